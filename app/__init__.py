@@ -1,0 +1,1 @@
+"""The people-facing layer: command line, (later) drafting service, local API and Qt GUI."""

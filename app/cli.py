@@ -1,0 +1,290 @@
+"""``amanuensis``: the command line over the store (and, later, drafting and training).
+
+Every command that reports something takes ``--json`` and then prints one JSON document on
+stdout; progress and messages for people go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def _store():
+    from store.api import Store
+
+    return Store()
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def cmd_import(args) -> int:
+    from app.progress import TerminalProgress
+    from store.jobs import CancelToken
+
+    token = CancelToken()
+
+    def on_interrupt(signum, frame):
+        if token.cancelled:
+            raise KeyboardInterrupt
+        _err("\nStopping after the current message; press Ctrl-C again to abort.")
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    bar = TerminalProgress()
+    try:
+        with _store() as store:
+            report = store.import_paths([Path(p) for p in args.paths], me=args.me,
+                                        progress=bar, cancel=token)
+    finally:
+        bar.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        _print_import_report(report)
+    if report.status == "cancelled":
+        return EXIT_CANCELLED
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _print_import_report(report) -> None:
+    out = sys.stdout
+    state = "Import finished" if report.status == "completed" else "Import cancelled (resumable)"
+    out.write(f"{state} in {report.elapsed_s:.1f}s from {report.sources} source(s).\n")
+    out.write(f"  imported      {report.imported} messages, {report.documents} documents\n")
+    by = ", ".join(f"{k}: {v}" for k, v in sorted(report.duplicates_by.items()))
+    out.write(f"  duplicates    {report.duplicates}" + (f" ({by})" if by else "") + "\n")
+    if report.already_imported:
+        out.write(f"  already had   {report.already_imported}\n")
+    for reason, count in sorted(report.skipped.items()):
+        out.write(f"  skipped       {count} ({reason})\n")
+    out.write(f"  indexed       {report.indexed_chunks} chunks\n")
+    identity = report.identity
+    if identity.get("origin") == "suggested":
+        if identity.get("addresses"):
+            out.write("  you are       " + ", ".join(identity["addresses"])
+                      + "  (guessed from your sent folders; correct with --me ADDRESS)\n")
+        else:
+            out.write("  you are       unknown: no sent folder found; pass --me ADDRESS\n")
+    elif identity.get("addresses"):
+        out.write("  you are       " + ", ".join(identity["addresses"]) + "\n")
+    if report.errors:
+        out.write(f"{len(report.errors)} problem(s):\n")
+        for error in report.errors:
+            out.write(f"  {error['file']}: {error['reason']}\n")
+    if report.warnings:
+        out.write(f"{len(report.warnings)} message(s) imported with warnings, e.g.:\n")
+        for warning in report.warnings[:5]:
+            out.write(f"  {warning['file']} {warning['locator']}: {warning['reason']}\n")
+
+
+def _parse_date(text: str | None):
+    if not text:
+        return None
+    from datetime import UTC
+
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_search(args) -> int:
+    from store.retrieval import SearchFilters
+
+    filters = SearchFilters(
+        own=True if args.own else (False if args.others else None),
+        sender=args.sender, kind=args.kind, folder=args.folder,
+        since=_parse_date(args.since), until=_parse_date(args.until),
+    )
+    with _store() as store:
+        hits = store.search(args.query, k=args.k, filters=filters)
+    if args.json:
+        _print_json([h.to_json() for h in hits])
+        return EXIT_OK
+    if not hits:
+        print("No matches.")
+    for rank, hit in enumerate(hits, 1):
+        who = hit.sender or "document"
+        when = hit.date[:10] if hit.date else ""
+        mine = " (you)" if hit.own and hit.kind == "email" else ""
+        print(f"{rank:2d}. [{hit.score:.4f}] {when} {who}{mine} — {hit.subject}")
+        snippet = " ".join(hit.text.split())
+        print(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+        print(f"    id {hit.message_id or hit.document}  from {hit.source}")
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    with _store() as store:
+        stats = store.stats()
+    if args.json:
+        _print_json(stats)
+        return EXIT_OK
+    print(f"Data home       {stats['home']}")
+    print(f"Messages        {stats['messages']} ({stats['own_messages']} yours, "
+          f"{stats['other_messages']} from others)")
+    print(f"Documents       {stats['documents']}")
+    print(f"Threads         {stats['threads']}")
+    print(f"Chunks          {stats['chunks']} ({stats['indexed_chunks']} indexed)")
+    print(f"Date range      {stats['first_date'] or '-'} … {stats['last_date'] or '-'}")
+    print(f"Duplicates seen {stats['duplicates_seen']}")
+    print(f"Index size      {stats['index_bytes'] / 1e6:.1f} MB; catalogue "
+          f"{stats['catalogue_bytes'] / 1e6:.1f} MB")
+    print("You are         " + (", ".join(f"{a} ({o})" for a, o in stats["identity"].items())
+                                or "unknown"))
+    print(f"Sources         {len(stats['sources'])}")
+    for source in stats["sources"]:
+        print(f"  {source['messages']:6d} msgs  {source['format']:<9} {source['path']}")
+    return EXIT_OK
+
+
+def cmd_forget(args) -> int:
+    from store.forget import NothingToForget
+
+    what = {k: getattr(args, k) for k in ("sender", "thread", "source", "message")}
+    chosen = {k: v for k, v in what.items() if v is not None}
+    with _store() as store:
+        try:
+            result = store.forget(**chosen)
+        except NothingToForget as exc:
+            _err(f"amanuensis forget: {exc}")
+            return EXIT_FAILED
+    data = {"forgotten_messages": result.messages, "forgotten_documents": result.documents,
+            "sources": result.sources, **chosen}
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"Forgot {result.messages} message(s) and {result.documents} document(s)"
+              + (" from " + ", ".join(result.sources) if result.sources else "") + ".")
+        if "source" not in chosen:
+            print("They stay forgotten when the same mail is imported again.")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from store.export import to_jsonl, to_mbox
+
+    own = True if args.own else None
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with _store() as store:
+            writer = to_mbox if args.format == "mbox" else to_jsonl
+            count = 0
+            for piece in writer(store.records(own=own)):
+                out.write(piece)
+                count += piece.startswith("From ") if args.format == "mbox" else 1
+    finally:
+        if args.output:
+            out.close()
+    if args.output:
+        _err(f"Exported {count} message(s) to {args.output}.")
+    return EXIT_OK
+
+
+def cmd_identity(args) -> int:
+    with _store() as store:
+        if args.set:
+            store.set_identity(args.set)
+        identity = store.catalogue.identity()
+        suggestions = store.suggest_identity()
+    data = {"addresses": identity,
+            "suggestions": [{"address": s.address, "messages": s.messages, "reason": s.reason}
+                            for s in suggestions]}
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    print("You are: " + (", ".join(f"{a} ({o})" for a, o in identity.items()) or "unknown"))
+    for s in suggestions:
+        print(f"  suggestion: {s.address} — {s.reason} ({s.messages} messages)")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amanuensis", description="A local writing assistant that learns to write like you.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import mail archives and documents")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="mbox, Maildir, Thunderbird profile, .eml/.emlx/.msg/.pst, documents")
+    p.add_argument("--me", action="append", metavar="ADDRESS",
+                   help="one of your addresses (repeatable); guessed from sent folders if absent")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("search", help="search your mail and documents")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    mine = p.add_mutually_exclusive_group()
+    mine.add_argument("--own", action="store_true", help="only what you wrote")
+    mine.add_argument("--others", action="store_true", help="only what others wrote")
+    p.add_argument("--sender", help="only mail from this address")
+    p.add_argument("--kind", choices=["email", "document"])
+    p.add_argument("--folder")
+    p.add_argument("--since", help="ISO date, e.g. 2001-01-01")
+    p.add_argument("--until", help="ISO date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("stats", help="what is in the catalogue and the index")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("forget", help="delete a sender, thread, source or message everywhere")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--sender", metavar="ADDRESS")
+    what.add_argument("--thread", metavar="ID", help="a thread id or any message id in it")
+    what.add_argument("--source", metavar="PATH", help="an imported file or folder")
+    what.add_argument("--message", metavar="ID", help="a catalogue id or a Message-ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_forget)
+
+    p = sub.add_parser("export", help="export the cleaned catalogue (what the assistant learns from)")
+    p.add_argument("--own", action="store_true", help="only messages you wrote")
+    p.add_argument("--format", choices=["jsonl", "mbox"], default="jsonl")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("identity", help="show, suggest or set your addresses")
+    p.add_argument("--set", nargs="+", metavar="ADDRESS")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_identity)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err("Interrupted.")
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

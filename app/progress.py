@@ -1,0 +1,59 @@
+"""A terminal progress bar drawn from ``store.jobs.Progress`` events (stderr only)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+
+from store.jobs import Progress
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class TerminalProgress:
+    def __init__(self, stream=None, units: dict[str, str] | None = None):
+        self.stream = stream or sys.stderr
+        self.units = units or {"reading": "msg", "indexing": "chunks"}
+        self.interactive = self.stream.isatty()
+        self._phase = None
+        self._last_plain = 0.0
+
+    def __call__(self, event: Progress) -> None:
+        unit = self.units.get(event.phase, "items")
+        total = f"/{event.total}" if event.total is not None else ""
+        text = (f"{event.phase:<9} {event.done}{total} {unit}  {event.rate:6.0f} {unit}/s"
+                f"  ETA {_duration(event.eta_s)}")
+        if event.detail:
+            text += f"  {event.detail}"
+        if self.interactive:
+            width = shutil.get_terminal_size((100, 20)).columns
+            bar = ""
+            if event.fraction is not None:
+                size = 24
+                filled = int(size * event.fraction)
+                bar = "[" + "#" * filled + "." * (size - filled) + f"] {event.fraction:4.0%} "
+            line = (bar + text)[: width - 1]
+            end = "\n" if event.phase != self._phase and self._phase is not None else ""
+            self.stream.write(end + "\r" + line.ljust(width - 1))
+            self.stream.flush()
+        else:
+            now = time.monotonic()
+            done = event.total is not None and event.done >= event.total
+            if now - self._last_plain >= 2.0 or done or event.phase != self._phase:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+                self._last_plain = now
+        self._phase = event.phase
+
+    def close(self) -> None:
+        if self.interactive and self._phase is not None:
+            self.stream.write("\n")
+            self.stream.flush()

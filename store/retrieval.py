@@ -1,0 +1,204 @@
+"""Hybrid search: SQLite FTS5 (BM25) for names, numbers and exact phrases, the vector index
+for meaning, merged by reciprocal rank fusion, one hit per message or document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from store.catalogue import Catalogue
+from store.embedding import Embedder
+from store.index import VectorIndex
+
+_RRF_K = 60
+_TOKEN = re.compile(r"\w[\w'.@-]*\w|\w", re.UNICODE)
+
+
+@dataclass
+class SearchFilters:
+    own: bool | None = None
+    sender: str | None = None
+    kind: str | None = None  # "email" or "document"
+    folder: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    exclude: list[str] = field(default_factory=list)  # message/document uids
+
+
+@dataclass
+class SearchHit:
+    text: str
+    score: float
+    source: str
+    kind: str
+    message_id: str | None = None
+    document: str | None = None
+    rfc_message_id: str = ""
+    subject: str = ""
+    sender: str = ""
+    date: str = ""
+    folder: str = ""
+    own: bool = False
+    thread_id: str = ""
+    vector_similarity: float | None = None
+    keyword_rank: int | None = None
+    vector_rank: int | None = None
+    chunk_id: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def fts_query(query: str) -> str:
+    """Quoted phrases stay phrases; other words become OR-ed terms (BM25 ranks them)."""
+    phrases = re.findall(r'"([^"]+)"', query)
+    rest = re.sub(r'"[^"]*"', " ", query)
+    terms = []
+    for phrase in phrases:
+        words = _TOKEN.findall(phrase)
+        if words:
+            terms.append('"' + " ".join(words) + '"')
+    for word in _TOKEN.findall(rest):
+        if len(word) > 1 or word.isdigit():
+            terms.append('"' + word.replace('"', "") + '"')
+    return " OR ".join(dict.fromkeys(terms))
+
+
+def _sql_filters(filters: SearchFilters) -> tuple[str, list]:
+    clauses, params = [], []
+    if filters.kind == "email":
+        clauses.append("c.message_id IS NOT NULL")
+    elif filters.kind == "document":
+        clauses.append("c.document_id IS NOT NULL")
+    if filters.own is not None:
+        clauses.append("(CASE WHEN c.document_id IS NOT NULL THEN 1 ELSE m.is_own END) = ?")
+        params.append(int(filters.own))
+    if filters.sender:
+        clauses.append("m.from_addr = ?")
+        params.append(filters.sender.lower())
+    if filters.folder:
+        clauses.append("m.folder = ?")
+        params.append(filters.folder)
+    if filters.since:
+        clauses.append("COALESCE(m.date, d.date) >= ?")
+        params.append(int(filters.since.timestamp()))
+    if filters.until:
+        clauses.append("COALESCE(m.date, d.date) < ?")
+        params.append(int(filters.until.timestamp()))
+    if filters.exclude:
+        marks = ",".join("?" * len(filters.exclude))
+        clauses.append(f"COALESCE(m.uid, d.uid) NOT IN ({marks})")
+        params.extend(filters.exclude)
+    return (" AND " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _chroma_where(filters: SearchFilters) -> dict | None:
+    conditions: list[dict] = []
+    if filters.kind:
+        conditions.append({"kind": filters.kind})
+    if filters.own is not None:
+        conditions.append({"own": filters.own})
+    if filters.sender:
+        conditions.append({"sender": filters.sender.lower()})
+    if filters.folder:
+        conditions.append({"folder": filters.folder})
+    if filters.since:
+        conditions.append({"date": {"$gte": int(filters.since.timestamp())}})
+    if filters.until:
+        conditions.append({"date": {"$lt": int(filters.until.timestamp())}})
+    if filters.exclude:
+        conditions.append({"owner": {"$nin": list(filters.exclude)}})
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+_JOINS = """FROM chunks c LEFT JOIN messages m ON m.id = c.message_id
+            LEFT JOIN documents d ON d.id = c.document_id"""
+
+
+def keyword_search(catalogue: Catalogue, query: str, limit: int,
+                   filters: SearchFilters) -> list[str]:
+    match = fts_query(query)
+    if not match:
+        return []
+    where, params = _sql_filters(filters)
+    rows = catalogue.conn.execute(
+        f"""SELECT c.id FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+            LEFT JOIN messages m ON m.id = c.message_id
+            LEFT JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ? {where} ORDER BY bm25(chunks_fts) LIMIT ?""",
+        [match, *params, limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def search(
+    catalogue: Catalogue,
+    index: VectorIndex,
+    embedder: Embedder,
+    query: str,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    candidates: int = 50,
+) -> list[SearchHit]:
+    filters = filters or SearchFilters()
+    keyword_ids = keyword_search(catalogue, query, candidates, filters)
+    vector_hits = index.query(embedder.embed_query(query), candidates, _chroma_where(filters))
+    fused: dict[str, float] = {}
+    keyword_rank = {cid: rank for rank, cid in enumerate(keyword_ids, 1)}
+    vector_rank = {hit.chunk_id: rank for rank, hit in enumerate(vector_hits, 1)}
+    similarity = {hit.chunk_id: hit.similarity for hit in vector_hits}
+    for ranks in (keyword_rank, vector_rank):
+        for cid, rank in ranks.items():
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (_RRF_K + rank)
+    if not fused:
+        return []
+    ordered = sorted(fused, key=fused.__getitem__, reverse=True)
+    marks = ",".join("?" * len(ordered))
+    rows = {
+        r["id"]: r
+        for r in catalogue.conn.execute(
+            f"""SELECT c.id, c.text, m.uid AS m_uid, m.rfc_message_id, m.subject, m.from_addr,
+                       m.date AS m_date, m.folder, m.is_own, m.thread_id, d.uid AS d_uid,
+                       d.path AS d_path, d.title, d.date AS d_date,
+                       (SELECT s.path FROM source_items si JOIN sources s ON s.id = si.source_id
+                         WHERE si.message_id = m.id OR si.document_id = d.id LIMIT 1) AS src
+                {_JOINS} WHERE c.id IN ({marks})""",
+            ordered,
+        )
+    }
+    hits: list[SearchHit] = []
+    seen_owners: set[str] = set()
+    for cid in ordered:
+        row = rows.get(cid)
+        if row is None:
+            continue  # deleted from the catalogue, not yet from the index
+        owner = row["m_uid"] or row["d_uid"]
+        if owner in seen_owners:
+            continue
+        seen_owners.add(owner)
+        stamp = row["m_date"] if row["m_uid"] else row["d_date"]
+        hits.append(SearchHit(
+            text=row["text"],
+            score=round(fused[cid], 6),
+            source=row["src"] or row["d_path"] or "",
+            kind="email" if row["m_uid"] else "document",
+            message_id=row["m_uid"],
+            document=row["d_path"] if row["d_uid"] else None,
+            rfc_message_id=row["rfc_message_id"] or "",
+            subject=row["subject"] or row["title"] or "",
+            sender=row["from_addr"] or "",
+            date=datetime.fromtimestamp(stamp, UTC).isoformat() if stamp else "",
+            folder=row["folder"] or ("documents" if row["d_uid"] else ""),
+            own=bool(row["is_own"]) if row["m_uid"] else True,
+            thread_id=row["thread_id"] or "",
+            vector_similarity=round(similarity[cid], 4) if cid in similarity else None,
+            keyword_rank=keyword_rank.get(cid),
+            vector_rank=vector_rank.get(cid),
+            chunk_id=cid,
+        ))
+        if len(hits) >= k:
+            break
+    return hits

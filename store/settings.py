@@ -1,0 +1,107 @@
+"""Where Amanuensis keeps its data, and the typed settings each layer reads from one TOML file.
+
+Every layer owns a dataclass and a table in ``settings.toml``; unknown keys are kept on save
+so that one layer never erases another layer's settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import platformdirs
+import tomli_w
+
+HOME_ENV = "AMANUENSIS_HOME"
+SETTINGS_FILE = "settings.toml"
+
+T = TypeVar("T")
+
+
+def data_home() -> Path:
+    """The one directory holding the catalogue, the index, models' caches and settings."""
+    override = os.environ.get(HOME_ENV)
+    home = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("amanuensis"))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def settings_path() -> Path:
+    return data_home() / SETTINGS_FILE
+
+
+def _read_all() -> dict[str, Any]:
+    path = settings_path()
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def load_section(section: str, cls: type[T]) -> T:
+    """Build ``cls`` from the ``[section]`` table, checking each value's type."""
+    table = _read_all().get(section, {})
+    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        field = known.get(key)
+        if field is None:
+            continue  # a newer version's key: keep it in the file, ignore it here
+        default = (
+            field.default
+            if field.default is not dataclasses.MISSING
+            else field.default_factory()  # type: ignore[misc]
+        )
+        if default is not None and not isinstance(value, type(default)):
+            if isinstance(default, float) and isinstance(value, int):
+                value = float(value)
+            else:
+                raise SettingsError(
+                    f"{settings_path()}: [{section}] {key} should be "
+                    f"{type(default).__name__}, got {value!r}"
+                )
+        values[key] = value
+    return cls(**values)
+
+
+def save_section(section: str, settings: Any) -> None:
+    data = _read_all()
+    data[section] = {k: v for k, v in dataclasses.asdict(settings).items() if v is not None}
+    path = settings_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+
+
+@dataclasses.dataclass
+class StoreSettings:
+    """Settings of the data layer: how text is chunked, embedded and searched."""
+
+    chunk_words: int = 200
+    chunk_overlap_words: int = 40
+    embed_batch_size: int = 32
+    # 0 means: all cores but one, so the desktop stays usable while importing.
+    threads: int = 0
+    search_candidates: int = 50
+
+    @classmethod
+    def load(cls) -> StoreSettings:
+        return load_section("store", cls)
+
+    def save(self) -> None:
+        save_section("store", self)
+
+
+def worker_threads(requested: int = 0) -> int:
+    if requested > 0:
+        return requested
+    return max(1, (os.cpu_count() or 2) - 1)

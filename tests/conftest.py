@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_ACCOUNT = REPO.parent / "shared" / "data" / "enron-allen-p"
+SAMPLE = REPO / "resources" / "sample"
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own data home; nothing touches the user's real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("AMANUENSIS_HOME", str(home))
+    return home
+
+
+def require_shared_account() -> Path:
+    if not SHARED_ACCOUNT.is_dir():
+        pytest.skip(f"shared test account not found at {SHARED_ACCOUNT}")
+    return SHARED_ACCOUNT
+
+
+@pytest.fixture(scope="session")
+def enron_home(tmp_path_factory) -> Path:
+    """The whole shared account imported once (real parsing, SQLite, embeddings, chromadb)."""
+    account = require_shared_account()
+    from store.api import Store
+
+    home = tmp_path_factory.mktemp("enron-home")
+    with Store(home) as store:
+        report = store.import_paths([account])
+    assert report.status == "completed", report.errors
+    (home / "first-report.json").write_text(__import__("json").dumps(report.to_json()))
+    return home
+
+
+@pytest.fixture
+def enron_store(enron_home):
+    from store.api import Store
+
+    with Store(enron_home) as store:
+        yield store

@@ -1,0 +1,1 @@
+"""Everything about the model: runtime, prompt builder, playback, LoRA recipe, evaluation."""

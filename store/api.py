@@ -98,6 +98,8 @@ class Store:
             "documents": c.count("SELECT COUNT(*) FROM documents"),
             "chunks": c.count("SELECT COUNT(*) FROM chunks"),
             "indexed_chunks": c.count("SELECT COUNT(*) FROM chunks WHERE indexed = 1"),
+            "keyword_only_chunks": c.count("SELECT COUNT(*) FROM chunks WHERE indexed = 2"),
+            "pending_chunks": c.count("SELECT COUNT(*) FROM chunks WHERE indexed = 0"),
             "duplicates_seen": c.count(
                 "SELECT COUNT(*) FROM source_items WHERE outcome = 'duplicate'"),
             "threads": c.count("SELECT COUNT(DISTINCT thread_id) FROM messages"),

@@ -199,11 +199,16 @@ class Catalogue:
         )
         return int(cursor.lastrowid), True
 
-    def add_chunks(self, *, owner: str, owner_rowid: int, uid: str, texts: list[str]) -> None:
+    def add_chunks(self, *, owner: str, owner_rowid: int, uid: str, texts: list[str],
+                   vector_limit: int = 0, own_words: bool = True) -> None:
+        """Store chunks; those past ``vector_limit`` (0: none) are for keyword search only."""
         column = "message_id" if owner == "message" else "document_id"
         self.conn.executemany(
-            f"INSERT OR IGNORE INTO chunks(id, {column}, seq, text) VALUES (?, ?, ?, ?)",
-            [(f"{uid}:{seq}", owner_rowid, seq, text) for seq, text in enumerate(texts)],
+            f"INSERT OR IGNORE INTO chunks(id, {column}, seq, text, indexed, own_words)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(f"{uid}:{seq}", owner_rowid, seq, text,
+              2 if vector_limit and seq >= vector_limit else 0, int(own_words))
+             for seq, text in enumerate(texts)],
         )
 
     def uid_of(self, message_rowid: int) -> str:
@@ -245,7 +250,7 @@ class Catalogue:
 
     def pending_chunks(self, limit: int) -> list[sqlite3.Row]:
         return self.conn.execute(
-            """SELECT c.id, c.text, c.seq, c.message_id, c.document_id,
+            """SELECT c.id, c.text, c.seq, c.message_id, c.document_id, c.own_words,
                       m.uid AS m_uid, m.is_own, m.from_addr, m.date AS m_date, m.folder,
                       m.thread_id, m.subject, d.uid AS d_uid, d.date AS d_date, d.title
                FROM chunks c LEFT JOIN messages m ON m.id = c.message_id

@@ -33,11 +33,16 @@ def _load(threads: int):
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             import torch
             from sentence_transformers import SentenceTransformer
 
             if threads > 0:
                 torch.set_num_threads(threads)
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
             model = SentenceTransformer(model_path(), device="cpu")
             model.max_seq_length = MAX_TOKENS
             _model = model
@@ -46,9 +51,9 @@ def _load(threads: int):
 
 class Embedder:
     def __init__(self, threads: int = 0, batch_size: int = 32):
-        from store.settings import worker_threads
+        from store.settings import all_cores
 
-        self.threads = worker_threads(threads)
+        self.threads = all_cores(threads)
         self.batch_size = batch_size
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -158,7 +158,9 @@ class _Run:
         chunks = chunk_text(f"{header}\n\n{text}" if header else text,
                             self.settings.chunk_words, self.settings.chunk_overlap_words)
         catalogue.add_chunks(owner="message", owner_rowid=rowid, uid=catalogue.uid_of(rowid),
-                             texts=chunks or [header or "(no text)"])
+                             texts=chunks or [header or "(no text)"],
+                             vector_limit=self.settings.vector_chunks_per_email,
+                             own_words=bool(cleaned.body))
         catalogue.record_item(sid, raw_hash, item.locator, item.folder, "imported",
                               message_id=rowid)
         self.report.imported += 1
@@ -196,7 +198,8 @@ def apply_identity(catalogue: Catalogue, index: VectorIndex | None) -> list[str]
     if changed and index is not None:
         placeholders = ",".join("?" * len(changed))
         rows = catalogue.conn.execute(
-            f"""SELECT c.id, c.text, c.seq, c.message_id, c.document_id, m.uid AS m_uid,
+            f"""SELECT c.id, c.text, c.seq, c.message_id, c.document_id, c.own_words,
+                      m.uid AS m_uid,
                       m.is_own, m.from_addr, m.date AS m_date, m.folder, m.thread_id,
                       m.subject, NULL AS d_uid, NULL AS d_date, NULL AS title
                FROM chunks c JOIN messages m ON m.id = c.message_id
@@ -252,7 +255,7 @@ def import_paths(
         meter.finish()
         _settle_identity(catalogue, index, report, explicit=bool(me))
         report.indexed_chunks = sync_index(catalogue, index, embedder, progress=progress,
-                                           cancel=cancel, batch_size=settings.embed_batch_size * 2)
+                                           cancel=cancel)
     except Cancelled:
         report.status = "cancelled"
     finally:

@@ -6,6 +6,7 @@ adds, so the CLI, the app and the trainer all go through the ``Store`` that open
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,8 @@ def chunk_metadata(row) -> dict:
     """What the index can filter on; everything else is looked up in the catalogue."""
     if row["message_id"] is not None:
         return {
-            "owner": row["m_uid"], "kind": "email", "own": bool(row["is_own"]),
+            "owner": row["m_uid"], "kind": "email",
+            "own": bool(row["is_own"]) and bool(row["own_words"]),
             "sender": row["from_addr"] or "", "date": int(row["m_date"] or 0),
             "folder": row["folder"] or "", "thread": row["thread_id"] or "",
         }
@@ -111,13 +113,19 @@ def sync_index(
     meter = PhaseMeter("indexing", total, progress)
     meter.finish()
     done = 0
+    # The same text (a forwarded notice, a stock reply) is embedded once per run.
+    seen: dict[str, np.ndarray] = {}
     while True:
         if cancel is not None:
             cancel.raise_if_cancelled()
         rows = catalogue.pending_chunks(batch_size)
         if not rows:
             break
-        vectors = embedder.embed([r["text"] for r in rows])
+        keys = [hashlib.sha1(r["text"].encode("utf-8")).hexdigest() for r in rows]
+        fresh = {k: r["text"] for k, r in zip(keys, rows, strict=True) if k not in seen}
+        for key, vector in zip(fresh, embedder.embed(list(fresh.values())), strict=True):
+            seen[key] = vector
+        vectors = np.stack([seen[k] for k in keys])
         ids = [r["id"] for r in rows]
         index.upsert(ids, vectors, [chunk_metadata(r) for r in rows])
         catalogue.mark_indexed(ids)

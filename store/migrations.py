@@ -92,7 +92,10 @@ MIGRATIONS: list[tuple[str, str]] = [
             document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
             text TEXT NOT NULL,
-            indexed INTEGER NOT NULL DEFAULT 0
+            -- 0: waiting for a vector, 1: in the vector index, 2: keyword search only
+            indexed INTEGER NOT NULL DEFAULT 0,
+            -- 0 when the text is someone else's (a forward with no words of the sender's own)
+            own_words INTEGER NOT NULL DEFAULT 1
         );
         CREATE INDEX chunks_message ON chunks(message_id);
         CREATE INDEX chunks_document ON chunks(document_id);

@@ -72,7 +72,8 @@ def _sql_filters(filters: SearchFilters) -> tuple[str, list]:
     elif filters.kind == "document":
         clauses.append("c.document_id IS NOT NULL")
     if filters.own is not None:
-        clauses.append("(CASE WHEN c.document_id IS NOT NULL THEN 1 ELSE m.is_own END) = ?")
+        clauses.append(
+            "(CASE WHEN c.document_id IS NOT NULL THEN 1 ELSE m.is_own AND c.own_words END) = ?")
         params.append(int(filters.own))
     if filters.sender:
         clauses.append("m.from_addr = ?")
@@ -160,7 +161,7 @@ def search(
     rows = {
         r["id"]: r
         for r in catalogue.conn.execute(
-            f"""SELECT c.id, c.text, m.uid AS m_uid, m.rfc_message_id, m.subject, m.from_addr,
+            f"""SELECT c.id, c.text, c.own_words, m.uid AS m_uid, m.rfc_message_id, m.subject, m.from_addr,
                        m.date AS m_date, m.folder, m.is_own, m.thread_id, d.uid AS d_uid,
                        d.path AS d_path, d.title, d.date AS d_date,
                        (SELECT s.path FROM source_items si JOIN sources s ON s.id = si.source_id
@@ -192,7 +193,7 @@ def search(
             sender=row["from_addr"] or "",
             date=datetime.fromtimestamp(stamp, UTC).isoformat() if stamp else "",
             folder=row["folder"] or ("documents" if row["d_uid"] else ""),
-            own=bool(row["is_own"]) if row["m_uid"] else True,
+            own=bool(row["is_own"] and row["own_words"]) if row["m_uid"] else True,
             thread_id=row["thread_id"] or "",
             vector_similarity=round(similarity[cid], 4) if cid in similarity else None,
             keyword_rank=keyword_rank.get(cid),

@@ -23,6 +23,7 @@ if str(REPO) not in sys.path:
 def isolated_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own data home; nothing touches the user's real one."""
     home = tmp_path / "home"
+    home.mkdir()
     monkeypatch.setenv("AMANUENSIS_HOME", str(home))
     return home
 

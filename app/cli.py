@@ -129,7 +129,8 @@ def cmd_search(args) -> int:
         print(f"{rank:2d}. [{hit.score:.4f}] {when} {who}{mine} — {hit.subject}")
         snippet = " ".join(hit.text.split())
         print(f"    {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
-        print(f"    id {hit.message_id or hit.document}  from {hit.source}")
+        print(f"    id {hit.message_id}  from {hit.source}" if hit.message_id
+              else f"    {hit.document}")
     return EXIT_OK
 
 
@@ -153,7 +154,9 @@ def cmd_stats(args) -> int:
                                 or "unknown"))
     print(f"Sources         {len(stats['sources'])}")
     for source in stats["sources"]:
-        print(f"  {source['messages']:6d} msgs  {source['format']:<9} {source['path']}")
+        count = (f"{source['documents']:6d} doc " if source["format"] == "document"
+                 else f"{source['messages']:6d} msgs")
+        print(f"  {count}  {source['format']:<9} {source['path']}")
     return EXIT_OK
 
 

@@ -83,10 +83,11 @@ class Store:
 
         sources = [
             {"path": r["path"], "format": r["format"], "folder": r["folder"],
-             "items": r["items"], "messages": r["messages"], "completed": bool(r["completed"])}
+             "items": r["items"], "messages": r["messages"], "documents": r["documents"],
+             "completed": bool(r["completed"])}
             for r in c.conn.execute(
                 """SELECT s.path, s.format, s.folder, s.completed, COUNT(si.raw_hash) AS items,
-                          COUNT(si.message_id) AS messages
+                          COUNT(si.message_id) AS messages, COUNT(si.document_id) AS documents
                    FROM sources s LEFT JOIN source_items si ON si.source_id = s.id
                    GROUP BY s.id ORDER BY s.path""")
         ]

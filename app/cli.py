@@ -221,6 +221,169 @@ def cmd_identity(args) -> int:
     return EXIT_OK
 
 
+def _drafting_service(with_store: bool = True):
+    from app.drafting import DraftingService
+
+    store = _store() if with_store else None
+    return DraftingService(store=store), store
+
+
+def cmd_draft(args) -> int:
+    from app.drafting import DraftError, DraftRequest
+    from trainer.models import ModelError
+
+    request = DraftRequest(
+        instruction=args.instruction, reply_to=args.reply_to, recipient=args.to or "",
+        tone=args.tone, length=args.length, variants=args.variants, use_rag=not args.no_rag,
+        use_adapter=not args.no_adapter, model=args.model, temperature=args.temperature,
+        seed=args.seed,
+    )
+    service, store = _drafting_service()
+    try:
+        if args.stream and not args.json:
+            draft = None
+            for event in service.stream_draft(request):
+                if event.kind == "token":
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif event.kind == "draft":
+                    draft = event.draft
+                    sys.stdout.write("\n")
+                    if request.variants > 1:
+                        sys.stdout.write(f"\n--- variant {event.variant + 2}\n"
+                                         if event.variant + 1 < request.variants else "")
+            if draft is not None:
+                _print_draft_footer(draft, cleaned=True)
+        else:
+            draft = service.draft(request)
+            if args.json:
+                _print_json(draft.to_json())
+            else:
+                _print_draft(draft)
+    except (DraftError, ModelError) as exc:
+        _err(f"amanuensis draft: {exc}")
+        return EXIT_FAILED
+    finally:
+        service.close()
+        if store is not None:
+            store.close()
+    if args.save:
+        from app.outbox import save_eml
+
+        save_eml(draft, Path(args.save), to=args.to or "")
+        _err(f"Saved to {args.save}; open it in your mail client to send.")
+    if args.mailto:
+        from app.outbox import mailto_url
+
+        url = mailto_url(draft, args.to or "")
+        print(url)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(url)
+    return EXIT_OK
+
+
+def _print_draft(draft) -> None:
+    variants = draft.variants or [{"text": draft.text, "subject": draft.subject}]
+    for number, variant in enumerate(variants, 1):
+        if len(variants) > 1:
+            print(f"--- variant {number}")
+        if variant["subject"]:
+            print(f"Subject: {variant['subject']}\n")
+        print(variant["text"])
+    _print_draft_footer(draft)
+
+
+def _print_draft_footer(draft, cleaned: bool = False) -> None:
+    err = sys.stderr
+    if draft.context:
+        err.write("\nWritten with these emails of yours as examples:\n")
+        for c in draft.context:
+            err.write(f"  [{c.score:.3f}] {c.date} {c.subject} ({c.message_id})\n")
+    t = draft.timings
+    err.write(f"\n{draft.model}" + (f" + adapter {draft.adapter}" if draft.adapter else "")
+              + f" · {draft.prompt_tokens} prompt tokens · retrieval {t['retrieval_s']:.2f}s"
+              f" · first token {t['ttft_s']:.2f}s · {t['tokens_per_s']:.0f} tok/s\n")
+    for note in draft.dropped:
+        err.write(f"note: {note}\n")
+
+
+def cmd_models(args) -> int:
+    from trainer.models import ModelCatalogue, ModelError
+
+    catalogue = ModelCatalogue()
+    try:
+        if args.action == "list":
+            default = catalogue.default_name()
+            rows = []
+            for name in catalogue.names():
+                try:
+                    rows.append({**catalogue.info(name).to_json(), "default": name == default})
+                except ModelError as exc:
+                    rows.append({"name": name, "error": str(exc), "default": name == default})
+            if args.json:
+                _print_json(rows)
+            else:
+                for row in rows:
+                    mark = "*" if row["default"] else " "
+                    if "error" in row:
+                        print(f"{mark} {row['name']:<16} unusable: {row['error']}")
+                    else:
+                        print(f"{mark} {row['name']:<16} {row['architecture']:<8} "
+                              f"{row['quantization']:<7} {row['size_bytes'] / 1e6:7.0f} MB  "
+                              f"ctx {row['context_length']}  {row['path']}")
+            return EXIT_OK
+        if args.action == "add":
+            info = catalogue.add(Path(args.target), name=args.name,
+                                 hf_dir=Path(args.hf_dir) if args.hf_dir else None)
+        elif args.action == "use":
+            info = catalogue.use(args.target)
+        else:
+            info = catalogue.info(args.target)
+    except ModelError as exc:
+        _err(f"amanuensis models: {exc}")
+        return EXIT_FAILED
+    data = info.to_json()
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            if key != "special_tokens":
+                print(f"{key:<18} {value}")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from app.server import DraftServer, UnsafeBind, api_token
+
+    service, store = _drafting_service()
+    try:
+        server = DraftServer(service, args.host, args.port, allow_remote=args.allow_remote,
+                             verbose=args.verbose)
+    except UnsafeBind as exc:
+        _err(f"amanuensis serve: {exc}")
+        return EXIT_USAGE
+    if args.allow_remote:
+        _err("WARNING: listening beyond this machine. Anyone who can reach this port and "
+             "has the token can read drafts built from your mail.")
+    from store.settings import data_home
+
+    _err(f"Listening on http://{args.host}:{server.server_address[1]}/v1 ; bearer token in "
+         f"{data_home() / 'api-token'}")
+    if args.show_token:
+        print(api_token())
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        service.close()
+        store.close()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amanuensis", description="A local writing assistant that learns to write like you.")
@@ -271,6 +434,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", nargs="+", metavar="ADDRESS")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_identity)
+
+    p = sub.add_parser("draft", help="draft an email in your voice")
+    p.add_argument("instruction", help='what to say, e.g. "tell Sam the rota is attached"')
+    p.add_argument("--reply-to", metavar="FILE|ID", help="an .eml/.msg file or a message id")
+    p.add_argument("--to", help="the recipient")
+    p.add_argument("--tone", help="e.g. warm, firm, apologetic")
+    p.add_argument("--length", choices=["short", "medium", "long"])
+    p.add_argument("--variants", type=int, default=1)
+    p.add_argument("--no-rag", action="store_true", help="no examples from your mail")
+    p.add_argument("--no-adapter", action="store_true", help="the base model, untrained")
+    p.add_argument("--model")
+    p.add_argument("--temperature", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--stream", action="store_true", help="print tokens as they come")
+    p.add_argument("--save", metavar="FILE.eml", help="save the draft as an .eml file")
+    p.add_argument("--mailto", action="store_true", help="print a mailto: link")
+    p.add_argument("--open", action="store_true", help="open the mailto: link")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("models", help="list, add, choose and inspect GGUF models")
+    p.add_argument("action", choices=["list", "add", "use", "info"])
+    p.add_argument("target", nargs="?", help="a GGUF path (add) or a model name")
+    p.add_argument("--name", help="name for an added model")
+    p.add_argument("--hf-dir", help="Hugging Face weights folder for training (add)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("serve", help="local HTTP API for mail-client add-ons")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a non-loopback address (not recommended)")
+    p.add_argument("--show-token", action="store_true", help="print the bearer token")
+    p.add_argument("--verbose", action="store_true")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -280,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_OK
+    if args.func in (cmd_models,) and args.action != "list" and not args.target:
+        parser.error(f"models {args.action} needs a model name or path")
     try:
         return args.func(args)
     except KeyboardInterrupt:

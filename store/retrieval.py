@@ -12,6 +12,14 @@ from store.embedding import Embedder
 from store.index import VectorIndex
 
 _RRF_K = 60
+STOPWORDS = frozenset("""
+a about above after again all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has
+have having he her here hers him his how i if in into is it its just me more most my no nor
+not now of off on once only or other our ours out over own same she should so some such than
+that the their theirs them then there these they this those through to too under until up
+very was we were what when where which while who whom why will with would you your yours
+""".split())
 _TOKEN = re.compile(r"\w[\w'.@-]*\w|\w", re.UNICODE)
 
 
@@ -59,9 +67,12 @@ def fts_query(query: str) -> str:
         words = _TOKEN.findall(phrase)
         if words:
             terms.append('"' + " ".join(words) + '"')
-    for word in _TOKEN.findall(rest):
-        if len(word) > 1 or word.isdigit():
-            terms.append('"' + word.replace('"', "") + '"')
+    words = [w for w in _TOKEN.findall(rest) if len(w) > 1 or w.isdigit()]
+    # Words that match nearly every email make BM25 score the whole table for nothing;
+    # they still count inside quoted phrases.
+    content = [w for w in words if w.lower() not in STOPWORDS]
+    for word in content or words:
+        terms.append('"' + word.replace('"', "") + '"')
     return " OR ".join(dict.fromkeys(terms))
 
 
@@ -164,8 +175,11 @@ def search(
             f"""SELECT c.id, c.text, c.own_words, m.uid AS m_uid, m.rfc_message_id, m.subject, m.from_addr,
                        m.date AS m_date, m.folder, m.is_own, m.thread_id, d.uid AS d_uid,
                        d.path AS d_path, d.title, d.date AS d_date,
-                       (SELECT s.path FROM source_items si JOIN sources s ON s.id = si.source_id
-                         WHERE si.message_id = m.id OR si.document_id = d.id LIMIT 1) AS src
+                       COALESCE(
+                         (SELECT s.path FROM source_items si JOIN sources s ON s.id = si.source_id
+                          WHERE si.message_id = m.id LIMIT 1),
+                         (SELECT s.path FROM source_items si JOIN sources s ON s.id = si.source_id
+                          WHERE si.document_id = d.id LIMIT 1)) AS src
                 {_JOINS} WHERE c.id IN ({marks})""",
             ordered,
         )

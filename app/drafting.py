@@ -1,0 +1,330 @@
+"""The drafting service: retrieval from the store, one prompt builder, the model runtime,
+post-processing. Used by the CLI, the local API and the GUI alike.
+
+``stream_draft`` yields events (the context used, text pieces, finished drafts) so that a
+window can show tokens as they come; ``draft`` is the same stream collected.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from app.postprocess import clean_draft, infer_sign_off
+from store.settings import load_section, save_section
+from trainer.chat import chat_format_for
+from trainer.models import ModelCatalogue
+from trainer.prompts import Example, Profile, PromptBuilder, PromptRequest, ThreadMessage
+from trainer.registry import active_adapter
+from trainer.runtime import GenerationParams, ModelRuntime
+
+
+@dataclass
+class DraftSettings:
+    """``[drafting]`` in settings.toml."""
+
+    rag_k: int = 3
+    rag_min_similarity: float = 0.25
+    temperature: float = 0.7
+    repeat_penalty: float = 1.1
+    threads: int = 0  # 0: all cores but one, so a background training run keeps its core
+    context_tokens: int = 4096
+    short_tokens: int = 200
+    medium_tokens: int = 350
+    long_tokens: int = 600
+
+    @classmethod
+    def load(cls) -> DraftSettings:
+        return load_section("drafting", cls)
+
+    def save(self) -> None:
+        save_section("drafting", self)
+
+
+@dataclass
+class DraftRequest:
+    instruction: str
+    reply_to: str | None = None  # an .eml/.msg file, or a catalogue / Message-ID
+    recipient: str = ""
+    tone: str | None = None
+    length: str | None = None  # short, medium, long
+    variants: int = 1
+    use_rag: bool = True
+    use_adapter: bool = True
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    channel: str | None = None  # e.g. a window id: a new request cancels the stale one
+
+
+@dataclass
+class ContextEmail:
+    message_id: str
+    score: float
+    snippet: str
+    subject: str = ""
+    date: str = ""
+    similarity: float | None = None
+
+
+@dataclass
+class ReplyInfo:
+    message_id: str = ""
+    references: list[str] = field(default_factory=list)
+    sender: str = ""
+    subject: str = ""
+
+
+@dataclass
+class Draft:
+    text: str
+    subject: str
+    context: list[ContextEmail]
+    model: str
+    adapter: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    timings: dict
+    dropped: list[str] = field(default_factory=list)
+    stop_reason: str = ""
+    variant: int = 0
+    raw_text: str = ""
+    reply_to: ReplyInfo | None = None
+    variants: list[dict] = field(default_factory=list)
+    prompt: str = ""  # exactly what the model saw, for transparency and debugging
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DraftEvent:
+    kind: str  # "context", "token", "draft"
+    text: str = ""
+    variant: int = 0
+    context: list[ContextEmail] | None = None
+    draft: Draft | None = None
+
+
+class DraftError(ValueError):
+    pass
+
+
+class DraftingService:
+    def __init__(self, store=None, catalogue: ModelCatalogue | None = None,
+                 settings: DraftSettings | None = None, profile: Profile | None = None):
+        self.store = store
+        self.catalogue = catalogue or ModelCatalogue()
+        self.settings = settings or DraftSettings.load()
+        self.profile = profile or Profile.load()
+        self._runtimes: dict[str, ModelRuntime] = {}
+        self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
+        self._sign_off: str | None = None
+
+    def runtime(self, name: str | None = None) -> ModelRuntime:
+        name = name or self.catalogue.default_name()
+        with self._lock:
+            if name not in self._runtimes:
+                info = self.catalogue.info(name)
+                self._runtimes[name] = ModelRuntime(info, n_threads=self.settings.threads,
+                                                    n_ctx=self.settings.context_tokens)
+            return self._runtimes[name]
+
+    def close(self) -> None:
+        for runtime in self._runtimes.values():
+            runtime.close()
+        self._runtimes.clear()
+
+    # --- inputs -------------------------------------------------------------------------
+    def resolve_reply(self, reply_to: str) -> tuple[ThreadMessage, ReplyInfo]:
+        path = Path(reply_to).expanduser()
+        if len(reply_to) < 4096 and path.is_file():
+            return _reply_from_file(path)
+        if self.store is not None:
+            with self._lock:
+                row = self.store.message(reply_to)
+            if row is not None:
+                import json
+
+                refs = json.loads(row["refs"])
+                sender = row["from_name"] or row["from_addr"]
+                return (ThreadMessage(text=row["body"] or row["full_text"], sender=sender,
+                                      subject=row["subject"], date=_date(row["date"])),
+                        ReplyInfo(row["rfc_message_id"], refs, row["from_addr"], row["subject"]))
+        raise DraftError(f"reply-to {reply_to!r} is neither a mail file nor a message id in "
+                         "the catalogue")
+
+    def retrieve(self, query: str, exclude: str | None, k: int) -> list[tuple[Example, ContextEmail]]:
+        if self.store is None or k <= 0:
+            return []
+        from store.retrieval import SearchFilters
+
+        with self._lock:
+            hits = self.store.search(query, k=k * 3, filters=SearchFilters(
+                own=True, kind="email", exclude=[exclude] if exclude else []))
+            found = []
+            seen_bodies = set()
+            for hit in hits:
+                if hit.vector_similarity is None or hit.vector_similarity < self.settings.rag_min_similarity:
+                    continue
+                row = self.store.message(hit.message_id)
+                if row is None or not row["body"].strip() or row["body"] in seen_bodies:
+                    continue
+                seen_bodies.add(row["body"])
+                import json
+
+                to = json.loads(row["to_addrs"])
+                found.append((
+                    Example(text=row["body"], subject=row["subject"],
+                            recipient=to[0] if to else "", score=hit.score, ident=row["uid"]),
+                    ContextEmail(row["uid"], hit.score, " ".join(row["body"].split())[:240],
+                                 row["subject"], _date(row["date"]), hit.vector_similarity),
+                ))
+                if len(found) >= k:
+                    break
+        return found
+
+    def sign_off(self) -> str:
+        if self.profile.sign_off:
+            return self.profile.sign_off
+        if self._sign_off is None:
+            bodies = []
+            if self.store is not None:
+                with self._lock:
+                    rows = self.store.catalogue.conn.execute(
+                        "SELECT body FROM messages WHERE is_own = 1 AND body != ''"
+                        " ORDER BY date DESC LIMIT 200").fetchall()
+                bodies = [r[0] for r in rows]
+            self._sign_off = infer_sign_off(bodies)
+        return self._sign_off
+
+    # --- drafting -----------------------------------------------------------------------
+    def stream_draft(self, request: DraftRequest) -> Iterator[DraftEvent]:
+        if not request.instruction.strip():
+            raise DraftError("the instruction is empty")
+        if request.length not in (None, "short", "medium", "long"):
+            raise DraftError("length must be short, medium or long")
+        runtime = self.runtime(request.model)
+        thread, reply = (None, None)
+        if request.reply_to:
+            thread, reply = self.resolve_reply(request.reply_to)
+        started = time.perf_counter()
+        context: list[ContextEmail] = []
+        examples: list[Example] = []
+        if request.use_rag:
+            query = request.instruction
+            if thread is not None:
+                query = f"{thread.subject}\n{request.instruction}\n{thread.text[:500]}"
+            found = self.retrieve(query, exclude=_uid_for(self.store, reply), k=self.settings.rag_k)
+            examples = [e for e, _ in found]
+            context = [c for _, c in found]
+        retrieval_s = time.perf_counter() - started
+        yield DraftEvent("context", context=context)
+
+        adapter_id = None
+        if request.use_adapter:
+            active = active_adapter(runtime.info.name)
+            if active is not None:
+                adapter_id, adapter_path = active
+                runtime.set_adapter(adapter_path)
+        if adapter_id is None:
+            runtime.set_adapter(None)
+
+        max_tokens = request.max_tokens or {
+            "short": self.settings.short_tokens, "long": self.settings.long_tokens,
+        }.get(request.length or "", self.settings.medium_tokens)
+        fmt = chat_format_for(runtime.info)
+        builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, self.profile)
+        built = builder.build(PromptRequest(
+            instruction=request.instruction, examples=examples, reply_to=thread,
+            recipient=request.recipient, tone=request.tone, length=request.length,
+        ), max_new_tokens=max_tokens)
+        used = {e.ident for e in built.examples}
+        context = [c for c in context if c.message_id in used]
+        sign_off = self.sign_off()
+        drafts: list[Draft] = []
+        for variant in range(max(1, request.variants)):
+            params = GenerationParams(
+                max_tokens=max_tokens,
+                temperature=self.settings.temperature if request.temperature is None
+                else request.temperature,
+                repeat_penalty=self.settings.repeat_penalty,
+                seed=None if request.seed is None else request.seed + variant,
+                stop=fmt.stop_strings,
+            )
+            generation = runtime.generate(built.text, params, channel=request.channel)
+            for piece in generation:
+                yield DraftEvent("token", text=piece, variant=variant)
+            cleaned = clean_draft(generation.text, sign_off=sign_off,
+                                  want_subject=thread is None)
+            stats = generation.stats
+            subject = cleaned.subject
+            if thread is not None:
+                subject = thread.subject if thread.subject.lower().startswith("re:") \
+                    else f"Re: {thread.subject}".strip()
+            draft = Draft(
+                text=cleaned.body, subject=subject, context=context, model=runtime.info.name,
+                adapter=adapter_id, prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                timings={"retrieval_s": round(retrieval_s, 4), "ttft_s": round(stats.ttft_s, 4),
+                         "tokens_per_s": round(stats.tokens_per_s, 1),
+                         "total_s": round(stats.total_s, 3)},
+                dropped=built.dropped, stop_reason=stats.stop_reason, variant=variant,
+                raw_text=generation.text, reply_to=reply, prompt=built.text,
+            )
+            drafts.append(draft)
+            yield DraftEvent("draft", variant=variant, draft=draft)
+            if stats.stop_reason == "cancelled":
+                break
+
+    def draft(self, request: DraftRequest) -> Draft:
+        drafts = [e.draft for e in self.stream_draft(request) if e.kind == "draft"]
+        first = drafts[0]
+        if len(drafts) > 1:
+            first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
+        return first
+
+
+def _date(stamp) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d") if stamp else ""
+
+
+def _uid_for(store, reply: ReplyInfo | None) -> str | None:
+    if store is None or reply is None or not reply.message_id:
+        return None
+    row = store.message(reply.message_id)
+    return row["uid"] if row is not None else None
+
+
+def _reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:
+    from store.clean import clean_body
+    from store.formats.detect import sniff
+    from store.formats.mailboxes import read_emlx
+    from store.formats.outlook import parse_msg
+    from store.mail import NotAMessage, parse_rfc822
+
+    data = path.read_bytes()
+    fmt = sniff(path, data[:8192])
+    try:
+        if fmt == "msg":
+            record = parse_msg(path)
+        elif fmt == "emlx":
+            record = parse_rfc822(read_emlx(data))
+        elif fmt == "eml":
+            record = parse_rfc822(data)
+        else:
+            raise DraftError(f"{path}: not an email file (.eml, .emlx or .msg)")
+    except NotAMessage as exc:
+        raise DraftError(f"{path}: {exc}") from exc
+    body = clean_body(record.text).body or record.text
+    date = record.date.strftime("%Y-%m-%d") if record.date else ""
+    sender = record.from_name or record.from_addr
+    refs = [*record.references, record.message_id] if record.message_id else record.references
+    return (ThreadMessage(text=body, sender=sender, subject=record.subject, date=date),
+            ReplyInfo(record.message_id, refs, record.from_addr, record.subject))

@@ -1,0 +1,179 @@
+"""Drafting through the real default model (SmolLM2-135M, llama.cpp) and the real store."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from app.drafting import DraftingService, DraftRequest
+from app.outbox import draft_to_message, mailto_url
+from store.api import Store
+from tests.conftest import SAMPLE
+from tests.mailfactory import message
+from trainer.chat import chat_format_for
+from trainer.models import ModelCatalogue
+from trainer.prompts import Profile, PromptBuilder, PromptRequest
+from trainer.runtime import GenerationParams, ModelRuntime
+
+pytestmark = pytest.mark.slow
+
+_TEMPLATE_LEFTOVERS = re.compile(r"<\|im_(start|end)\|>|<\|endoftext\|>")
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    rt = ModelRuntime(ModelCatalogue().info(), n_threads=1)
+    yield rt
+    rt.close()
+
+
+def _prompt(runtime, instruction="Tell Sam the watering rota for next week is attached and "
+                                  "ask whether Tuesday suits him."):
+    builder = PromptBuilder(chat_format_for(runtime.info), runtime.count_tokens, runtime.n_ctx,
+                            Profile(name="Teddy", sign_off="Onward,\nTeddy"))
+    return builder.build(PromptRequest(instruction, length="short")).text
+
+
+def test_greedy_draft_is_clean_english_and_stops(runtime):
+    generation = runtime.generate(_prompt(runtime), GenerationParams(temperature=0,
+                                                                     max_tokens=300))
+    text = generation.result()
+    assert generation.stats.stop_reason == "eos"  # ended by the end-of-turn token
+    words = re.findall(r"[A-Za-z]+", text)
+    assert len(words) >= 8
+    assert not _TEMPLATE_LEFTOVERS.search(text)
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert max(lines.count(line) for line in lines) <= 2  # no runaway repetition
+    common = {"the", "to", "and", "you", "for", "is", "i", "a", "of", "on", "your", "we"}
+    assert sum(w.lower() in common for w in words) >= 3
+
+
+def test_streaming_matches_non_streaming_at_temperature_zero(runtime):
+    prompt = _prompt(runtime, "Thank Nina for covering the Saturday market stall.")
+    params = GenerationParams(temperature=0, max_tokens=120)
+    pieces = list(runtime.generate(prompt, params))
+    whole = runtime.generate(prompt, params).result()
+    assert "".join(pieces) == whole and len(pieces) > 5
+
+
+def test_cancel_stops_within_one_token(runtime):
+    generation = runtime.generate(_prompt(runtime), GenerationParams(temperature=0.9,
+                                                                     max_tokens=2000))
+    pieces = iter(generation)
+    for _ in range(5):
+        next(pieces)
+    at_cancel = generation.stats.completion_tokens
+    generation.cancel()
+    list(pieces)
+    assert generation.stats.stop_reason == "cancelled"
+    assert generation.stats.completion_tokens <= at_cancel + 1
+
+
+def test_a_new_request_on_the_same_channel_cancels_the_stale_one(runtime):
+    prompt = _prompt(runtime)
+    first = runtime.generate(prompt, GenerationParams(max_tokens=2000), channel="window-1")
+    next(iter(first))
+    second = runtime.generate(prompt, GenerationParams(max_tokens=10), channel="window-1")
+    first.result()
+    second.result()
+    assert first.stats.stop_reason == "cancelled"
+    assert second.stats.stop_reason in ("length", "eos")
+
+
+def test_prefix_cache_makes_the_second_draft_start_fast(runtime):
+    prompt = _prompt(runtime, "Ask Priya to bring the spare keys to the Tuesday meeting.")
+    params = GenerationParams(temperature=0, max_tokens=5)
+    runtime.generate("unrelated warm-up text", params).result()
+    cold = runtime.generate(prompt, params)
+    cold.result()
+    warm = runtime.generate(prompt, params)
+    warm.result()
+    assert warm.stats.ttft_s < cold.stats.ttft_s / 3
+
+
+def test_runtime_is_usable_from_many_threads(runtime):
+    results = []
+
+    def work():
+        results.append(runtime.count_tokens("Morning Sam, rota attached."))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1 and results[0] > 3
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("sample-home")
+    with Store(home) as store:
+        store.import_paths([SAMPLE / "mail"])
+    return home
+
+
+@pytest.fixture
+def service(sample_home):
+    store = Store(sample_home)
+    svc = DraftingService(store=store)
+    yield svc
+    svc.close()
+    store.close()
+
+
+def test_draft_uses_the_users_own_mail_and_sign_off(service):
+    draft = service.draft(DraftRequest("tell Stan the board approved the glazing quote; ask "
+                                       "when he can start", length="short", seed=3))
+    assert draft.text and draft.subject is not None
+    assert draft.context, "retrieval found none of the persona's own emails"
+    with service._lock:
+        for used in draft.context:
+            row = service.store.message(used.message_id)
+            assert row["is_own"] == 1 and row["body"][:40] in draft.prompt
+    assert draft.text.rstrip().endswith("Onward,\nTeddy")  # learned from her sent mail
+    assert draft.timings["ttft_s"] > 0 and draft.timings["tokens_per_s"] > 0
+    assert not _TEMPLATE_LEFTOVERS.search(draft.text)
+
+
+def test_reply_draft_sees_the_thread_and_threads_the_eml(service, tmp_path):
+    original = message(1, sender="Stan Kowalczyk <stan@kglazing.example>",
+                       to="teddy@hollowbrook.example", subject="Glass for the cold frames",
+                       body="Hi Teddy, four lids will be £96 in toughened glass. Fitting on "
+                            "the 14th if that suits? Stan")
+    path = tmp_path / "from-stan.eml"
+    path.write_bytes(original.as_bytes())
+    draft = service.draft(DraftRequest("say yes, the 14th is fine", reply_to=str(path),
+                                       use_rag=False, length="short", seed=1))
+    assert "four lids will be £96" in draft.prompt
+    assert draft.subject == "Re: Glass for the cold frames"
+    assert draft.reply_to.sender == "stan@kglazing.example"
+    eml = draft_to_message(draft, sender="teddy@hollowbrook.example")
+    assert eml["In-Reply-To"] == original["Message-ID"]
+    assert original["Message-ID"] in eml["References"]
+    assert eml["To"] == "stan@kglazing.example"
+    assert mailto_url(draft).startswith("mailto:stan@kglazing.example?subject=Re%3A%20Glass")
+
+
+def test_variants_and_no_rag(service):
+    draft = service.draft(DraftRequest("invite the volunteers to the autumn bulb planting",
+                                       variants=2, use_rag=False, max_tokens=80, seed=5))
+    assert draft.context == []
+    assert len(draft.variants) == 2
+
+
+def test_rag_on_the_shared_account(enron_home):
+    with Store(enron_home) as store:
+        service = DraftingService(store=store, profile=Profile(name="Phillip"))
+        try:
+            draft = service.draft(DraftRequest("tell Lucy the rent roll numbers look fine",
+                                               max_tokens=60, seed=2))
+        finally:
+            service.close()
+        assert draft.context
+        for used in draft.context:
+            row = store.message(used.message_id)
+            assert row is not None and row["is_own"] == 1
+            assert used.similarity >= service.settings.rag_min_similarity

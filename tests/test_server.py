@@ -1,0 +1,127 @@
+"""The local API: loopback only, bearer token, clear 4xx errors, real drafts."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from app.drafting import DraftingService
+from app.server import DraftServer, UnsafeBind, api_token
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("api-home")
+    token = api_token(home)
+    service = DraftingService(store=None)
+    srv = DraftServer(service, "127.0.0.1", 0, token=token)
+    srv.serve_in_thread()
+    yield srv, token, home
+    srv.shutdown()
+    srv.server_close()
+    service.close()
+
+
+def call(server, path, body=None, token=None, raw: bytes | None = None, method="POST"):
+    srv, _, _ = server
+    url = f"http://127.0.0.1:{srv.server_address[1]}{path}"
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), dict(exc.headers)
+
+
+def test_token_is_required_and_private(server):
+    _, token, home = server
+    assert call(server, "/v1/drafts", {"instruction": "hi"})[0] == 401
+    assert call(server, "/v1/drafts", {"instruction": "hi"}, token="wrong")[0] == 401
+    assert call(server, "/v1/health", token=token, method="GET")[0] == 200
+    mode = stat.S_IMODE(os.stat(home / "api-token").st_mode)
+    assert mode == 0o600
+
+
+def test_bad_requests_get_clear_4xx(server):
+    token = server[1]
+    status, body, headers = call(server, "/v1/drafts", raw=b"{not json", token=token)
+    assert status == 400 and "malformed JSON" in json.loads(body)["error"]["message"]
+    assert call(server, "/v1/drafts", {"instruction": ""}, token=token)[0] == 400
+    assert call(server, "/v1/drafts", {"instruction": "x", "variants": "2"}, token=token)[0] == 400
+    assert call(server, "/v1/nope", {}, token=token)[0] == 404
+    big = json.dumps({"instruction": "x" * 300_000}).encode()
+    assert call(server, "/v1/drafts", raw=big, token=token)[0] == 413
+    assert call(server, "/v1/drafts", token=token, method="OPTIONS")[0] == 403
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_non_loopback_bind_is_refused_without_the_flag():
+    with pytest.raises(UnsafeBind, match="only loopback"):
+        DraftServer(DraftingService(store=None), "0.0.0.0", 0, token="t")
+
+
+def test_draft_and_openai_compatible_chat(server):
+    token = server[1]
+    status, body, _ = call(server, "/v1/drafts", {"instruction": "thank Sam for the rota",
+                                                  "max_tokens": 40, "seed": 1}, token=token)
+    assert status == 200
+    draft = json.loads(body)
+    assert draft["text"] and {"subject", "context", "timings", "model", "adapter"} <= set(draft)
+    assert {"retrieval_s", "ttft_s", "tokens_per_s"} <= set(draft["timings"])
+
+    status, body, _ = call(server, "/v1/chat/completions", {
+        "model": "smollm2-135m", "max_tokens": 30, "seed": 1,
+        "messages": [{"role": "user", "content": "ask Sam to water on Tuesday"}]}, token=token)
+    reply = json.loads(body)
+    assert status == 200 and reply["object"] == "chat.completion"
+    assert reply["choices"][0]["message"]["role"] == "assistant"
+    assert reply["choices"][0]["message"]["content"]
+    assert reply["usage"]["completion_tokens"] > 0
+
+    status, body, headers = call(server, "/v1/chat/completions", {
+        "stream": True, "max_tokens": 20, "seed": 1,
+        "messages": [{"role": "user", "content": "ask Sam to water on Tuesday"}]}, token=token)
+    assert status == 200 and headers["Content-Type"].startswith("text/event-stream")
+    events = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant"}
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+
+
+def test_streaming_drafts_endpoint(server):
+    status, body, _ = call(server, "/v1/drafts", {"instruction": "thank Sam", "stream": True,
+                                                  "max_tokens": 20, "seed": 2},
+                           token=server[1])
+    events = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
+    kinds = [json.loads(e)["type"] for e in events[:-1]]
+    assert status == 200 and kinds[0] == "context" and kinds[-1] == "draft"
+    assert "token" in kinds and events[-1] == "[DONE]"
+
+
+def test_concurrent_requests_are_served(server):
+    token = server[1]
+    statuses = []
+
+    def one():
+        statuses.append(call(server, "/v1/drafts", {"instruction": "say thanks",
+                                                    "max_tokens": 10}, token=token)[0])
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200, 200, 200]

@@ -1,0 +1,267 @@
+"""The model runtime over llama-cpp-python: one owner thread per loaded model.
+
+A ``Llama`` object is not thread-safe, so every call runs on the model's own thread; it
+releases the GIL while computing, so callers (and the GUI) stay responsive. Generation
+streams text through a queue, stops on any end-of-generation token or stop string, and can
+be cancelled between two tokens. Requests on the same ``channel`` (a drafting window)
+cancel the stale one. LoRA adapters are switched at run time, followed by a cache reset:
+without it the prompt cache would serve results computed with the previous adapter.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store.settings import worker_threads
+from trainer.models import ModelError, ModelInfo
+
+_DONE = object()
+
+
+@dataclass
+class GenerationParams:
+    max_tokens: int = 400
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_s: float = 0.0
+    total_s: float = 0.0
+    stop_reason: str = ""  # eos, stop, length, cancelled, error
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode = self.total_s - self.ttft_s
+        return (self.completion_tokens - 1) / decode if self.completion_tokens > 1 and decode else 0.0
+
+
+@dataclass
+class Generation:
+    """A running generation: iterate it for text pieces, or call ``result()``."""
+
+    _queue: queue.Queue = field(default_factory=queue.Queue)
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    text: str = ""
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            piece = self._queue.get()
+            if piece is _DONE:
+                if self.error is not None:
+                    raise self.error
+                return
+            yield piece
+
+    def result(self) -> str:
+        for _ in self:
+            pass
+        return self.text
+
+
+class ModelRuntime:
+    def __init__(self, info: ModelInfo, *, n_threads: int = 0, n_ctx: int = 4096,
+                 seed: int = 1234):
+        self.info = info
+        self.n_threads = worker_threads(n_threads)
+        self.n_ctx = min(n_ctx, info.context_length) if info.context_length else n_ctx
+        self._jobs: queue.Queue = queue.Queue()
+        self._channels: dict[str, Generation] = {}
+        self._channels_lock = threading.Lock()
+        self._adapters: dict[str, object] = {}
+        self.active_adapter: str | None = None
+        self._llm = None
+        self._seed = seed
+        ready: Future = Future()
+        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True,
+                                        name=f"model-{info.name}")
+        self._thread.start()
+        ready.result()  # re-raises a load failure here, in the caller
+
+    # --- the owner thread ---------------------------------------------------------------
+    def _run(self, ready: Future) -> None:
+        try:
+            from llama_cpp import Llama
+
+            self._llm = Llama(
+                model_path=self.info.path, n_ctx=self.n_ctx, n_threads=self.n_threads,
+                n_threads_batch=self.n_threads, n_batch=512, seed=self._seed, verbose=False,
+            )
+        except Exception as exc:  # noqa: BLE001
+            ready.set_exception(ModelError(f"{self.info.path}: llama.cpp could not load it ({exc})"))
+            return
+        ready.set_result(None)
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            function, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                future.set_exception(exc)
+        self._free()
+
+    def call(self, function: Callable):
+        """Run ``function`` on the owner thread and return its result."""
+        future: Future = Future()
+        self._jobs.put((function, future))
+        return future.result()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=30)
+
+    def _free(self) -> None:
+        import llama_cpp
+
+        for adapter in self._adapters.values():
+            llama_cpp.llama_adapter_lora_free(adapter)
+        self._adapters.clear()
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+
+    # --- tokens -------------------------------------------------------------------------
+    def tokenize(self, text: str, add_bos: bool = True) -> list[int]:
+        return self.call(lambda: self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos,
+                                                    special=True))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text, add_bos=False))
+
+    # --- adapters -----------------------------------------------------------------------
+    def set_adapter(self, path: Path | str | None, scale: float = 1.0) -> None:
+        """Apply a GGUF LoRA adapter (None clears it) and drop the stale prompt cache."""
+        key = str(path) if path else None
+
+        def apply():
+            import llama_cpp
+
+            ctx = self._llm._ctx.ctx  # noqa: SLF001 - llama-cpp-python exposes no public handle
+            if key is None:
+                llama_cpp.llama_set_adapters_lora(ctx, None, 0, None)
+            else:
+                adapter = self._adapters.get(key)
+                if adapter is None:
+                    if not Path(key).is_file():
+                        raise ModelError(f"{key}: no such adapter file")
+                    adapter = llama_cpp.llama_adapter_lora_init(
+                        self._llm._model.model, key.encode("utf-8"))  # noqa: SLF001
+                    if not adapter:
+                        raise ModelError(f"{key}: llama.cpp could not load this LoRA adapter "
+                                         f"for {self.info.name}")
+                    self._adapters[key] = adapter
+                adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
+                scales = (ctypes.c_float * 1)(scale)
+                if llama_cpp.llama_set_adapters_lora(ctx, adapters, 1, scales):
+                    raise ModelError(f"{key}: llama.cpp refused to apply this adapter")
+            self._llm.reset()
+            self.active_adapter = key
+
+        if key != self.active_adapter:
+            self.call(apply)
+
+    # --- generation ---------------------------------------------------------------------
+    def generate(self, prompt: str, params: GenerationParams | None = None,
+                 channel: str | None = None) -> Generation:
+        params = params or GenerationParams()
+        generation = Generation()
+        if channel is not None:
+            with self._channels_lock:
+                stale = self._channels.get(channel)
+                if stale is not None:
+                    stale.cancel()
+                self._channels[channel] = generation
+        future: Future = Future()
+        self._jobs.put((lambda: self._generate(prompt, params, generation), future))
+        return generation
+
+    def _generate(self, prompt: str, params: GenerationParams, generation: Generation) -> None:
+        import llama_cpp
+
+        llm = self._llm
+        stats = generation.stats
+        start = time.perf_counter()
+        try:
+            if generation.cancelled:
+                stats.stop_reason = "cancelled"
+                return
+            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+            stats.prompt_tokens = len(tokens)
+            if len(tokens) + params.max_tokens > self.n_ctx:
+                raise ModelError(f"prompt of {len(tokens)} tokens plus {params.max_tokens} new "
+                                 f"ones exceeds the {self.n_ctx}-token context")
+            if params.seed is not None:
+                llm.set_seed(params.seed)
+            vocab = llama_cpp.llama_model_get_vocab(llm._model.model)  # noqa: SLF001
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            emitted = 0
+            text = ""
+            stops = tuple(s for s in params.stop if s)
+            stats.stop_reason = "length"
+            for token in llm.generate(
+                tokens, temp=params.temperature, top_p=params.top_p, top_k=params.top_k,
+                min_p=params.min_p, repeat_penalty=params.repeat_penalty, reset=True,
+            ):
+                if stats.completion_tokens == 0:
+                    stats.ttft_s = time.perf_counter() - start
+                if generation.cancelled:
+                    stats.stop_reason = "cancelled"
+                    break
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    stats.stop_reason = "eos"
+                    break
+                stats.completion_tokens += 1
+                text += decoder.decode(llm.detokenize([token], special=False))
+                hit = min((i for i in (text.find(s, max(0, emitted - len(s))) for s in stops)
+                           if i >= 0), default=-1)
+                if hit >= 0:
+                    text = text[:hit]
+                    stats.stop_reason = "stop"
+                    break
+                # Hold back a tail that could be the start of a stop string.
+                safe = len(text) - max((len(s) - 1 for s in stops), default=0)
+                if safe > emitted:
+                    generation._queue.put(text[emitted:safe])
+                    emitted = safe
+                if stats.completion_tokens >= params.max_tokens:
+                    break
+            if len(text) > emitted:
+                generation._queue.put(text[emitted:])
+            generation.text = text
+        except BaseException as exc:  # noqa: BLE001
+            generation.error = exc
+            stats.stop_reason = "error"
+        finally:
+            stats.total_s = time.perf_counter() - start
+            generation.finished.set()
+            generation._queue.put(_DONE)

@@ -32,6 +32,7 @@ test: lint
 
 bench: install
 	$(PY) bench/bench_store.py
+	$(PY) bench/bench_draft.py
 
 clean:
 	rm -rf $(VENV)

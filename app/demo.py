@@ -1,6 +1,7 @@
-"""The main job on the bundled sample persona: import her mailbox, then search it.
+"""The main job on the bundled sample persona: import her mailbox, search it, and draft a
+new email in her voice with the emails of hers it retrieved.
 
-Run by ``make demo``; later steps of the pipeline (drafting, training) join here.
+Run by ``make demo``; training joins here with the trainer.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ def main() -> int:
         print(f"\n== Searching: {query!r} {' '.join(extra)}", flush=True)
         cli(["search", query, "-k", "3", *extra])
     print("\n== What is in the store", flush=True)
-    return cli(["stats"])
+    cli(["stats"])
+    instruction = "tell Stan the board approved the glazing quote; ask when he can start"
+    print(f"\n== Drafting in Teddy's voice: {instruction!r}", flush=True)
+    return cli(["draft", instruction, "--length", "short", "--seed", "7"])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Session- and module-scoped fixtures run before the per-test home below; they must not
+# touch the user's real data home either.
+os.environ["AMANUENSIS_HOME"] = tempfile.mkdtemp(prefix="amanuensis-tests-")
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 

@@ -52,9 +52,24 @@ class Catalogue:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.applied_migrations = apply_migrations(self.conn)
+        self._reader: Catalogue | None = None
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self.conn.close()
+
+    def reader(self) -> Catalogue:
+        """A second, read-only handle for queries that run beside the main connection."""
+        if self._reader is None:
+            reader = Catalogue.__new__(Catalogue)
+            reader.path = self.path
+            reader.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                          check_same_thread=False, isolation_level=None)
+            reader.conn.row_factory = sqlite3.Row
+            reader._reader = None
+            self._reader = reader
+        return self._reader
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

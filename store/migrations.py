@@ -127,6 +127,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_fts_vocabulary",
+        """
+        -- Document frequency per term, so searches can skip words found in most chunks.
+        CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
+        """,
+    ),
 ]
 
 

@@ -20,7 +20,6 @@ not now of off on once only or other our ours out over own same she should so so
 that the their theirs them then there these they this those through to too under until up
 very was we were what when where which while who whom why will with would you your yours
 """.split())
-_TOKEN = re.compile(r"\w[\w'.@-]*\w|\w", re.UNICODE)
 
 
 @dataclass
@@ -58,22 +57,54 @@ class SearchHit:
         return asdict(self)
 
 
-def fts_query(query: str) -> str:
-    """Quoted phrases stay phrases; other words become OR-ed terms (BM25 ranks them)."""
-    phrases = re.findall(r'"([^"]+)"', query)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# A word in more than this share of chunks hardly moves BM25 but makes it score them all.
+_MAX_DOC_SHARE = 0.05
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(quoted phrases, single words) as the FTS tokenizer will see them."""
+    phrases = [" ".join(_WORD.findall(p)) for p in re.findall(r'"([^"]+)"', query)]
     rest = re.sub(r'"[^"]*"', " ", query)
-    terms = []
-    for phrase in phrases:
-        words = _TOKEN.findall(phrase)
-        if words:
-            terms.append('"' + " ".join(words) + '"')
-    words = [w for w in _TOKEN.findall(rest) if len(w) > 1 or w.isdigit()]
-    # Words that match nearly every email make BM25 score the whole table for nothing;
-    # they still count inside quoted phrases.
-    content = [w for w in words if w.lower() not in STOPWORDS]
-    for word in content or words:
-        terms.append('"' + word.replace('"', "") + '"')
+    words = [w for w in _WORD.findall(rest) if len(w) > 1 or w.isdigit()]
+    return [p for p in phrases if p], words
+
+
+def fts_query(query: str, common: set[str] | None = None) -> str:
+    """Quoted phrases stay phrases; other words become OR-ed terms (BM25 ranks them).
+
+    Stopwords and ``common`` words are left out; a query made only of them ("if you do
+    not") can only mean the exact phrase.
+    """
+    phrases, words = query_terms(query)
+    common = common or set()
+    terms = ['"' + p + '"' for p in phrases]
+    content = [w for w in words if w.lower() not in STOPWORDS and w.lower() not in common]
+    if content:
+        terms.extend('"' + word + '"' for word in content)
+    elif len(words) > 1 and not phrases:
+        terms.append('"' + " ".join(words) + '"')
     return " OR ".join(dict.fromkeys(terms))
+
+
+_COMMON_CACHE: dict[str, tuple[int, set[str]]] = {}
+
+
+def common_words(catalogue: Catalogue, words: list[str]) -> set[str]:
+    """Which of ``words`` appear in too many chunks to be worth scoring.
+
+    The set of common words is read from the FTS vocabulary once and kept until the corpus
+    grows or shrinks by a tenth; a per-query vocabulary lookup costs more than it saves.
+    """
+    total = catalogue.conn.execute("SELECT MAX(rowid) FROM chunks").fetchone()[0] or 0
+    key = str(catalogue.path)
+    cached = _COMMON_CACHE.get(key)
+    if cached is None or abs(total - cached[0]) > 0.1 * max(cached[0], 1):
+        limit = max(200, int(total * _MAX_DOC_SHARE))
+        rows = catalogue.conn.execute("SELECT term FROM chunks_vocab WHERE doc > ?", (limit,))
+        cached = (total, {r[0] for r in rows})
+        _COMMON_CACHE[key] = cached
+    return {w.lower() for w in words} & cached[1]
 
 
 def _sql_filters(filters: SearchFilters) -> tuple[str, list]:
@@ -130,12 +161,35 @@ _JOINS = """FROM chunks c LEFT JOIN messages m ON m.id = c.message_id
             LEFT JOIN documents d ON d.id = c.document_id"""
 
 
+_POOL = None
+
+
+def _keyword_pool():
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyword-search")
+    return _POOL
+
+
 def keyword_search(catalogue: Catalogue, query: str, limit: int,
                    filters: SearchFilters) -> list[str]:
-    match = fts_query(query)
+    match = fts_query(query, common_words(catalogue, query_terms(query)[1]))
     if not match:
         return []
     where, params = _sql_filters(filters)
+    if not where:
+        # Rank inside FTS alone; joining every match to its message costs more than ranking.
+        rowids = [r[0] for r in catalogue.conn.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit))]
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        ids = dict(catalogue.conn.execute(
+            f"SELECT rowid, id FROM chunks WHERE rowid IN ({marks})", rowids).fetchall())
+        return [ids[r] for r in rowids if r in ids]
     rows = catalogue.conn.execute(
         f"""SELECT c.id FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
             LEFT JOIN messages m ON m.id = c.message_id
@@ -180,9 +234,13 @@ def search(
     candidates: int = 50,
 ) -> list[SearchHit]:
     filters = filters or SearchFilters()
-    keyword_ids = keyword_search(catalogue, query, candidates, filters)
-    vector_hits = vector_search(catalogue, index, embedder.embed_query(query), candidates,
-                                filters)
+    # Keyword search runs on its own connection beside the embedding and vector query
+    # (SQLite, torch and chroma all release the GIL).
+    keyword_future = _keyword_pool().submit(keyword_search, catalogue.reader(), query,
+                                            candidates, filters)
+    vector = embedder.embed_query(query)
+    vector_hits = vector_search(catalogue, index, vector, candidates, filters)
+    keyword_ids = keyword_future.result()
     fused: dict[str, float] = {}
     keyword_rank = {cid: rank for rank, cid in enumerate(keyword_ids, 1)}
     vector_rank = {hit.chunk_id: rank for rank, hit in enumerate(vector_hits, 1)}

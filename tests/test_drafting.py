@@ -177,3 +177,24 @@ def test_rag_on_the_shared_account(enron_home):
             row = store.message(used.message_id)
             assert row is not None and row["is_own"] == 1
             assert used.similarity >= service.settings.rag_min_similarity
+
+
+def test_packaged_gemma_base_model_uses_its_turn_format():
+    catalogue = ModelCatalogue()
+    assert "gemma3-270m" in catalogue.names()
+    info = catalogue.info("gemma3-270m")  # assembled once from its chunk packages
+    assert (info.architecture, info.quantization) == ("gemma3", "Q4_K_M")
+    assert not info.chat_template and info.special_tokens["<end_of_turn>"] == 106
+    fmt = chat_format_for(info)
+    runtime = ModelRuntime(info, n_threads=1)
+    try:
+        builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, Profile(name="Teddy"))
+        prompt = builder.build(PromptRequest("thank Sam for the rota")).text
+        assert prompt.startswith("<start_of_turn>user\n") and prompt.endswith(
+            "<start_of_turn>model\n")
+        generation = runtime.generate(prompt, GenerationParams(temperature=0, max_tokens=40,
+                                                               stop=fmt.stop_strings))
+        text = generation.result()
+        assert text.strip() and "<end_of_turn>" not in text and "<start_of_turn>" not in text
+    finally:
+        runtime.close()

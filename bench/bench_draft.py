@@ -29,10 +29,11 @@ NEW_TOKENS = 128
 INSTRUCTION = "tell Stan the board approved the glazing quote and ask when he can start"
 
 
-def raw_llama(model_path: str, threads: int, n_ctx: int):
+def raw_llama(model_path: str, threads: int, batch_threads: int, n_ctx: int):
     from llama_cpp import Llama
 
-    return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+    return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=threads,
+                 n_threads_batch=batch_threads,
                  n_batch=512, verbose=False)
 
 
@@ -79,8 +80,13 @@ def main() -> int:
     results: dict = {"cpu_count": os.cpu_count(), "new_tokens": NEW_TOKENS}
     with tempfile.TemporaryDirectory() as home:
         os.environ["AMANUENSIS_HOME"] = home
+        # Import in another process: its embedding batches are not part of drafting's memory.
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "app", "import",
+                        str(REPO / "resources" / "sample" / "mail")], check=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True)
         store = Store(Path(home))
-        store.import_paths([REPO / "resources" / "sample" / "mail"])
         service = DraftingService(store=store, profile=Profile(name="Teddy Quill"))
         runtime = service.runtime()
         latencies = []
@@ -94,10 +100,12 @@ def main() -> int:
         builder = PromptBuilder(chat_format_for(runtime.info), runtime.count_tokens,
                                 runtime.n_ctx, service.profile)
         prompts = {
-            "no_rag": builder.build(PromptRequest(INSTRUCTION)).text,
-            "rag": builder.build(PromptRequest(INSTRUCTION, examples=[e for e, _ in found])).text,
+            "no_rag": builder.build(PromptRequest(INSTRUCTION, length="long")).text,
+            "rag": builder.build(PromptRequest(INSTRUCTION, length="long",
+                                               examples=[e for e, _ in found])).text,
         }
-        raw = raw_llama(runtime.info.path, runtime.n_threads, runtime.n_ctx)
+        raw = raw_llama(runtime.info.path, runtime.n_threads, runtime.n_batch_threads,
+                        runtime.n_ctx)
         for label, prompt in prompts.items():
             ours, theirs = [], []
             for _ in range(RUNS):
@@ -115,7 +123,7 @@ def main() -> int:
             results[label] = row
             print(label, row, flush=True)
         raw.close()
-        results["threads"] = runtime.n_threads
+        results["threads"] = {"decode": runtime.n_threads, "prompt": runtime.n_batch_threads}
         results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         service.close()
         store.close()

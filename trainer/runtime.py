@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.settings import worker_threads
+from store.settings import all_cores, worker_threads
 from trainer.models import ModelError, ModelInfo
 
 _DONE = object()
@@ -86,10 +86,13 @@ class Generation:
 
 
 class ModelRuntime:
-    def __init__(self, info: ModelInfo, *, n_threads: int = 0, n_ctx: int = 4096,
-                 seed: int = 1234):
+    def __init__(self, info: ModelInfo, *, n_threads: int = 0, n_batch_threads: int = 0,
+                 n_ctx: int = 4096, seed: int = 1234):
         self.info = info
+        # Decoding keeps to cores - 1 so that a background training run keeps its core; the
+        # prompt is read in a short burst that may use every core (TTFT halves on 2 cores).
         self.n_threads = worker_threads(n_threads)
+        self.n_batch_threads = all_cores(n_batch_threads)
         self.n_ctx = min(n_ctx, info.context_length) if info.context_length else n_ctx
         self._jobs: queue.Queue = queue.Queue()
         self._channels: dict[str, Generation] = {}
@@ -111,7 +114,7 @@ class ModelRuntime:
 
             self._llm = Llama(
                 model_path=self.info.path, n_ctx=self.n_ctx, n_threads=self.n_threads,
-                n_threads_batch=self.n_threads, n_batch=512, seed=self._seed, verbose=False,
+                n_threads_batch=self.n_batch_threads, n_batch=512, seed=self._seed, verbose=False,
             )
         except Exception as exc:  # noqa: BLE001
             ready.set_exception(ModelError(f"{self.info.path}: llama.cpp could not load it ({exc})"))

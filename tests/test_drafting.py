@@ -198,3 +198,24 @@ def test_packaged_gemma_base_model_uses_its_turn_format():
         assert text.strip() and "<end_of_turn>" not in text and "<start_of_turn>" not in text
     finally:
         runtime.close()
+
+
+def test_adapters_switch_and_clear_at_run_time(runtime, tmp_path):
+    from tests.lora_fixture import write_random_adapter
+
+    info = runtime.info
+    adapter = write_random_adapter(tmp_path / "random.gguf", arch=info.architecture,
+                                   blocks=info.block_count, n_embd=576)
+    prompt = _prompt(runtime)
+    params = GenerationParams(temperature=0, max_tokens=30)
+    base = runtime.generate(prompt, params).result()
+    runtime.set_adapter(adapter)
+    adapted = runtime.generate(prompt, params).result()
+    assert adapted != base  # the prompt cache did not serve the base model's answer
+    runtime.set_adapter(None)
+    assert runtime.generate(prompt, params).result() == base
+    runtime.set_adapter(adapter)
+    assert runtime.generate(prompt, params).result() == adapted
+    runtime.set_adapter(None)
+    with pytest.raises(Exception, match="no such adapter"):
+        runtime.set_adapter(tmp_path / "missing.gguf")

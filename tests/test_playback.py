@@ -1,0 +1,71 @@
+"""Data playback: faithful-by-construction instructions, and the checks that score any."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.playback import (
+    EmailForPlayback,
+    check_instruction,
+    extract_facts,
+    make_instruction,
+    recipient_name,
+)
+
+EMAIL = EmailForPlayback(
+    ident="m1",
+    body=("Morning Stan,\n\nThe board said yes to the £1,840 quote for the east panes. Could you "
+          "start on Thursday 20 March at 8:30? Nina will have the keys.\n\nOnward,\nTeddy"),
+    subject="Re: Greenhouse glazing",
+    to=["stan@kglazing.example"],
+    is_reply=True,
+    writer_names=("Teddy", "Quill"),
+)
+
+
+def test_recipient_comes_from_the_greeting_or_the_address():
+    assert recipient_name(EMAIL) == "Stan"
+    bare = EmailForPlayback("m2", "Can you send the file?", to=["lucy.gonzalez@x.example"])
+    assert recipient_name(bare) == "Lucy"
+
+
+def test_facts_are_taken_verbatim_and_never_the_writer():
+    facts = extract_facts(EMAIL, recipient="Stan")
+    assert facts[:3] == ["£1,840", "Thursday 20 March", "8:30"]
+    assert "Nina" in facts
+    assert not {"Teddy", "Stan", "Onward"} & set(facts)
+
+
+def test_instruction_is_usable_and_varies_in_form():
+    instruction = make_instruction(EMAIL)
+    assert instruction.text.lower().startswith(("reply to stan", "stan:"))
+    assert check_instruction(instruction.text, EMAIL).usable
+    forms = {make_instruction(EmailForPlayback(f"id{i}", EMAIL.body, EMAIL.subject)).form
+             for i in range(40)}
+    assert forms == {"notes", "sentence", "bullets", "terse"}
+
+
+def test_checks_catch_echo_meta_and_invented_facts():
+    copied = "The board said yes to the £1,840 quote for the east panes"
+    assert check_instruction(f"tell Stan {copied}", EMAIL).echo
+    assert check_instruction("To instruct someone to write a message about glass", EMAIL).meta
+    invented = check_instruction("reply to Stan: quote is £2,000, start Monday with Bob", EMAIL)
+    assert set(invented.invented) == {"£2,000", "2,000", "Bob"}
+    assert not invented.usable
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_playback_on_the_shared_account_is_at_least_90_percent_usable(enron_store):
+    from trainer.dataset import own_emails
+    from trainer.playback import EmbeddingKeyphrases, playback
+
+    emails = own_emails(enron_store)
+    assert len(emails) > 500
+    assert {"Phillip", "Allen"} <= set(emails[0].writer_names)
+    instructions, report = playback(emails, EmbeddingKeyphrases(enron_store.embedder))
+    assert report.emails == len(emails) == len(instructions)
+    assert report.usable_share >= 0.90, report.to_json()
+    assert report.methods == {"notes-v1": len(emails)}
+    # The writer is never a third party in his own instructions.
+    assert not any("Phillip" in i.facts for i in instructions)

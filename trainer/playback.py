@@ -115,7 +115,8 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
             names.append(word)
     own = {n.lower() for n in email.writer_names} | {recipient.lower()}
     for name in names:
-        if name.split()[0] not in _STOP_NAMES and name.lower() not in own \
+        if name.split()[0] not in _STOP_NAMES and name.split()[0].lower() not in STOPWORDS \
+                and name.lower() not in own \
                 and not re.match(_MONTH + "$", name):
             add(name)
     # Key phrases fill in what an email without numbers or names is about.
@@ -127,7 +128,7 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
 
 def _topic(email: EmailForPlayback) -> str:
     subject = re.sub(r"^\s*((re|fw|fwd)\s*:\s*)+", "", email.subject or "", flags=re.I).strip()
-    return subject
+    return "" if subject.lower() in ("(no subject)", "no subject", "untitled") else subject
 
 
 def _form_for(ident: str) -> str:

@@ -7,6 +7,7 @@ window can show tokens as they come; ``draft`` is the same stream collected.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -148,8 +149,6 @@ class DraftingService:
             with self._lock:
                 row = self.store.message(reply_to)
             if row is not None:
-                import json
-
                 refs = json.loads(row["refs"])
                 sender = row["from_name"] or row["from_addr"]
                 return (ThreadMessage(text=row["body"] or row["full_text"], sender=sender,
@@ -175,8 +174,6 @@ class DraftingService:
                 if row is None or not row["body"].strip() or row["body"] in seen_bodies:
                     continue
                 seen_bodies.add(row["body"])
-                import json
-
                 to = json.loads(row["to_addrs"])
                 found.append((
                     Example(text=row["body"], subject=row["subject"],

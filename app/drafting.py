@@ -216,7 +216,9 @@ class DraftingService:
             query = request.instruction
             if thread is not None:
                 query = f"{thread.subject}\n{request.instruction}\n{thread.text[:500]}"
-            found = self.retrieve(query, exclude=_uid_for(self.store, reply), k=self.settings.rag_k)
+            with self._lock:
+                exclude = _uid_for(self.store, reply)
+            found = self.retrieve(query, exclude=exclude, k=self.settings.rag_k)
             examples = [e for e, _ in found]
             context = [c for _, c in found]
         retrieval_s = time.perf_counter() - started

@@ -253,7 +253,7 @@ def import_paths(
             except (OSError, NotAMessage) as exc:
                 run.error(str(source.path), str(exc))
         meter.finish()
-        _settle_identity(catalogue, index, report, explicit=bool(me))
+        _settle_identity(catalogue, index, report)
         report.indexed_chunks = sync_index(catalogue, index, embedder, progress=progress,
                                            cancel=cancel)
     except Cancelled:
@@ -266,8 +266,7 @@ def import_paths(
     return report
 
 
-def _settle_identity(catalogue: Catalogue, index: VectorIndex, report: ImportReport,
-                     explicit: bool) -> None:
+def _settle_identity(catalogue: Catalogue, index: VectorIndex, report: ImportReport) -> None:
     identity = catalogue.identity()
     if not any(origin == "user" for origin in identity.values()):
         suggestions = suggest_addresses(catalogue)

@@ -73,13 +73,6 @@ class VectorIndex:
     def count(self) -> int:
         return self.collection.count()
 
-    def ids_for_prefix(self, uid: str) -> list[str]:
-        got = self.collection.get(where={"owner": uid}, include=[])
-        return list(got["ids"])
-
-    def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
-
 
 def chunk_metadata(row) -> dict:
     """What the index can filter on; everything else is looked up in the catalogue."""

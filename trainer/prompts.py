@@ -9,7 +9,6 @@ marker. Everything dropped or shortened is reported.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -191,6 +190,3 @@ class PromptBuilder:
         prompt = self.chat_format.render(self.messages(request, request.examples))
         return prompt, completion.strip() + self.chat_format.end_of_turn
 
-
-def profile_fields() -> list[str]:
-    return [f.name for f in dataclasses.fields(Profile)]

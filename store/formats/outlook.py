@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -165,6 +164,3 @@ def pst_source(path: Path) -> Source:
     source.problems.extend(problems)
     return source
 
-
-def format_address(name: str, addr: str) -> str:
-    return email.utils.formataddr((name, addr)) if addr else name

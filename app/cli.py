@@ -38,8 +38,8 @@ def _err(text: str) -> None:
 
 
 def cmd_import(args) -> int:
-    from app.progress import TerminalProgress
     from store.jobs import CancelToken
+    from store.terminal import TerminalProgress
 
     token = CancelToken()
 
@@ -384,33 +384,6 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-def cmd_playback(args) -> int:
-    from trainer.dataset import own_emails
-    from trainer.playback import EmbeddingKeyphrases, playback
-
-    with _store() as store:
-        emails = own_emails(store)
-        if args.limit:
-            emails = emails[: args.limit]
-        instructions, report = playback(emails, EmbeddingKeyphrases(store.embedder))
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            for instruction, email in zip(instructions, emails, strict=True):
-                out.write(json.dumps({"id": email.ident, "instruction": instruction.text,
-                                      "method": instruction.method, "form": instruction.form,
-                                      "facts": instruction.facts, "email": email.body},
-                                     ensure_ascii=False) + "\n")
-    if args.json:
-        _print_json(report.to_json())
-        return EXIT_OK
-    print(f"Playback of {report.emails} of your emails: {report.usable_share:.1%} usable "
-          f"(echo {report.echo}, assistant talk {report.meta}, invented facts "
-          f"{report.invented}); methods {report.methods}; forms {report.forms}")
-    for example in report.examples:
-        print(f"  {example['id']}: {example['instruction']!r}")
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amanuensis", description="A local writing assistant that learns to write like you.")
@@ -489,12 +462,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser("playback", help="write the instruction behind each of your emails")
-    p.add_argument("--limit", type=int)
-    p.add_argument("-o", "--output", metavar="FILE.jsonl", help="write the pairs to a file")
-    p.add_argument("--json", action="store_true", help="print the quality report as JSON")
-    p.set_defaults(func=cmd_playback)
-
     p = sub.add_parser("serve", help="local HTTP API for mail-client add-ons")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
@@ -503,6 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-token", action="store_true", help="print the bearer token")
     p.add_argument("--verbose", action="store_true")
     p.set_defaults(func=cmd_serve)
+
+    from trainer.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

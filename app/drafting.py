@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from app.postprocess import clean_draft, infer_sign_off
 from store.settings import load_section, save_section
 from trainer.chat import chat_format_for
+from trainer.context import ContextSettings, context_query, retrieve_own_emails
 from trainer.models import ModelCatalogue
+from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import Example, Profile, PromptBuilder, PromptRequest, ThreadMessage
 from trainer.registry import active_adapter
 from trainer.runtime import GenerationParams, ModelRuntime
@@ -27,8 +28,6 @@ from trainer.runtime import GenerationParams, ModelRuntime
 class DraftSettings:
     """``[drafting]`` in settings.toml."""
 
-    rag_k: int = 3
-    rag_min_similarity: float = 0.25
     temperature: float = 0.7
     repeat_penalty: float = 1.1
     threads: int = 0  # 0: all cores but one, so a background training run keeps its core
@@ -122,6 +121,7 @@ class DraftingService:
         self.catalogue = catalogue or ModelCatalogue()
         self.settings = settings or DraftSettings.load()
         self.profile = profile or Profile.load()
+        self.context_settings = ContextSettings.load()
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
@@ -158,32 +158,12 @@ class DraftingService:
                          "the catalogue")
 
     def retrieve(self, query: str, exclude: str | None, k: int) -> list[tuple[Example, ContextEmail]]:
-        if self.store is None or k <= 0:
-            return []
-        from store.retrieval import SearchFilters
-
         with self._lock:
-            hits = self.store.search(query, k=k * 3, filters=SearchFilters(
-                own=True, kind="email", exclude=[exclude] if exclude else []))
-            found = []
-            seen_bodies = set()
-            for hit in hits:
-                if hit.vector_similarity is None or hit.vector_similarity < self.settings.rag_min_similarity:
-                    continue
-                row = self.store.message(hit.message_id)
-                if row is None or not row["body"].strip() or row["body"] in seen_bodies:
-                    continue
-                seen_bodies.add(row["body"])
-                to = json.loads(row["to_addrs"])
-                found.append((
-                    Example(text=row["body"], subject=row["subject"],
-                            recipient=to[0] if to else "", score=hit.score, ident=row["uid"]),
-                    ContextEmail(row["uid"], hit.score, " ".join(row["body"].split())[:240],
-                                 row["subject"], _date(row["date"]), hit.vector_similarity),
-                ))
-                if len(found) >= k:
-                    break
-        return found
+            found = retrieve_own_emails(self.store, query, k=k,
+                                        min_similarity=self.context_settings.min_similarity,
+                                        exclude=[exclude] if exclude else [])
+        return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
+                                         _date(r.date), r.similarity)) for r in found]
 
     def sign_off(self) -> str:
         if self.profile.sign_off:
@@ -213,12 +193,10 @@ class DraftingService:
         context: list[ContextEmail] = []
         examples: list[Example] = []
         if request.use_rag:
-            query = request.instruction
-            if thread is not None:
-                query = f"{thread.subject}\n{request.instruction}\n{thread.text[:500]}"
+            query = context_query(request.instruction, thread)
             with self._lock:
                 exclude = _uid_for(self.store, reply)
-            found = self.retrieve(query, exclude=exclude, k=self.settings.rag_k)
+            found = self.retrieve(query, exclude=exclude, k=self.context_settings.k)
             examples = [e for e, _ in found]
             context = [c for _, c in found]
         retrieval_s = time.perf_counter() - started

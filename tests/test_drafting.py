@@ -176,7 +176,7 @@ def test_rag_on_the_shared_account(enron_home):
         for used in draft.context:
             row = store.message(used.message_id)
             assert row is not None and row["is_own"] == 1
-            assert used.similarity >= service.settings.rag_min_similarity
+            assert used.similarity >= service.context_settings.min_similarity
 
 
 def test_packaged_gemma_base_model_uses_its_turn_format():

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from app.postprocess import clean_draft, infer_sign_off
 from trainer.chat import chat_format_for
 from trainer.models import (
     DEFAULT_MODEL,
@@ -17,6 +16,7 @@ from trainer.models import (
     packaged_models,
     read_gguf_info,
 )
+from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import Example, Profile, PromptBuilder, PromptRequest, ThreadMessage
 
 

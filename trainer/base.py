@@ -78,3 +78,12 @@ def load_base(info: ModelInfo, home: Path | None = None, dtype=None, progress=No
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
+
+
+def load_base_tokenizer(info: ModelInfo, home: Path | None = None, progress=None):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(prepare_base(info, home, progress)))
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from store.retrieval import STOPWORDS
 
@@ -57,15 +57,9 @@ class EmailForPlayback:
     to: list[str] = field(default_factory=list)
     is_reply: bool = False
     writer_names: tuple[str, ...] = ()  # the user's own names: never a third party
-
-
-@dataclass
-class Instruction:
-    ident: str
-    text: str
-    method: str
-    form: str
-    facts: list[str]
+    date: float | None = None
+    in_reply_to: str = ""
+    recipient: str = ""  # the first To address, as the prompt builder names it
 
 
 @dataclass
@@ -77,6 +71,16 @@ class Check:
     @property
     def usable(self) -> bool:
         return not (self.echo or self.meta or self.invented)
+
+
+@dataclass
+class Instruction:
+    ident: str
+    text: str
+    method: str
+    form: str
+    facts: list[str]
+    check: Check | None = None
 
 
 def recipient_name(email: EmailForPlayback) -> str:
@@ -181,52 +185,6 @@ def check_instruction(instruction: str, email: EmailForPlayback, run: int = 8) -
         if word.split()[0] not in _STOP_NAMES and word.lower() not in known:
             invented.append(word)
     return Check(echo, meta, list(dict.fromkeys(invented)))
-
-
-@dataclass
-class PlaybackReport:
-    emails: int = 0
-    usable: int = 0
-    echo: int = 0
-    meta: int = 0
-    invented: int = 0
-    methods: dict[str, int] = field(default_factory=dict)
-    forms: dict[str, int] = field(default_factory=dict)
-    examples: list[dict] = field(default_factory=list)
-
-    @property
-    def usable_share(self) -> float:
-        return self.usable / self.emails if self.emails else 0.0
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["usable_share"] = round(self.usable_share, 4)
-        return data
-
-
-def playback(emails: list[EmailForPlayback],
-             keyphrases: Callable[[str], list[str]] | None = None,
-             progress: Callable[[int, int], None] | None = None,
-             ) -> tuple[list[Instruction], PlaybackReport]:
-    report = PlaybackReport()
-    out = []
-    for number, email in enumerate(emails, 1):
-        instruction = make_instruction(email, keyphrases)
-        check = check_instruction(instruction.text, email)
-        report.emails += 1
-        report.usable += check.usable
-        report.echo += check.echo
-        report.meta += check.meta
-        report.invented += bool(check.invented)
-        report.methods[instruction.method] = report.methods.get(instruction.method, 0) + 1
-        report.forms[instruction.form] = report.forms.get(instruction.form, 0) + 1
-        if len(report.examples) < 5:
-            report.examples.append({"id": email.ident, "instruction": instruction.text,
-                                    "usable": check.usable})
-        out.append(instruction)
-        if progress is not None:
-            progress(number, len(emails))
-    return out, report
 
 
 _PHRASE_STOP = frozenset(

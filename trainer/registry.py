@@ -36,3 +36,78 @@ def active_adapter(model: str, home: Path | None = None) -> tuple[str, Path] | N
     if not path.is_absolute():
         path = registry_file(home).parent / path
     return (ident, path) if path.is_file() else None
+
+
+def _save(registry: dict, home: Path | None = None) -> None:
+    path = registry_file(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(registry, indent=2))
+    tmp.replace(path)
+
+
+def register_adapter(ident: str, entry: dict, *, activate: bool = True,
+                     home: Path | None = None) -> dict:
+    """Record an adapter (``entry`` holds model, path, base hash, data, hyper-parameters,
+    metrics, scores) and, by default, make it the active one for its model."""
+    if "model" not in entry or "path" not in entry:
+        raise ValueError("an adapter entry needs 'model' and 'path'")
+    registry = load_registry(home)
+    registry.setdefault("adapters", {})[ident] = entry
+    _save(registry, home)
+    if activate:
+        activate_adapter(ident, home=home)
+    return entry
+
+
+def update_adapter(ident: str, home: Path | None = None, **fields) -> None:
+    registry = load_registry(home)
+    registry["adapters"][ident].update(fields)
+    _save(registry, home)
+
+
+def activate_adapter(ident: str, home: Path | None = None) -> None:
+    registry = load_registry(home)
+    entry = registry.get("adapters", {}).get(ident)
+    if entry is None:
+        raise KeyError(f"no adapter {ident!r}; see 'amanuensis adapters list'")
+    model = entry["model"]
+    previous = registry.setdefault("active", {}).get(model)
+    if previous == ident:
+        return
+    if previous:
+        registry.setdefault("history", {}).setdefault(model, []).append(previous)
+    registry["active"][model] = ident
+    _save(registry, home)
+
+
+def rollback(model: str, home: Path | None = None) -> str | None:
+    """Go back to the adapter that was active before; with none, back to the plain model."""
+    registry = load_registry(home)
+    history = registry.setdefault("history", {}).setdefault(model, [])
+    while history and history[-1] not in registry.get("adapters", {}):
+        history.pop()
+    previous = history.pop() if history else None
+    if previous:
+        registry["active"][model] = previous
+    else:
+        registry.setdefault("active", {}).pop(model, None)
+    _save(registry, home)
+    return previous
+
+
+def list_adapters(model: str | None = None, home: Path | None = None) -> list[dict]:
+    registry = load_registry(home)
+    active = set(registry.get("active", {}).values())
+    rows = []
+    for ident, entry in registry.get("adapters", {}).items():
+        if model is None or entry.get("model") == model:
+            rows.append({"id": ident, "active": ident in active, **entry})
+    return sorted(rows, key=lambda row: row.get("created", ""))
+
+
+def trained_feedback_ids(home: Path | None = None) -> set[str]:
+    ids: set[str] = set()
+    for entry in load_registry(home).get("adapters", {}).values():
+        ids.update(entry.get("feedback_ids", []))
+    return ids

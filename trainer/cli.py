@@ -1,0 +1,294 @@
+"""Commands for playback, training, evaluation and adapters.
+
+They are registered into ``amanuensis`` and also run on their own as ``python -m trainer``,
+which is how the desktop app starts a night's training as a separate process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from datetime import datetime, timedelta
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+EXIT_OK, EXIT_FAILED, EXIT_PAUSED, EXIT_CANCELLED = 0, 1, 3, 130
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _store():
+    from store.api import Store
+
+    return Store()
+
+
+def deadline_from(max_minutes: float | None, until: str | None, now: datetime | None = None,
+                  ) -> float | None:
+    """The earlier of ``--max-minutes`` and ``--until HH:MM`` (the next such time of day)."""
+    now = now or datetime.now()
+    ends = []
+    if max_minutes:
+        ends.append((now + timedelta(minutes=max_minutes)).timestamp())
+    if until:
+        try:
+            hour, minute = (int(part) for part in until.split(":"))
+            end = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        except ValueError as exc:
+            raise SystemExit(f"--until wants a time of day like 06:00, not {until!r}") from exc
+        if end <= now:
+            end += timedelta(days=1)
+        ends.append(end.timestamp())
+    return min(ends) if ends else None
+
+
+def cmd_playback(args) -> int:
+    from store.terminal import TerminalProgress
+    from trainer.dataset import own_emails
+    from trainer.playback import EmbeddingKeyphrases
+    from trainer.playback_run import playback
+    from trainer.run import playback_cache
+
+    bar = TerminalProgress(units={"playback": "emails"})
+    with _store() as store:
+        emails = own_emails(store)
+        if args.limit:
+            emails = emails[: args.limit]
+        cache = None if args.no_cache else playback_cache()
+        try:
+            instructions, report = playback(emails, EmbeddingKeyphrases(store.embedder),
+                                            cache=cache, progress=bar)
+        finally:
+            bar.close()
+            if cache is not None:
+                cache.close()
+    if args.export:
+        with open(args.export, "w", encoding="utf-8") as out:
+            for instruction, email in zip(instructions, emails, strict=True):
+                check = instruction.check
+                out.write(json.dumps({
+                    "email_id": email.ident, "instruction": instruction.text,
+                    "method": instruction.method, "form": instruction.form,
+                    "facts": instruction.facts, "usable": check.usable, "echo": check.echo,
+                    "meta": check.meta, "invented": check.invented, "subject": email.subject,
+                    "email": email.body}, ensure_ascii=False) + "\n")
+    if args.json:
+        _print_json(report.to_json())
+        return EXIT_OK
+    print(f"Playback of {report.emails} of your emails: {report.usable_share:.1%} usable "
+          f"(echo {report.echo}, assistant talk {report.meta}, invented facts "
+          f"{report.invented}); {report.cached} from the cache; methods {report.methods}; "
+          f"forms {report.forms}")
+    for example in report.examples:
+        print(f"  {example['id']}: {example['instruction']!r}")
+    if args.export:
+        print(f"Wrote {report.emails} pairs to {args.export}")
+    return EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from store.jobs import CancelToken
+    from store.terminal import TerminalProgress
+    from trainer.config import TrainSettings
+    from trainer.run import TrainingError, train
+
+    settings = TrainSettings.load()
+    for name in ("model", "epochs", "max_steps", "learning_rate", "threads", "rank",
+                 "batch_size", "device"):
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(settings, name, value)
+    deadline = deadline_from(args.max_minutes, args.until)
+    token = CancelToken()
+
+    def on_interrupt(signum, frame):
+        if token.cancelled:
+            raise KeyboardInterrupt
+        _err("\nStopping at the end of this step with a checkpoint; Ctrl-C again aborts.")
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    bar = TerminalProgress(units={"playback": "emails"})
+
+    def log(record: dict) -> None:
+        if args.json:
+            return
+        line = (f"step {record['step']:>4}  loss {record['loss']:.4f}  lr {record['lr']:.2e}  "
+                f"{record['tokens_per_s']:6.1f} tok/s")
+        if "eval_loss" in record:
+            line += f"  held-out loss {record['eval_loss']:.4f}"
+        _err(line)
+
+    try:
+        with _store() as store:
+            result = train(store, settings, resume=args.resume, deadline=deadline,
+                           progress=bar, log=log, cancel=token)
+    except TrainingError as exc:
+        _err(f"Cannot train: {exc}")
+        return EXIT_FAILED
+    finally:
+        bar.close()
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        _print_json(result)
+    else:
+        _print_train_result(result)
+    return EXIT_PAUSED if result["status"] == "paused" else EXIT_OK
+
+
+def _print_train_result(result: dict) -> None:
+    data = result["dataset"]
+    print(f"Run {result['run']} on {result['model']}: {result['status']} at step "
+          f"{result['step']}/{result['total_steps']}")
+    print(f"  data        {data['train_examples']} training examples "
+          f"({data['with_context']} with context, {data['feedback']} from accepted drafts), "
+          f"{data['held_out_examples']} held out")
+    print(f"  loss        train {result['train_loss']}, held-out {result['eval_loss']} "
+          f"(best {result['best_eval_loss']})")
+    print(f"  speed       {result['tokens_per_s']} tokens/s, peak memory "
+          f"{result['peak_rss_mb']:.0f} MB, {result['train_seconds']:.0f} s of training")
+    if result["status"] == "paused":
+        print("  paused with a checkpoint: 'amanuensis train --resume' continues it")
+        return
+    v = result.get("verification") or {}
+    print(f"  adapter     {result['adapter']}")
+    if v:
+        print(f"  llama.cpp   top-token agreement {v.get('agreement', 0):.1%} "
+              f"(base vs base {v.get('base_agreement', 0):.1%}), "
+              f"change cosine {v.get('delta_cosine', 0):.2f}")
+    print("  active      " + ("yes" if result.get("activated") else
+                             "no (verification too weak; see 'amanuensis adapters list')"))
+
+
+def cmd_eval(args) -> int:
+    from store.terminal import TerminalProgress
+    from trainer.evaluate import run_evaluation
+
+    bar = TerminalProgress(units={"evaluating": "drafts"})
+    try:
+        with _store() as store:
+            result = run_evaluation(store, model=args.model, adapter=args.adapter,
+                                    limit=args.limit, progress=bar)
+    except KeyError as exc:
+        _err(str(exc.args[0]))
+        return EXIT_FAILED
+    finally:
+        bar.close()
+    if args.json:
+        result.pop("samples", None)
+        _print_json(result)
+        return EXIT_OK
+    print(f"Evaluation of {result['model']} with adapter {result['adapter'] or '(none)'} on "
+          f"{result['scored']} held-out emails ({result['skipped_echo']} left out: their "
+          "instruction copies the email)")
+    print(f"  {'setting':<10}{'BLEU':>8}{'ROUGE-L':>9}{'chrF':>8}{'style':>8}{'MAUVE':>8}")
+    for name, s in result["settings"].items():
+        mauve = "n/a" if s["mauve"] is None else f"{s['mauve']:.3f}"
+        print(f"  {name:<10}{s['bleu']:>8.2f}{s['rouge_l']:>9.2f}{s['chrf']:>8.2f}"
+              f"{s['style_distance']:>8.3f}{mauve:>8}")
+    print("  (style: distance, lower is closer to you)")
+    print(f"Report: {result['report']['report']}")
+    return EXIT_OK
+
+
+def cmd_adapters(args) -> int:
+    from trainer import registry
+
+    if args.action == "list":
+        rows = registry.list_adapters(args.model)
+        if args.json:
+            _print_json(rows)
+            return EXIT_OK
+        if not rows:
+            print("No adapters yet: run 'amanuensis train'.")
+        for row in rows:
+            v = row.get("verification") or {}
+            metrics = row.get("metrics") or {}
+            mark = "*" if row["active"] else " "
+            print(f"{mark} {row['id']}  {row['model']}  created {row.get('created', '?')}  "
+                  f"held-out loss {metrics.get('best_eval_loss')}  "
+                  f"agreement {v.get('agreement', float('nan')):.1%}")
+        return EXIT_OK
+    if args.action == "use":
+        if not args.target:
+            _err("adapters use needs an adapter id (see 'amanuensis adapters list')")
+            return EXIT_FAILED
+        try:
+            registry.activate_adapter(args.target)
+        except KeyError as exc:
+            _err(str(exc.args[0]))
+            return EXIT_FAILED
+        print(f"Active: {args.target}")
+        return EXIT_OK
+    from trainer.models import ModelCatalogue
+
+    model = args.model or ModelCatalogue().default_name()
+    previous = registry.rollback(model)
+    print(f"Active for {model}: {previous or 'no adapter (the plain model)'}")
+    return EXIT_OK
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("playback", help="write the instruction behind each of your emails")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--export", "-o", "--output", dest="export", metavar="FILE.jsonl",
+                   help="write every pair (email id, instruction, method, quality flags)")
+    p.add_argument("--no-cache", action="store_true", help="make every instruction again")
+    p.add_argument("--json", action="store_true", help="print the quality report as JSON")
+    p.set_defaults(func=cmd_playback)
+
+    p = sub.add_parser("train", help="fine-tune an adapter on your own emails")
+    p.add_argument("--resume", action="store_true", help="continue the last paused run")
+    p.add_argument("--max-minutes", type=float, help="pause with a checkpoint after this long")
+    p.add_argument("--until", metavar="HH:MM", help="pause with a checkpoint at this time")
+    p.add_argument("--model")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--rank", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--threads", type=int, help="CPU threads (default: all cores but one)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("eval", help="score drafts against your newest (held-out) emails")
+    p.add_argument("--limit", type=int, help="only the newest N held-out emails")
+    p.add_argument("--model")
+    p.add_argument("--adapter", help="an adapter id (default: the active one)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("adapters", help="list, choose or roll back trained adapters")
+    p.add_argument("action", choices=["list", "use", "rollback"])
+    p.add_argument("target", nargs="?", help="an adapter id (use)")
+    p.add_argument("--model")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_adapters)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer",
+                                     description="Playback, training and evaluation.")
+    add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err(f"Interrupted after {time.monotonic() - started:.0f} s.")
+        return EXIT_CANCELLED

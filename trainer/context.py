@@ -1,0 +1,72 @@
+"""The user's own emails chosen as context for one instruction.
+
+Drafting, training (retrieval-augmented examples) and evaluation all call this one function,
+so an adapter is trained on exactly the kind of context it is later served with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from store.settings import load_section, save_section
+from trainer.prompts import Example, ThreadMessage
+
+
+@dataclass
+class ContextSettings:
+    """``[context]`` in settings.toml: how many own emails go into a prompt, and how close
+    they must be. Drafting, training and evaluation read the same values."""
+
+    k: int = 3
+    min_similarity: float = 0.25
+
+    @classmethod
+    def load(cls) -> ContextSettings:
+        return load_section("context", cls)
+
+    def save(self) -> None:
+        save_section("context", self)
+
+
+@dataclass
+class RetrievedEmail:
+    example: Example
+    similarity: float
+    score: float
+    snippet: str
+    date: float | None = None
+
+
+def context_query(instruction: str, thread: ThreadMessage | None = None) -> str:
+    if thread is None:
+        return instruction
+    return f"{thread.subject}\n{instruction}\n{thread.text[:500]}"
+
+
+def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
+                        exclude: list[str] | tuple[str, ...] = ()) -> list[RetrievedEmail]:
+    """Up to ``k`` distinct own emails similar to ``query``; never those in ``exclude``."""
+    if store is None or k <= 0:
+        return []
+    from store.retrieval import SearchFilters
+
+    hits = store.search(query, k=k * 3, filters=SearchFilters(
+        own=True, kind="email", exclude=list(exclude)))
+    found: list[RetrievedEmail] = []
+    seen_bodies = set()
+    for hit in hits:
+        if hit.vector_similarity is None or hit.vector_similarity < min_similarity:
+            continue
+        row = store.message(hit.message_id)
+        if row is None or not row["body"].strip() or row["body"] in seen_bodies:
+            continue
+        seen_bodies.add(row["body"])
+        to = json.loads(row["to_addrs"])
+        example = Example(text=row["body"], subject=row["subject"],
+                          recipient=to[0] if to else "", score=hit.score, ident=row["uid"])
+        found.append(RetrievedEmail(example, hit.vector_similarity, hit.score,
+                                    " ".join(row["body"].split())[:240], row["date"]))
+        if len(found) >= k:
+            break
+    return found

@@ -1,0 +1,69 @@
+"""Edit-and-learn: drafts the user accepted, as they finally sent them, for the next run.
+
+Stored as JSON lines in ``<home>/trainer/feedback.jsonl``. An entry is pending until an
+adapter trained on it is registered (the registry records the feedback ids it used).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from store.settings import data_home
+from trainer.dataset import TrainingPair, completion_for
+from trainer.prompts import PromptRequest, ThreadMessage
+
+
+@dataclass
+class Feedback:
+    instruction: str
+    text: str  # the user's final text, after their edits
+    subject: str = ""
+    recipient: str = ""
+    reply_to: dict | None = None  # a ThreadMessage as a dict
+    draft: str = ""  # what the model proposed, to see how much the user changed
+    model: str = ""
+    ident: str = field(default_factory=lambda: "fb-" + uuid.uuid4().hex[:12])
+    created: float = field(default_factory=time.time)
+
+    def to_pair(self) -> TrainingPair:
+        thread = ThreadMessage(**self.reply_to) if self.reply_to else None
+        request = PromptRequest(instruction=self.instruction, reply_to=thread,
+                                recipient="" if thread else self.recipient)
+        return TrainingPair(self.ident, request,
+                            completion_for(self.subject, self.text, thread is not None),
+                            self.created, source="feedback")
+
+
+def feedback_file(home: Path | None = None) -> Path:
+    return (home or data_home()) / "trainer" / "feedback.jsonl"
+
+
+def record_feedback(entry: Feedback, home: Path | None = None) -> Feedback:
+    if not entry.instruction.strip() or not entry.text.strip():
+        raise ValueError("feedback needs both the instruction and the final text")
+    path = feedback_file(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+    return entry
+
+
+def load_feedback(home: Path | None = None) -> list[Feedback]:
+    path = feedback_file(home)
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(Feedback(**json.loads(line)))
+        except (json.JSONDecodeError, TypeError):
+            continue  # a line cut by a crash mid-write: the rest is intact
+    return entries
+
+
+def pending_feedback(trained_ids: set[str], home: Path | None = None) -> list[Feedback]:
+    return [entry for entry in load_feedback(home) if entry.ident not in trained_ids]

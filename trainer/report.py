@@ -1,0 +1,176 @@
+"""Turns an evaluation result (see ``trainer.metrics.score``) into files a person can read:
+``report.md`` with the table and a few samples, ``scores.png`` and ``summary.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+SETTINGS = {"base": "Base model", "rag": "RAG", "lora": "LoRA", "lora_rag": "LoRA + RAG"}
+SETTING_NOTES = {
+    "base": "the model alone, given only the instruction",
+    "rag": "the model with your most similar past emails in the prompt as examples",
+    "lora": "the model with the LoRA adapter trained on your sent mail",
+    "lora_rag": "adapter and retrieved examples together",
+}
+# (key, column title, higher is better)
+METRICS = [("bleu", "BLEU", True), ("rouge_l", "ROUGE-L", True), ("chrf", "chrF", True),
+           ("style_distance", "Style distance", False), ("mauve", "MAUVE", True)]
+COLOURS = {"base": "#9e9e9e", "rag": "#4c72b0", "lora": "#dd8452", "lora_rag": "#55a868"}
+SAMPLES_SHOWN = 3
+SAMPLE_CHARS = 700
+
+
+def _order(settings: dict) -> list[str]:
+    known = [s for s in SETTINGS if s in settings]
+    return known + [s for s in settings if s not in SETTINGS]
+
+
+def _label(setting: str) -> str:
+    return SETTINGS.get(setting, setting)
+
+
+def _fmt(value, key: str) -> str:
+    if value is None:
+        return "n/a"
+    # 0-1 metrics need three decimals to show anything; 0-100 ones read better with one.
+    return f"{value:.3f}" if key in ("style_distance", "mauve") else f"{value:.1f}"
+
+
+def _best(settings: dict, order: list[str], key: str, higher: bool) -> str | None:
+    values = {s: settings[s].get(key) for s in order if settings[s].get(key) is not None}
+    if len(values) < 2 or len(set(values.values())) == 1:
+        return None
+    return (max if higher else min)(values, key=values.get)
+
+
+def _table(settings: dict, order: list[str]) -> str:
+    head = ["Setting"] + [f"{title} {'↑' if up else '↓'}" for _, title, up in METRICS] + ["n"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
+    best = {key: _best(settings, order, key, up) for key, _, up in METRICS}
+    for setting in order:
+        scores = settings[setting]
+        cells = [_label(setting)]
+        for key, _, _ in METRICS:
+            text = _fmt(scores.get(key), key)
+            cells.append(f"**{text}**" if best[key] == setting else text)
+        cells.append(str(scores.get("n", "")))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _plot(result: dict, order: list[str], path: Path) -> None:
+    # The object-oriented API with an explicit Agg canvas: no display, no pyplot global
+    # state, and it leaves the backend of a running Qt app untouched.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    settings = result["settings"]
+    fig = Figure(figsize=(2.3 * len(METRICS), 3.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(METRICS))
+    short = [_label(s).replace(" + ", "+") for s in order]
+    for ax, (key, title, higher) in zip(axes, METRICS, strict=True):
+        values = [settings[s].get(key) for s in order]
+        heights = [v or 0.0 for v in values]
+        bars = ax.bar(range(len(order)), heights,
+                      color=[COLOURS.get(s, "#8172b3") for s in order])
+        top = max(heights, default=0.0) or 1.0
+        ax.set_ylim(0, top * 1.25)
+        for bar, value in zip(bars, values, strict=True):
+            ax.annotate(_fmt(value, key), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        ha="center", va="bottom", fontsize=7, xytext=(0, 2),
+                        textcoords="offset points")
+        ax.set_title(f"{title} ({'higher' if higher else 'lower'} is better)", fontsize=8)
+        ax.set_xticks(range(len(order)), short, fontsize=7, rotation=20)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(f"{result.get('model', '?')}: {result.get('scored', '?')} held-out emails",
+                 fontsize=9)
+    fig.savefig(path, dpi=110)
+
+
+def _shorten(text: str, limit: int = SAMPLE_CHARS) -> str:
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(None, 1)[0]  # end on a whole word
+    return f"{cut} […]"
+
+
+def _when(created) -> str:
+    try:
+        return datetime.fromisoformat(str(created)).strftime("%d %b %Y, %H:%M")
+    except ValueError:
+        return str(created)
+
+
+def _fenced(text: str) -> str:
+    # A fence longer than any backtick run inside keeps model output from breaking out.
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text or '(empty)'}\n{fence}"
+
+
+def _samples(samples: list[dict], order: list[str]) -> list[str]:
+    lines = []
+    for i, sample in enumerate(samples[:SAMPLES_SHOWN], 1):
+        lines += [f"### Sample {i}" + (f" ({sample['id']})" if sample.get("id") else ""), "",
+                  f"**Instruction:** {_shorten(sample.get('instruction', ''), 300)}", "",
+                  "**Your real email**", "", _fenced(_shorten(sample.get("reference", ""))), ""]
+        outputs = sample.get("outputs", {})
+        for setting in order + [s for s in outputs if s not in order]:
+            if setting in outputs:
+                lines += [f"**{_label(setting)}**", "", _fenced(_shorten(outputs[setting])), ""]
+    return lines
+
+
+def _markdown(result: dict, order: list[str], image: str) -> str:
+    model, adapter = result.get("model", "?"), result.get("adapter")
+    held, scored = result.get("held_out"), result.get("scored")
+    skipped = result.get("skipped_echo", 0)
+    settings_text = "; ".join(f"**{_label(s)}**: {SETTING_NOTES[s]}"
+                              for s in order if s in SETTING_NOTES)
+    lines = [
+        f"# How close does {model} come to your own emails?", "",
+        f"Model `{model}`, adapter " + (f"`{adapter}`" if adapter else "none (not trained yet)")
+        + (f", evaluated {_when(result['created'])}." if result.get("created") else "."), "",
+        "Each held-out email you wrote was drafted again from its instruction, and the draft "
+        f"was compared with what you actually sent. Settings: {settings_text}. "
+        "BLEU, ROUGE-L and chrF (0-100, higher is better) count words, word sequences and "
+        "characters shared with your real email, so they reward saying the same thing. "
+        "Style distance (0-1, lower is better) ignores content and compares how it is "
+        "written: common little words, punctuation, sentence and word length, bullets, "
+        "greeting and sign-off. MAUVE (0-1, higher is better) asks whether the drafts as a "
+        "group read like your emails as a group; with a few dozen emails it is noisy, so "
+        "differences below about 0.1 mean little. The best value in each column is in bold.",
+        "", _table(result.get("settings", {}), order), "", f"![Scores per setting]({image})", "",
+    ]
+    if held is not None and scored is not None:
+        note = f"{held} emails were held out (your newest) and {scored} were scored."
+        if skipped:
+            note += (f" {skipped} were skipped because their instruction repeats a run of the "
+                     "email word for word, which would let a draft score by copying.")
+        lines += [note, ""]
+    samples = result.get("samples") or []
+    if samples:
+        lines += ["## Samples", ""] + _samples(samples, order)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(result: dict, out_dir: Path) -> dict[str, Path]:
+    """Write ``report.md``, ``scores.png`` and ``summary.json`` into ``out_dir`` (created if
+    needed) and return their paths under the keys ``report``, ``plot`` and ``summary``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    order = _order(result.get("settings", {}))
+    paths = {"report": out_dir / "report.md", "plot": out_dir / "scores.png",
+             "summary": out_dir / "summary.json"}
+    _plot(result, order, paths["plot"])
+    paths["report"].write_text(_markdown(result, order, paths["plot"].name), encoding="utf-8")
+    summary = dict(result, samples=list(result.get("samples") or [])[:SAMPLES_SHOWN])
+    paths["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str)
+                                + "\n", encoding="utf-8")
+    return paths

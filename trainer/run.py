@@ -1,0 +1,199 @@
+"""One training run from the user's mail to an active adapter, resumable across nights.
+
+A run lives in ``<home>/trainer/runs/<id>/``: the encoded data it trains on (fixed at the
+start, so a resumed run sees exactly the same examples), ``state.json``, ``metrics.jsonl``
+(one line per step, for the GUI to tail), the checkpoint, and finally the PEFT adapter, the
+GGUF adapter and its verification.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
+from store.settings import data_home
+from trainer.batches import Encoded, encode_pairs
+from trainer.config import TrainSettings
+from trainer.context import ContextSettings
+from trainer.dataset import build_dataset, own_emails
+from trainer.feedback import pending_feedback
+from trainer.models import ModelCatalogue, ModelInfo
+from trainer.playback import EmbeddingKeyphrases
+from trainer.playback_run import PlaybackCache, playback
+from trainer.prompts import Profile
+from trainer.registry import register_adapter, trained_feedback_ids
+
+
+class TrainingError(RuntimeError):
+    pass
+
+
+def runs_dir(home: Path | None = None) -> Path:
+    return (home or data_home()) / "trainer" / "runs"
+
+
+def read_state(run_dir: Path) -> dict:
+    return json.loads((run_dir / "state.json").read_text())
+
+
+def write_state(run_dir: Path, **fields) -> dict:
+    path = run_dir / "state.json"
+    state = json.loads(path.read_text()) if path.exists() else {}
+    state.update(fields, updated=time.time())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(path)
+    return state
+
+
+def list_runs(home: Path | None = None) -> list[dict]:
+    runs = []
+    root = runs_dir(home)
+    for state_file in sorted(root.glob("*/state.json")) if root.exists() else []:
+        runs.append({"id": state_file.parent.name, **json.loads(state_file.read_text())})
+    return runs
+
+
+def unfinished_run(model: str, home: Path | None = None) -> Path | None:
+    for run in reversed(list_runs(home)):
+        if run.get("model") == model and run.get("status") in ("prepared", "running", "paused"):
+            return runs_dir(home) / run["id"]
+    return None
+
+
+def playback_cache(home: Path | None = None) -> PlaybackCache:
+    return PlaybackCache((home or data_home()) / "trainer" / "playback.sqlite")
+
+
+def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | None = None,
+                progress: ProgressCallback = ignore_progress,
+                cancel: CancelToken | None = None) -> Path:
+    """Playback, the split and the encoded examples, frozen into a new run folder."""
+    from trainer.base import load_base_tokenizer
+    from trainer.chat import chat_format_for
+
+    emails = own_emails(store)
+    if len(emails) < 10:
+        raise TrainingError(f"only {len(emails)} of your own emails are usable for training; "
+                            "import your sent mail first (at least 10 emails)")
+    cache = playback_cache(home)
+    try:
+        instructions, report = playback(emails, EmbeddingKeyphrases(store.embedder),
+                                        cache=cache, progress=progress, cancel=cancel)
+    finally:
+        cache.close()
+    feedback = pending_feedback(trained_feedback_ids(home), home)
+    context = ContextSettings.load()
+    progress(Progress("dataset", 0, None, detail="building pairs with retrieved context"))
+    dataset = build_dataset(store, emails, instructions,
+                            held_out_share=settings.held_out_share,
+                            context_share=settings.context_share, k=context.k,
+                            min_similarity=context.min_similarity,
+                            feedback=[entry.to_pair() for entry in feedback])
+    tokenizer = load_base_tokenizer(info, home, progress=lambda text: progress(
+        Progress("base model", 0, None, detail=text)))
+    fmt = chat_format_for(info)
+    profile = Profile.load()
+    train, skipped_train = encode_pairs(dataset.train, tokenizer, fmt, settings.max_seq_tokens,
+                                        profile)
+    held, skipped_held = encode_pairs(dataset.held_out, tokenizer, fmt,
+                                      settings.max_seq_tokens, profile)
+    if len(train) < 4:
+        raise TrainingError(f"only {len(train)} training examples fit; need at least 4")
+    run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
+    run_dir = runs_dir(home) / run_id
+    run_dir.mkdir(parents=True)
+    (run_dir / "data.json").write_text(json.dumps({
+        "train": [asdict(item) for item in train], "held_out": [asdict(item) for item in held]}))
+    summary = dataset.summary()
+    summary["skipped"].update({f"train: {k}": v for k, v in skipped_train.items()})
+    summary["skipped"].update({f"held out: {k}": v for k, v in skipped_held.items()})
+    summary["train_examples"], summary["held_out_examples"] = len(train), len(held)
+    write_state(run_dir, model=info.name, status="prepared", created=time.time(),
+                settings=settings.to_json(), dataset=summary, playback=report.to_json(),
+                held_out_ids=[pair.email_id for pair in dataset.held_out],
+                feedback_ids=[entry.ident for entry in feedback])
+    return run_dir
+
+
+def _load_data(run_dir: Path) -> tuple[list[Encoded], list[Encoded]]:
+    data = json.loads((run_dir / "data.json").read_text())
+    return ([Encoded(**item) for item in data["train"]],
+            [Encoded(**item) for item in data["held_out"]])
+
+
+def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
+          deadline: float | None = None, home: Path | None = None,
+          progress: ProgressCallback = ignore_progress, log=None,
+          cancel: CancelToken | None = None, activate: bool = True) -> dict:
+    """Train (or continue) an adapter and register it; returns a summary of the run."""
+    from trainer.base import file_fingerprint
+    from trainer.recipe import LoraRecipe
+
+    settings = settings or TrainSettings.load()
+    catalogue = ModelCatalogue(home)
+    info = catalogue.info(settings.model or None)
+    run_dir = unfinished_run(info.name, home) if resume else None
+    if run_dir is not None:
+        settings = TrainSettings(**read_state(run_dir)["settings"])
+    else:
+        run_dir = prepare_run(store, settings, info, home, progress, cancel)
+    train_items, held_items = _load_data(run_dir)
+    recipe = LoraRecipe(settings, info, run_dir, train_items, held_items, log=log,
+                        cancel=cancel)
+    progress(Progress("base model", 0, None, detail=f"loading {info.name}"))
+    recipe.setup(home)
+    write_state(run_dir, status="running", total_steps=recipe.total_steps)
+    restore = _stop_on_sigterm(recipe)
+    try:
+        outcome = recipe.train(deadline)
+    finally:
+        restore()
+    state = read_state(run_dir)
+    result = {"run": run_dir.name, "model": info.name, "status": outcome.status,
+              "step": outcome.step, "total_steps": outcome.total_steps,
+              "train_loss": outcome.train_loss, "eval_loss": outcome.eval_loss,
+              "best_eval_loss": outcome.best_eval_loss, "tokens_per_s": outcome.tokens_per_s,
+              "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
+              "dataset": state["dataset"], "run_dir": str(run_dir)}
+    if outcome.status == "paused":
+        write_state(run_dir, status="paused", step=outcome.step)
+        return result
+    texts = [recipe.tokenizer.decode(item.input_ids) for item in held_items[:settings.verify_texts]]
+    progress(Progress("export", 0, None, detail="writing and verifying the GGUF adapter"))
+    gguf_path, verification = recipe.export(texts)
+    usable = verification.get("delta_cosine", 1.0) >= settings.min_delta_cosine
+    entry = {
+        "model": info.name, "path": str(gguf_path), "created": datetime.now().isoformat(
+            timespec="seconds"), "base_hash": file_fingerprint(Path(info.path)),
+        "run_dir": str(run_dir), "data": state["dataset"], "held_out_ids": state["held_out_ids"],
+        "feedback_ids": state["feedback_ids"], "settings": settings.to_json(),
+        "metrics": {k: result[k] for k in ("status", "step", "train_loss", "eval_loss",
+                                           "best_eval_loss", "tokens_per_s", "peak_rss_mb",
+                                           "train_seconds")},
+        "verification": verification, "scores": {},
+    }
+    register_adapter(run_dir.name, entry, activate=activate and usable, home=home)
+    write_state(run_dir, status="finished", step=outcome.step, adapter=str(gguf_path))
+    result.update(adapter=str(gguf_path), verification=verification,
+                  activated=activate and usable)
+    return result
+
+
+def _stop_on_sigterm(recipe) -> callable:
+    """SIGTERM (the scheduler's 'stop for tonight') ends the run at the next step boundary
+    with a checkpoint, instead of killing it mid-step."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):
+        recipe.stop_requested = True
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)

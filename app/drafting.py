@@ -16,7 +16,7 @@ from pathlib import Path
 
 from store.settings import load_section, save_section
 from trainer.chat import chat_format_for
-from trainer.context import ContextSettings, context_query, retrieve_own_emails
+from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.models import ModelCatalogue
 from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import Example, Profile, PromptBuilder, PromptRequest, ThreadMessage
@@ -120,7 +120,7 @@ class DraftingService:
         self.store = store
         self.catalogue = catalogue or ModelCatalogue()
         self.settings = settings or DraftSettings.load()
-        self.profile = profile or Profile.load()
+        self.profile = profile or profile_for(store)
         self.context_settings = ContextSettings.load()
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe

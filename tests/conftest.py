@@ -23,12 +23,37 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
+# Assembled and dequantized models are large and slow to make: one copy serves every test.
+SHARED_MODELS = Path(os.environ["AMANUENSIS_HOME"]) / "models"
+SHARED_MODELS.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own data home; nothing touches the user's real one."""
     home = tmp_path / "home"
     home.mkdir()
+    (home / "models").symlink_to(SHARED_MODELS, target_is_directory=True)
     monkeypatch.setenv("AMANUENSIS_HOME", str(home))
+    return home
+
+
+def share_models(home: Path) -> Path:
+    """Give a fixture's own data home the shared model cache."""
+    link = home / "models"
+    if not link.exists():
+        link.symlink_to(SHARED_MODELS, target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory) -> Path:
+    """The bundled sample persona's mailbox, imported once."""
+    from store.api import Store
+
+    home = share_models(tmp_path_factory.mktemp("sample-home"))
+    with Store(home) as store:
+        store.import_paths([SAMPLE / "mail"])
     return home
 
 

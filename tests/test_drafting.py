@@ -107,14 +107,6 @@ def test_runtime_is_usable_from_many_threads(runtime):
     assert len(set(results)) == 1 and results[0] > 3
 
 
-@pytest.fixture(scope="module")
-def sample_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("sample-home")
-    with Store(home) as store:
-        store.import_paths([SAMPLE / "mail"])
-    return home
-
-
 @pytest.fixture
 def service(sample_home):
     store = Store(sample_home)

@@ -39,6 +39,7 @@ class TrainSettings:
     # Data
     held_out_share: float = 0.2
     context_share: float = 0.5  # pairs trained with retrieved context, as drafting serves
+    max_examples: int = 0  # 0: all; else only the newest N training pairs (quick trials)
     # Rhythm
     eval_every: int = 25
     checkpoint_every: int = 25

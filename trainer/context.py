@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from store.settings import load_section, save_section
-from trainer.prompts import Example, ThreadMessage
+from trainer.prompts import Example, Profile, ThreadMessage
 
 
 @dataclass
@@ -70,3 +70,16 @@ def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
         if len(found) >= k:
             break
     return found
+
+
+def profile_for(store) -> Profile:
+    """The saved profile; without a name, the name the user's own mail is sent under, so the
+    model never signs as a stranger."""
+    profile = Profile.load()
+    if not profile.name and store is not None:
+        row = store.catalogue.conn.execute(
+            """SELECT from_name FROM messages WHERE is_own = 1 AND from_name != ''
+               GROUP BY from_name ORDER BY COUNT(*) DESC LIMIT 1""").fetchone()
+        if row is not None:
+            profile.name = row[0].strip().strip('"')
+    return profile

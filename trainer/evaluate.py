@@ -17,13 +17,13 @@ from pathlib import Path
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
 from store.settings import data_home
 from trainer.chat import chat_format_for
-from trainer.context import ContextSettings, context_query, retrieve_own_emails
+from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.dataset import own_emails, thread_for
 from trainer.models import ModelCatalogue
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import PlaybackCache, playback
 from trainer.postprocess import clean_draft
-from trainer.prompts import Profile, PromptBuilder, PromptRequest
+from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
 from trainer.runtime import GenerationParams, ModelRuntime
 
@@ -89,7 +89,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
 
     runtime = ModelRuntime(info)
     fmt = chat_format_for(info)
-    builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, Profile.load())
+    builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, profile_for(store))
     outputs: dict[str, list[str]] = {s: [] for s in settings}
     meter = PhaseMeter("evaluating", len(items) * len(settings), progress)
     started = time.monotonic()
@@ -138,6 +138,9 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
                                     k=context.k, min_similarity=context.min_similarity,
                                     exclude=excluded)
         request.examples = [r.example for r in found]
+    # Room for twice the real email: enough for any fair draft, and a rambling base model
+    # does not cost minutes per item.
+    max_tokens = min(max_tokens, 2 * runtime.count_tokens(email.body) + 40)
     built = builder.build(request, max_new_tokens=max_tokens)
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.1,
                               seed=0, stop=fmt.stop_strings)

@@ -20,13 +20,12 @@ from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from store.settings import data_home
 from trainer.batches import Encoded, encode_pairs
 from trainer.config import TrainSettings
-from trainer.context import ContextSettings
+from trainer.context import ContextSettings, profile_for
 from trainer.dataset import build_dataset, own_emails
 from trainer.feedback import pending_feedback
 from trainer.models import ModelCatalogue, ModelInfo
 from trainer.playback import EmbeddingKeyphrases
 from trainer.playback_run import PlaybackCache, playback
-from trainer.prompts import Profile
 from trainer.registry import register_adapter, trained_feedback_ids
 
 
@@ -99,11 +98,13 @@ def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | No
     tokenizer = load_base_tokenizer(info, home, progress=lambda text: progress(
         Progress("base model", 0, None, detail=text)))
     fmt = chat_format_for(info)
-    profile = Profile.load()
+    profile = profile_for(store)
     train, skipped_train = encode_pairs(dataset.train, tokenizer, fmt, settings.max_seq_tokens,
                                         profile)
     held, skipped_held = encode_pairs(dataset.held_out, tokenizer, fmt,
                                       settings.max_seq_tokens, profile)
+    if settings.max_examples:
+        train = train[-settings.max_examples:]
     if len(train) < 4:
         raise TrainingError(f"only {len(train)} training examples fit; need at least 4")
     run_id = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -118,7 +118,7 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
     for path in result["report"].values():
         assert (trained_home / path).exists() if not path.startswith("/") else True
     report = open(result["report"]["report"]).read()
-    assert "lora_rag" in report
+    assert "| LoRA + RAG |" in report and "| Base model |" in report
     assert main(["adapters", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert any(row["scores"] for row in rows)

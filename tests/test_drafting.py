@@ -10,7 +10,6 @@ import pytest
 from app.drafting import DraftingService, DraftRequest
 from app.outbox import draft_to_message, mailto_url
 from store.api import Store
-from tests.conftest import SAMPLE
 from tests.mailfactory import message
 from trainer.chat import chat_format_for
 from trainer.models import ModelCatalogue

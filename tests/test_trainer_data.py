@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from store.api import Store
-from store.jobs import CancelToken, Cancelled
+from store.jobs import Cancelled, CancelToken
 from trainer.batches import collate, encode_pairs, epoch_order
 from trainer.dataset import build_dataset, own_emails
 from trainer.feedback import Feedback, load_feedback, pending_feedback, record_feedback
@@ -106,7 +106,7 @@ def test_encoding_puts_only_the_email_and_end_of_turn_under_the_loss(sample_stor
     fmt = chat_format_for(info)
     encoded, skipped = encode_pairs(data.train[:20], tokenizer, fmt, 640)
     assert len(encoded) + sum(skipped.values()) == 20
-    for item, pair in zip(encoded, [p for p in data.train[:20]], strict=False):
+    for item in encoded:
         answer = [t for t, label in zip(item.input_ids, item.labels, strict=True) if label != IGNORE]
         text = tokenizer.decode(answer)
         assert text.endswith(fmt.end_of_turn)

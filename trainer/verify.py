@@ -30,11 +30,13 @@ def _token_ids(tokenizer, text: str, bos: int | None, max_tokens: int) -> list[i
 def _peft_logits(peft_model, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     import torch
 
-    batch = torch.tensor([ids], dtype=torch.long)
+    # On a GPU the model may be bf16: compare on its device, read back as float32.
+    device = next(peft_model.parameters()).device
+    batch = torch.tensor([ids], dtype=torch.long, device=device)
     with torch.no_grad():
-        on = peft_model(input_ids=batch).logits[0].float().numpy()
+        on = peft_model(input_ids=batch).logits[0].float().cpu().numpy()
         with peft_model.disable_adapter():
-            off = peft_model(input_ids=batch).logits[0].float().numpy()
+            off = peft_model(input_ids=batch).logits[0].float().cpu().numpy()
     return on, off
 
 

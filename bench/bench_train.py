@@ -1,0 +1,81 @@
+"""Trainer benchmark: playback speed, training tokens/s and peak memory.
+
+    .venv/bin/python bench/bench_train.py                      # CPU, default model
+    .venv/bin/python bench/bench_train.py --device cuda --model gemma3-270m --steps 30
+
+Imports the sample persona into a temporary home, times playback without its cache
+(emails/min), then runs the real training recipe as its own process (``python -m trainer
+train``), exactly as the desktop app does, and reads tokens/s and that process's peak RSS
+from its JSON result. Writes bench/out/train[-<device>].json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--model", default="")
+    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="amanuensis-bench-train-"))
+    os.environ["AMANUENSIS_HOME"] = str(home)
+
+    from store.api import Store
+    from trainer.dataset import own_emails
+    from trainer.playback import EmbeddingKeyphrases
+    from trainer.playback_run import playback
+
+    with Store(home) as store:
+        store.import_paths([REPO / "resources" / "sample" / "mail"])
+        emails = own_emails(store)
+        keyphrases = EmbeddingKeyphrases(store.embedder)
+        keyphrases("warm-up")
+        _, report = playback(emails, keyphrases)
+    threads = args.threads or os.cpu_count() or 2
+    command = [sys.executable, "-m", "trainer", "train", "--json", "--max-steps",
+               str(args.steps), "--device", args.device, "--threads", str(threads)]
+    if args.model:
+        command += ["--model", args.model]
+    started = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=os.environ)
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        return done.returncode
+    run = json.loads(done.stdout)
+    result = {
+        "device": args.device, "model": run["model"], "threads": threads,
+        "playback_emails": report.emails,
+        "playback_emails_per_min": round(report.emails_per_min, 1),
+        "playback_usable_share": round(report.usable_share, 4),
+        "train_steps": run["step"], "train_tokens_per_s": run["tokens_per_s"],
+        "train_seconds": run["train_seconds"], "train_peak_rss_mb": run["peak_rss_mb"],
+        "process_seconds": round(time.monotonic() - started, 1),
+        "train_loss": run["train_loss"], "held_out_loss": run["eval_loss"],
+        "verification": run.get("verification"),
+    }
+    out = REPO / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.device == "cpu" else f"-{args.device}"
+    (out / f"train{suffix}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -33,6 +33,7 @@ test: lint
 bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_draft.py
+	$(PY) bench/bench_train.py
 
 clean:
 	rm -rf $(VENV)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -39,25 +38,17 @@ def _err(text: str) -> None:
 
 def cmd_import(args) -> int:
     from store.jobs import CancelToken
-    from store.terminal import TerminalProgress
+    from store.terminal import TerminalProgress, cancel_on_ctrl_c
 
     token = CancelToken()
-
-    def on_interrupt(signum, frame):
-        if token.cancelled:
-            raise KeyboardInterrupt
-        _err("\nStopping after the current message; press Ctrl-C again to abort.")
-        token.cancel()
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
     bar = TerminalProgress()
     try:
-        with _store() as store:
+        with cancel_on_ctrl_c(token, "Stopping after the current message; press Ctrl-C "
+                              "again to abort."), _store() as store:
             report = store.import_paths([Path(p) for p in args.paths], me=args.me,
                                         progress=bar, cancel=token)
     finally:
         bar.close()
-        signal.signal(signal.SIGINT, previous)
     if args.json:
         _print_json(report.to_json())
     else:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import time
+from contextlib import contextmanager
 
-from store.jobs import Progress
+from store.jobs import CancelToken, Progress
 
 
 def _duration(seconds: float | None) -> str:
@@ -57,3 +59,20 @@ class TerminalProgress:
         if self.interactive and self._phase is not None:
             self.stream.write("\n")
             self.stream.flush()
+
+
+@contextmanager
+def cancel_on_ctrl_c(token: CancelToken, message: str):
+    """The first Ctrl-C asks the job to stop cleanly (it saves its work); a second aborts."""
+
+    def on_interrupt(signum, frame):
+        if token.cancelled:
+            raise KeyboardInterrupt
+        sys.stderr.write(f"\n{message}\n")
+        token.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)

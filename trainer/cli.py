@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 from datetime import datetime, timedelta
@@ -102,7 +101,7 @@ def cmd_playback(args) -> int:
 
 def cmd_train(args) -> int:
     from store.jobs import CancelToken
-    from store.terminal import TerminalProgress
+    from store.terminal import TerminalProgress, cancel_on_ctrl_c
     from trainer.config import TrainSettings
     from trainer.run import TrainingError, train
 
@@ -114,14 +113,6 @@ def cmd_train(args) -> int:
             setattr(settings, name, value)
     deadline = deadline_from(args.max_minutes, args.until)
     token = CancelToken()
-
-    def on_interrupt(signum, frame):
-        if token.cancelled:
-            raise KeyboardInterrupt
-        _err("\nStopping at the end of this step with a checkpoint; Ctrl-C again aborts.")
-        token.cancel()
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
     bar = TerminalProgress(units={"playback": "emails"})
 
     def log(record: dict) -> None:
@@ -134,7 +125,8 @@ def cmd_train(args) -> int:
         _err(line)
 
     try:
-        with _store() as store:
+        with cancel_on_ctrl_c(token, "Stopping at the end of this step with a checkpoint; "
+                              "Ctrl-C again aborts."), _store() as store:
             result = train(store, settings, resume=args.resume, deadline=deadline,
                            progress=bar, log=log, cancel=token)
     except TrainingError as exc:
@@ -142,7 +134,6 @@ def cmd_train(args) -> int:
         return EXIT_FAILED
     finally:
         bar.close()
-        signal.signal(signal.SIGINT, previous)
     if args.json:
         _print_json(result)
     else:

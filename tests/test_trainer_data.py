@@ -207,3 +207,15 @@ def test_playback_cli_exports_every_pair_with_its_flags(sample_home, monkeypatch
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == report["emails"]
     assert {"email_id", "instruction", "method", "usable", "echo", "meta", "invented"} <= set(rows[0])
+
+
+def test_four_bit_training_without_bitsandbytes_says_what_is_missing():
+    import importlib.util
+
+    from trainer.base import load_base
+    from trainer.models import ModelCatalogue, ModelError
+
+    if importlib.util.find_spec("bitsandbytes") is not None:
+        pytest.skip("bitsandbytes is installed here")
+    with pytest.raises(ModelError, match="bitsandbytes"):
+        load_base(ModelCatalogue().info(), four_bit=True)

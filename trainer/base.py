@@ -67,14 +67,34 @@ def prepare_base(info: ModelInfo, home: Path | None = None, progress=None) -> Pa
     return target
 
 
-def load_base(info: ModelInfo, home: Path | None = None, dtype=None, progress=None):
-    """(model, tokenizer) in ``dtype`` (fp32 by default), ready for PEFT."""
+def load_base(info: ModelInfo, home: Path | None = None, dtype=None, progress=None,
+              four_bit: bool = False):
+    """(model, tokenizer) in ``dtype`` (fp32 by default), ready for PEFT. ``four_bit`` loads
+    the weights as 4-bit NF4 on a CUDA GPU (bitsandbytes), for 7-8B bases."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    extra = {}
+    if four_bit:
+        try:
+            import bitsandbytes  # noqa: F401
+        except ImportError as exc:
+            raise ModelError("4-bit training needs the bitsandbytes package and a CUDA GPU "
+                             "(pip install bitsandbytes)") from exc
+        from transformers import BitsAndBytesConfig
+
+        extra["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=dtype or torch.bfloat16)
+        extra["device_map"] = {"": 0}
     folder = prepare_base(info, home, progress)
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
-    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=dtype or torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=dtype or torch.float32,
+                                                 **extra)
+    if four_bit:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer

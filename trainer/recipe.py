@@ -85,7 +85,8 @@ class LoraRecipe:
         random.seed(s.seed)
         np.random.seed(s.seed)
         torch.manual_seed(s.seed)
-        base, self.tokenizer = load_base(self.info, home, dtype=dtype)
+        four_bit = s.load_in_4bit and self.device.type == "cuda"
+        base, self.tokenizer = load_base(self.info, home, dtype=dtype, four_bit=four_bit)
         base.config.use_cache = False
         if s.gradient_checkpointing in ("on", "true") or (
                 s.gradient_checkpointing == "auto" and self.device.type == "cpu"):
@@ -93,7 +94,9 @@ class LoraRecipe:
         config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
                             target_modules=list(s.target_modules), bias="none",
                             task_type="CAUSAL_LM")
-        self.model = get_peft_model(base, config).to(self.device)
+        self.model = get_peft_model(base, config)
+        if not four_bit:  # a 4-bit model is placed on the GPU as it loads
+            self.model = self.model.to(self.device)
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(trainable, lr=s.learning_rate,
                                            weight_decay=s.weight_decay)

@@ -121,3 +121,46 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
     assert main(["adapters", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert any(row["scores"] for row in rows)
+
+
+def test_sigterm_pauses_a_training_process_with_a_checkpoint(runs, trained_home, monkeypatch):
+    """How the desktop scheduler stops a night's run: SIGTERM, then a clean, resumable stop."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+    from trainer.run import list_runs
+
+    monkeypatch.setenv("AMANUENSIS_HOME", str(trained_home))
+    settings = _settings()
+    settings.max_steps = 50
+    settings.save()
+    before = {run["id"] for run in list_runs(trained_home)}
+    process = subprocess.Popen([sys.executable, "-m", "trainer", "train", "--json"], cwd=REPO,
+                               env=os.environ.copy(), stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        metrics = None
+        while time.monotonic() < deadline and process.poll() is None:
+            new = [r for r in list_runs(trained_home) if r["id"] not in before]
+            if new:
+                metrics = trained_home / "trainer" / "runs" / new[0]["id"] / "metrics.jsonl"
+                if metrics.exists() and metrics.read_text().strip():
+                    break
+            time.sleep(0.5)
+        assert metrics is not None and metrics.exists(), "training never reached a step"
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 3  # paused, resumable
+    result = json.loads(out)
+    assert result["status"] == "paused" and 1 <= result["step"] < 50
+    run_dir = metrics.parent
+    assert (run_dir / "checkpoint.pt").is_file()
+    assert json.loads((run_dir / "state.json").read_text())["status"] == "paused"

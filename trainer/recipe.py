@@ -90,7 +90,12 @@ class LoraRecipe:
         base.config.use_cache = False
         if s.gradient_checkpointing in ("on", "true") or (
                 s.gradient_checkpointing == "auto" and self.device.type == "cpu"):
-            base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            if hasattr(base, "activation_checkpointing_enable"):  # the transformers 5 name
+                base.activation_checkpointing_enable(
+                    activation_checkpointing_kwargs={"use_reentrant": False})
+            else:
+                base.gradient_checkpointing_enable(
+                    gradient_checkpointing_kwargs={"use_reentrant": False})
         config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
                             target_modules=list(s.target_modules), bias="none",
                             task_type="CAUSAL_LM")

@@ -70,7 +70,6 @@ def test_the_recipe_trains_exports_and_registers_an_adapter(runs, trained_home):
     verification = whole["verification"]
     assert verification["delta_cosine"] > 0.5, verification
     assert verification["agreement"] >= verification["base_agreement"] - 0.1
-    assert whole["peak_rss_mb"] < 3000
     assert whole["dataset"]["train_examples"] == 8
 
 

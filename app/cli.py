@@ -375,6 +375,12 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def cmd_gui(args) -> int:
+    from app.qt.app import run_gui
+
+    return run_gui()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amanuensis", description="A local writing assistant that learns to write like you.")
@@ -462,6 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("gui", help="open the drafting window (the default without a command)")
+    p.set_defaults(func=cmd_gui)
+
     from trainer.cli import add_commands
 
     add_commands(sub)
@@ -472,8 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_OK
+        return cmd_gui(args)
     if args.func in (cmd_models,) and args.action != "list" and not args.target:
         parser.error(f"models {args.action} needs a model name or path")
     try:

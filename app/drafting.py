@@ -48,6 +48,7 @@ class DraftSettings:
 class DraftRequest:
     instruction: str
     reply_to: str | None = None  # an .eml/.msg file, or a catalogue / Message-ID
+    reply_text: str = ""  # or the pasted text of the email replied to (wins over reply_to)
     recipient: str = ""
     tone: str | None = None
     length: str | None = None  # short, medium, long
@@ -125,6 +126,7 @@ class DraftingService:
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
+        self._stops: dict[str, _Stop] = {}  # channel -> the latest stream's stop switch
 
     def runtime(self, name: str | None = None) -> ModelRuntime:
         name = name or self.catalogue.default_name()
@@ -140,7 +142,23 @@ class DraftingService:
             runtime.close()
         self._runtimes.clear()
 
+    def cancel(self, channel: str) -> None:
+        """Stop the draft streaming on ``channel`` (a window) between two tokens; its stream
+        ends with a draft whose stop_reason is "cancelled". Never blocks."""
+        stop = self._stops.get(channel)
+        if stop is not None:
+            stop.set()
+
     # --- inputs -------------------------------------------------------------------------
+    def thread_for(self, request: DraftRequest
+                   ) -> tuple[ThreadMessage | None, ReplyInfo | None]:
+        """The email replied to: pasted text, a mail file, a catalogue message, or none."""
+        if request.reply_text.strip():
+            return _reply_from_text(request.reply_text)
+        if request.reply_to:
+            return self.resolve_reply(request.reply_to)
+        return None, None
+
     def resolve_reply(self, reply_to: str) -> tuple[ThreadMessage, ReplyInfo]:
         path = Path(reply_to).expanduser()
         if len(reply_to) < 4096 and path.is_file():
@@ -185,10 +203,11 @@ class DraftingService:
             raise DraftError("the instruction is empty")
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
+        stop = _Stop()
+        if request.channel:
+            self._stops[request.channel] = stop
         runtime = self.runtime(request.model)
-        thread, reply = (None, None)
-        if request.reply_to:
-            thread, reply = self.resolve_reply(request.reply_to)
+        thread, reply = self.thread_for(request)
         started = time.perf_counter()
         context: list[ContextEmail] = []
         examples: list[Example] = []
@@ -234,13 +253,18 @@ class DraftingService:
                 stop=fmt.stop_strings,
             )
             generation = runtime.generate(built.text, params, channel=request.channel)
-            for piece in generation:
-                yield DraftEvent("token", text=piece, variant=variant)
+            stop.attach(generation)
+            try:
+                for piece in generation:
+                    yield DraftEvent("token", text=piece, variant=variant)
+            finally:  # a consumer that stops reading must not leave the model generating
+                if not generation.finished.is_set():
+                    generation.cancel()
             cleaned = clean_draft(generation.text, sign_off=sign_off,
                                   want_subject=thread is None)
             stats = generation.stats
             subject = cleaned.subject
-            if thread is not None:
+            if thread is not None and thread.subject:
                 subject = thread.subject if thread.subject.lower().startswith("re:") \
                     else f"Re: {thread.subject}".strip()
             draft = Draft(
@@ -266,6 +290,27 @@ class DraftingService:
         return first
 
 
+class _Stop:
+    """A stream's stop switch: set before its generation starts, or while it runs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._set = False
+        self._generation = None
+
+    def set(self) -> None:
+        with self._lock:
+            self._set = True
+            if self._generation is not None:
+                self._generation.cancel()
+
+    def attach(self, generation) -> None:
+        with self._lock:
+            self._generation = generation
+            if self._set:
+                generation.cancel()
+
+
 def _date(stamp) -> str:
     from datetime import UTC, datetime
 
@@ -279,8 +324,19 @@ def _uid_for(store, reply: ReplyInfo | None) -> str | None:
     return row["uid"] if row is not None else None
 
 
-def _reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:
+def _reply_from_text(text: str) -> tuple[ThreadMessage, ReplyInfo]:
+    """Pasted mail: parsed with its headers when the paste has them (a client's "show
+    original"), else the text is the body of a message from an unknown sender."""
     from store.clean import clean_body
+    from store.mail import NotAMessage, parse_rfc822
+
+    try:
+        return _reply_from_record(parse_rfc822(text.strip().encode("utf-8")))
+    except NotAMessage:
+        return ThreadMessage(text=clean_body(text).body or text.strip()), ReplyInfo()
+
+
+def _reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:
     from store.formats.detect import sniff
     from store.formats.mailboxes import read_emlx
     from store.formats.outlook import parse_msg
@@ -299,6 +355,12 @@ def _reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:
             raise DraftError(f"{path}: not an email file (.eml, .emlx or .msg)")
     except NotAMessage as exc:
         raise DraftError(f"{path}: {exc}") from exc
+    return _reply_from_record(record)
+
+
+def _reply_from_record(record) -> tuple[ThreadMessage, ReplyInfo]:
+    from store.clean import clean_body
+
     body = clean_body(record.text).body or record.text
     date = record.date.strftime("%Y-%m-%d") if record.date else ""
     sender = record.from_name or record.from_addr

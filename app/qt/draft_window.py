@@ -1,0 +1,373 @@
+"""The drafting window: compose, watch the draft stream in, edit, then copy, save or accept.
+
+Every store, file and model call runs through ``app.qt.ops.Op``: the store and the feedback
+file on the one-thread store executor, drafting on the global pool. The window keeps two
+store handles apart: its own for the inbox list and the message viewer (store thread only),
+and the drafting service's, which the service guards itself.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.drafting import Draft, DraftEvent, DraftingService, DraftRequest
+from app.outbox import mailto_url, save_eml
+from app.qt.ops import Op, store_executor
+from app.qt.widgets import ComposePanel, ContextList
+from store.api import Store
+from trainer.feedback import Feedback, pending_feedback, record_feedback
+from trainer.models import ModelCatalogue
+from trainer.registry import active_adapter, trained_feedback_ids
+
+
+def pending_count() -> int:
+    return len(pending_feedback(trained_feedback_ids()))
+
+
+def _models() -> tuple[list[str], str, dict[str, bool]]:
+    catalogue = ModelCatalogue()
+    names = catalogue.names()
+    return names, catalogue.default_name(), {n: active_adapter(n) is not None for n in names}
+
+
+def _button(text: str, slot, enabled: bool = False) -> QPushButton:
+    button = QPushButton(text, enabled=enabled)
+    button.clicked.connect(slot)
+    return button
+
+
+class DraftWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Amanuensis — draft")
+        self.channel = f"draft-window-{id(self):x}"
+        self._service: Future = Future()  # workers wait on it; the GUI only asks if it is done
+        self._inbox: Store | None = None  # opened and used on the store thread only
+        self._request: DraftRequest | None = None
+        self.drafts: dict[int, Draft] = {}
+        self._subjects: dict[int, str] = {}
+        self.op: Op | None = None  # the running draft
+        self._run = 0
+        self._stop_requested = False
+        self.token_events = 0  # text pieces received in the current run
+        self.pending: int | None = None
+        self._released = False
+        self._build()
+        self._start()
+
+    # --- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.compose = ComposePanel(self._inbox_store)
+        self.draft_button = _button("Draft", lambda: self.start_draft(), enabled=True)
+        self.stop_button = _button("Stop", self.stop)
+        self.regenerate_button = _button("Regenerate", lambda: self.start_draft(regenerate=True))
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.start_draft)
+        QShortcut(QKeySequence("Escape"), self, self.stop)
+
+        buttons = QHBoxLayout()
+        for button in (self.draft_button, self.stop_button, self.regenerate_button):
+            buttons.addWidget(button)
+        self.compose.form.addRow(buttons)
+
+        self.subject = QLineEdit(placeholderText="Subject")
+        self.subject.textEdited.connect(
+            lambda text: self._subjects.__setitem__(self.outputs.currentIndex(), text))
+        self.outputs = QTabWidget()
+        self.outputs.currentChanged.connect(self._show_subject)
+        self.context_list = ContextList(self._inbox_store)
+        self.context_list.notice.connect(lambda text: self._say(text, 5000))
+        self.context_label = QLabel("Emails used as context (double-click to read)")
+        actions = QHBoxLayout()
+        self.copy_button = _button("Copy", self.copy)
+        self.save_button = _button("Save as .eml…", self._save_dialog)
+        self.mail_button = _button("Open in mail client", self.open_in_mail_client)
+        self.accept_button = _button("Accept", self.accept_draft)
+        self.accept_button.setToolTip("Keep your edited text: tonight's training learns from it")
+        for button in (self.copy_button, self.save_button, self.mail_button, self.accept_button):
+            actions.addWidget(button)
+        self.pending_label = QLabel()
+        output = QWidget()
+        column = QVBoxLayout(output)
+        column.addWidget(self.subject)
+        column.addWidget(self.outputs, 3)
+        column.addLayout(actions)
+        column.addWidget(self.pending_label)
+        column.addWidget(self.context_label)
+        column.addWidget(self.context_list, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.compose)
+        splitter.addWidget(output)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.timings = QLabel()
+        self.timings.setStyleSheet("color: gray;")
+        self.statusBar().addPermanentWidget(self.timings)
+        self.resize(1100, 720)
+        self._editor(0)
+
+    def _start(self) -> None:
+        self._say("Loading…")
+        Op(self, self._open_service).on(store_executor()) \
+            .success(lambda _: self._say("Ready", 3000)) \
+            .failure(lambda exc: self._say(f"Could not open your data: {exc}")).run()
+        Op(self, _models).success(self.compose.set_models).run()
+        self.refresh_pending()
+
+    # --- worker side (never touches a widget) -------------------------------------------
+    def _inbox_store(self) -> Store:
+        if self._inbox is None:
+            self._inbox = Store()
+        return self._inbox
+
+    def _open_service(self) -> DraftingService:
+        try:
+            service = DraftingService(store=Store())
+        except BaseException as exc:
+            self._service.set_exception(exc)
+            raise
+        self._service.set_result(service)
+        return service
+
+    def _stream(self, request: DraftRequest):
+        return self._service.result().stream_draft(request)
+
+    # --- GUI side -----------------------------------------------------------------------
+    @property
+    def service(self) -> DraftingService | None:
+        """The drafting service once it is open (asking never blocks)."""
+        ready = self._service.done() and self._service.exception() is None
+        return self._service.result() if ready else None
+
+    def _say(self, text: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def refresh_pending(self) -> None:
+        Op(self, pending_count).on(store_executor()).success(self._show_pending).run()
+
+    def _show_pending(self, count: int) -> None:
+        self.pending = count
+        self.pending_label.setText(f"{count} example{'s' if count != 1 else ''} waiting for "
+                                   "tonight's training")
+
+    def build_request(self) -> DraftRequest:
+        return self.compose.request(self.channel)
+
+    @property
+    def busy(self) -> bool:
+        return self.op is not None and not self.op.is_done
+
+    def start_draft(self, regenerate: bool = False) -> None:
+        if self.busy:
+            return
+        request = self._request if regenerate and self._request else self.build_request()
+        if not request.instruction:
+            self._say("Write what the email should say first.", 4000)
+            self.compose.instruction.setFocus()
+            return
+        self._request = request
+        self._run += 1
+        run = self._run
+        self._stop_requested = False
+        self.token_events = 0
+        self.drafts.clear()
+        self._subjects.clear()
+        self.subject.clear()
+        self.context_list.clear()
+        while self.outputs.count() > request.variants:
+            self.outputs.removeTab(self.outputs.count() - 1)
+        for variant in range(request.variants):
+            editor = self._editor(variant)
+            editor.clear()
+            editor.setReadOnly(True)
+        self.timings.clear()
+        self._say("Drafting…")
+        self._set_busy(True)
+        self.op = Op(self, self._stream, request) \
+            .progress(lambda event: self._on_event(run, event)) \
+            .failure(lambda exc: self._on_failed(run, exc)) \
+            .finished(lambda: self._on_finished(run)).run()
+
+    def stop(self) -> None:
+        """Stop the generation itself (between two tokens), not just the display."""
+        if not self.busy:
+            return
+        self._stop_requested = True
+        self._say("Stopping…")
+        if self.service is not None:
+            self.service.cancel(self.channel)
+
+    def _on_event(self, run: int, event: DraftEvent) -> None:
+        if run != self._run:
+            return
+        if self._stop_requested and self.service is not None:
+            # Stop pressed before the stream registered its channel: say it again.
+            self.service.cancel(self.channel)
+        if event.kind == "context":
+            self._show_context(event.context or [])
+        elif event.kind == "token":
+            self.token_events += 1
+            cursor = QTextCursor(self._editor(event.variant).document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(event.text)
+        elif event.kind == "draft" and event.draft is not None:
+            draft = event.draft
+            self.drafts[event.variant] = draft
+            self._subjects[event.variant] = draft.subject
+            editor = self._editor(event.variant)
+            editor.setPlainText(draft.text)
+            editor.setReadOnly(False)
+            self._show_subject(self.outputs.currentIndex())
+            self._show_timings(draft)
+
+    def _on_failed(self, run: int, exc: BaseException) -> None:
+        if run == self._run:
+            self._say(f"Could not draft: {exc}")
+
+    def _on_finished(self, run: int) -> None:
+        if run != self._run:
+            return
+        self._set_busy(False)
+        for variant in range(self.outputs.count()):
+            self._editor(variant).setReadOnly(False)
+        stopped = any(d.stop_reason == "cancelled" for d in self.drafts.values())
+        if self.drafts:
+            self._say("Stopped." if stopped else "Done.", 4000)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.draft_button.setEnabled(not busy)
+        self.regenerate_button.setEnabled(not busy and self._request is not None)
+        self.stop_button.setEnabled(busy)
+        for button in (self.copy_button, self.save_button, self.mail_button, self.accept_button):
+            button.setEnabled(not busy and bool(self.drafts))
+
+    def _editor(self, variant: int) -> QPlainTextEdit:
+        while self.outputs.count() <= variant:
+            editor = QPlainTextEdit()
+            editor.textChanged.connect(lambda: self.accept_button.setEnabled(
+                not self.busy and bool(self.drafts)))
+            self.outputs.addTab(editor, f"Variant {self.outputs.count() + 1}")
+        self.outputs.setTabText(0, "Draft" if self.outputs.count() == 1 else "Variant 1")
+        return self.outputs.widget(variant)
+
+    def _show_subject(self, index: int) -> None:
+        self.subject.setText(self._subjects.get(index, ""))
+
+    def _show_context(self, context: list) -> None:
+        self.context_list.show_context(context)
+        self.context_label.setText(f"{len(context)} of your emails used as context "
+                                   "(double-click to read)" if context else
+                                   "No emails of yours used as context")
+
+    def _show_timings(self, draft: Draft) -> None:
+        t = draft.timings
+        style = f" + {draft.adapter}" if draft.adapter else ""
+        stopped = " · stopped" if draft.stop_reason == "cancelled" else ""
+        self.timings.setText(
+            f"{draft.model}{style} · retrieval {t.get('retrieval_s', 0):.2f} s · first token "
+            f"{t.get('ttft_s', 0):.2f} s · {t.get('tokens_per_s', 0):.0f} tok/s · "
+            f"{draft.completion_tokens} tokens{stopped}")
+
+    # --- actions ------------------------------------------------------------------------
+    def current_draft(self) -> Draft | None:
+        """The current tab's draft with the user's edits to its text and subject."""
+        index = self.outputs.currentIndex()
+        draft = self.drafts.get(index)
+        if draft is None:
+            return None
+        return replace(draft, text=self._editor(index).toPlainText(), subject=self.subject.text())
+
+    def copy(self) -> None:
+        draft = self.current_draft()
+        if draft is not None:
+            QGuiApplication.clipboard().setText(draft.text)
+            self._say("Copied.", 3000)
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the draft", "draft.eml",
+                                              "Email (*.eml)")
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> Op | None:
+        draft = self.current_draft()
+        if draft is None:
+            return None
+        return Op(self, save_eml, draft, path, to=self.compose.recipient.text().strip()) \
+            .success(lambda saved: self._say(f"Saved to {saved}.", 5000)) \
+            .failure(lambda exc: self._say(f"Could not save: {exc}")).run()
+
+    def open_in_mail_client(self) -> None:
+        draft = self.current_draft()
+        if draft is not None:
+            url = mailto_url(draft, self.compose.recipient.text().strip())
+            QDesktopServices.openUrl(QUrl.fromEncoded(url.encode("ascii")))
+
+    def accept_draft(self) -> Op | None:
+        """Keep the final, edited text with its instruction for the next training run."""
+        draft, request = self.current_draft(), self._request
+        if draft is None or request is None or not draft.text.strip() or self.busy:
+            return None
+        proposed, service = self.drafts[self.outputs.currentIndex()].text, self.service
+
+        def keep() -> int:
+            thread, _ = service.thread_for(request)
+            record_feedback(Feedback(
+                instruction=request.instruction, text=draft.text, subject=draft.subject,
+                recipient=request.recipient, reply_to=asdict(thread) if thread else None,
+                draft=proposed, model=draft.model))
+            return pending_count()
+
+        self.accept_button.setEnabled(False)
+        return Op(self, keep).on(store_executor()) \
+            .success(self._accepted) \
+            .failure(lambda exc: self._say(f"Could not keep it: {exc}")) \
+            .run()
+
+    def _accepted(self, count: int) -> None:
+        self._show_pending(count)
+        self._say("Kept: tonight's training will learn from your text.", 5000)
+
+    # --- closing ------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        super().closeEvent(event)
+        if self._released:
+            return
+        self._released = True
+        drafting = self.op if self.busy else None
+        if drafting is not None:
+            if self.service is not None:
+                self.service.cancel(self.channel)
+            drafting.cancel()
+        service, window = self._service, self
+
+        def release() -> None:  # after the draft in flight, then on the store thread
+            if drafting is not None:
+                drafting.wait(60)
+            if service.done() and service.exception() is None:
+                service.result().close()
+                if service.result().store is not None:
+                    service.result().store.close()
+            if window._inbox is not None:
+                window._inbox.close()
+                window._inbox = None
+
+        Op(None, release).on(store_executor()).run()

@@ -28,7 +28,8 @@ def _settings() -> TrainSettings:
 
 def _losses(run_dir) -> list[float]:
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
-    return [json.loads(line)["loss"] for line in lines]
+    records = [json.loads(line) for line in lines]
+    return [r["loss"] for r in records if "loss" in r]
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,8 @@ def test_a_resumed_run_repeats_the_uninterrupted_loss_curve(runs, trained_home):
     assert _losses(root / paused["run"]) == pytest.approx(_losses(root / whole["run"]),
                                                           abs=1e-4)
     assert resumed["eval_loss"] == pytest.approx(whole["eval_loss"], abs=1e-4)
+    first = json.loads((root / whole["run"] / "metrics.jsonl").read_text().splitlines()[0])
+    assert first["step"] == 0 and first["eval_loss"] > whole["best_eval_loss"]
 
 
 def test_llama_cpp_drafts_with_the_trained_adapter(runs, trained_home, monkeypatch):

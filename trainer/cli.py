@@ -118,6 +118,9 @@ def cmd_train(args) -> int:
     def log(record: dict) -> None:
         if args.json:
             return
+        if "loss" not in record:
+            _err(f"step    0  held-out loss {record['eval_loss']:.4f} (before training)")
+            return
         line = (f"step {record['step']:>4}  loss {record['loss']:.4f}  lr {record['lr']:.2e}  "
                 f"{record['tokens_per_s']:6.1f} tok/s")
         if "eval_loss" in record:

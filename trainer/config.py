@@ -42,6 +42,7 @@ class TrainSettings:
     max_examples: int = 0  # 0: all; else only the newest N training pairs (quick trials)
     # Rhythm
     eval_every: int = 25
+    eval_at_start: bool = True
     checkpoint_every: int = 25
     patience: int = 3  # evaluations without improvement before stopping early
     min_improvement: float = 0.005

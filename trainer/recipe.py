@@ -178,6 +178,11 @@ class LoraRecipe:
         last_loss = None
         step_times: list[float] = []
         status = "finished"
+        if self.step == 0 and self.held_out and s.eval_at_start:
+            # Where the held-out loss starts, so the curve shows what training changed.
+            record = {"step": 0, **self._evaluate_and_track(), "time": time.time()}
+            self._append_metrics(record)
+            self.log(record)
         while self.step < self.total_steps:
             average = sum(step_times[-10:]) / len(step_times[-10:]) if step_times else 0.0
             if self.stop_requested or self.cancel.cancelled or (

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def _settings() -> TrainSettings:
     return TrainSettings(max_examples=8, batch_size=2, max_steps=6, eval_every=3,
                          checkpoint_every=100, max_seq_tokens=384, learning_rate=2e-3,
-                         warmup_steps=2, threads=2, patience=10)
+                         warmup_steps=2, threads=2, patience=10, held_out_share=0.05)
 
 
 def _losses(run_dir) -> list[float]:

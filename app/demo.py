@@ -69,7 +69,7 @@ def main() -> int:
     if code != 0:
         return code
     _step("Evaluating on her newest emails, which training never saw")
-    cli(["eval", "--limit", "4"])
+    cli(["eval", "--limit", "4", "--threads", threads])
     _step(f"Drafting before and after the adapter: {INSTRUCTION!r}")
     before, after = _draft(use_adapter=False), _draft(use_adapter=True)
     print(side_by_side(f"Subject: {before.subject}\n\n{before.text}",

@@ -176,7 +176,8 @@ def cmd_eval(args) -> int:
     try:
         with _store() as store:
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
-                                    limit=args.limit, progress=bar)
+                                    limit=args.limit, progress=bar,
+                                    threads=args.threads or 0)
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_FAILED
@@ -264,6 +265,7 @@ def add_commands(sub) -> None:
     p.add_argument("--limit", type=int, help="only the newest N held-out emails")
     p.add_argument("--model")
     p.add_argument("--adapter", help="an adapter id (default: the active one)")
+    p.add_argument("--threads", type=int, help="decoding threads (default: all cores but one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

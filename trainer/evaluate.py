@@ -59,7 +59,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    limit: int | None = None, home: Path | None = None,
                    progress: ProgressCallback = ignore_progress,
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
-                   out_dir: Path | None = None, max_tokens: int = 300) -> dict:
+                   out_dir: Path | None = None, max_tokens: int = 300,
+                   threads: int = 0) -> dict:
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -87,7 +88,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     context = ContextSettings.load()
     excluded = list(held_ids) if held_ids is not None else [i.email.ident for i in items]
 
-    runtime = ModelRuntime(info)
+    runtime = ModelRuntime(info, n_threads=threads)
     fmt = chat_format_for(info)
     builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, profile_for(store))
     outputs: dict[str, list[str]] = {s: [] for s in settings}

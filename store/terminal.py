@@ -31,7 +31,10 @@ class TerminalProgress:
     def __call__(self, event: Progress) -> None:
         unit = self.units.get(event.phase, "items")
         total = f"/{event.total}" if event.total is not None else ""
-        text = (f"{event.phase:<9} {event.done}{total} {unit}  {event.rate:6.0f} {unit}/s"
+        # Slow jobs (a draft every few seconds) read better per minute than as "0/s".
+        rate = (f"{event.rate:6.0f} {unit}/s" if event.rate >= 1 or event.rate == 0
+                else f"{event.rate * 60:6.1f} {unit}/min")
+        text = (f"{event.phase:<9} {event.done}{total} {unit}  {rate}"
                 f"  ETA {_duration(event.eta_s)}")
         if event.detail:
             text += f"  {event.detail}"

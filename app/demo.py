@@ -18,7 +18,7 @@ from app.cli import main as cli
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 INSTRUCTION = "tell Stan the board approved the glazing quote; ask when he can start"
 # Enough steps for the voice to show (greeting, phrasing, sign-off) within the time budget.
-DEMO_STEPS = "14"
+DEMO_STEPS = "18"
 
 
 def _step(title: str) -> None:

@@ -108,8 +108,10 @@ class LoraRecipe:
         self.batches_per_epoch = len(epoch_order(self.train_items, s.batch_size, s.seed, 0))
         steps = s.epochs * self.batches_per_epoch
         self.total_steps = min(steps, s.max_steps) if s.max_steps else steps
+        # A short run must not spend most of its steps warming up.
+        warmup = min(s.warmup_steps, max(1, self.total_steps // 10))
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, _schedule(s.warmup_steps, self.total_steps))
+            self.optimizer, _schedule(warmup, self.total_steps))
         self.step = self.epoch = self.batch_index = 0
         self.best_eval: float | None = None
         self.best_adapter: dict | None = None

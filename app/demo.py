@@ -2,7 +2,7 @@
 instruction behind each of her emails (playback), train an adapter on them, evaluate it on
 her newest emails, and draft the same email before and after the adapter, side by side.
 
-Run by ``make demo``; about 12 minutes on a 2-core machine, most of it training.
+Run by ``make demo``; 10-12 minutes on a 2-core machine, most of it training.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.cli import main as cli
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 INSTRUCTION = "tell Stan the board approved the glazing quote; ask when he can start"
 # Enough steps for the voice to show (greeting, phrasing, sign-off) within the time budget.
-DEMO_STEPS = "18"
+DEMO_STEPS = "15"
 
 
 def _step(title: str) -> None:

@@ -38,10 +38,13 @@ def _cut_repetition(lines: list[str]) -> list[str]:
 
 def _sign_off_position(lines: list[str], sign_off: str) -> int | None:
     """Index of the last line of the sign-off block in ``lines``, if it is there."""
-    wanted = [s.strip().lower() for s in sign_off.strip().splitlines() if s.strip()]
+    def plain(line: str) -> str:  # "Onward —" and "Onward," close the same way
+        return re.sub(r"[^\w\s]", "", line).strip().lower()
+
+    wanted = [plain(s) for s in sign_off.strip().splitlines() if plain(s)]
     if not wanted:
         return None
-    stripped = [line.strip().lower() for line in lines]
+    stripped = [plain(line) for line in lines]
     for i in range(len(stripped) - len(wanted), -1, -1):
         if stripped[i : i + len(wanted)] == wanted:
             return i + len(wanted) - 1

@@ -59,8 +59,7 @@ def cmd_playback(args) -> int:
     from store.terminal import TerminalProgress
     from trainer.dataset import own_emails
     from trainer.playback import EmbeddingKeyphrases
-    from trainer.playback_run import playback
-    from trainer.run import playback_cache
+    from trainer.playback_run import playback, playback_cache
 
     bar = TerminalProgress(units={"playback": "emails"})
     with _store() as store:

@@ -21,7 +21,7 @@ from trainer.context import ContextSettings, context_query, profile_for, retriev
 from trainer.dataset import own_emails, thread_for
 from trainer.models import ModelCatalogue
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
-from trainer.playback_run import PlaybackCache, playback
+from trainer.playback_run import playback, playback_cache
 from trainer.postprocess import clean_draft
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
@@ -74,7 +74,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         raise KeyError(f"no adapter {adapter!r}; see 'amanuensis adapters list'")
 
     emails = own_emails(store)
-    cache = PlaybackCache(home / "trainer" / "playback.sqlite")
+    cache = playback_cache(home)
     try:
         instructions, _ = playback(emails, EmbeddingKeyphrases(store.embedder), cache=cache)
     finally:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
+from store.settings import data_home
 from trainer.playback import (
     METHOD,
     Check,
@@ -65,6 +66,11 @@ class PlaybackCache:
     def close(self) -> None:
         self.conn.commit()
         self.conn.close()
+
+
+def playback_cache(home: Path | None = None) -> PlaybackCache:
+    """The user's cache, ``<home>/trainer/playback.sqlite``."""
+    return PlaybackCache((home or data_home()) / "trainer" / "playback.sqlite")
 
 
 @dataclass

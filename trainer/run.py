@@ -25,7 +25,7 @@ from trainer.dataset import build_dataset, own_emails
 from trainer.feedback import pending_feedback
 from trainer.models import ModelCatalogue, ModelInfo
 from trainer.playback import EmbeddingKeyphrases
-from trainer.playback_run import PlaybackCache, playback
+from trainer.playback_run import playback, playback_cache
 from trainer.registry import register_adapter, trained_feedback_ids
 
 
@@ -64,10 +64,6 @@ def unfinished_run(model: str, home: Path | None = None) -> Path | None:
         if run.get("model") == model and run.get("status") in ("prepared", "running", "paused"):
             return runs_dir(home) / run["id"]
     return None
-
-
-def playback_cache(home: Path | None = None) -> PlaybackCache:
-    return PlaybackCache((home or data_home()) / "trainer" / "playback.sqlite")
 
 
 def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | None = None,

@@ -37,16 +37,21 @@ def _err(text: str) -> None:
 
 
 def cmd_import(args) -> int:
+    from store.importer import ImportFilters
     from store.jobs import CancelToken
     from store.terminal import TerminalProgress, cancel_on_ctrl_c
 
+    filters = None
+    if args.after or args.before or args.folder or args.no_received:
+        filters = ImportFilters(after=_parse_date(args.after), before=_parse_date(args.before),
+                                folders=args.folder, include_received=not args.no_received)
     token = CancelToken()
     bar = TerminalProgress()
     try:
         with cancel_on_ctrl_c(token, "Stopping after the current message; press Ctrl-C "
                               "again to abort."), _store() as store:
             report = store.import_paths([Path(p) for p in args.paths], me=args.me,
-                                        progress=bar, cancel=token)
+                                        filters=filters, progress=bar, cancel=token)
     finally:
         bar.close()
     if args.json:
@@ -391,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mbox, Maildir, Thunderbird profile, .eml/.emlx/.msg/.pst, documents")
     p.add_argument("--me", action="append", metavar="ADDRESS",
                    help="one of your addresses (repeatable); guessed from sent folders if absent")
+    p.add_argument("--after", metavar="DATE", help="only mail dated on or after DATE (ISO)")
+    p.add_argument("--before", metavar="DATE", help="only mail dated before DATE (ISO)")
+    p.add_argument("--folder", action="append", metavar="NAME",
+                   help="only this folder (name or path; repeatable); the rest is skipped")
+    p.add_argument("--no-received", action="store_true",
+                   help="only your own mail, not the mail you received")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_import)
 

@@ -15,11 +15,12 @@ from store.embedding import Embedder
 from store.export import iter_records
 from store.forget import ForgetResult, forget_message, forget_sender, forget_source, forget_thread
 from store.identity import Suggestion, suggest_addresses
-from store.importer import ImportReport, apply_identity, import_paths
+from store.importer import ImportFilters, ImportReport, apply_identity, import_paths
 from store.index import VectorIndex, sync_index
 from store.jobs import CancelToken, ProgressCallback, ignore_progress
 from store.retrieval import SearchFilters, SearchHit, search
 from store.settings import StoreSettings, data_home
+from store.sources import SourcePreview, preview_sources
 
 
 class Store:
@@ -53,10 +54,22 @@ class Store:
 
     # --- jobs -------------------------------------------------------------------------
     def import_paths(self, paths: list[Path], *, me: list[str] | None = None,
+                     filters: ImportFilters | None = None,
                      progress: ProgressCallback = ignore_progress,
                      cancel: CancelToken | None = None) -> ImportReport:
         return import_paths(self.catalogue, self.index, self.embedder, [Path(p) for p in paths],
-                            me=me, settings=self.settings, progress=progress, cancel=cancel)
+                            me=me, settings=self.settings, filters=filters, progress=progress,
+                            cancel=cancel)
+
+    def preview(self, paths: list[Path], cancel: CancelToken | None = None) -> SourcePreview:
+        """What importing ``paths`` would read: folders with message counts (and how many of
+        them this store already has), problems, and the senders of the sent folders."""
+        preview = preview_sources([Path(p) for p in paths], cancel=cancel)
+        for folder in preview.folders:
+            folder.already_imported = self.catalogue.count(
+                "SELECT COUNT(*) FROM source_items si JOIN sources s ON s.id = si.source_id"
+                " WHERE s.path = ?", (str(Path(folder.path).resolve()),))
+        return preview
 
     def sync_index(self, progress: ProgressCallback = ignore_progress,
                    cancel: CancelToken | None = None) -> int:

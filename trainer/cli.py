@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -53,6 +55,23 @@ def deadline_from(max_minutes: float | None, until: str | None, now: datetime | 
             end += timedelta(days=1)
         ends.append(end.timestamp())
     return min(ends) if ends else None
+
+
+@contextmanager
+def _cancel_on_stop_signal(token):
+    """SIGTERM (the desktop's Pause) before the recipe installs its own handler: the data
+    preparation stops at its next item instead of the process dying mid-write."""
+    from trainer.run import stop_signals
+
+    def handler(signum, frame):
+        token.cancel()
+
+    previous = {number: signal.signal(number, handler) for number in stop_signals()}
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def cmd_playback(args) -> int:
@@ -99,7 +118,7 @@ def cmd_playback(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from store.jobs import CancelToken
+    from store.jobs import Cancelled, CancelToken
     from store.terminal import TerminalProgress, cancel_on_ctrl_c
     from trainer.config import TrainSettings
     from trainer.run import TrainingError, train
@@ -128,12 +147,19 @@ def cmd_train(args) -> int:
 
     try:
         with cancel_on_ctrl_c(token, "Stopping at the end of this step with a checkpoint; "
-                              "Ctrl-C again aborts."), _store() as store:
+                              "Ctrl-C again aborts."), _cancel_on_stop_signal(token), \
+                _store() as store:
             result = train(store, settings, resume=args.resume, deadline=deadline,
                            progress=bar, log=log, cancel=token)
     except TrainingError as exc:
         _err(f"Cannot train: {exc}")
         return EXIT_FAILED
+    except Cancelled:
+        # Stopped while preparing the data: the playback done so far is cached, nothing is lost.
+        _err("Stopped before training began; the next run continues from here.")
+        if args.json:
+            _print_json({"status": "paused", "step": 0, "total_steps": None})
+        return EXIT_PAUSED
     finally:
         bar.close()
     if args.json:

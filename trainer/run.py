@@ -158,7 +158,8 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
               "train_loss": outcome.train_loss, "eval_loss": outcome.eval_loss,
               "best_eval_loss": outcome.best_eval_loss, "tokens_per_s": outcome.tokens_per_s,
               "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
-              "dataset": state["dataset"], "run_dir": str(run_dir)}
+              "dataset": state["dataset"], "run_dir": str(run_dir),
+              "start_eval_loss": _start_eval_loss(run_dir)}
     if outcome.status == "paused":
         write_state(run_dir, status="paused", step=outcome.step)
         return result
@@ -183,6 +184,24 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
     return result
 
 
+def _start_eval_loss(run_dir: Path) -> float | None:
+    """The held-out loss measured before the first step, if the run measured one."""
+    path = run_dir / "metrics.jsonl"
+    if not path.exists():
+        return None
+    with path.open() as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("step") == 0 and "eval_loss" in record:
+                return record["eval_loss"]
+    return None
+
+
+def stop_signals() -> list[int]:
+    """SIGTERM, and on Windows the CTRL_BREAK that a parent can send to a process group."""
+    return [signal.SIGTERM] + ([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])
+
+
 def _stop_on_sigterm(recipe) -> callable:
     """SIGTERM (the scheduler's 'stop for tonight') ends the run at the next step boundary
     with a checkpoint, instead of killing it mid-step."""
@@ -192,5 +211,5 @@ def _stop_on_sigterm(recipe) -> callable:
     def handler(signum, frame):
         recipe.stop_requested = True
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+    previous = {number: signal.signal(number, handler) for number in stop_signals()}
+    return lambda: [signal.signal(number, handler) for number, handler in previous.items()]

@@ -383,7 +383,7 @@ def cmd_serve(args) -> int:
 def cmd_gui(args) -> int:
     from app.qt.app import run_gui
 
-    return run_gui()
+    return run_gui(command=getattr(args, "command", None) or "gui")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -480,6 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("gui", help="open the drafting window (the default without a command)")
+    p.set_defaults(func=cmd_gui)
+    p = sub.add_parser("tray", help="start in the system tray only: nightly training, quick "
+                                    "draft from the tray menu")
+    p.set_defaults(func=cmd_gui)
+    p = sub.add_parser("quick-draft", help="open the small drafting window (bind it to a key "
+                                           "for a global shortcut)")
     p.set_defaults(func=cmd_gui)
 
     from trainer.cli import add_commands

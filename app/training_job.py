@@ -44,10 +44,11 @@ class TrainingJob:
     """One night's work. ``start()`` it, ``poll()`` it until it returns an outcome."""
 
     def __init__(self, *, until: str | None = None, max_steps: int | None = None,
-                 evaluate: bool = True, home: Path | None = None,
+                 evaluate: bool = True, eval_limit: int = EVAL_LIMIT, home: Path | None = None,
                  python: str = sys.executable, extra_args: tuple[str, ...] = ()):
         self.home = home or data_home()
-        self.until, self.max_steps, self.evaluate = until, max_steps, evaluate
+        self.until, self.max_steps = until, max_steps
+        self.evaluate, self.eval_limit = evaluate, eval_limit
         self.python, self.extra_args = python, extra_args
         self.phase: Phase = "training"
         self.process: subprocess.Popen | None = None
@@ -101,7 +102,7 @@ class TrainingJob:
         if not self.evaluate or self._pause_requested or not output.get("activated"):
             return JobOutcome("finished", _trained_message(output), output, log=self.log_path)
         self.phase = "evaluating"
-        self._launch(["eval", "--limit", str(EVAL_LIMIT), "--json"])
+        self._launch(["eval", "--limit", str(self.eval_limit), "--json"])
         return None
 
     def _after_evaluation(self, code: int, output: dict | None) -> JobOutcome:

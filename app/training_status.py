@@ -49,6 +49,7 @@ class Overview:
     adapters: list[dict] = field(default_factory=list)
     latest_eval: dict | None = None  # the summary.json of the newest evaluation
     latest_eval_plot: Path | None = None
+    latest_eval_report: Path | None = None
 
 
 def metrics_path(run_id: str, home: Path | None = None) -> Path:
@@ -126,24 +127,25 @@ def overview(catalogue, model: str | None = None, home: Path | None = None) -> O
     runs = [r for r in list_runs(home) if r.get("model") == model]
     runs.sort(key=lambda r: r.get("created") or 0)
     adapters = list_adapters(model, home)
-    latest_eval, plot = _latest_eval(adapters)
+    latest_eval, report = _latest_eval(adapters)
+    plot = report.parent / "scores.png" if report else None
     return Overview(
         model=model, own_emails=own_email_counts(catalogue)[0],
         pending_feedback=len(pending_feedback(trained_feedback_ids(home), home)),
         last_run=run_summary(runs[-1], home) if runs else None,
-        adapters=adapters, latest_eval=latest_eval, latest_eval_plot=plot)
+        adapters=adapters, latest_eval=latest_eval,
+        latest_eval_plot=plot if plot and plot.exists() else None, latest_eval_report=report)
 
 
 def _latest_eval(adapters: list[dict]) -> tuple[dict | None, Path | None]:
+    """The newest evaluation's summary and the path of its report."""
     for entry in reversed(adapters):
         report = entry.get("eval_report")
         if not report:
             continue
-        folder = Path(report).parent
         try:
-            summary = json.loads((folder / "summary.json").read_text())
+            summary = json.loads((Path(report).parent / "summary.json").read_text())
         except (OSError, ValueError):
             continue
-        plot = folder / "scores.png"
-        return summary, plot if plot.exists() else None
+        return summary, Path(report)
     return None, None

@@ -1,23 +1,89 @@
-"""Start the desktop app: a QApplication with the drafting window."""
+"""Start the desktop app: one process per data home, holding the windows, the tray and the
+nightly training.
+
+A second ``amanuensis`` (``gui``, ``tray`` or ``quick-draft``) finds the first through a
+local socket that only this user can open, asks it to show the window or the quick draft,
+and exits: bind ``amanuensis quick-draft`` to a key in the desktop's keyboard settings and it
+becomes a global shortcut that opens in a blink, with the model already loaded.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 
+from PySide6.QtCore import QObject
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
-from app.qt.draft_window import DraftWindow
+from app.qt.desktop import NO_TRAY, Desktop
 from app.qt.ops import wait_for_background
+from store.settings import data_home
+
+COMMANDS = {"gui": "open_window", "quick-draft": "quick_draft", "tray": None}
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    """Open the drafting window and run until it is closed; returns the exit status."""
+def instance_name() -> str:
+    """Per user and per data home: two homes are two independent apps."""
+    home = str(data_home().resolve())
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or "user"
+    return f"amanuensis-{user}-{hashlib.sha256(home.encode()).hexdigest()[:12]}"
+
+
+def ask_running_instance(command: str, timeout_ms: int = 1000) -> bool:
+    """Hand ``command`` to an Amanuensis already running on this data home, if there is one."""
+    socket = QLocalSocket()
+    socket.connectToServer(instance_name())
+    if not socket.waitForConnected(timeout_ms):
+        return False
+    socket.write(command.encode() + b"\n")
+    socket.waitForBytesWritten(timeout_ms)
+    socket.disconnectFromServer()
+    return True
+
+
+class InstanceServer(QObject):
+    def __init__(self, desktop: Desktop):
+        super().__init__(desktop)
+        self.desktop = desktop
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        QLocalServer.removeServer(instance_name())  # a socket left by a crashed run
+        self.server.listen(instance_name())
+        self.server.newConnection.connect(self._on_connection)
+
+    def _on_connection(self) -> None:
+        while self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._on_command(s))
+
+    def _on_command(self, socket: QLocalSocket) -> None:
+        command = bytes(socket.readAll()).decode(errors="replace").strip()
+        method = COMMANDS.get(command)
+        if method:
+            getattr(self.desktop, method)()
+        socket.disconnectFromServer()
+
+
+def run_gui(argv: list[str] | None = None, command: str = "gui") -> int:
+    """Open the window (``gui``), only the tray (``tray``) or the quick draft, and run until
+    the user quits; returns the exit status."""
     argv = list(sys.argv[:1] if argv is None else argv) or ["amanuensis"]
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Amanuensis")
     app.setOrganizationName("Amanuensis")
-    window = DraftWindow()
-    window.show()
+    if ask_running_instance(command):
+        print("Amanuensis is already running; it was asked to "
+              f"{'show itself' if command != 'tray' else 'stay in the tray'}.")
+        return 0
+    desktop = Desktop()
+    InstanceServer(desktop)
+    if command == "tray" and not desktop.has_tray:
+        print(NO_TRAY, file=sys.stderr)
+    desktop.start(show_window=command == "gui")
+    if command == "quick-draft":
+        desktop.quick_draft()
     status = app.exec()
     wait_for_background()  # close the model and the store before Qt goes away
     return status

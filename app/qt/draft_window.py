@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -55,9 +55,10 @@ def _button(text: str, slot, enabled: bool = False) -> QPushButton:
 
 
 class DraftWindow(QMainWindow):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False):
         super().__init__(parent)
-        self.setWindowTitle("Amanuensis — draft")
+        self.compact = compact  # the quick-draft window: instruction, To, the draft, Copy
+        self.setWindowTitle("Amanuensis — quick draft" if compact else "Amanuensis — draft")
         self.channel = f"draft-window-{id(self):x}"
         self._service: Future = Future()  # workers wait on it; the GUI only asks if it is done
         self._inbox: Store | None = None  # opened and used on the store thread only
@@ -113,7 +114,7 @@ class DraftWindow(QMainWindow):
         column.addWidget(self.context_label)
         column.addWidget(self.context_list, 1)
 
-        splitter = QSplitter()
+        splitter = QSplitter(Qt.Orientation.Vertical if self.compact else Qt.Orientation.Horizontal)
         splitter.addWidget(self.compose)
         splitter.addWidget(output)
         splitter.setStretchFactor(1, 1)
@@ -123,6 +124,19 @@ class DraftWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.timings)
         self.resize(1100, 720)
         self._editor(0)
+        if self.compact:
+            self._make_compact()
+
+    def _make_compact(self) -> None:
+        """Keep what a quick note needs; the settings of the full window still apply."""
+        for row in (2, 3, 4, 5, 6):  # reply-to, tone/length/variants, model, the two toggles
+            self.compose.form.setRowVisible(row, False)
+        for widget in (self.context_label, self.context_list, self.save_button,
+                       self.regenerate_button):
+            widget.hide()
+        self.compose.length.setCurrentText("short")
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        self.resize(560, 480)
 
     def _start(self) -> None:
         self._say("Loading…")

@@ -1,0 +1,257 @@
+"""The running desktop app: windows, the tray, and the nightly training they share.
+
+``Desktop`` owns one ``TrainingJob`` at a time and asks ``app.scheduler.decide`` once a
+minute whether to start or pause it. Store reads go through the store executor and file
+reads through the global pool, so the GUI thread only ever paints and forwards clicks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.machine import idle_seconds, on_ac_power
+from app.qt.ops import Op, store_executor
+from app.qt.tray import Tray, TrayMenu
+from app.schedule_settings import ScheduleSettings
+from app.scheduler import Decision, Machine, Training, decide, last_window_start
+from app.training_job import JobOutcome, TrainingJob
+from app.training_status import run_summary, training_needed
+from store.api import Store
+from trainer.run import list_runs
+
+log = logging.getLogger(__name__)
+NO_TRAY = ("No system tray on this desktop: nightly training runs only while a window of "
+           "Amanuensis is open.")
+
+
+def read_machine(now: datetime) -> Machine:
+    return Machine(now=now, on_ac_power=on_ac_power(), idle_s=idle_seconds())
+
+
+def work_waiting() -> tuple[bool, str]:
+    with Store() as store:
+        return training_needed(store.catalogue)
+
+
+def current_progress() -> tuple[int | None, str]:
+    """The newest unfinished run's percentage, or what it is doing before it has steps."""
+    runs = [r for r in list_runs() if r.get("status") in ("prepared", "running")]
+    if not runs:
+        return None, "preparing the training data"
+    summary = run_summary(max(runs, key=lambda r: r.get("created") or 0))
+    if summary.total_steps:
+        return summary.percent, f"training: step {summary.step} of {summary.total_steps}"
+    return None, "loading the model"
+
+
+class Desktop(QObject):
+    state_changed = Signal(str, str, object)  # state, text, percent or None
+    job_ended = Signal(object)  # JobOutcome
+    notified = Signal(str, str)  # title, message
+
+    def __init__(self, *, clock: Callable[[], datetime] = datetime.now,
+                 probe: Callable[[datetime], Machine] = read_machine,
+                 job_factory: Callable[..., TrainingJob] = TrainingJob,
+                 work_check: Callable[[], tuple[bool, str]] = work_waiting,
+                 tick_ms: int = 60_000, poll_ms: int = 2_000, use_tray: bool = True,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.clock, self.probe, self.job_factory = clock, probe, job_factory
+        self.work_check = work_check
+        self.settings = ScheduleSettings.load()
+        self.menu = TrayMenu(self)
+        self.tray = Tray(self.menu, self) if use_tray and Tray.available() else None
+        self.job: TrainingJob | None = None
+        self.started_by: str | None = None
+        self.paused_by_user_at: datetime | None = None
+        self.paused = False  # a run waits for its next start
+        self.state, self.text, self.percent = "idle", "starting", None
+        self.last_decision: Decision | None = None
+        self.last_outcome: JobOutcome | None = None
+        self.windows: dict[str, QWidget] = {}
+        self._deciding = False
+        self._tick = QTimer(self, interval=tick_ms, timeout=self.tick)
+        self._poll = QTimer(self, interval=poll_ms, timeout=self.poll)
+        self.menu.quick_draft.connect(self.quick_draft)
+        self.menu.train_now.connect(lambda: self.train_now())
+        self.menu.pause_or_resume.connect(self.pause_or_resume)
+        self.menu.open_window.connect(self.open_window)
+        self.menu.open_training.connect(self.open_training)
+        self.menu.quit.connect(self.quit)
+
+    # --- life ---------------------------------------------------------------------------
+    def start(self, *, show_window: bool = True) -> None:
+        app = QApplication.instance()
+        app.setQuitOnLastWindowClosed(self.tray is None)
+        app.aboutToQuit.connect(self.shutdown)
+        if self.tray is not None:
+            self.tray.show()
+        elif not show_window:
+            log.warning(NO_TRAY)
+            show_window = True  # nothing else would be on screen
+        if show_window:
+            self.open_window()
+        self._tick.start()
+        self.tick()
+
+    @property
+    def has_tray(self) -> bool:
+        return self.tray is not None
+
+    def shutdown(self) -> None:
+        """On quit: a running job pauses with a checkpoint (it finishes on its own)."""
+        self._tick.stop()
+        self._poll.stop()
+        if self.job is not None and self.job.running:
+            self.job.pause()
+        if self.tray is not None:
+            self.tray.hide()
+
+    def quit(self) -> None:
+        for window in list(self.windows.values()):
+            window.close()
+        self.shutdown()
+        QApplication.instance().quit()
+
+    # --- scheduling ---------------------------------------------------------------------
+    def reload_settings(self) -> None:
+        self.settings = ScheduleSettings.load()
+        self.tick()
+
+    def tick(self) -> None:
+        if self._deciding:
+            return
+        self._deciding = True
+        Op(self, self.work_check).on(store_executor()) \
+            .success(self._decide) \
+            .failure(lambda exc: self._decide((False, f"cannot read your data: {exc}"))) \
+            .finished(lambda: setattr(self, "_deciding", False)).run()
+
+    def _tick_done(self) -> bool:
+        return not self._deciding
+
+    def _decide(self, work: tuple[bool, str]) -> Decision:
+        now = self.clock()
+        paused_by_user = (self.paused_by_user_at is not None
+                          and self.paused_by_user_at >= last_window_start(now, self.settings))
+        training = Training(running=self.job is not None and self.job.running,
+                            started_by=self.started_by, work_waiting=work[0],
+                            paused_by_user=paused_by_user)
+        decision = decide(self.settings, self.probe(now), training)
+        self.last_decision = decision
+        if decision.action == "start":
+            self._start_job("schedule", until=decision.until)
+        elif decision.action == "pause":
+            self._pause_job(decision.reason)
+        elif decision.action == "wait" and self.job is None:
+            reason = decision.reason if work[0] or "nothing new" not in decision.reason \
+                else f"{decision.reason} ({work[1]})"
+            self._set_state("paused" if self.paused else self.state_when_idle(), reason)
+        return decision
+
+    def state_when_idle(self) -> str:
+        return "error" if self.last_outcome and self.last_outcome.status == "failed" else "idle"
+
+    # --- the job ------------------------------------------------------------------------
+    def train_now(self, max_steps: int | None = None) -> None:
+        self.paused_by_user_at = None
+        self._start_job("user", max_steps=max_steps)
+
+    def pause_or_resume(self) -> None:
+        if self.job is not None and self.job.running:
+            self.paused_by_user_at = self.clock()
+            self._pause_job("paused by you")
+        else:
+            self.train_now()
+
+    def _start_job(self, started_by: str, *, until: str | None = None,
+                   max_steps: int | None = None) -> None:
+        if self.job is not None and self.job.running:
+            return
+        self.job = self.job_factory(until=until, max_steps=max_steps)
+        self.started_by = started_by
+        try:
+            self.job.start()
+        except OSError as exc:
+            self.job = None
+            self._set_state("error", f"could not start training: {exc}")
+            return
+        self.paused = False
+        self._set_state("training", "starting the training", None)
+        self._poll.start()
+
+    def _pause_job(self, reason: str) -> None:
+        if self.job is not None and self.job.running:
+            self.job.pause()
+            self._set_state("training", f"pausing ({reason}): saving a checkpoint", self.percent)
+
+    def poll(self) -> None:
+        if self.job is None:
+            self._poll.stop()
+            return
+        outcome = self.job.poll()
+        if outcome is None:
+            if self.job.phase == "evaluating":
+                self._set_state("training", "evaluating the new adapter", 100)
+            else:
+                Op(self, current_progress).success(
+                    lambda found: self.job is not None and self.job.phase == "training"
+                    and self._set_state("training", found[1], found[0])).run()
+            return
+        self._poll.stop()
+        self.job, self.last_outcome = None, outcome
+        self.paused = outcome.status == "paused"
+        state = {"finished": "idle", "paused": "paused", "failed": "error"}.get(outcome.status,
+                                                                             "idle")
+        self._set_state(state, outcome.message)
+        if outcome.status in ("finished", "failed"):
+            self.notify("Training finished" if outcome.status == "finished"
+                        else "Training failed", outcome.message, error=outcome.status == "failed")
+        self.job_ended.emit(outcome)
+
+    # --- showing state ------------------------------------------------------------------
+    def _set_state(self, state: str, text: str, percent: int | None = None) -> None:
+        self.state, self.text, self.percent = state, text, percent
+        label = f"{text} ({percent}%)" if percent is not None and state == "training" else text
+        self.menu.show_state(state, label, running=self.job is not None and self.job.running,
+                             paused=self.paused)
+        if self.tray is not None:
+            self.tray.show_state(state, label, percent)
+        self.state_changed.emit(state, label, percent)
+
+    def notify(self, title: str, message: str, error: bool = False) -> None:
+        if self.tray is not None:
+            self.tray.notify(title, message, error)
+        self.notified.emit(title, message)
+
+    # --- windows ------------------------------------------------------------------------
+    def _window(self, key: str, make: Callable[[], QWidget]) -> QWidget:
+        window = self.windows.get(key)
+        if window is None:
+            window = make()
+            self.windows[key] = window
+            window.destroyed.connect(lambda *_: self.windows.pop(key, None))
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def open_window(self) -> QWidget:
+        from app.qt.main_window import make_main_window
+
+        return self._window("main", lambda: make_main_window(self))
+
+    def quick_draft(self) -> QWidget:
+        from app.qt.main_window import make_quick_draft
+
+        return self._window("quick", lambda: make_quick_draft(self))
+
+    def open_training(self) -> QWidget:
+        from app.qt.training_view import TrainingView
+
+        return self._window("training", lambda: TrainingView(self))

@@ -1,0 +1,89 @@
+"""The windows the desktop opens, dressed with its menus: the drafting window as the main
+window, and the same window in compact form as the quick draft."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel
+
+from app.qt.draft_window import DraftWindow
+from app.qt.tray import state_icon
+
+
+def make_main_window(desktop) -> DraftWindow:
+    window = DraftWindow()
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.setWindowIcon(state_icon("idle"))
+    _install_menus(window, desktop)
+    training = TrainingStatusLabel()
+    window.statusBar().addPermanentWidget(training)
+    # A bound slot of a QObject: Qt drops the connection when the label goes.
+    desktop.state_changed.connect(training.show_state)
+    training.show_state(desktop.state, desktop.text, desktop.percent)
+    if not desktop.has_tray:
+        notice = QLabel("No system tray here: training runs while this window is open")
+        notice.setToolTip("This desktop has no system tray, so Amanuensis cannot keep running "
+                          "in the background. Nightly training happens only while a window of "
+                          "Amanuensis is open.")
+        notice.setStyleSheet("color: #a05a00;")
+        window.statusBar().addPermanentWidget(notice)
+        window.no_tray_notice = notice
+    return window
+
+
+class TrainingStatusLabel(QLabel):
+    def __init__(self):
+        super().__init__()
+        self.setStyleSheet("color: gray;")
+
+    def show_state(self, state: str, text: str, percent) -> None:
+        self.setText(f"Training: {text}")
+        self.setToolTip(text)
+
+
+def make_quick_draft(desktop) -> DraftWindow:
+    window = DraftWindow(compact=True)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.setWindowIcon(state_icon("idle"))
+    full = QAction("Open the full window", window, triggered=desktop.open_window)
+    window.statusBar().addAction(full)
+    return window
+
+
+def _install_menus(window: DraftWindow, desktop) -> None:
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction("&Import mail…", lambda: open_import_wizard(window, desktop),
+                        QKeySequence("Ctrl+I"))
+    file_menu.addAction("&Settings…", lambda: open_settings(window, desktop),
+                        QKeySequence.StandardKey.Preferences)
+    file_menu.addSeparator()
+    file_menu.addAction("&Close window", window.close, QKeySequence.StandardKey.Close)
+    file_menu.addAction("&Quit", desktop.quit, QKeySequence.StandardKey.Quit)
+    training = bar.addMenu("&Training")
+    training.addAction(desktop.menu.training_action)
+    training.addAction(desktop.menu.train_action)
+    training.addAction(desktop.menu.pause_action)
+    bar.addMenu("&Window").addAction(desktop.menu.quick_action)
+
+
+def open_import_wizard(parent, desktop):
+    from app.qt.import_wizard import ImportWizard
+
+    wizard = ImportWizard(parent)
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    wizard.finished_import.connect(lambda report: desktop.tick())
+    wizard.show()
+    return wizard
+
+
+def open_settings(parent, desktop):
+    from app.qt.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.settings_saved.connect(desktop.reload_settings)
+    dialog.data_changed.connect(desktop.tick)
+    dialog.show()
+    return dialog

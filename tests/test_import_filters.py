@@ -87,7 +87,11 @@ def test_thunderbird_profiles_in_the_usual_places(tmp_path):
     assert by_name["default-release"].mail_dirs == [linux / "abcd.default-release" / "Mail"]
     assert thunderbird_profiles(home=tmp_path / "nobody", appdata=tmp_path / "none") == []
 
-    # The profile's folders preview with their message counts; .msf indexes are passed over.
+    # The profile's folders preview with their message counts; .msf indexes are passed over,
+    # and so is an empty folder file beside its index (Thunderbird makes one per folder).
+    empty = linux / "abcd.default-release" / "Mail" / "Local Folders" / "Trash"
+    empty.write_bytes(b"")
+    empty.with_name("Trash.msf").write_text("// mork index\n")
     preview = preview_sources(by_name["default-release"].mail_dirs)
     counts = {f.folder: (f.messages, f.is_sent, f.format) for f in preview.folders}
     assert counts == {"Inbox": (2, False, "mbox"), "Sent": (1, True, "mbox")}

@@ -194,7 +194,8 @@ def _walk_directory(root: Path, sources: list[Source], problems: list[Problem]) 
                 problems.append(Problem(str(path), reason))
                 continue
             if not head:
-                problems.append(Problem(str(path), "empty file"))
+                if not (here / f"{name}.msf").exists():  # else: an empty Thunderbird folder
+                    problems.append(Problem(str(path), "empty file"))
                 continue
             fmt = sniff(path, head)
             if fmt in _SINGLE_MESSAGE:

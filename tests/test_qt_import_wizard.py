@@ -40,13 +40,16 @@ class Lateness:
         self.timer.start()
 
     def _tick(self) -> None:
-        self.late_ms.append(max(0.0, self.clock.restart() - self.interval_ms))
+        elapsed_ms = self.clock.nsecsElapsed() / 1e6
+        self.clock.restart()
+        self.late_ms.append(max(0.0, elapsed_ms - self.interval_ms))
 
     def stop(self) -> dict:
         self.timer.stop()
         ticks = sorted(self.late_ms)
-        return {"ticks": len(ticks), "p50_ms": statistics.median(ticks),
-                "p95_ms": ticks[int(0.95 * (len(ticks) - 1))], "max_ms": ticks[-1]}
+        return {"ticks": len(ticks), "p50_ms": round(statistics.median(ticks), 2),
+                "p95_ms": round(ticks[int(0.95 * (len(ticks) - 1))], 2),
+                "max_ms": round(ticks[-1], 2)}
 
 
 @pytest.fixture

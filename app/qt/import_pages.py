@@ -123,13 +123,14 @@ class SourcePage(QWizardPage):
         self._paths_changed()
 
     def browse(self) -> None:
-        _, folder_kind, file_filter, _ = SOURCE_KINDS[max(0, self.kinds.currentRow())]
+        label, folder_kind, file_filter, _ = SOURCE_KINDS[max(0, self.kinds.currentRow())]
+        apple = Path.home() / "Library" / "Mail"
+        start = str(apple if label.startswith("Apple") and apple.is_dir() else Path.home())
         if folder_kind:
-            chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", str(Path.home()))
+            chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", start)
             self.add_paths([chosen] if chosen else [])
         else:
-            chosen, _ = QFileDialog.getOpenFileNames(self, "Choose files", str(Path.home()),
-                                                     file_filter)
+            chosen, _ = QFileDialog.getOpenFileNames(self, "Choose files", start, file_filter)
             self.add_paths(chosen)
 
     def _add_typed(self) -> None:

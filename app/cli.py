@@ -161,14 +161,18 @@ def cmd_forget(args) -> int:
 
     what = {k: getattr(args, k) for k in ("sender", "thread", "source", "message")}
     chosen = {k: v for k, v in what.items() if v is not None}
+    from app.privacy import forget
+
     with _store() as store:
         try:
-            result = store.forget(**chosen)
+            outcome = forget(store, **chosen)  # with the training data made from it
         except NothingToForget as exc:
             _err(f"amanuensis forget: {exc}")
             return EXIT_FAILED
+    result = outcome.result
     data = {"forgotten_messages": result.messages, "forgotten_documents": result.documents,
-            "sources": result.sources, **chosen}
+            "sources": result.sources, "playback_pairs_removed": outcome.playback_pairs_removed,
+            "training_runs_discarded": outcome.runs_discarded, **chosen}
     if args.json:
         _print_json(data)
     else:
@@ -196,6 +200,46 @@ def cmd_export(args) -> int:
             out.close()
     if args.output:
         _err(f"Exported {count} message(s) to {args.output}.")
+    return EXIT_OK
+
+
+def cmd_export_all(args) -> int:
+    from app.privacy import export_everything
+
+    with _store() as store:
+        try:
+            result = export_everything(store, Path(args.destination),
+                                       include_adapters=not args.no_adapters)
+        except FileExistsError as exc:
+            _err(f"amanuensis export-all: {exc}")
+            return EXIT_FAILED
+    data = {"destination": str(result.destination), "messages": result.messages,
+            "documents": result.documents, "files": result.files}
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"Exported {result.messages} message(s), {result.documents} document(s) and "
+              f"{len(result.files)} file(s) to {result.destination}.")
+    return EXIT_OK
+
+
+def cmd_delete_all(args) -> int:
+    from app.privacy import delete_everything, planned_deletion
+    from store.settings import data_home
+
+    home = data_home()
+    removed, kept = planned_deletion(home, args.include_model_cache)
+    if not args.yes:
+        _err(f"amanuensis delete-all: this removes everything Amanuensis keeps in {home}: "
+             f"{', '.join(removed) or 'nothing'}. Run again with --yes to do it.")
+        return EXIT_USAGE
+    result = delete_everything(home, include_model_cache=args.include_model_cache)
+    if args.json:
+        _print_json({"home": str(home), "removed": result.removed, "kept": result.kept})
+    else:
+        print(f"Deleted from {home}: {', '.join(result.removed) or 'nothing'}.")
+        if result.kept:
+            print("Left in place: " + "; ".join(result.kept))
     return EXIT_OK
 
 
@@ -437,6 +481,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "mbox"], default="jsonl")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("export-all", help="export everything kept about you: mail, documents, "
+                                          "settings, feedback, training metadata, adapters")
+    p.add_argument("destination", help="a .zip file, or a new or empty folder")
+    p.add_argument("--no-adapters", action="store_true", help="leave the adapter files out")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_all)
+
+    p = sub.add_parser("delete-all", help="delete everything Amanuensis keeps in its data home")
+    p.add_argument("--yes", action="store_true", help="really do it")
+    p.add_argument("--include-model-cache", action="store_true",
+                   help="also remove the cache of public base models")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_delete_all)
 
     p = sub.add_parser("identity", help="show, suggest or set your addresses")
     p.add_argument("--set", nargs="+", metavar="ADDRESS")

@@ -260,3 +260,20 @@ def test_delete_everything_can_take_the_model_cache_too_without_following_its_li
     assert "models" in result.removed and not (home / "models").exists()
     assert marker.exists()  # the link went, not what it points at
     marker.unlink()
+
+
+# --- the command line --------------------------------------------------------------------
+def test_export_all_and_delete_all_commands(home, tmp_path, capsys):
+    from app.cli import main
+
+    assert main(["export-all", str(tmp_path / "all.zip"), "--json"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["messages"] == 6 and "mail.mbox" in exported["files"]
+    assert zipfile.is_zipfile(tmp_path / "all.zip")
+    assert main(["delete-all"]) == 2  # refuses without --yes
+    assert (home / "catalogue.sqlite3").exists()
+    capsys.readouterr()
+    assert main(["delete-all", "--yes", "--json"]) == 0
+    deleted = json.loads(capsys.readouterr().out)
+    assert "catalogue.sqlite3" in deleted["removed"] and not (home / "catalogue.sqlite3").exists()
+    assert (home / "models").is_symlink()

@@ -15,6 +15,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QTime, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app import autostart  # noqa: E402
 from app.drafting import DraftSettings  # noqa: E402
 from app.qt import privacy_page  # noqa: E402
 from app.qt.ops import wait_for_background  # noqa: E402
@@ -72,7 +73,9 @@ def _answer_modal(kind, act):
     return timer
 
 
-def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home):
+def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # start at login goes here
     DraftSettings(temperature=0.3).save()  # a key the dialog does not show must survive
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
@@ -99,6 +102,8 @@ def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home):
     dialog.end.setTime(QTime(5, 15))
     dialog.require_ac.setChecked(False)
     dialog.idle.setValue(25)
+    assert not dialog.start_at_login.isChecked()
+    dialog.start_at_login.setChecked(True)
     with qtbot.waitSignal(dialog.settings_saved, timeout=30_000):
         dialog.save()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
@@ -113,6 +118,7 @@ def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home):
                                                        require_ac_power=False, idle_minutes=25)
     assert TrainSettings.load().threads == 3 and DraftSettings.load().temperature == 0.3
     assert ModelCatalogue().default_name() == "my-smol"
+    assert autostart.is_enabled() and str(home) in autostart.autostart_path().read_text()
 
     again = SettingsDialog()  # and back into a new dialog
     qtbot.addWidget(again)
@@ -120,6 +126,7 @@ def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home):
     assert again.name.text() == "Teddy Quill" and again.sign_off.toPlainText() == "Onward,\nTeddy"
     assert again.start.time() == QTime(23, 30) and again.idle.value() == 25
     assert not again.require_ac.isChecked() and again.draft_threads.value() == 1
+    assert again.start_at_login.isChecked()
     assert any(again.model_list.item(i).text().startswith("★ my-smol")
                for i in range(again.model_list.count()))
     assert Profile.load().about == "Short sentences, lots of dashes."

@@ -343,7 +343,8 @@ class PrivacyPage(QWidget):
                                          f"{r.destination}.")) \
             .failure(lambda exc: self._say(f"Could not export: {exc}")) \
             .cancelled(lambda: self._say("Export cancelled; nothing was written.")) \
-            .finished(lambda: (progress.reset(), self._busy(False))).run()
+            .finished(lambda: (progress.reset(), progress.deleteLater(),
+                               self._busy(False))).run()
         progress.canceled.connect(self.op.cancel)
         return self.op
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import autostart
 from app.drafting import DraftSettings
 from app.qt.ops import Op, store_executor
 from app.qt.privacy_page import PrivacyPage, human_bytes
@@ -67,6 +68,7 @@ class Loaded:
     default_model: str
     mail_name: str  # the name the user's own mail is sent under, a hint for the profile
     problems: list[str]
+    start_at_login: bool = False
 
 
 def _load_section(cls, problems: list[str]):
@@ -142,7 +144,8 @@ class SettingsDialog(QDialog):
             training=_load_section(TrainSettings, problems),
             profile=_load_section(Profile, problems),
             schedule=_load_section(ScheduleSettings, problems),
-            models=models, default_model=default, mail_name="", problems=problems)
+            models=models, default_model=default, mail_name="", problems=problems,
+            start_at_login=autostart.is_enabled())
         with contextlib.suppress(SettingsError):  # already reported with its section
             loaded.mail_name = profile_for(self._store_handle()).name
         return loaded
@@ -242,15 +245,18 @@ class SettingsDialog(QDialog):
         self.end = QTimeEdit(displayFormat="HH:mm")
         self.require_ac = QCheckBox("Only when plugged in")
         self.idle = QSpinBox(minimum=0, maximum=24 * 60, suffix=" min")
+        self.start_at_login = QCheckBox("Start Amanuensis in the tray when I log in, so the "
+                                        "night's training needs no open window")
         self.schedule_enabled.toggled.connect(self._schedule_fields)
         page = QWidget()
-        form = QFormLayout(page)
+        form = self.schedule_form = QFormLayout(page)
         form.addRow(QLabel("<b>Schedule</b> — when training may run"))
         form.addRow(self.schedule_enabled)
         form.addRow("From", self.start)
         form.addRow("Until", self.end)
         form.addRow(self.require_ac)
         form.addRow("Idle for at least", self.idle)
+        form.addRow(self.start_at_login)
         note = QLabel("A run that reaches the end of the window stops with a checkpoint and "
                       "continues the next night. The window may cross midnight.")
         note.setWordWrap(True)
@@ -311,6 +317,7 @@ class SettingsDialog(QDialog):
         self.end.setTime(_time(s.end))
         self.require_ac.setChecked(s.require_ac_power)
         self.idle.setValue(s.idle_minutes)
+        self.start_at_login.setChecked(loaded.start_at_login)
         self._schedule_fields(s.enabled)
         self.home_label.setText(str(loaded.home))
         override = os.environ.get(HOME_ENV)
@@ -435,17 +442,24 @@ class SettingsDialog(QDialog):
         parts = self.collected()
         default = self._default_model
         changed_default = default != self.loaded.default_model
+        login = self.start_at_login.isChecked()
+        changed_login = login != self.loaded.start_at_login
 
         def write() -> None:
             for part in parts:
                 part.save()
             if changed_default and default:
                 ModelCatalogue().use(default)
+            if changed_login and login:
+                autostart.enable()
+            elif changed_login:
+                autostart.disable()
 
         def saved(_) -> None:
             self.loaded = replace(self.loaded, drafting=parts[0], training=parts[1],
                                   profile=parts[2], schedule=parts[3],
-                                  default_model=default or self.loaded.default_model)
+                                  default_model=default or self.loaded.default_model,
+                                  start_at_login=login)
             self._say("Saved.")
             self.settings_saved.emit()
             if close:

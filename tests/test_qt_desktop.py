@@ -108,6 +108,33 @@ def test_train_now_is_not_paused_by_the_schedule(qtbot, close_all):
     assert not FakeJob.made[0].paused
 
 
+def test_delete_everything_closes_the_windows_holding_data_and_reopens_them(
+        qtbot, close_all, isolated_home):
+    from tests.mailfactory import message
+
+    mail = isolated_home.parent / "mail"
+    mail.mkdir()
+    (mail / "one.eml").write_bytes(bytes(message(
+        1, sender="me@example.org", to="sam@example.org", subject="Rota",
+        body="The rota is attached. Tuesday suits me.")))
+    from store.api import Store
+
+    with Store() as store:
+        store.import_paths([mail], me=["me@example.org"])
+    desktop = Desktop(use_tray=False, tick_ms=3_600_000, work_check=lambda: (False, ""))
+    close_all.append(desktop)
+    view = desktop.open_training()
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    assert view.data.own_emails == 1
+    dialog = desktop.open_settings()
+    with qtbot.waitSignal(dialog.data_changed, timeout=30_000):
+        dialog.privacy.delete_everything()
+    reopened = desktop.windows["training"]
+    assert reopened is not view
+    qtbot.waitUntil(lambda: reopened.data is not None, timeout=10_000)
+    assert reopened.data.own_emails == 0
+
+
 @pytest.fixture
 def persona_home(sample_home, tmp_path, monkeypatch):
     home = tmp_path / "persona"
@@ -119,6 +146,9 @@ def persona_home(sample_home, tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_train_now_runs_the_real_trainer_and_the_view_shows_the_night(
         qtbot, close_all, persona_home):
+    from trainer.config import TrainSettings
+
+    TrainSettings(eval_at_start=False).save()  # one held-out pass (at the end) is enough here
     desktop = Desktop(use_tray=False, job_factory=partial(TrainingJob, eval_limit=2),
                       tick_ms=3_600_000)
     close_all.append(desktop)
@@ -133,14 +163,14 @@ def test_train_now_runs_the_real_trainer_and_the_view_shows_the_night(
     assert outcome.status == "finished", outcome.message
     assert outcome.train["step"] == 2
     assert notes and notes[0][0] == "Training finished"
-    assert "held-out loss" in notes[0][1] and "against the plain model" in notes[0][1]
+    assert "held-out loss" in notes[0][1] and "against the plain model" in notes[0][1], notes
     assert any(state == "training" for state, _, _ in states)
     assert desktop.state == "idle" and desktop.menu.train_action.isEnabled()
 
     qtbot.waitUntil(lambda: view.adapters.rowCount() == 1 and view.scores.rowCount() == 4,
                     timeout=30_000)
     qtbot.waitUntil(lambda: len(view.chart.train) == 2, timeout=10_000)
-    assert [step for step, _ in view.chart.held_out] == [0, 2]
+    assert [step for step, _ in view.chart.held_out] == [2]
     assert view.adapters.item(0, 5).text() == "✓"
     assert view.report_button.isEnabled()
     assert "2 training" not in view.facts["dataset"].text()  # the real counts, not the steps

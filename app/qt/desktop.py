@@ -74,6 +74,7 @@ class Desktop(QObject):
         self.last_decision: Decision | None = None
         self.last_outcome: JobOutcome | None = None
         self.windows: dict[str, QWidget] = {}
+        self._reopen: list[str] = []  # windows closed while everything was deleted
         self._deciding = False
         self._tick = QTimer(self, interval=tick_ms, timeout=self.tick)
         self._poll = QTimer(self, interval=poll_ms, timeout=self.poll)
@@ -255,3 +256,28 @@ class Desktop(QObject):
         from app.qt.training_view import TrainingView
 
         return self._window("training", lambda: TrainingView(self))
+
+    def open_import(self) -> QWidget:
+        from app.qt.main_window import make_import_wizard
+
+        return self._window("import", lambda: make_import_wizard(self))
+
+    def open_settings(self) -> QWidget:
+        from app.qt.main_window import make_settings
+
+        return self._window("settings", lambda: make_settings(self))
+
+    # --- data changes -------------------------------------------------------------------
+    def close_data_windows(self) -> None:
+        """Before "delete everything": windows holding a Store close (and release it on the
+        store thread, ahead of the deletion); they reopen on the empty home afterwards."""
+        self._reopen = [key for key in ("main", "quick", "training") if key in self.windows]
+        for key in self._reopen:
+            self.windows[key].close()
+
+    def data_changed(self) -> None:
+        reopen, self._reopen = self._reopen, []
+        for key in reopen:
+            {"main": self.open_window, "quick": self.quick_draft,
+             "training": self.open_training}[key]()
+        self.tick()

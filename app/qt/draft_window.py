@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.drafting import Draft, DraftEvent, DraftingService, DraftRequest
 from app.outbox import mailto_url, save_eml
 from app.qt.ops import Op, store_executor
+from app.qt.variants import VariantPanes
 from app.qt.widgets import ComposePanel, ContextList
 from store.api import Store
 from trainer.feedback import Feedback, pending_feedback, record_feedback
@@ -91,7 +91,7 @@ class DraftWindow(QMainWindow):
         self.subject = QLineEdit(placeholderText="Subject")
         self.subject.textEdited.connect(
             lambda text: self._subjects.__setitem__(self.outputs.currentIndex(), text))
-        self.outputs = QTabWidget()
+        self.outputs = VariantPanes()
         self.outputs.currentChanged.connect(self._show_subject)
         self.context_list = ContextList(self._inbox_store)
         self.context_list.notice.connect(lambda text: self._say(text, 5000))

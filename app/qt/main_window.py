@@ -20,6 +20,8 @@ def make_main_window(desktop) -> DraftWindow:
     window.statusBar().addPermanentWidget(training)
     # A bound slot of a QObject: Qt drops the connection when the label goes.
     desktop.state_changed.connect(training.show_state)
+    if not desktop.has_tray:  # no tray to carry notifications: the window shows them
+        desktop.notified.connect(training.show_note)
     training.show_state(desktop.state, desktop.text, desktop.percent)
     if not desktop.has_tray:
         notice = QLabel("No system tray here: training runs while this window is open")
@@ -41,6 +43,10 @@ class TrainingStatusLabel(QLabel):
         self.setText(f"Training: {text}")
         self.setToolTip(text)
 
+    def show_note(self, title: str, text: str) -> None:
+        self.setText(f"{title}: {text}")
+        self.setToolTip(text)
+
 
 def make_quick_draft(desktop) -> DraftWindow:
     window = DraftWindow(compact=True)
@@ -54,9 +60,8 @@ def make_quick_draft(desktop) -> DraftWindow:
 def _install_menus(window: DraftWindow, desktop) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
-    file_menu.addAction("&Import mail…", lambda: open_import_wizard(window, desktop),
-                        QKeySequence("Ctrl+I"))
-    file_menu.addAction("&Settings…", lambda: open_settings(window, desktop),
+    file_menu.addAction("&Import mail…", desktop.open_import, QKeySequence("Ctrl+I"))
+    file_menu.addAction("&Settings…", desktop.open_settings,
                         QKeySequence.StandardKey.Preferences)
     file_menu.addSeparator()
     file_menu.addAction("&Close window", window.close, QKeySequence.StandardKey.Close)
@@ -68,22 +73,21 @@ def _install_menus(window: DraftWindow, desktop) -> None:
     bar.addMenu("&Window").addAction(desktop.menu.quick_action)
 
 
-def open_import_wizard(parent, desktop):
+def make_import_wizard(desktop):
     from app.qt.import_wizard import ImportWizard
 
-    wizard = ImportWizard(parent)
+    wizard = ImportWizard()
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    wizard.finished_import.connect(lambda report: desktop.tick())
-    wizard.show()
+    wizard.finished_import.connect(lambda report: desktop.data_changed())
     return wizard
 
 
-def open_settings(parent, desktop):
+def make_settings(desktop):
     from app.qt.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(parent)
+    dialog = SettingsDialog()
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.settings_saved.connect(desktop.reload_settings)
-    dialog.data_changed.connect(desktop.tick)
-    dialog.show()
+    dialog.about_to_delete.connect(desktop.close_data_windows)
+    dialog.data_changed.connect(desktop.data_changed)
     return dialog

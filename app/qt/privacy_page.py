@@ -133,6 +133,9 @@ class DeleteConfirmation(QDialog):
 
 class PrivacyPage(QWidget):
     data_changed = Signal()
+    # Before "delete everything" starts: every other open Store on this home must close
+    # first (on the store thread, ahead of the deletion), or it keeps reading deleted files.
+    about_to_delete = Signal()
     COLUMNS = ["Source", "Format", "Emails", "Documents", "Items seen", "Complete"]
 
     def __init__(self, store: Callable, release: Callable[[], None],
@@ -370,6 +373,7 @@ class PrivacyPage(QWidget):
             home = store().home
             return privacy.delete_everything(home, before=release)
 
+        self.about_to_delete.emit()
         self._busy(True)
         self._say("Deleting…")
         self.op = Op(self, job).on(store_executor()) \

@@ -114,6 +114,7 @@ def _time(text: str) -> QTime:
 class SettingsDialog(QDialog):
     settings_saved = Signal()
     data_changed = Signal()
+    about_to_delete = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -163,6 +164,7 @@ class SettingsDialog(QDialog):
         self.stack.addWidget(self._location_page())
         self.privacy = PrivacyPage(self._store_handle, self._release_store)
         self.privacy.data_changed.connect(self.data_changed)
+        self.privacy.about_to_delete.connect(self.about_to_delete)
         self.privacy.data_changed.connect(self.reload)  # a deletion resets the settings too
         self.stack.addWidget(self.privacy)
         self.pages.currentRowChanged.connect(

@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench screenshots clean
 
 install: $(STAMP)
 
@@ -24,7 +24,7 @@ demo: install
 	AMANUENSIS_HOME=$${AMANUENSIS_HOME:-$(CURDIR)/.demo-home} $(PY) -m app.demo
 
 lint: install
-	$(VENV)/bin/ruff check app store trainer tests bench
+	$(VENV)/bin/ruff check app store trainer tests bench scripts
 	$(VENV)/bin/lint-imports
 
 test: lint
@@ -34,6 +34,10 @@ bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_draft.py
 	$(PY) bench/bench_train.py
+
+# The README's screenshots, offscreen, from the sample persona after `make demo`.
+screenshots: install
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV)

@@ -38,7 +38,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from store.forget import ForgetResult
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from store.settings import SETTINGS_FILE
 from trainer.feedback import feedback_file, pending_feedback
+from trainer.playback_run import playback_cache, playback_cache_file
 from trainer.registry import load_registry, registry_file, trained_feedback_ids
 from trainer.run import list_runs, runs_dir, write_state
 
@@ -82,16 +82,13 @@ def disk_bytes(path: Path) -> int:
 
 # --- what is kept ------------------------------------------------------------------------
 def _playback_pairs(home: Path) -> int:
-    path = home / "trainer" / "playback.sqlite"
-    if not path.exists():
+    if not playback_cache_file(home).exists():
         return 0
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    cache = playback_cache(home)
     try:
-        return conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+        return cache.count()
     finally:
-        conn.close()
+        cache.close()
 
 
 def data_summary(store: Store) -> dict:
@@ -192,17 +189,12 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
     outcome = outcome or Forgotten(ForgetResult())
     home = store.home
     kept = {row[0] for row in store.catalogue.conn.execute("SELECT uid FROM messages")}
-    cache = home / "trainer" / "playback.sqlite"
-    if cache.exists():
-        conn = sqlite3.connect(cache)
+    if playback_cache_file(home).exists():
+        cache = playback_cache(home)
         try:
-            stale = [(ident,) for (ident,) in conn.execute("SELECT DISTINCT email_id FROM pairs")
-                     if ident not in kept]
-            conn.executemany("DELETE FROM pairs WHERE email_id = ?", stale)
-            conn.commit()
-            outcome.playback_pairs_removed = conn.total_changes
+            outcome.playback_pairs_removed = cache.keep_only(kept)
         finally:
-            conn.close()
+            cache.close()
     for run in list_runs(home):
         run_dir = runs_dir(home) / run["id"]
         data = run_dir / "data.json"
@@ -331,9 +323,8 @@ def export_everything(store: Store, destination: Path, *,
         step(5, "training data and runs")
         if feedback_file(home).is_file():
             sink.copy("trainer/feedback.jsonl", feedback_file(home))
-        cache = home / "trainer" / "playback.sqlite"
-        if cache.is_file():
-            sink.write_text("trainer/playback.jsonl", _playback_rows(cache))
+        if playback_cache_file(home).is_file():
+            sink.write_text("trainer/playback.jsonl", _playback_rows(home))
         for run in list_runs(home):
             for name in RUN_METADATA:
                 source = runs_dir(home) / run["id"] / name
@@ -360,14 +351,13 @@ def export_everything(store: Store, destination: Path, *,
     return ExportResult(destination, sink.names, counted["messages"], len(documents))
 
 
-def _playback_rows(cache: Path) -> Iterable[str]:
-    conn = sqlite3.connect(f"file:{cache}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
+def _playback_rows(home: Path) -> Iterable[str]:
+    cache = playback_cache(home)
     try:
-        for row in conn.execute("SELECT * FROM pairs ORDER BY created"):
-            yield json.dumps(dict(row), ensure_ascii=False) + "\n"
+        for row in cache.rows():
+            yield json.dumps(row, ensure_ascii=False) + "\n"
     finally:
-        conn.close()
+        cache.close()
 
 
 # --- delete ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -63,14 +64,38 @@ class PlaybackCache:
     def commit(self) -> None:
         self.conn.commit()
 
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
+
+    def keep_only(self, email_ids: set[str]) -> int:
+        """Delete the instructions of every email not in ``email_ids`` (forgotten mail: its
+        instruction quotes facts from it); returns how many rows went."""
+        stale = [(ident,) for (ident,) in self.conn.execute("SELECT DISTINCT email_id FROM pairs")
+                 if ident not in email_ids]
+        before = self.count()
+        self.conn.executemany("DELETE FROM pairs WHERE email_id = ?", stale)
+        self.conn.commit()
+        return before - self.count()
+
+    def rows(self) -> Iterator[dict]:
+        """Every cached instruction as a plain record, oldest first (for export)."""
+        cursor = self.conn.execute("SELECT * FROM pairs ORDER BY created")
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
     def close(self) -> None:
         self.conn.commit()
         self.conn.close()
 
 
+def playback_cache_file(home: Path | None = None) -> Path:
+    return (home or data_home()) / "trainer" / "playback.sqlite"
+
+
 def playback_cache(home: Path | None = None) -> PlaybackCache:
     """The user's cache, ``<home>/trainer/playback.sqlite``."""
-    return PlaybackCache((home or data_home()) / "trainer" / "playback.sqlite")
+    return PlaybackCache(playback_cache_file(home))
 
 
 @dataclass

@@ -57,6 +57,18 @@ def sample_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture
+def persona_copy(sample_home, tmp_path, monkeypatch) -> Path:
+    """This test's own copy of the imported sample persona, as the data home: the test may
+    train, forget or delete in it and the session's copy stays as it was."""
+    import shutil
+
+    home = tmp_path / "persona"
+    shutil.copytree(sample_home, home, symlinks=True)
+    monkeypatch.setenv("AMANUENSIS_HOME", str(home))
+    return home
+
+
 def require_shared_account() -> Path:
     if not SHARED_ACCOUNT.is_dir():
         pytest.skip(f"shared test account not found at {SHARED_ACCOUNT}")

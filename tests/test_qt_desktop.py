@@ -5,7 +5,6 @@ shows its loss curve, evaluation and adapter, and roll back returns to the plain
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from functools import partial
 
@@ -135,17 +134,9 @@ def test_delete_everything_closes_the_windows_holding_data_and_reopens_them(
     assert reopened.data.own_emails == 0
 
 
-@pytest.fixture
-def persona_home(sample_home, tmp_path, monkeypatch):
-    home = tmp_path / "persona"
-    shutil.copytree(sample_home, home, symlinks=True)
-    monkeypatch.setenv("AMANUENSIS_HOME", str(home))
-    return home
-
-
 @pytest.mark.slow
 def test_train_now_runs_the_real_trainer_and_the_view_shows_the_night(
-        qtbot, close_all, persona_home):
+        qtbot, close_all, persona_copy):
     from trainer.config import TrainSettings
 
     TrainSettings(eval_at_start=False).save()  # one held-out pass (at the end) is enough here

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import threading
 import time
 
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QElapsedTimer, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.drafting import DraftSettings  # noqa: E402
 from app.qt.draft_window import DraftWindow  # noqa: E402
 from app.qt.ops import Op, store_executor, wait_for_background  # noqa: E402
+from tests.latency import LatencyProbe  # noqa: E402
 from tests.mailfactory import message  # noqa: E402
 from trainer.feedback import load_feedback  # noqa: E402
 
@@ -57,33 +57,6 @@ def _draft(qtbot, win, instruction=INSTRUCTION, length="short", timeout=180_000)
     assert win.busy
     qtbot.waitUntil(lambda: not win.busy, timeout=timeout)
     return win.drafts.get(0)
-
-
-class LatencyProbe:
-    """A 10 ms timer on the GUI thread; lateness = how far past its due time each tick ran."""
-
-    def __init__(self, interval_ms: int = 10):
-        self.interval_ms = interval_ms
-        self.late_ms: list[float] = []
-        self.timer = QTimer(interval=interval_ms, timerType=Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self._tick)
-        self.clock = QElapsedTimer()
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        elapsed = self.clock.nsecsElapsed() / 1e6
-        self.clock.restart()
-        self.late_ms.append(max(0.0, elapsed - self.interval_ms))
-
-    def stop(self) -> dict:
-        self.timer.stop()
-        ordered = sorted(self.late_ms)
-        return {"ticks": len(ordered), "p50_ms": round(statistics.median(ordered), 2),
-                "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
-                "max_ms": round(ordered[-1], 2)}
 
 
 # --- the drafting window --------------------------------------------------------------------

@@ -5,51 +5,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
 import time
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QDate, QElapsedTimer, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QDate, Qt  # noqa: E402
 
 from app.qt.import_wizard import ImportWizard, summary_lines  # noqa: E402
 from app.qt.ops import wait_for_background  # noqa: E402
 from store.importer import FOLDER_NOT_SELECTED, RECEIVED_EXCLUDED  # noqa: E402
 from tests.conftest import require_shared_account  # noqa: E402
+from tests.latency import LatencyProbe  # noqa: E402
 from tests.mailfactory import message, write_mbox  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 ME = "me@example.org"
 OWNER = {"phillip.allen@enron.com", "k..allen@enron.com"}
-
-
-class Lateness:
-    """A 10 ms timer on the GUI thread; records how late each tick ran."""
-
-    def __init__(self, interval_ms: int = 10):
-        self.interval_ms, self.late_ms = interval_ms, []
-        self.timer = QTimer(interval=interval_ms, timerType=Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self._tick)
-        self.clock = QElapsedTimer()
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        elapsed_ms = self.clock.nsecsElapsed() / 1e6
-        self.clock.restart()
-        self.late_ms.append(max(0.0, elapsed_ms - self.interval_ms))
-
-    def stop(self) -> dict:
-        self.timer.stop()
-        ticks = sorted(self.late_ms)
-        return {"ticks": len(ticks), "p50_ms": round(statistics.median(ticks), 2),
-                "p95_ms": round(ticks[int(0.95 * (len(ticks) - 1))], 2),
-                "max_ms": round(ticks[-1], 2)}
 
 
 @pytest.fixture
@@ -258,7 +232,7 @@ def test_the_wizard_imports_the_shared_account_and_a_rerun_adds_nothing(
     _to_filters(wizard)
     assert set(wizard.identity_page.addresses()) == OWNER
     assert wizard.filters_page.filters() is None
-    probe = Lateness()
+    probe = LatencyProbe()
     probe.start()
     report = _import(qtbot, wizard, timeout_s=900)
     latency = probe.stop()

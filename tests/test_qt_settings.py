@@ -5,7 +5,6 @@ export, and "delete everything" behind its typed confirmation."""
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 import zipfile
 
@@ -34,12 +33,8 @@ STAN = "stan@kglazing.example"
 
 
 @pytest.fixture
-def home(sample_home, tmp_path, monkeypatch):
-    """This test's own copy of the imported persona, as the data home."""
-    copy = tmp_path / "persona"
-    shutil.copytree(sample_home, copy, symlinks=True)
-    monkeypatch.setenv("AMANUENSIS_HOME", str(copy))
-    return copy
+def home(persona_copy):
+    return persona_copy
 
 
 @pytest.fixture

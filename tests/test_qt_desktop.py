@@ -93,6 +93,25 @@ def test_the_schedule_starts_a_run_at_night_and_pauses_it_when_the_user_returns(
     assert "you are back" in desktop.text
 
 
+def test_input_to_our_windows_counts_where_the_system_hides_idleness(qtbot, close_all):
+    from PySide6.QtWidgets import QLineEdit
+
+    FakeJob.made.clear()
+    desktop = Desktop(clock=lambda: NIGHT, job_factory=FakeJob, use_tray=False,
+                      probe=lambda now: Machine(now, on_ac_power=None, idle_s=None),
+                      work_check=lambda: (True, "new mail"))
+    close_all.append(desktop)
+    with qtbot.waitSignal(desktop.state_changed, timeout=10_000):
+        desktop.tick()
+    assert desktop.state == "training"  # nothing known: the night is not blocked
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    qtbot.keyClick(field, "a")
+    desktop.tick()
+    qtbot.waitUntil(lambda: FakeJob.made[0].paused, timeout=10_000)
+    assert "you are back" in desktop.text
+
+
 def test_train_now_is_not_paused_by_the_schedule(qtbot, close_all):
     FakeJob.made.clear()
     desktop = Desktop(clock=lambda: datetime(2026, 11, 27, 12, 0), job_factory=FakeJob,

@@ -8,10 +8,12 @@ reads through the global pool, so the GUI thread only ever paints and forwards c
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.machine import idle_seconds, on_ac_power
@@ -76,6 +78,8 @@ class Desktop(QObject):
         self.windows: dict[str, QWidget] = {}
         self._reopen: list[str] = []  # windows closed while everything was deleted
         self._deciding = False
+        self._last_input: float | None = None  # monotonic time of the last input to our windows
+        QApplication.instance().installEventFilter(self)
         self._tick = QTimer(self, interval=tick_ms, timeout=self.tick)
         self._poll = QTimer(self, interval=poll_ms, timeout=self.poll)
         self.menu.quick_draft.connect(self.quick_draft)
@@ -143,7 +147,7 @@ class Desktop(QObject):
         training = Training(running=self.job is not None and self.job.running,
                             started_by=self.started_by, work_waiting=work[0],
                             paused_by_user=paused_by_user)
-        decision = decide(self.settings, self.probe(now), training)
+        decision = decide(self.settings, self.machine(now), training)
         self.last_decision = decision
         if decision.action == "start":
             self._start_job("schedule", until=decision.until)
@@ -154,6 +158,21 @@ class Desktop(QObject):
                 else f"{decision.reason} ({work[1]})"
             self._set_state("paused" if self.paused else self.state_when_idle(), reason)
         return decision
+
+    def machine(self, now: datetime) -> Machine:
+        """What the system says; where it cannot tell idleness, input to our own windows
+        still shows that the user is here."""
+        machine = self.probe(now)
+        if machine.idle_s is None and self._last_input is not None:
+            machine = replace(machine, idle_s=time.monotonic() - self._last_input)
+        return machine
+
+    _INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._INPUT:
+            self._last_input = time.monotonic()
+        return False
 
     def state_when_idle(self) -> str:
         return "error" if self.last_outcome and self.last_outcome.status == "failed" else "idle"

@@ -76,7 +76,8 @@ class Desktop(QObject):
         self.last_decision: Decision | None = None
         self.last_outcome: JobOutcome | None = None
         self.windows: dict[str, QWidget] = {}
-        self._reopen: list[str] = []  # windows closed while everything was deleted
+        self._reopen: list[str] = []
+        self._told_about_tray = False  # windows closed while everything was deleted
         self._deciding = False
         self._last_input: float | None = None  # monotonic time of the last input to our windows
         QApplication.instance().installEventFilter(self)
@@ -264,7 +265,18 @@ class Desktop(QObject):
     def open_window(self) -> QWidget:
         from app.qt.main_window import make_main_window
 
-        return self._window("main", lambda: make_main_window(self))
+        window = self._window("main", lambda: make_main_window(self))
+        if self.tray is not None and not getattr(window, "_tray_hint", False):
+            window._tray_hint = True
+            window.destroyed.connect(self._closed_to_tray)
+        return window
+
+    def _closed_to_tray(self, *_) -> None:
+        if self.tray is not None and not self._told_about_tray:
+            self._told_about_tray = True
+            self.tray.notify("Amanuensis is still running",
+                             "Nightly training and quick draft stay in the tray; choose Quit "
+                             "from its menu to stop them.")
 
     def quick_draft(self) -> QWidget:
         from app.qt.main_window import make_quick_draft

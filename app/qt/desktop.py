@@ -155,8 +155,9 @@ class Desktop(QObject):
         elif decision.action == "pause":
             self._pause_job(decision.reason)
         elif decision.action == "wait" and self.job is None:
-            reason = decision.reason if work[0] or "nothing new" not in decision.reason \
-                else f"{decision.reason} ({work[1]})"
+            reason = decision.reason
+            if not work[0] and work[1] and "nothing new" in reason:
+                reason = work[1]  # the specific reason: too little mail, nothing since …
             self._set_state("paused" if self.paused else self.state_when_idle(), reason)
         return decision
 

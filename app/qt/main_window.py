@@ -24,7 +24,7 @@ def make_main_window(desktop) -> DraftWindow:
         desktop.notified.connect(training.show_note)
     training.show_state(desktop.state, desktop.text, desktop.percent)
     if not desktop.has_tray:
-        notice = QLabel("No system tray here: training runs while this window is open")
+        notice = QLabel("No tray: trains only while open")
         notice.setToolTip("This desktop has no system tray, so Amanuensis cannot keep running "
                           "in the background. Nightly training happens only while a window of "
                           "Amanuensis is open.")
@@ -40,12 +40,16 @@ class TrainingStatusLabel(QLabel):
         self.setStyleSheet("color: gray;")
 
     def show_state(self, state: str, text: str, percent) -> None:
-        self.setText(f"Training: {text}")
+        self.setText(f"Training: {_short(text)}")
         self.setToolTip(text)
 
     def show_note(self, title: str, text: str) -> None:
-        self.setText(f"{title}: {text}")
+        self.setText(f"{title}: {_short(text)}")
         self.setToolTip(text)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def make_quick_draft(desktop) -> DraftWindow:

@@ -54,6 +54,10 @@ def human_bytes(size: int) -> str:
     return f"{size} bytes"
 
 
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
 class PickDialog(QDialog):
     """Choose one row (a sender, a thread) from a filterable list; ``value`` once accepted."""
 
@@ -221,8 +225,9 @@ class PrivacyPage(QWidget):
             f"{summary['messages']} emails ({summary['own_messages']} yours, "
             f"{summary['other_messages']} from others{span}) in {summary['threads']} threads "
             f"from {summary['senders']} senders; {summary['documents']} documents.<br>"
-            f"Training: {t['playback_pairs']} instruction pairs, {t['runs']} runs, "
-            f"{t['adapters']} adapters, {t['pending_feedback']} accepted drafts waiting.<br>"
+            f"Training: {_count(t['playback_pairs'], 'instruction pair')}, "
+            f"{_count(t['runs'], 'run')}, {_count(t['adapters'], 'adapter')}, "
+            f"{_count(t['pending_feedback'], 'accepted draft')} waiting.<br>"
             f"On disk: {human_bytes(summary['personal_bytes'])} of your data "
             f"(catalogue {human_bytes(summary['sizes']['catalogue'])}, index "
             f"{human_bytes(summary['sizes']['index'])}, trainer "

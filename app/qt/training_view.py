@@ -30,10 +30,10 @@ from app.training_status import Overview, metrics_path, overview, read_metrics
 from store.api import Store
 from trainer.registry import activate_adapter, rollback
 
-SETTING_NAMES = {"base": "Plain model", "rag": "Plain + your emails",
-                 "lora": "Your style", "lora_rag": "Your style + your emails"}
-SCORE_COLUMNS = (("rouge_l", "ROUGE-L ↑", 1), ("bleu", "BLEU ↑", 2), ("chrf", "chrF ↑", 1),
-                 ("style_distance", "Style distance ↓", 3), ("mauve", "MAUVE ↑", 3))
+SETTING_NAMES = {"base": "Plain", "rag": "Plain + emails", "lora": "Style",
+                 "lora_rag": "Style + emails"}
+SCORE_COLUMNS = (("style_distance", "Style dist. ↓", 3), ("rouge_l", "ROUGE-L ↑", 1),
+                 ("bleu", "BLEU ↑", 2), ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))
 
 
 def read_overview() -> Overview:
@@ -152,10 +152,11 @@ class TrainingView(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(evaluation)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
         self.resize(1180, 780)
+        splitter.setSizes([600, 580])
 
     # --- data ---------------------------------------------------------------------------
     def refresh(self, *_) -> Op:
@@ -230,8 +231,9 @@ class TrainingView(QMainWindow):
             return
         self.eval_note.setText(
             f"{summary.get('scored')} held-out emails, {summary.get('created', '')}, adapter "
-            f"{summary.get('adapter') or '—'}. Lower style distance means closer to how you "
-            "write.")
+            f"{summary.get('adapter') or '—'}. Plain: the model alone; emails: with your own "
+            "emails as examples; style: with the trained adapter. Lower style distance means "
+            "closer to how you write.")
         for setting, values in summary.get("settings", {}).items():
             row = self.scores.rowCount()
             self.scores.insertRow(row)

@@ -62,7 +62,8 @@ def test_without_a_tray_the_app_still_opens_and_says_so(qtbot, close_all):
     desktop.start(show_window=False)  # `amanuensis tray` where there is no tray
     window = desktop.windows["main"]
     assert window.isVisible()
-    assert "No system tray" in window.no_tray_notice.text()
+    assert "No tray" in window.no_tray_notice.text()
+    assert "no system tray" in window.no_tray_notice.toolTip()
     assert QApplication.instance().quitOnLastWindowClosed()
     menus = [action.text() for action in window.menuBar().actions()]
     assert menus == ["&File", "&Training", "&Window"]

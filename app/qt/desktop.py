@@ -257,11 +257,16 @@ class Desktop(QObject):
         if window is None:
             window = make()
             self.windows[key] = window
-            window.destroyed.connect(lambda *_: self.windows.pop(key, None))
+            window.destroyed.connect(lambda *_, made=window: self._forget_window(key, made))
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def _forget_window(self, key: str, window: QWidget) -> None:
+        # Only if it is still that window: a reopened one may hold the key by now.
+        if self.windows.get(key) is window:
+            del self.windows[key]
 
     def open_window(self) -> QWidget:
         from app.qt.main_window import make_main_window
@@ -305,7 +310,7 @@ class Desktop(QObject):
         store thread, ahead of the deletion); they reopen on the empty home afterwards."""
         self._reopen = [key for key in ("main", "quick", "training") if key in self.windows]
         for key in self._reopen:
-            self.windows[key].close()
+            self.windows.pop(key).close()
 
     def data_changed(self) -> None:
         reopen, self._reopen = self._reopen, []

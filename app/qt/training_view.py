@@ -64,6 +64,22 @@ def _cell(text: str, data: object = None) -> QTableWidgetItem:
     return item
 
 
+class ActionButton(QPushButton):
+    """A button that mirrors a menu action (text, enabled) and triggers it. The action lives
+    on in the tray's menu after this view closes; a bound slot is disconnected with it."""
+
+    def __init__(self, action):
+        super().__init__(action.text())
+        self.action = action
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self.follow)
+        self.follow()
+
+    def follow(self) -> None:
+        self.setText(self.action.text())
+        self.setEnabled(self.action.isEnabled())
+
+
 class TrainingView(QMainWindow):
     def __init__(self, desktop, parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,12 +110,7 @@ class TrainingView(QMainWindow):
             form.addRow(label, self.facts[key])
         buttons = QHBoxLayout()
         for action in (self.desktop.menu.train_action, self.desktop.menu.pause_action):
-            button = QPushButton(action.text())
-            button.clicked.connect(action.trigger)
-            action.changed.connect(lambda b=button, a=action: (b.setText(a.text()),
-                                                               b.setEnabled(a.isEnabled())))
-            button.setEnabled(action.isEnabled())
-            buttons.addWidget(button)
+            buttons.addWidget(ActionButton(action))
         buttons.addStretch(1)
         summary = QGroupBox("Learning your style")
         column = QVBoxLayout(summary)

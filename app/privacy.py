@@ -48,7 +48,7 @@ from store.export import to_jsonl, to_mbox
 from store.forget import ForgetResult
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from store.settings import SETTINGS_FILE
-from trainer.feedback import feedback_file, pending_feedback
+from trainer.feedback import drop_quotes_from, feedback_file, pending_feedback
 from trainer.playback_run import playback_cache, playback_cache_file
 from trainer.registry import load_registry, registry_file, trained_feedback_ids
 from trainer.run import list_runs, runs_dir, write_state
@@ -162,13 +162,18 @@ class Forgotten:
     playback_pairs_removed: int = 0
     runs_discarded: list[str] = field(default_factory=list)
     run_data_removed: list[str] = field(default_factory=list)
+    feedback_quotes_removed: int = 0
 
 
 def forget(store: Store, **what: str) -> Forgotten:
     """``Store.forget`` (sender= / thread= / source= / message=), then the training data
-    derived from the forgotten mail (see ``purge_training_data``)."""
+    derived from the forgotten mail (see ``purge_training_data``). Forgetting a sender also
+    removes their emails quoted in accepted drafts (the user's own text stays)."""
     result = store.forget(**what)
-    return purge_training_data(store, Forgotten(result))
+    outcome = purge_training_data(store, Forgotten(result))
+    if what.get("sender"):
+        outcome.feedback_quotes_removed = drop_quotes_from(what["sender"], store.home)
+    return outcome
 
 
 def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgotten:

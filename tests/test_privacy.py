@@ -223,6 +223,21 @@ def test_forget_keeps_an_unfinished_run_that_never_saw_the_mail(home):
     assert (made["runs"]["paused"] / "data.json").exists()
 
 
+def test_forgetting_a_sender_removes_their_email_from_accepted_drafts(home):
+    quoted = {"text": "Can you bring the beekeeping gloves?", "sender": "Dan <dan@example.org>",
+              "subject": "Gloves", "date": ""}
+    record_feedback(Feedback(instruction="say yes", text="Yes, I'll bring them. Me",
+                             reply_to=quoted), home)
+    record_feedback(Feedback(instruction="thank Ann", text="Thanks Ann. Me",
+                             reply_to={**quoted, "sender": "ann@example.org"}), home)
+    with Store(home) as store:
+        outcome = privacy.forget(store, sender="DAN@example.org")
+    assert outcome.feedback_quotes_removed == 1
+    kept = {entry.instruction: entry for entry in load_feedback(home)}
+    assert kept["say yes"].reply_to is None and kept["say yes"].text.startswith("Yes")
+    assert kept["thank Ann"].reply_to["sender"] == "ann@example.org"
+
+
 # --- delete ------------------------------------------------------------------------------
 def test_delete_everything_leaves_nothing_personal_and_keeps_the_model_cache(home):
     Profile(name="Me").save()

@@ -67,3 +67,23 @@ def load_feedback(home: Path | None = None) -> list[Feedback]:
 
 def pending_feedback(trained_ids: set[str], home: Path | None = None) -> list[Feedback]:
     return [entry for entry in load_feedback(home) if entry.ident not in trained_ids]
+
+
+def drop_quotes_from(address: str, home: Path | None = None) -> int:
+    """Forgetting a sender: accepted drafts keep the user's own text, but the email of
+    theirs it replied to is removed from them. Returns how many entries changed."""
+    address = address.strip().lower()
+    entries = load_feedback(home)
+    changed = 0
+    for entry in entries:
+        sender = (entry.reply_to or {}).get("sender", "")
+        if entry.reply_to and address and address in sender.lower():
+            entry.reply_to = None
+            changed += 1
+    if changed:
+        path = feedback_file(home)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n"
+                               for e in entries), encoding="utf-8")
+        tmp.replace(path)
+    return changed

@@ -130,6 +130,16 @@ def test_clean_draft_strips_chatter_tokens_and_adds_sign_off():
     assert cleaned.body == "Hi Sam,\nYes.\nYes.\n\nOnward,\nTeddy" and cleaned.added_sign_off
 
 
+def test_the_models_own_closing_gives_way_to_the_users():
+    raw = "Hi Stan,\n\nThe board approved it.\n\nBest regards,\n[Your Name]\n\n---"
+    cleaned = clean_draft(raw, sign_off="Onward,\nTeddy", want_subject=False)
+    assert cleaned.body == "Hi Stan,\n\nThe board approved it.\n\nOnward,\nTeddy"
+    kept = clean_draft("Hi Stan,\n\nThanks for the quote, it reads well and we will sign.",
+                       sign_off="Onward,\nTeddy", want_subject=False)
+    assert kept.body.startswith("Hi Stan,\n\nThanks for the quote, it reads well")
+    assert kept.body.endswith("we will sign.\n\nOnward,\nTeddy")
+
+
 def test_sign_off_is_learned_from_own_mail():
     bodies = ["Hi A,\nx\n\nOnward,\nTeddy", "Morning B,\ny\nOnward,\nTeddy", "ok", "Cheers,\nT."]
     assert infer_sign_off(bodies) == "Onward,\nTeddy"

@@ -14,6 +14,11 @@ _CHATTER_CLOSING = re.compile(
     r"^\s*(i hope this (helps|email)|let me know if|feel free to|please let me know if you"
     r"(?:'d| would) like|this (email|message|is a reminder)|note:|\(note)", re.I)
 _SUBJECT = re.compile(r"^\s*\**subject\**\s*:\s*(.+?)\s*$", re.I)
+# A closing the model chose ("Best regards," "Thanks!" "Sincerely") where the user has one.
+_CLOSING = re.compile(
+    r"^\s*(?:(?:best|kind|warm|warmest|many)\s+)?(?:regards|wishes|thanks|thank you|cheers|"
+    r"sincerely|yours(?: truly| sincerely)?|best|all the best|take care)\b.{0,20}$", re.I)
+_SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{2,}|\*{3,})\s*$")
 
 
 @dataclass
@@ -51,6 +56,17 @@ def _sign_off_position(lines: list[str], sign_off: str) -> int | None:
     return None
 
 
+def _other_sign_off(lines: list[str]) -> int | None:
+    """Where a sign-off that is not the user's starts: a closing phrase in the last three
+    lines with text, followed only by short lines (a name, a "[Your Name]")."""
+    filled = [i for i, line in enumerate(lines) if line.strip()][-3:]
+    for i in filled:
+        if _CLOSING.match(lines[i]) and all(len(lines[j].strip()) <= 30
+                                            for j in filled if j > i):
+            return i
+    return None
+
+
 def clean_draft(raw: str, *, sign_off: str = "", want_subject: bool = True) -> CleanDraft:
     text = _TEMPLATE_TOKENS.sub("", raw).replace("\r\n", "\n").strip()
     lines = text.split("\n")
@@ -69,6 +85,12 @@ def clean_draft(raw: str, *, sign_off: str = "", want_subject: bool = True) -> C
         lines = lines[: end + 1]
     else:
         while lines and (not lines[-1].strip() or _CHATTER_CLOSING.match(lines[-1])):
+            lines = lines[:-1]
+    if sign_off and end is None:
+        start = _other_sign_off(lines)
+        if start is not None:  # the user's own closing replaces the model's
+            lines = lines[:start]
+        while lines and (not lines[-1].strip() or _SEPARATOR.match(lines[-1])):
             lines = lines[:-1]
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
     added = False

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.drafting import Draft, DraftEvent, DraftingService, DraftRequest
 from app.outbox import mailto_url, save_eml
-from app.qt.ops import Op, store_executor
+from app.qt.ops import Op, StoreHandle, store_executor
 from app.qt.variants import VariantPanes
 from app.qt.widgets import ComposePanel, ContextList
 from store.api import Store
@@ -61,7 +61,7 @@ class DraftWindow(QMainWindow):
         self.setWindowTitle("Amanuensis — quick draft" if compact else "Amanuensis — draft")
         self.channel = f"draft-window-{id(self):x}"
         self._service: Future = Future()  # workers wait on it; the GUI only asks if it is done
-        self._inbox: Store | None = None  # opened and used on the store thread only
+        self._inbox = StoreHandle()  # the inbox list and the message viewer
         self._request: DraftRequest | None = None
         self.drafts: dict[int, Draft] = {}
         self._subjects: dict[int, str] = {}
@@ -76,7 +76,7 @@ class DraftWindow(QMainWindow):
 
     # --- layout -------------------------------------------------------------------------
     def _build(self) -> None:
-        self.compose = ComposePanel(self._inbox_store)
+        self.compose = ComposePanel(self._inbox.get)
         self.draft_button = _button("Draft", lambda: self.start_draft(), enabled=True)
         self.stop_button = _button("Stop", self.stop)
         self.regenerate_button = _button("Regenerate", lambda: self.start_draft(regenerate=True))
@@ -93,7 +93,7 @@ class DraftWindow(QMainWindow):
             lambda text: self._subjects.__setitem__(self.outputs.currentIndex(), text))
         self.outputs = VariantPanes()
         self.outputs.currentChanged.connect(self._show_subject)
-        self.context_list = ContextList(self._inbox_store)
+        self.context_list = ContextList(self._inbox.get)
         self.context_list.notice.connect(lambda text: self._say(text, 5000))
         self.context_label = QLabel("Emails used as context (double-click to read)")
         actions = QHBoxLayout()
@@ -147,11 +147,6 @@ class DraftWindow(QMainWindow):
         self.refresh_pending()
 
     # --- worker side (never touches a widget) -------------------------------------------
-    def _inbox_store(self) -> Store:
-        if self._inbox is None:
-            self._inbox = Store()
-        return self._inbox
-
     def _open_service(self) -> DraftingService:
         try:
             service = DraftingService(store=Store())
@@ -380,8 +375,6 @@ class DraftWindow(QMainWindow):
                 service.result().close()
                 if service.result().store is not None:
                     service.result().store.close()
-            if window._inbox is not None:
-                window._inbox.close()
-                window._inbox = None
+            window._inbox.close()
 
         Op(None, release).on(store_executor()).run()

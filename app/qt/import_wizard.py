@@ -5,7 +5,7 @@
     wizard.show()
 
 The wizard owns one ``Store``, opened, used and closed on the store executor's thread only
-(``_StoreHandle``); the GUI thread never waits on it. Scanning and importing are ``Op`` jobs
+(``StoreHandle``); the GUI thread never waits on it. Scanning and importing are ``Op`` jobs
 there; the import's progress events come back through a queued signal, and Stop sets the
 job's cancel token, so the import ends after the message in hand. Imports are resumable and
 incremental: running the wizard again on the same source takes only what is new.
@@ -31,32 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.qt.import_pages import FiltersPage, IdentityPage, SourcePage
-from app.qt.ops import Op, store_executor
-from store.api import Store
+from app.qt.ops import Op, StoreHandle, store_executor
 from store.importer import ImportFilters, ImportReport
 from store.jobs import CancelToken, Progress
 from store.sources import SourcePreview, thunderbird_profiles
 
 _PHASES = {"reading": ("Reading your mail", "messages"), "indexing": ("Indexing for search",
                                                                        "passages")}
-
-
-class _StoreHandle:
-    """The wizard's store, touched on the store thread only (it is created there too)."""
-
-    def __init__(self, home: Path | None):
-        self.home = home
-        self.store: Store | None = None
-
-    def get(self) -> Store:
-        if self.store is None:
-            self.store = Store(self.home)
-        return self.store
-
-    def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
 
 
 class _ProgressRelay(QObject):
@@ -66,13 +47,13 @@ class _ProgressRelay(QObject):
 
 
 # --- the store thread (never touches a widget) ---------------------------------------------
-def _scan(handle: _StoreHandle, paths: list[Path], cancel: CancelToken):
+def _scan(handle: StoreHandle, paths: list[Path], cancel: CancelToken):
     store = handle.get()
     return store.preview(paths, cancel=cancel), store.catalogue.identity(), \
         store.suggest_identity()
 
 
-def _import(handle: _StoreHandle, paths: list[Path], me: list[str],
+def _import(handle: StoreHandle, paths: list[Path], me: list[str],
             filters: ImportFilters | None, relay: _ProgressRelay,
             cancel: CancelToken) -> ImportReport:
     def progress(event: Progress) -> None:
@@ -228,7 +209,7 @@ class ImportWizard(QWizard):
                  profiles_home: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import mail — Amanuensis")
-        self._handle = _StoreHandle(home)
+        self._handle = StoreHandle(home)
         self.preview: SourcePreview | None = None
         self._identity: dict[str, str] = {}
         self._store_suggestions: list = []
@@ -335,7 +316,7 @@ class ImportWizard(QWizard):
         for op in (self.scan_op, self.import_op):
             if op is not None and not op.is_done:
                 op.cancel()
-        Op(None, self._handle.close).on(store_executor()).run()
+        self._handle.release()
 
 
 def open_import_wizard(parent: QWidget | None = None, **kwargs) -> ImportWizard:

@@ -18,11 +18,13 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
 
+from store.api import Store
 from store.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,29 @@ def wait_for_background(msecs: int = 30_000) -> bool:
     """Let running ops finish (on quit, before the interpreter tears Qt down)."""
     done = QThreadPool.globalInstance().waitForDone(msecs)
     return store_executor().waitForDone(msecs) and done
+
+
+class StoreHandle:
+    """A window's own ``Store``: opened on first use and then used and closed on the store
+    executor's thread only (SQLite and chromadb handles have one user at a time)."""
+
+    def __init__(self, home: Path | None = None):
+        self.home = home
+        self._store: Store | None = None
+
+    def get(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.home)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def release(self) -> None:
+        """Close it from the GUI thread: queued on the store thread, after the work in hand."""
+        Op(None, self.close).on(store_executor()).run()
 
 
 class _Relay(QObject):

@@ -42,10 +42,9 @@ from PySide6.QtWidgets import (
 
 from app import autostart
 from app.drafting import DraftSettings
-from app.qt.ops import Op, store_executor
+from app.qt.ops import Op, StoreHandle, store_executor
 from app.qt.privacy_page import PrivacyPage, human_bytes
 from app.schedule_settings import ScheduleSettings
-from store.api import Store
 from store.settings import HOME_ENV, SettingsError, data_home
 from trainer.config import TrainSettings
 from trainer.context import profile_for
@@ -119,7 +118,7 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Amanuensis — settings and privacy")
-        self._store: Store | None = None  # opened and used on the store thread only
+        self._store = StoreHandle()
         self.loaded: Loaded | None = None
         self.op: Op | None = None  # the latest load / save / model action
         self._default_model: str | None = None
@@ -127,16 +126,6 @@ class SettingsDialog(QDialog):
         self.reload()
 
     # --- the store thread ---------------------------------------------------------------
-    def _store_handle(self) -> Store:
-        if self._store is None:
-            self._store = Store()
-        return self._store
-
-    def _release_store(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
     def _read(self) -> Loaded:
         problems: list[str] = []
         models, default = read_models()
@@ -148,7 +137,7 @@ class SettingsDialog(QDialog):
             models=models, default_model=default, mail_name="", problems=problems,
             start_at_login=autostart.is_enabled())
         with contextlib.suppress(SettingsError):  # already reported with its section
-            loaded.mail_name = profile_for(self._store_handle()).name
+            loaded.mail_name = profile_for(self._store.get()).name
         return loaded
 
     # --- layout -------------------------------------------------------------------------
@@ -162,7 +151,7 @@ class SettingsDialog(QDialog):
         self.stack.addWidget(self._profile_page())
         self.stack.addWidget(self._schedule_page())
         self.stack.addWidget(self._location_page())
-        self.privacy = PrivacyPage(self._store_handle, self._release_store)
+        self.privacy = PrivacyPage(self._store.get, self._store.close)
         self.privacy.data_changed.connect(self.data_changed)
         self.privacy.about_to_delete.connect(self.about_to_delete)
         self.privacy.data_changed.connect(self.reload)  # a deletion resets the settings too
@@ -487,4 +476,4 @@ class SettingsDialog(QDialog):
     def done(self, result: int) -> None:
         super().done(result)
         # Closed: its store is released on the store thread (reopened if shown again).
-        Op(None, self._release_store).on(store_executor()).run()
+        self._store.release()

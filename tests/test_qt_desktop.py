@@ -71,6 +71,8 @@ def test_without_a_tray_the_app_still_opens_and_says_so(qtbot, close_all):
     assert desktop.state == "idle"
     quick = desktop.quick_draft()
     assert quick.compact and not quick.context_list.isVisible()
+    quick.full_window_button.click()
+    assert desktop.windows["main"] is window
 
 
 def test_the_schedule_starts_a_run_at_night_and_pauses_it_when_the_user_returns(

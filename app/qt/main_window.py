@@ -4,8 +4,8 @@ window, and the same window in compact form as the quick draft."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.qt.draft_window import DraftWindow
 from app.qt.tray import state_icon
@@ -56,8 +56,11 @@ def make_quick_draft(desktop) -> DraftWindow:
     window = DraftWindow(compact=True)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.setWindowIcon(state_icon("idle"))
-    full = QAction("Open the full window", window, triggered=desktop.open_window)
-    window.statusBar().addAction(full)
+    full = QPushButton("Full window…", flat=True)
+    full.setToolTip("Open the drafting window with every option")
+    full.clicked.connect(desktop.open_window)
+    window.statusBar().addPermanentWidget(full)
+    window.full_window_button = full
     return window
 
 

@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint bench screenshots clean
+.PHONY: install display demo test lint bench screenshots clean
 
 install: $(STAMP)
 
@@ -27,7 +27,11 @@ lint: install
 	$(VENV)/bin/ruff check app store trainer tests bench scripts
 	$(VENV)/bin/lint-imports
 
-test: lint
+# Xvfb, a tray host and xdotool for the real-display GUI test (installed when root on Debian).
+display:
+	bash scripts/install-display.sh
+
+test: lint display
 	$(VENV)/bin/pytest
 
 bench: install

@@ -137,6 +137,29 @@ class DraftingService:
                                                     n_ctx=self.settings.context_tokens)
             return self._runtimes[name]
 
+    def warm_up(self, model: str | None = None) -> dict:
+        """Load what a first draft needs before anyone asks for one: the model (with its
+        active adapter), the embedding model and the vector index, and the prompt's fixed
+        opening in llama.cpp's cache. Returns the seconds each took."""
+        timings: dict = {}
+        started = time.perf_counter()
+        runtime = self.runtime(model)
+        active = active_adapter(runtime.info.name)
+        runtime.set_adapter(active[1] if active else None)
+        timings["model_s"] = round(time.perf_counter() - started, 3)
+        if self.store is not None:
+            started = time.perf_counter()
+            self.retrieve("warm up", exclude=None, k=1)
+            timings["retrieval_s"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        fmt = chat_format_for(runtime.info)
+        builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, self.profile)
+        opening = builder.build(PromptRequest(instruction="-"), max_new_tokens=1)
+        # llama.cpp keeps the evaluated tokens; the next prompt reuses the shared prefix.
+        runtime.generate(opening.text, GenerationParams(max_tokens=1, temperature=0.0)).result()
+        timings["prefill_s"] = round(time.perf_counter() - started, 3)
+        return timings
+
     def close(self) -> None:
         for runtime in self._runtimes.values():
             runtime.close()

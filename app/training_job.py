@@ -91,8 +91,9 @@ class TrainingJob:
     # --- phases -----------------------------------------------------------------------
     def _after_training(self, code: int, output: dict | None) -> JobOutcome | None:
         if code == EXIT_PAUSED or (self._pause_requested and code != EXIT_OK):
-            step = (output or {}).get("step")
-            where = f" at step {step} of {output.get('total_steps')}" if output else ""
+            step, total = (output or {}).get("step"), (output or {}).get("total_steps")
+            where = (f" at step {step} of {total}" if step and total else
+                     " while preparing the data" if output else "")
             return JobOutcome("paused", f"Training paused{where}; it continues next time.",
                               output or {}, log=self.log_path)
         if code != EXIT_OK or output is None:

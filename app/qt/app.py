@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -66,9 +67,11 @@ class InstanceServer(QObject):
         socket.disconnectFromServer()
 
 
-def run_gui(argv: list[str] | None = None, command: str = "gui") -> int:
+def run_gui(argv: list[str] | None = None, command: str = "gui",
+            started: Callable[[Desktop], None] | None = None) -> int:
     """Open the window (``gui``), only the tray (``tray``) or the quick draft, and run until
-    the user quits; returns the exit status."""
+    the user quits; returns the exit status. ``started`` gets the desktop once it shows
+    (scripts that drive the real app, such as the real-display test, start there)."""
     argv = list(sys.argv[:1] if argv is None else argv) or ["amanuensis"]
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Amanuensis")
@@ -84,6 +87,8 @@ def run_gui(argv: list[str] | None = None, command: str = "gui") -> int:
     desktop.start(show_window=command == "gui")
     if command == "quick-draft":
         desktop.quick_draft()
+    if started is not None:
+        started(desktop)
     status = app.exec()
     wait_for_background()  # close the model and the store before Qt goes away
     return status

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.paths import display_path
 from store.importer import ImportFilters
 from store.sources import SourcePreview, ThunderbirdProfile
 
@@ -106,7 +107,8 @@ class SourcePage(QWizardPage):
 
     # --- paths --------------------------------------------------------------------------
     def current_paths(self) -> list[Path]:
-        return [Path(self.paths.item(i).text()) for i in range(self.paths.count())]
+        return [Path(self.paths.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.paths.count())]
 
     def set_paths(self, paths: list[Path | str]) -> None:
         """Replace the chosen paths (and scan them)."""
@@ -119,7 +121,10 @@ class SourcePage(QWizardPage):
             text = str(Path(path).expanduser())
             if text and text not in known:
                 known.add(text)
-                self.paths.addItem(text)
+                item = QListWidgetItem(display_path(text))
+                item.setData(Qt.ItemDataRole.UserRole, text)
+                item.setToolTip(text)
+                self.paths.addItem(item)
         self._paths_changed()
 
     def browse(self) -> None:
@@ -147,7 +152,8 @@ class SourcePage(QWizardPage):
     def show_profiles(self, profiles: list[ThunderbirdProfile]) -> None:
         self.profiles.clear()
         for profile in profiles:
-            label = f"{profile.name}{'  (default)' if profile.default else ''} — {profile.path}"
+            label = (f"{profile.name}{'  (default)' if profile.default else ''} — "
+                     f"{display_path(profile.path)}")
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, [str(p) for p in profile.mail_dirs])
             self.profiles.addItem(item)
@@ -183,8 +189,9 @@ class SourcePage(QWizardPage):
         for folder in preview.folders:
             name = f"{folder.folder} (sent)" if folder.is_sent else folder.folder
             item = QTreeWidgetItem([name, f"{folder.messages:,}", folder.format,
-                                    f"{folder.already_imported:,}", folder.path])
+                                    f"{folder.already_imported:,}", display_path(folder.path)])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+            item.setToolTip(4, folder.path)
             self.folders.addTopLevelItem(item)
         for problem in preview.problems:
             item = QTreeWidgetItem([Path(problem.file).name, "", "problem", "", problem.file])

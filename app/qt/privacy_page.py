@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import privacy
+from app.paths import display_path
 from app.qt.ops import Op, store_executor
 
 CONFIRM_WORD = "delete"
@@ -237,7 +238,7 @@ class PrivacyPage(QWidget):
         for source in summary["sources"]:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            cells = [source["path"], source["format"], str(source["messages"]),
+            cells = [display_path(source["path"]), source["format"], str(source["messages"]),
                      str(source["documents"]), str(source["items"]),
                      "yes" if source["completed"] else "interrupted"]
             for column, text in enumerate(cells):
@@ -247,11 +248,12 @@ class PrivacyPage(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
             self.table.item(row, 0).setToolTip(source["path"])
+            self.table.item(row, 0).setData(Qt.ItemDataRole.UserRole, source["path"])
         self.forget_source_button.setEnabled(bool(self.table.selectedItems()))
 
     def selected_source(self) -> str | None:
         rows = {item.row() for item in self.table.selectedItems()}
-        return self.table.item(rows.pop(), 0).text() if rows else None
+        return self.table.item(rows.pop(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
 
     # --- forgetting ---------------------------------------------------------------------
     def ask_forget_sender(self) -> Op:

@@ -62,12 +62,14 @@ class TrayMenu(QObject):
         super().__init__(parent)
         self.menu = QMenu()
         self.status_action = QAction("Amanuensis", self.menu, enabled=False)
-        self.quick_action = QAction("Quick draft", self.menu, triggered=self.quick_draft)
-        self.train_action = QAction("Train now", self.menu, triggered=self.train_now)
-        self.pause_action = QAction("Pause training", self.menu, triggered=self.pause_or_resume)
-        self.open_action = QAction("Open Amanuensis", self.menu, triggered=self.open_window)
-        self.training_action = QAction("Training…", self.menu, triggered=self.open_training)
-        self.quit_action = QAction("Quit", self.menu, triggered=self.quit)
+        # Each action re-emits its signal. Passing the signal itself as ``triggered=`` makes
+        # PySide call it, which raises "native Qt signal instance … is not callable".
+        self.quick_action = self._action("Quick draft", self.quick_draft)
+        self.train_action = self._action("Train now", self.train_now)
+        self.pause_action = self._action("Pause training", self.pause_or_resume)
+        self.open_action = self._action("Open Amanuensis", self.open_window)
+        self.training_action = self._action("Training…", self.open_training)
+        self.quit_action = self._action("Quit", self.quit)
         self.menu.addAction(self.status_action)
         self.menu.addSeparator()
         for action in (self.quick_action, self.train_action, self.pause_action):
@@ -77,6 +79,11 @@ class TrayMenu(QObject):
             self.menu.addAction(action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
+
+    def _action(self, text: str, signal) -> QAction:
+        action = QAction(text, self.menu)
+        action.triggered.connect(signal.emit)
+        return action
 
     def show_state(self, state: str, text: str, *, running: bool, paused: bool) -> None:
         self.status_action.setText(text)

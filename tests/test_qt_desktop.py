@@ -17,6 +17,7 @@ from app.qt.desktop import Desktop  # noqa: E402
 from app.qt.ops import wait_for_background  # noqa: E402
 from app.scheduler import Machine  # noqa: E402
 from app.training_job import TrainingJob  # noqa: E402
+from tests.qt_helpers import url_catcher  # noqa: E402, F401 - the `urls` fixture
 from trainer.registry import active_adapter, load_registry  # noqa: E402
 
 NIGHT = datetime(2026, 11, 27, 2, 30)
@@ -158,7 +159,7 @@ def test_delete_everything_closes_the_windows_holding_data_and_reopens_them(
 
 @pytest.mark.slow
 def test_train_now_runs_the_real_trainer_and_the_view_shows_the_night(
-        qtbot, close_all, persona_copy):
+        qtbot, close_all, persona_copy, urls):
     from trainer.config import TrainSettings
 
     TrainSettings(eval_at_start=False).save()  # one held-out pass (at the end) is enough here
@@ -190,7 +191,13 @@ def test_train_now_runs_the_real_trainer_and_the_view_shows_the_night(
     model = load_registry()["adapters"][outcome.train["run"]]["model"]
     assert active_adapter(model) is not None
 
-    view.roll_back()
+    view.report_button.click()
+    assert urls.urls and urls.urls[-1].startswith("file://"), urls.urls
+    view.adapters.selectRow(0)
+    view.activate_button.click()
+    qtbot.waitUntil(lambda: "Drafts now use adapter" in view.statusBar().currentMessage(),
+                    timeout=10_000)
+    view.rollback_button.click()
     qtbot.waitUntil(lambda: view.adapters.rowCount() == 1
                     and view.adapters.item(0, 5).text() == "", timeout=10_000)
     assert active_adapter(model) is None

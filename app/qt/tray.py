@@ -70,6 +70,7 @@ class TrayMenu(QObject):
         self.open_action = self._action("Open Amanuensis", self.open_window)
         self.training_action = self._action("Training…", self.open_training)
         self.quit_action = self._action("Quit", self.quit)
+        self.pause_action.setEnabled(False)  # until a run starts (or waits paused)
         self.menu.addAction(self.status_action)
         self.menu.addSeparator()
         for action in (self.quick_action, self.train_action, self.pause_action):

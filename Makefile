@@ -37,6 +37,7 @@ test: lint display
 bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_draft.py
+	$(PY) bench/bench_first_draft.py
 	$(PY) bench/bench_train.py
 
 # The README's screenshots, offscreen, from the sample persona after `make demo`.

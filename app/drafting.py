@@ -15,11 +15,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from store.settings import load_section, save_section
-from trainer.chat import chat_format_for
+from trainer.chat import ChatFormat, chat_format_for
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.models import ModelCatalogue
 from trainer.postprocess import clean_draft, infer_sign_off
-from trainer.prompts import Example, Profile, PromptBuilder, PromptRequest, ThreadMessage
+from trainer.prompts import (
+    BuiltPrompt,
+    Example,
+    Profile,
+    PromptBuilder,
+    PromptRequest,
+    ThreadMessage,
+)
 from trainer.registry import active_adapter
 from trainer.runtime import GenerationParams, ModelRuntime
 
@@ -221,14 +228,9 @@ class DraftingService:
         return self._sign_off
 
     # --- drafting -----------------------------------------------------------------------
-    def stream_draft(self, request: DraftRequest) -> Iterator[DraftEvent]:
-        if not request.instruction.strip():
-            raise DraftError("the instruction is empty")
-        if request.length not in (None, "short", "medium", "long"):
-            raise DraftError("length must be short, medium or long")
-        stop = _Stop()
-        if request.channel:
-            self._stops[request.channel] = stop
+    def _prepare(self, request: DraftRequest) -> _Prepared:
+        """Everything before generation: the model and adapter, the thread, the retrieved
+        examples and the prompt. Drafting and prefill share it, so they build one prompt."""
         runtime = self.runtime(request.model)
         thread, reply = self.thread_for(request)
         started = time.perf_counter()
@@ -242,7 +244,6 @@ class DraftingService:
             examples = [e for e, _ in found]
             context = [c for _, c in found]
         retrieval_s = time.perf_counter() - started
-        yield DraftEvent("context", context=context)
 
         adapter_id = None
         if request.use_adapter:
@@ -264,6 +265,35 @@ class DraftingService:
         ), max_new_tokens=max_tokens)
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
+        return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
+                         retrieval_s)
+
+    def prefill(self, request: DraftRequest) -> float:
+        """Read the prompt ``request`` would get into llama.cpp's cache, e.g. while the user
+        pauses typing: the draft that follows reuses it and its first token comes at once.
+        Returns the seconds it took."""
+        if not request.instruction.strip():
+            return 0.0
+        prepared = self._prepare(request)
+        started = time.perf_counter()
+        prepared.runtime.generate(prepared.built.text,
+                                  GenerationParams(max_tokens=1, temperature=0.0)).result()
+        return time.perf_counter() - started
+
+    def stream_draft(self, request: DraftRequest) -> Iterator[DraftEvent]:
+        if not request.instruction.strip():
+            raise DraftError("the instruction is empty")
+        if request.length not in (None, "short", "medium", "long"):
+            raise DraftError("length must be short, medium or long")
+        stop = _Stop()
+        if request.channel:
+            self._stops[request.channel] = stop
+        prepared = self._prepare(request)
+        runtime, thread, reply, built = (prepared.runtime, prepared.thread, prepared.reply,
+                                         prepared.built)
+        context, fmt, max_tokens = prepared.context, prepared.fmt, prepared.max_tokens
+        adapter_id, retrieval_s = prepared.adapter_id, prepared.retrieval_s
+        yield DraftEvent("context", context=context)
         sign_off = self.sign_off()
         drafts: list[Draft] = []
         for variant in range(max(1, request.variants)):
@@ -311,6 +341,19 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+@dataclass
+class _Prepared:
+    runtime: ModelRuntime
+    thread: ThreadMessage | None
+    reply: ReplyInfo | None
+    context: list[ContextEmail]
+    built: BuiltPrompt
+    fmt: ChatFormat
+    max_tokens: int
+    adapter_id: str | None
+    retrieval_s: float
 
 
 class _Stop:

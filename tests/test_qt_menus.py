@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 import app.qt.desktop as desktop_module  # noqa: E402
+from app.desktop_usage import DesktopUsage  # noqa: E402
 from app.drafting import DraftSettings  # noqa: E402
 from app.qt.desktop import Desktop  # noqa: E402
 from app.qt.ops import wait_for_background  # noqa: E402
@@ -122,6 +123,8 @@ def test_every_item_of_the_tray_menu_does_what_it_says(qtbot, desktop):
     actions["Quick draft"].trigger()
     qtbot.waitUntil(lambda: "quick" in desktop.windows)
     assert desktop.windows["quick"].compact
+    # Counted, so that a tray started later loads the embedder for someone who drafts often.
+    qtbot.waitUntil(lambda: DesktopUsage.load().quick_drafts == 1, timeout=10_000)
     actions["Open Amanuensis"].trigger()
     qtbot.waitUntil(lambda: "main" in desktop.windows)
     actions["Training…"].trigger()
@@ -166,6 +169,10 @@ def test_the_quick_draft_drafts_copies_opens_the_mail_client_and_accepts(
     assert not quick.copy_button.isEnabled()
     quick.compose.instruction.setPlainText("tell Stan the panes arrived; ask if Thursday suits")
     quick.compose.recipient.setText("stan@example.org")
+    # A pause in typing reads the prompt ahead (bench/bench_first_draft.py times the gain).
+    qtbot.waitUntil(lambda: quick._prefilled is not None and not quick._prefilling,
+                    timeout=30_000)
+    assert quick._prefilled == quick.build_request()
     quick.draft_button.click()
     assert quick.busy and quick.stop_button.isEnabled()
     qtbot.waitUntil(lambda: not quick.busy, timeout=180_000)

@@ -25,6 +25,9 @@ def test_the_tray_on_a_real_display_as_a_person_uses_it(persona_copy, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"{', '.join(missing)} missing in CI: .ci/run installs them")
         pytest.skip(f"needs {', '.join(missing)}: {INSTALL_HINT}")
+    from app.desktop_usage import OFTEN, DesktopUsage
+
+    DesktopUsage(quick_drafts=OFTEN).save()  # someone who drafts from the tray
     out = tmp_path / "tray.json"
     shot = os.environ.get("AMANUENSIS_TRAY_SCREENSHOT")
     with real_display(log_dir=tmp_path) as display:
@@ -43,7 +46,10 @@ def test_the_tray_on_a_real_display_as_a_person_uses_it(persona_copy, tmp_path):
     # The first item is the status line ("waiting for the nightly window …").
     assert result["menu"][1:] == ["Quick draft", "Train now", "Pause training",
                                   "Open Amanuensis", "Training…", "Quit"]
+    assert result["tray_warms_embedder"]
     assert result["draft"]["text"].strip()
+    # The window and the tray loaded the models ahead of the click.
+    assert result["draft"]["timings"]["retrieval_s"] < 1.0, result["draft"]["timings"]
     assert result["pause"]["status"] == "paused" and result["pause"]["state"] == "paused"
     assert result["quit_by_menu"] and result["status"] == 0
     assert run.returncode == 0, run.stderr[-3000:]

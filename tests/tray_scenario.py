@@ -101,6 +101,7 @@ def scenario(app, desktop, result: dict, shot: Path | None) -> Iterator[Wait]:
     yield Wait("the icon to sit in the tray", lambda: tray.icon.isVisible()
                and tray.icon.geometry().width() > 0)
     result["icon_geometry"] = tray.icon.geometry().getRect()
+    result["tray_warms_embedder"] = desktop.warming is not None
     idle_icon = tray.icon.icon().cacheKey()
 
     def open_menu(why: str) -> Iterator[Wait]:

@@ -16,6 +16,7 @@ from datetime import datetime
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.desktop_usage import DesktopUsage, count_quick_draft, warm_embedder
 from app.machine import idle_seconds, on_ac_power
 from app.qt.ops import Op, store_executor
 from app.qt.tray import Tray, TrayMenu
@@ -80,6 +81,7 @@ class Desktop(QObject):
         self._told_about_tray = False  # windows closed while everything was deleted
         self._deciding = False
         self._last_input: float | None = None  # monotonic time of the last input to our windows
+        self.warming: Op | None = None
         QApplication.instance().installEventFilter(self)
         self._tick = QTimer(self, interval=tick_ms, timeout=self.tick)
         self._poll = QTimer(self, interval=poll_ms, timeout=self.poll)
@@ -102,6 +104,9 @@ class Desktop(QObject):
             show_window = True  # nothing else would be on screen
         if show_window:
             self.open_window()
+        elif self.tray is not None and DesktopUsage.load().drafts_from_tray_often:
+            # Someone who drafts from the tray gets the embedder loaded before the first one.
+            self.warming = Op(self, warm_embedder).run()
         self._tick.start()
         self.tick()
 
@@ -287,6 +292,8 @@ class Desktop(QObject):
     def quick_draft(self) -> QWidget:
         from app.qt.main_window import make_quick_draft
 
+        if "quick" not in self.windows:
+            Op(None, count_quick_draft).on(store_executor()).run()
         return self._window("quick", lambda: make_quick_draft(self))
 
     def open_training(self) -> QWidget:

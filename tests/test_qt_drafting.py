@@ -20,6 +20,7 @@ from app.qt.draft_window import DraftWindow  # noqa: E402
 from app.qt.ops import Op, store_executor, wait_for_background  # noqa: E402
 from tests.latency import LatencyProbe  # noqa: E402
 from tests.mailfactory import message  # noqa: E402
+from tests.qt_helpers import url_catcher  # noqa: E402, F401 - the `urls` fixture
 from trainer.feedback import load_feedback  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -60,7 +61,8 @@ def _draft(qtbot, win, instruction=INSTRUCTION, length="short", timeout=180_000)
 
 
 # --- the drafting window --------------------------------------------------------------------
-def test_a_draft_streams_into_the_window_with_its_context(qtbot, window):
+def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_path, monkeypatch,
+                                                          urls):
     editor = window.outputs.widget(0)
     partial: list[int] = []
     editor.textChanged.connect(lambda: partial.append(len(editor.toPlainText())))
@@ -78,6 +80,14 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window):
     assert window.subject.text() == draft.subject
     window.copy_button.click()
     assert QGuiApplication.clipboard().text() == draft.text
+    saved = tmp_path / "draft.eml"
+    monkeypatch.setattr("app.qt.draft_window.QFileDialog.getSaveFileName",
+                        lambda *args, **kwargs: (str(saved), "Email (*.eml)"))
+    window.save_button.click()
+    qtbot.waitUntil(saved.exists, timeout=10_000)
+    assert draft.text.split()[0] in saved.read_text()
+    window.mail_button.click()
+    assert urls.urls[-1].startswith("mailto:")
     # Double-click on a context email opens it (read on the store thread).
     window.context_list.itemDoubleClicked.emit(row, 0)
     dialog = lambda: window.context_list.dialog  # noqa: E731
@@ -111,7 +121,7 @@ def test_stop_ends_a_long_generation_and_the_window_stays_responsive(qtbot, wind
     print(f"\nstop: {stop_s:.3f} s, {draft.completion_tokens} tokens; probe {latency}")
 
     # Stop pressed before the stream has even begun still stops the generation.
-    window.start_draft(regenerate=True)
+    window.regenerate_button.click()
     window.stop()
     qtbot.waitUntil(lambda: not window.busy, timeout=60_000)
     assert window.drafts[0].stop_reason == "cancelled"

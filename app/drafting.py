@@ -17,8 +17,9 @@ from pathlib import Path
 from store.settings import load_section, save_section
 from trainer.chat import ChatFormat, chat_format_for
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.greetings import GreetingBook, learn_from_store, resolve_recipient
 from trainer.models import ModelCatalogue
-from trainer.postprocess import clean_draft, infer_sign_off
+from trainer.postprocess import infer_sign_off
 from trainer.prompts import (
     BuiltPrompt,
     Example,
@@ -29,6 +30,7 @@ from trainer.prompts import (
 )
 from trainer.registry import active_adapter
 from trainer.runtime import GenerationParams, ModelRuntime
+from trainer.shaping import DraftShaper
 
 
 @dataclass
@@ -133,6 +135,7 @@ class DraftingService:
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
+        self._greetings: GreetingBook | None = None
         self._stops: dict[str, _Stop] = {}  # channel -> the latest stream's stop switch
 
     def runtime(self, name: str | None = None) -> ModelRuntime:
@@ -227,6 +230,24 @@ class DraftingService:
             self._sign_off = infer_sign_off(bodies)
         return self._sign_off
 
+    def greetings(self) -> GreetingBook:
+        if self._greetings is None:
+            with self._lock:
+                self._greetings = learn_from_store(self.store)
+        return self._greetings
+
+    def greeting_line(self, request: DraftRequest, thread: ThreadMessage | None,
+                      reply: ReplyInfo | None) -> str | None:
+        """The greeting this email should open with, in the form the user uses with the
+        person it is to (None where the user does not greet or no one is known)."""
+        book = self.greetings()
+        recipient = resolve_recipient(
+            book, to=request.recipient, reply_sender=reply.sender if reply else "",
+            reply_name=thread.sender if thread is not None and thread.sender and reply
+            and thread.sender != reply.sender else "",
+            instruction=request.instruction, names_by_address=_NamesByAddress(self))
+        return book.greeting_for(recipient)
+
     # --- drafting -----------------------------------------------------------------------
     def _prepare(self, request: DraftRequest) -> _Prepared:
         """Everything before generation: the model and adapter, the thread, the retrieved
@@ -266,7 +287,7 @@ class DraftingService:
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
         return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
-                         retrieval_s)
+                         retrieval_s, self.greeting_line(request, thread, reply))
 
     def prefill(self, request: DraftRequest) -> float:
         """Read the prompt ``request`` would get into llama.cpp's cache, e.g. while the user
@@ -307,15 +328,28 @@ class DraftingService:
             )
             generation = runtime.generate(built.text, params, channel=request.channel)
             stop.attach(generation)
+            # Shaped as it streams: what is shown is never taken back, and ends as the draft.
+            shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
+                                 want_subject=thread is None)
             try:
                 for piece in generation:
-                    yield DraftEvent("token", text=piece, variant=variant)
+                    text = shaper.feed(piece)
+                    if text:
+                        yield DraftEvent("token", text=text, variant=variant)
+                    if shaper.complete or shaper.stopped:
+                        break  # signed off (or looping): the rest would be cut anyway
             finally:  # a consumer that stops reading must not leave the model generating
                 if not generation.finished.is_set():
                     generation.cancel()
-            cleaned = clean_draft(generation.text, sign_off=sign_off,
-                                  want_subject=thread is None)
+                    generation.finished.wait(10)
             stats = generation.stats
+            signed = shaper.complete
+            rest = shaper.finish(cut_by_length=stats.stop_reason == "length")
+            if rest:
+                yield DraftEvent("token", text=rest, variant=variant)
+            cleaned = shaper.result()
+            if signed and stats.stop_reason == "cancelled" and not stop.is_set:
+                stats.stop_reason = "signed"
             subject = cleaned.subject
             if thread is not None and thread.subject:
                 subject = thread.subject if thread.subject.lower().startswith("re:") \
@@ -354,6 +388,7 @@ class _Prepared:
     max_tokens: int
     adapter_id: str | None
     retrieval_s: float
+    greeting: str | None = None
 
 
 class _Stop:
@@ -363,6 +398,10 @@ class _Stop:
         self._lock = threading.Lock()
         self._set = False
         self._generation = None
+
+    @property
+    def is_set(self) -> bool:
+        return self._set
 
     def set(self) -> None:
         with self._lock:
@@ -375,6 +414,24 @@ class _Stop:
             self._generation = generation
             if self._set:
                 generation.cancel()
+
+
+class _NamesByAddress(dict):
+    """address → the name people sign their mail to the user with, read on demand."""
+
+    def __init__(self, service: DraftingService):
+        super().__init__()
+        self.service = service
+
+    def get(self, address: str, default: str = "") -> str:
+        store = self.service.store
+        if store is None or not address:
+            return default
+        with self.service._lock:  # noqa: SLF001 - the service's own store lock
+            row = store.catalogue.conn.execute(
+                "SELECT from_name FROM messages WHERE from_addr = ? AND from_name != ''"
+                " ORDER BY date DESC LIMIT 1", (address.lower(),)).fetchone()
+        return row[0] if row else default
 
 
 def _date(stamp) -> str:

@@ -1,0 +1,194 @@
+"""How the user greets each person ("Hi Stan —", "Dear Dr. Carr,"), learned from their sent
+mail, and who a request is for: the To field, the email replied to, or the name the
+instruction speaks of ("tell Stan …", "reply to Dev: …")."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from email.utils import getaddresses, parseaddr
+
+_WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
+# "Hi Stan —", "Dear Dr. Carr,", "Morning all!", "Hello," — a greeting alone on its line.
+GREETING_LINE = re.compile(
+    rf"^\s*(?P<word>{_WORDS})\b(?P<name>[^\n,—–:!;.?-]{{0,40}}?(?:\.\s?[A-Z][\w'’-]+)?)\s*"
+    r"(?P<punct>[,—–:!-]+)?\s*$", re.I)
+# The same at the start of a line that goes on ("Hi Stan, the panes arrived …").
+GREETING_START = re.compile(
+    rf"^\s*(?P<word>(?i:{_WORDS}))\b(?P<name>(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?(?:\s+[A-Z][\w'’-]+)"
+    r"{0,2})?\s*(?P<punct>[,—–:!-]+)\s*(?P<rest>\S.*)$")
+_ASKED = re.compile(
+    r"\b(?:tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
+    r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
+    r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to)\s+"
+    r"(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?[A-Za-z][\w'’-]*"
+    r"(?:\s+[A-Z][\w'’-]+)?)", re.I)
+_NOT_NAMES = {"me", "him", "her", "them", "us", "everyone", "everybody", "all", "the", "a",
+              "an", "my", "our", "your", "their", "his", "that", "this", "those", "these",
+              "it", "know", "people", "team", "volunteers", "committee", "board", "yes", "no",
+              "thanks", "about", "whether", "if", "when", "what", "why", "how", "for", "to",
+              "back", "up", "again", "both", "you", "myself", "yourself", "someone", "anyone",
+              "politely", "kindly", "briefly", "quickly", "today", "tomorrow"}
+
+
+@dataclass
+class Greeting:
+    word: str  # "Hi", as the user spells it
+    name: str  # "Stan", "" for "Hello,"
+    punct: str  # " —", ","
+
+    def line(self, name: str | None = None) -> str:
+        who = self.name if name is None else name
+        return f"{self.word}{' ' + who if who else ''}{self.punct}"
+
+
+def parse_greeting(line: str) -> Greeting | None:
+    match = GREETING_LINE.match(line)
+    if not match:
+        return None
+    name = match.group("name").strip()
+    if len(name.split()) > 4:
+        return None
+    punct = match.group("punct") or ""
+    spaced = f" {punct}" if punct and punct[0] in "—–-" else punct
+    return Greeting(word=match.group("word").strip(), name=name, punct=spaced)
+
+
+def first_name(name: str) -> str:
+    parts = [p for p in re.split(r"\s+", name.strip()) if p]
+    if not parts:
+        return ""
+    if parts[0].rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "prof") and len(parts) > 1:
+        return f"{parts[0]} {parts[-1]}"
+    return parts[0]
+
+
+@dataclass
+class Recipient:
+    address: str = ""
+    name: str = ""  # as the user calls them: "Stan", "Dr. Carr"
+
+
+@dataclass
+class GreetingBook:
+    """Per address, the greetings the user wrote to it; overall, their usual form."""
+
+    by_address: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    names: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    overall: Counter = field(default_factory=Counter)  # (word, punct)
+    emails: int = 0
+    greeted: int = 0
+
+    def learn(self, to_addresses: list[str], body: str) -> None:
+        lines = [line for line in body.strip().splitlines() if line.strip()]
+        if not lines:
+            return
+        self.emails += 1
+        greeting = parse_greeting(lines[0])
+        if greeting is None:
+            return
+        self.greeted += 1
+        self.overall[(greeting.word, greeting.punct)] += 1
+        if len(to_addresses) == 1:
+            address = to_addresses[0].lower()
+            self.by_address[address][(greeting.word, greeting.punct)] += 1
+            if greeting.name:
+                self.names[address][greeting.name] += 1
+
+    @property
+    def greets(self) -> bool:
+        """Whether the user usually opens with a greeting at all."""
+        return self.emails > 0 and self.greeted / self.emails >= 0.5
+
+    def name_for(self, address: str) -> str:
+        found = self.names.get(address.lower())
+        return found.most_common(1)[0][0] if found else ""
+
+    def address_for(self, name: str) -> str:
+        """The address the user greets by ``name`` (or whose greeting name starts it)."""
+        wanted = name.strip().lower()
+        best, count = "", 0
+        for address, names in self.names.items():
+            for used, n in names.items():
+                if (used.lower() == wanted or used.lower().split()[0] == wanted.split()[0]) \
+                        and n > count:
+                    best, count = address, n
+        return best
+
+    def greeting_for(self, recipient: Recipient) -> str | None:
+        """The greeting line for this person, in the user's form; None where the user does
+        not greet or nothing is known of whom the email is to."""
+        address = recipient.address.lower()
+        forms = self.by_address.get(address)
+        name = self.name_for(address) if address else ""
+        name = name or first_name(recipient.name)
+        if forms:
+            (word, punct), _ = forms.most_common(1)[0]
+            return Greeting(word, name, punct).line()
+        if not self.greets or not name:
+            return None
+        (word, punct), _ = self.overall.most_common(1)[0]
+        return Greeting(word, name, punct).line()
+
+
+def learn_from_store(store, limit: int = 2000) -> GreetingBook:
+    book = GreetingBook()
+    if store is None:
+        return book
+    rows = store.catalogue.conn.execute(
+        "SELECT to_addrs, body FROM messages WHERE is_own = 1 AND is_forward = 0 AND body != ''"
+        " ORDER BY date DESC LIMIT ?", (limit,)).fetchall()
+    for to_addrs, body in rows:
+        try:
+            addresses = [a for a in json.loads(to_addrs) if a]
+        except (TypeError, ValueError):
+            addresses = []
+        book.learn(addresses, body)
+    return book
+
+
+def named_in_instruction(instruction: str, known=lambda name: False) -> str:
+    """The person a request speaks to: "tell Stan …" → "Stan"; "" when none is named. A
+    lower-case word counts only where ``known(word)`` says it is someone the user writes to
+    (people type "tell stan …", but "decline politely" names no one)."""
+    for match in _ASKED.finditer(instruction):
+        words = match.group("name").split()
+        while words and words[-1].lower() in _NOT_NAMES:
+            words.pop()
+        if not words or words[0].lower() in _NOT_NAMES:
+            continue
+        if words[0][:1].islower() and not known(words[0]):
+            continue
+        if len(words) == 2 and not words[1][:1].isupper():
+            words = words[:1]
+        return " ".join(words)
+    return ""
+
+
+def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "",
+                      reply_name: str = "", instruction: str = "",
+                      names_by_address: dict[str, str] | None = None) -> Recipient:
+    """Whom the email is to, from what the request says, most explicit first."""
+    names_by_address = names_by_address or {}
+    if to.strip():
+        if "@" not in to:  # a name typed in the To field: "Stan Kowalski", "Dr. Carr"
+            if re.search(r"[,;&]| and ", to):
+                return Recipient()  # several people: no one name to greet
+            name = to.strip()
+            address = book.address_for(name)
+            return Recipient(address, book.name_for(address) if address else name)
+        pairs = [p for p in getaddresses([to]) if p[1]]
+        if len(pairs) != 1:
+            return Recipient()
+        name, address = pairs[0][0], pairs[0][1].lower()
+        return Recipient(address, name or names_by_address.get(address, ""))
+    if reply_sender:
+        address = parseaddr(reply_sender)[1].lower()
+        return Recipient(address, reply_name or names_by_address.get(address, ""))
+    named = named_in_instruction(instruction, known=lambda word: bool(book.address_for(word)))
+    if named:
+        address = book.address_for(named)
+        return Recipient(address, book.name_for(address) if address else named)
+    return Recipient()

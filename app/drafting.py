@@ -113,11 +113,14 @@ class Draft:
 
 @dataclass
 class DraftEvent:
-    kind: str  # "context", "token", "draft"
+    kind: str  # "context", "subject" (before the first token), "token", "draft"
     text: str = ""
     variant: int = 0
     context: list[ContextEmail] | None = None
     draft: Draft | None = None
+
+
+EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
 
 
 class DraftError(ValueError):
@@ -318,42 +321,27 @@ class DraftingService:
         sign_off = self.sign_off()
         drafts: list[Draft] = []
         for variant in range(max(1, request.variants)):
-            params = GenerationParams(
-                max_tokens=max_tokens,
-                temperature=self.settings.temperature if request.temperature is None
-                else request.temperature,
-                repeat_penalty=self.settings.repeat_penalty,
-                seed=None if request.seed is None else request.seed + variant,
-                stop=fmt.stop_strings,
-            )
-            generation = runtime.generate(built.text, params, channel=request.channel)
-            stop.attach(generation)
-            # Shaped as it streams: what is shown is never taken back, and ends as the draft.
-            shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
-                                 want_subject=thread is None)
-            try:
-                for piece in generation:
-                    text = shaper.feed(piece)
-                    if text:
-                        yield DraftEvent("token", text=text, variant=variant)
-                    if shaper.complete or shaper.stopped:
-                        break  # signed off (or looping): the rest would be cut anyway
-            finally:  # a consumer that stops reading must not leave the model generating
-                if not generation.finished.is_set():
-                    generation.cancel()
-                    generation.finished.wait(10)
+            temperature = self.settings.temperature if request.temperature is None \
+                else request.temperature
+            for attempt in range(EMPTY_RETRIES + 1):
+                # An attempt that says nothing (all chatter) has shown nothing: try again,
+                # with another seed and some randomness even where greedy was asked for.
+                params = GenerationParams(
+                    max_tokens=max_tokens,
+                    temperature=temperature if attempt == 0 else max(temperature, 0.7),
+                    repeat_penalty=self.settings.repeat_penalty,
+                    seed=None if request.seed is None else request.seed + variant + 101 * attempt,
+                    stop=fmt.stop_strings,
+                )
+                shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
+                                     want_subject=thread is None)
+                generation = yield from self._shaped_generation(
+                    runtime, built.text, params, shaper, stop, request.channel, thread, variant)
+                if shaper.said_something or generation.stats.stop_reason == "cancelled":
+                    break
             stats = generation.stats
-            signed = shaper.complete
-            rest = shaper.finish(cut_by_length=stats.stop_reason == "length")
-            if rest:
-                yield DraftEvent("token", text=rest, variant=variant)
             cleaned = shaper.result()
-            if signed and stats.stop_reason == "cancelled" and not stop.is_set:
-                stats.stop_reason = "signed"
-            subject = cleaned.subject
-            if thread is not None and thread.subject:
-                subject = thread.subject if thread.subject.lower().startswith("re:") \
-                    else f"Re: {thread.subject}".strip()
+            subject = self._subject(thread, cleaned.subject)
             draft = Draft(
                 text=cleaned.body, subject=subject, context=context, model=runtime.info.name,
                 adapter=adapter_id, prompt_tokens=stats.prompt_tokens,
@@ -368,6 +356,49 @@ class DraftingService:
             yield DraftEvent("draft", variant=variant, draft=draft)
             if stats.stop_reason == "cancelled":
                 break
+
+    def _shaped_generation(self, runtime: ModelRuntime, prompt: str, params: GenerationParams,
+                           shaper: DraftShaper, stop: _Stop, channel: str | None,
+                           thread: ThreadMessage | None, variant: int):
+        """Generate, shaping as it streams: what is shown is never taken back and ends as
+        the draft. Yields the events; returns the finished generation."""
+        generation = runtime.generate(prompt, params, channel=channel)
+        stop.attach(generation)
+        told_subject = False
+        try:
+            for piece in generation:
+                text = shaper.feed(piece)
+                if text and not told_subject:
+                    # Known before the body's first line: clients can show it first.
+                    told_subject = True
+                    yield DraftEvent("subject", text=self._subject(thread, shaper.subject),
+                                     variant=variant)
+                if text:
+                    yield DraftEvent("token", text=text, variant=variant)
+                if shaper.complete or shaper.stopped:
+                    break  # signed off (or looping): the rest would be cut anyway
+        finally:  # a consumer that stops reading must not leave the model generating
+            if not generation.finished.is_set():
+                generation.cancel()
+                generation.finished.wait(10)
+        stats = generation.stats
+        signed = shaper.complete
+        rest = shaper.finish(cut_by_length=stats.stop_reason == "length")
+        if rest and not told_subject:
+            yield DraftEvent("subject", text=self._subject(thread, shaper.subject),
+                             variant=variant)
+        if rest:
+            yield DraftEvent("token", text=rest, variant=variant)
+        if signed and stats.stop_reason == "cancelled" and not stop.is_set:
+            stats.stop_reason = "signed"
+        return generation
+
+    @staticmethod
+    def _subject(thread: ThreadMessage | None, written: str) -> str:
+        if thread is not None and thread.subject:
+            return thread.subject if thread.subject.lower().startswith("re:") \
+                else f"Re: {thread.subject}".strip()
+        return written
 
     def draft(self, request: DraftRequest) -> Draft:
         drafts = [e.draft for e in self.stream_draft(request) if e.kind == "draft"]

@@ -8,6 +8,7 @@ request bodies are capped, and bad input gets a clear 4xx.
     POST /v1/drafts               {"instruction": ..., "reply_to"?, "tone"?, "length"?,
                                    "variants"?, "rag"?, "adapter"?, "stream"?}
     POST /v1/chat/completions     OpenAI-compatible; the last user message is the instruction
+    GET  /v1/models[/{id}]        OpenAI-compatible model list (the default first)
     GET  /v1/health
 """
 
@@ -24,6 +25,7 @@ import uuid
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 from app.drafting import DraftError, DraftingService, DraftRequest
 from store.settings import data_home
@@ -135,8 +137,25 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path == "/v1/health":
             self._send_json(HTTPStatus.OK, {"status": "ok"})
+        elif self.path == "/v1/models":
+            self._send_json(HTTPStatus.OK, {"object": "list", "data": self._models()})
+        elif self.path.startswith("/v1/models/"):
+            wanted = unquote(self.path[len("/v1/models/"):])
+            found = [m for m in self._models() if m["id"] == wanted]
+            if found:
+                self._send_json(HTTPStatus.OK, found[0])
+            else:
+                self._error(HTTPStatus.NOT_FOUND, f"no such model: {wanted}")
         else:
             self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {self.path}")
+
+    def _models(self) -> list[dict]:
+        """The models drafting can use, as OpenAI clients list them before anything else."""
+        catalogue = self.server.service.catalogue
+        default = catalogue.default_name()
+        names = sorted(catalogue.names(), key=lambda name: name != default)  # default first
+        return [{"id": name, "object": "model", "created": 0, "owned_by": "local"}
+                for name in names]
 
     def do_OPTIONS(self):  # noqa: N802
         # No CORS: a browser page on another origin gets no permission to call us.
@@ -189,7 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._start_events()
         self._event({"type": "context", "context": [c.__dict__ for c in first.context or []]})
         for event in events:
-            if event.kind == "token":
+            if event.kind == "subject":
+                self._event({"type": "subject", "text": event.text, "variant": event.variant})
+            elif event.kind == "token":
                 self._event({"type": "token", "text": event.text, "variant": event.variant})
             elif event.kind == "draft":
                 self._event({"type": "draft", "draft": event.draft.to_json()})
@@ -235,7 +256,10 @@ class _Handler(BaseHTTPRequestHandler):
 
         self._event(chunk({"role": "assistant"}))
         for event in events:
-            if event.kind == "token" and event.variant == 0:
+            # The same text as the non-streamed answer: "Subject: …", a blank line, the body.
+            if event.kind == "subject" and event.variant == 0 and event.text:
+                self._event(chunk({"content": f"Subject: {event.text}\n\n"}))
+            elif event.kind == "token" and event.variant == 0:
                 self._event(chunk({"content": event.text}))
             elif event.kind == "draft":
                 finish = "length" if event.draft.stop_reason == "length" else "stop"

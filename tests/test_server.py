@@ -125,3 +125,28 @@ def test_concurrent_requests_are_served(server):
     for t in threads:
         t.join()
     assert statuses == [200, 200, 200]
+
+
+def test_an_openai_client_lists_models_and_streams_what_it_would_get_whole(server):
+    """Through the `openai` package, as Thunderbird add-ons and chat UIs call us: the model
+    list first, then a chat completion, streamed and not; both give the same text."""
+    openai = pytest.importorskip("openai")
+    srv, token, _ = server
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{srv.server_address[1]}/v1",
+                           api_key=token, max_retries=0, timeout=300)
+    models = [m.id for m in client.models.list()]
+    assert models and models[0] == srv.service.catalogue.default_name()
+    assert client.models.retrieve(models[0]).id == models[0]
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
+    ask = {"model": models[0], "messages": [
+        {"role": "user", "content": "tell Sam the rota is attached; ask if Tuesday suits"}],
+        "temperature": 0.0, "seed": 3, "max_tokens": 60}
+    whole = client.chat.completions.create(**ask).choices[0].message.content
+    pieces = [chunk.choices[0].delta.content or ""
+              for chunk in client.chat.completions.create(**ask, stream=True)]
+    assert "".join(pieces).rstrip() == whole.rstrip()
+    body = whole.split("\n\n", 1)[1] if whole.startswith("Subject:") else whole
+    assert "Subject:" not in body and "[" not in body
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0).models.list()

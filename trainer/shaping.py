@@ -17,12 +17,17 @@ from dataclasses import dataclass
 from trainer.greetings import GREETING_START, parse_greeting
 
 TEMPLATE_TOKENS = re.compile(r"<\|[a-z_]+\|>|<(?:start|end)_of_turn>|</?s>|\[/?INST\]")
-SUBJECT = re.compile(r"^\s*\**subject\**\s*:\s*(.+?)\s*$", re.I)
-HEADER = re.compile(r"^\s*\**(?:to|from|cc|bcc|date|sent|recipient|sender)\**\s*:\s*\S", re.I)
+SUBJECT = re.compile(r"^\s*\**subject\**\s*:\s*(?:\**subject\**\s*:\s*)*(.*?)\s*$", re.I)
+HEADER = re.compile(r"^\s*\**(?:to|from|cc|bcc|date|sent|recipient|sender|premise|instructions?|"
+                    r"context|task|user|assistant|prompt|tone|length)\**\s*:", re.I)
+# A label the model put before the email itself: the label goes, the text stays.
+LABEL = re.compile(r"^\s*\**(?:email|body|message|reply|response|output|answer|draft)\**\s*:\s*",
+                   re.I)
 PLACEHOLDER = re.compile(
     r"\[(?:your|recipient|sender|name|first|last|full|company|organi[sz]ation|date|time|"
     r"insert|position|title|phone|email|address|contact|signature|x+)\b[^\]\n]{0,40}\]"
-    r"|<(?:your|recipient)[ _][a-z ]{2,20}>|\{(?:name|recipient|sender)\}", re.I)
+    r"|<(?:your|recipient)[ _][a-z ]{2,20}>|\{(?:name|recipient|sender)\}"
+    r"|\*+(?:your|recipient'?s?|sender'?s?) [a-z ]{2,20}\*+", re.I)
 CHATTER_OPENING = re.compile(
     r"^\s*(sure|certainly|of course|absolutely|okay|ok|here('s| is| are)|below is|i've drafted"
     r"|i have drafted|this email|as requested)\b[^\n]{0,120}[:!.]?\s*$", re.I)
@@ -36,7 +41,12 @@ CHATTER = re.compile(
     r"note:|\(note|i(?:'ve| have) (?:written|drafted|included|kept|made|added|revised)\b|"
     r"please (?:review|adjust|modify|edit) (?:the|this) (?:draft|email)|let me know if you"
     r"(?:'d| would) like (?:me to|any) |(?:you can|you may) (?:adjust|modify|customi[sz]e|add)\b"
-    r"|\*\*(?:subject|body|email)\b)", re.I)
+    r"|\*\*(?:subject|body|email)\b|this is an? (?:polite|professional|friendly|formal|"
+    r"informal|good|great|short|concise|clear|simple|possible|sample|suggested)\b|"
+    r"you (?:can|could|might) (?:rephrase|reword)\b"
+    r"|[^\n]{0,80}\b(?:something like|as follows|the following(?: email| draft)?)\s*:\s*$|"
+    r"(?:in this|this) (?:email|draft|response),? (?:i|we|you)\b|to instruct\b|"
+    r"your (?:email|message|draft) (?:should|could|needs to)\b)", re.I)
 CLOSING = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks|thank you|cheers|"
     r"sincerely|yours(?: truly| sincerely)?|best|all the best|take care|love|onward|talk soon|"
@@ -113,6 +123,11 @@ class DraftShaper:
         return self._new_text()
 
     @property
+    def said_something(self) -> bool:
+        """Whether the body holds a line besides the greeting and the sign-off."""
+        return self._content > 0
+
+    @property
     def text(self) -> str:
         return "\n".join(self._lines)
 
@@ -134,7 +149,11 @@ class DraftShaper:
         subject = SUBJECT.match(stripped)
         if subject:
             if not self.started and not self.subject:
-                self.subject = subject.group(1).strip().strip("*").strip()
+                self.subject = PLACEHOLDER.sub("", subject.group(1)).strip().strip("*").strip()
+            return
+        stripped = LABEL.sub("", stripped)
+        line = LABEL.sub("", line)
+        if not stripped:
             return
         if HEADER.match(stripped) or CHATTER.match(stripped):
             return
@@ -230,6 +249,7 @@ class DraftShaper:
 
     _held_name: list[str] = []  # the model's own closing, kept where the user has none
     _greeted = False
+    _content = 0  # body lines committed (not the greeting, not the sign-off)
 
     def _drop_held_closing(self) -> None:
         """A closing with no name after it at the very end: the user's sign-off replaces it
@@ -259,6 +279,7 @@ class DraftShaper:
         if self._blank:
             self._commit_blank()
         self._lines.append(line)
+        self._content += 1
 
     def _new_text(self) -> str:
         """Committed text not yet handed out. While the email is open, the last committed

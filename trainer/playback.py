@@ -16,6 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from store.retrieval import STOPWORDS
+from trainer.facts import DATE as _DATE
+from trainer.facts import MONEY as _MONEY
+from trainer.facts import MONTH as _MONTH
+from trainer.facts import NUMBER as _NUMBER
+from trainer.facts import PERCENT as _PERCENT
+from trainer.facts import PROPER as _PROPER
+from trainer.facts import SENTENCE_START as _SENTENCE_START
+from trainer.facts import TIME as _TIME
 
 METHOD = "notes-v1"
 
@@ -23,21 +31,6 @@ _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|morning|good morning|afternoon|evening|hiya)\s+"
     r"([A-Z][a-zA-Z'-]+)", re.I)
 _BARE_NAME = re.compile(r"^\s*([A-Z][a-z]+)\s*[,—-]?\s*$")
-_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_MONEY = re.compile(rf"[£$€]\s?(?:{_AMOUNT})(?:\s?(?:k|m|bn|million|thousand)\b)?", re.I)
-_PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?%")
-_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.I)
-_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
-_DATE = re.compile(
-    rf"\b(?:{_WEEKDAY}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s+{_MONTH})?)?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{4}})?"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|the\s+\d{{1,2}}(?:st|nd|rd|th))\b")
-_NUMBER = re.compile(rf"\b(?:{_AMOUNT})\b")
-_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b", re.M)
-_SENTENCE_START = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)([A-Z][a-z]{2,})\b")
 _META = re.compile(
     r"\b(as an ai|i am an ai|language model|to instruct|the instruction|this email|here is|"
     r"here's|the assistant|write a message|the user)\b", re.I)

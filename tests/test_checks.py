@@ -1,0 +1,74 @@
+"""The draft checks: facts kept and made up, the right person greeted, what is wrong with a
+draft's form, its length — on hand-made drafts whose answers are known."""
+
+from __future__ import annotations
+
+from trainer.checks import check_draft, structure_defects, summarise
+from trainer.facts import fact_keys
+
+TEDDY = "Onward,\nTeddy"
+REFERENCE = ("Hi Stan —\n\nThe board approved your glazing quote of £1,840 on Tuesday. "
+             "When could you start? The shed key is with Ruth.\n\nOnward,\nTeddy")
+ASKED = "tell stan the board approved the £1,840 quote on tuesday; ask when he can start"
+
+
+def test_facts_are_normalised_so_that_forms_meet():
+    assert {"n:1840", "d:tue", "p:stan"} <= fact_keys("Stan: £1,840 by Tues.")
+    assert "n:1840" in fact_keys("1840 pounds") and "d:tue" in fact_keys("on Tuesday")
+    assert "p:could" not in fact_keys(REFERENCE) and "p:ruth" in fact_keys(REFERENCE)
+
+
+def test_a_faithful_draft_keeps_every_fact_and_invents_none():
+    draft = ("Hi Stan —\n\nGood news: the board approved the £1,840 quote on Tuesday. When "
+             "can you start?\n\nOnward,\nTeddy")
+    check = check_draft(draft, instruction=ASKED, reference=REFERENCE, sign_off=TEDDY)
+    assert check.facts_required == ["d:tue", "n:1840", "p:stan"]
+    assert check.fact_recall == 1.0 and check.invented == []
+    assert check.right_recipient is True and check.defects == []
+    assert 0.6 < check.length_ratio < 1.5
+
+
+def test_missing_and_invented_facts_are_named():
+    draft = ("Hi Priya,\n\nThe board met at 4 p.m. on September the 4th and approved the "
+             "quote. I shall come to Houston.\n\nOnward,\nTeddy")
+    check = check_draft(draft, instruction=ASKED, reference=REFERENCE, sign_off=TEDDY)
+    assert set(check.facts_missing) == {"n:1840", "d:tue", "p:stan"}
+    assert {"n:4", "d:sep", "p:houston", "p:priya"} <= set(check.invented)
+    assert check.right_recipient is False
+
+
+def test_what_the_thread_or_examples_say_is_not_invented():
+    draft = "Hi Stan —\n\nRuth has the key; 18 m³ arrives Friday.\n\nOnward,\nTeddy"
+    check = check_draft(draft, instruction="tell stan where the key is",
+                        sources=["The compost (18 m³) comes on Friday. Ruth keeps the key."],
+                        sign_off=TEDDY)
+    assert check.invented == []
+
+
+def test_structure_defects_are_each_found():
+    def defects(text, instruction=""):
+        return structure_defects(text, instruction, TEDDY)
+
+    assert defects("Hi Stan —\n\nAll good.\n\nOnward,\nTeddy") == []
+    assert "header_in_body" in defects("Hi Stan —\nSubject: Glass\nAll good.\n\nOnward,\nTeddy")
+    assert "placeholder" in defects("Dear [Recipient Name],\nAll good.\n\nOnward,\nTeddy")
+    assert "chatter" in defects("Here's a suggested draft:\nAll good.\n\nOnward,\nTeddy")
+    assert "sign_off" in defects("Onward,\nHi Stan —\nAll good.\n\nOnward,\nTeddy")
+    assert "sign_off" in defects("Hi Stan —\nAll good.")
+    assert "unfinished" in defects("Hi Stan —\n\nThe panes came and I will\n\nOnward,\nTeddy")
+    assert "empty" in defects("Hi Stan —\n\nOnward,\nTeddy")
+    assert "restates_instruction" in defects(
+        "Hi Stan —\n\nTell Stan the panes arrived.\n\nOnward,\nTeddy",
+        instruction="tell Stan the panes arrived")
+
+
+def test_summaries_over_drafts():
+    good = check_draft("Hi Stan —\n\nApproved, £1,840, Tuesday. When can you start?\n\n"
+                       "Onward,\nTeddy", instruction=ASKED, reference=REFERENCE, sign_off=TEDDY)
+    bad = check_draft("Subject: x\nApproved.", instruction=ASKED, reference=REFERENCE,
+                      sign_off=TEDDY)
+    summary = summarise([good, bad])
+    assert summary["fact_recall"] == 0.5  # 3 of 6 required facts
+    assert summary["structure_defects"] == 0.5
+    assert summary["right_recipient"] == 0.5
+    assert summary["defects"]["header_in_body"] == 1

@@ -1,0 +1,169 @@
+"""Does a draft say what was asked? Checks that need no model: the facts of the request it
+kept, the facts it made up, whether it greets the right person, what is wrong with its form,
+and its length. Evaluation scores held-out drafts with them; drafting uses them to pick the
+best of several candidates and to say what a draft still misses."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from trainer.facts import fact_keys, mentioned
+from trainer.greetings import parse_greeting
+from trainer.shaping import (
+    CHATTER,
+    CLOSING,
+    HEADER,
+    PLACEHOLDER,
+    SENTENCE_END,
+    SUBJECT,
+    plain,
+)
+
+DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
+           "restates_instruction")
+
+
+@dataclass
+class DraftCheck:
+    facts_required: list[str] = field(default_factory=list)
+    facts_missing: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+    right_recipient: bool | None = None  # None: the real email greets no one by name
+    defects: list[str] = field(default_factory=list)
+    length_ratio: float | None = None
+
+    @property
+    def fact_recall(self) -> float | None:
+        if not self.facts_required:
+            return None
+        return 1 - len(self.facts_missing) / len(self.facts_required)
+
+
+def body_lines(text: str, sign_off: str = "") -> list[str]:
+    """The lines that carry content: not the greeting, not the sign-off block."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and parse_greeting(lines[0]):
+        lines = lines[1:]
+    first = plain(sign_off.splitlines()[0]) if sign_off.strip() else ""
+    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        if (first and plain(lines[i]) == first) or (CLOSING.match(lines[i])
+                                                    and len(lines[i]) <= 30):
+            return lines[:i]
+    return lines
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def required_facts(instruction: str, reference: str | None) -> set[str]:
+    """The facts a draft must carry: those of the request that the real email also has
+    (without a real email, those of the request)."""
+    asked = mentioned(instruction)
+    if reference is None:
+        return fact_keys(instruction) | (asked & {k for k in asked if not k.startswith("p:")})
+    return fact_keys(reference) & asked
+
+
+def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> list[str]:
+    lines = [line.strip() for line in draft.strip().splitlines() if line.strip()]
+    found: list[str] = []
+    if any(SUBJECT.match(line) or HEADER.match(line) for line in lines):
+        found.append("header_in_body")
+    if PLACEHOLDER.search(draft):
+        found.append("placeholder")
+    if any(CHATTER.match(line) for line in lines):
+        found.append("chatter")
+    if sign_off.strip():
+        first = plain(sign_off.splitlines()[0])
+        at = [i for i, line in enumerate(lines) if plain(line) == first]
+        tail = len(sign_off.strip().splitlines())
+        if len(at) != 1 or at[0] != len(lines) - tail:
+            found.append("sign_off")
+    elif sum(1 for line in lines if CLOSING.match(line) and len(line) <= 30) > 1:
+        found.append("sign_off")
+    body = body_lines(draft, sign_off)
+    if not body:
+        found.append("empty")
+    elif not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4:
+        found.append("unfinished")
+    if instruction and body and restates(body, instruction):
+        found.append("restates_instruction")
+    return found
+
+
+_REQUEST_VERB = re.compile(
+    r"^\s*(?:please\s+)?(?:tell|ask|let|remind|thank|inform|reply to|say|write to|email|"
+    r"answer|invite|confirm to|warn)\s+(?:[A-Z][\w'’-]*|him|her|them|the)\b", re.I)
+
+
+def restates(body: Sequence[str], instruction: str) -> bool:
+    """The draft passes the request on instead of writing the email: it opens a line with
+    the request's own imperative ("Tell Stan the panes arrived."), or is the request again,
+    word for word, and little else."""
+    if any(_REQUEST_VERB.match(line) for line in body):
+        return True
+    asked = set(re.findall(r"\w+", instruction.lower()))
+    said = re.findall(r"\w+", " ".join(body).lower())
+    if not said:
+        return False
+    return len(said) <= len(asked) + 2 and sum(w in asked for w in said) / len(said) >= 0.95
+
+
+def check_draft(draft: str, *, instruction: str, reference: str | None = None,
+                sources: Sequence[str] = (), sign_off: str = "",
+                allowed_names: Sequence[str] = ()) -> DraftCheck:
+    """``sources``: everything the draft may draw facts from besides the request (the
+    email replied to, the retrieved examples, the user's profile)."""
+    result = DraftCheck()
+    required = required_facts(instruction, reference)
+    present = mentioned(draft)
+    result.facts_required = sorted(required)
+    result.facts_missing = sorted(required - present)
+    offered = mentioned(instruction)
+    for source in (*sources, sign_off, *allowed_names):
+        offered |= mentioned(source)
+    result.invented = sorted(fact_keys(draft) - offered)
+    if reference is not None:
+        result.right_recipient = right_recipient(draft, reference)
+        if words(reference):
+            result.length_ratio = round(words("\n".join(body_lines(draft, sign_off)))
+                                        / max(1, words("\n".join(body_lines(reference,
+                                                                           sign_off)))), 3)
+    result.defects = structure_defects(draft, instruction, sign_off)
+    return result
+
+
+def right_recipient(draft: str, reference: str) -> bool | None:
+    """Whether the draft greets the person the real email greets by name."""
+    ref_lines = [line for line in reference.strip().splitlines() if line.strip()]
+    wanted = parse_greeting(ref_lines[0]) if ref_lines else None
+    if wanted is None or not wanted.name:
+        return None
+    draft_lines = [line for line in draft.strip().splitlines() if line.strip()]
+    got = parse_greeting(draft_lines[0]) if draft_lines else None
+    return bool(got and got.name and got.name.split()[0].lower().strip(".")
+                == wanted.name.split()[0].lower().strip("."))
+
+
+def summarise(checks: Sequence[DraftCheck]) -> dict:
+    """Per setting: ``fact_recall`` (share of required facts found, over all drafts),
+    ``invented_facts`` (per draft), ``right_recipient`` (share, where the real email
+    greets by name), ``structure_defects`` (share of drafts with any), ``length_ratio``
+    (median draft / real email, in words) and the count of each defect."""
+    required = sum(len(c.facts_required) for c in checks)
+    missing = sum(len(c.facts_missing) for c in checks)
+    greeted = [c.right_recipient for c in checks if c.right_recipient is not None]
+    ratios = [c.length_ratio for c in checks if c.length_ratio is not None]
+    n = len(checks)
+    return {
+        "fact_recall": round(1 - missing / required, 4) if required else None,
+        "invented_facts": round(sum(len(c.invented) for c in checks) / n, 3) if n else None,
+        "right_recipient": round(sum(greeted) / len(greeted), 4) if greeted else None,
+        "structure_defects": round(sum(bool(c.defects) for c in checks) / n, 4) if n else None,
+        "length_ratio": round(statistics.median(ratios), 3) if ratios else None,
+        "defects": {d: sum(d in c.defects for c in checks) for d in DEFECTS},
+    }

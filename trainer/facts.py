@@ -1,0 +1,91 @@
+"""The facts of a text that a draft must keep and must not make up: numbers and amounts,
+times, dates, names, addresses. Playback builds its notes from them; the draft checks
+compare them. Keys are normalised so "£1,840" and "1840", "Thurs" and "Thursday" meet."""
+
+from __future__ import annotations
+
+import re
+
+AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MONEY = re.compile(rf"[£$€]\s?(?:{AMOUNT})(?:\s?(?:k|m|bn|million|thousand)\b)?", re.I)
+PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?%")
+TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.I)
+WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+         r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+DATE = re.compile(
+    rf"\b(?:{WEEKDAY}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s+{MONTH})?)?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}(?:\s+\d{{4}})?"
+    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|the\s+\d{{1,2}}(?:st|nd|rd|th))\b")
+NUMBER = re.compile(rf"\b(?:{AMOUNT})\b")
+PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b", re.M)
+SENTENCE_START = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)([A-Z][a-z]{2,})\b")
+EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+_DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
+_DAY_WORDS = re.compile(
+    r"\b(mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?s?\b|"
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
+# Capitalised words that are not names (sentence openers, greetings, days are dates).
+COMMON = set("""i the a an and but or so if then thanks thank please hi hello dear morning
+hey best kind regards cheers yes no ok okay sure great good also just we you they he she it
+this that these those there here my our your their his her its what when where which who
+why how can could would should will shall may might must do does did is are was were be
+been have has had let all any each every some many much more most other another such only
+own same than too very not now today tomorrow tonight yesterday one two three four five
+six seven eight nine ten first second next last new old sorry congratulations welcome
+happy dr mr mrs ms re fw fwd subject as at by for from in into of on to up with about after
+before over under again once see looking hope glad could attached enclosed below above
+p.s ps note onward warmly love yours sincerely""".split())
+
+
+def _numbers(text: str) -> set[str]:
+    keys = set()
+    for match in _DIGITS.finditer(text.replace(",", "")):
+        value = match.group(0)
+        keys.add(value.lstrip("0") or "0" if ":" not in value else value)
+    return keys
+
+
+def _day_words(text: str) -> set[str]:
+    keys = set()
+    for match in _DAY_WORDS.finditer(text):
+        word = (match.group(1) or match.group(2)).lower()
+        keys.add(word[:3])
+    return keys
+
+
+def proper_names(text: str) -> set[str]:
+    """Capitalised words that are names: mid-sentence ones, and sentence openers the text
+    never writes in lower case ("Nina will…" yes, "Could you…" no)."""
+    found: set[str] = set()
+    for match in PROPER.finditer(text):
+        for word in match.group(1).split():
+            if word.lower() not in COMMON and not _DAY_WORDS.fullmatch(word):
+                found.add(word.lower())
+    lowered = text.lower()
+    for match in SENTENCE_START.finditer(text):
+        word = match.group(1)
+        if word.lower() in COMMON or _DAY_WORDS.fullmatch(word):
+            continue
+        if not re.search(rf"(?<![A-Za-z]){re.escape(word.lower())}(?![A-Za-z])",
+                         lowered.replace(word.lower(), "", 1)):
+            found.add(word.lower())
+    return found
+
+
+def fact_keys(text: str, *, names: bool = True) -> set[str]:
+    """Normalised facts: "n:1840", "d:thu", "p:stan", "e:jo@x.org"."""
+    keys = {f"n:{n}" for n in _numbers(text)} | {f"d:{d}" for d in _day_words(text)}
+    keys |= {f"e:{e.lower()}" for e in EMAIL_ADDRESS.findall(text)}
+    if names:
+        keys |= {f"p:{n}" for n in proper_names(text)}
+    return keys
+
+
+def mentioned(text: str) -> set[str]:
+    """Every key a text could be said to mention, names in any case: what a typed request
+    ("tell stan …") or a source offers, to check a draft's facts against."""
+    words = {f"p:{w}" for w in re.findall(r"[a-z][a-z'’-]+", text.lower())}
+    return fact_keys(text, names=False) | words

@@ -16,6 +16,8 @@ from pathlib import Path
 from app.cli import main as cli
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
+# Written for her held-out mail, kept outside the folder the demo imports.
+NATURAL = SAMPLE.parent / "eval" / "natural-requests.jsonl"
 INSTRUCTION = "tell Stan the board approved the glazing quote; ask when he can start"
 # Enough steps for the voice to show (greeting, phrasing, sign-off) within the time budget.
 DEMO_STEPS = "15"
@@ -68,8 +70,9 @@ def main() -> int:
     code = cli(["train", "--max-steps", DEMO_STEPS, "--threads", threads])
     if code != 0:
         return code
-    _step("Evaluating on her newest emails, which training never saw")
-    cli(["eval", "--limit", "4", "--threads", threads])
+    _step("Evaluating on her newest emails, which training never saw, from requests "
+          "as a person types them")
+    cli(["eval", "--limit", "4", "--threads", threads, "--instructions", str(NATURAL)])
     _step(f"Drafting before and after the adapter: {INSTRUCTION!r}")
     before, after = _draft(use_adapter=False), _draft(use_adapter=True)
     print(side_by_side(f"Subject: {before.subject}\n\n{before.text}",

@@ -127,6 +127,41 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
     assert any(row["scores"] for row in rows)
 
 
+def test_evaluation_from_natural_requests_checks_what_each_draft_says(
+        runs, trained_home, monkeypatch, capsys, tmp_path):
+    """`eval --instructions`: the held-out emails are drafted from requests as people type
+    them (our set for the sample persona), and every draft is checked."""
+    from app.cli import main
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("AMANUENSIS_HOME", str(trained_home))
+    natural = REPO / "resources" / "eval" / "natural-requests.jsonl"
+    given = {json.loads(line)["instruction"] for line in natural.read_text().splitlines()}
+    assert main(["eval", "--limit", "2", "--json", "--instructions", str(natural)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["scored"] == 2 and result["instructions"] == str(natural)
+    for scores in result["settings"].values():
+        assert 0 <= scores["structure_defects"] <= 1
+        assert scores["fact_recall"] is None or 0 <= scores["fact_recall"] <= 1
+        assert scores["invented_facts"] >= 0 and scores["length_ratio"] > 0
+        assert set(scores["defects"]) >= {"header_in_body", "placeholder", "unfinished"}
+    summary = json.loads(Path(result["report"]["summary"]).read_text())
+    for sample in summary["samples"]:
+        assert sample["instruction"] in given  # drafted from the typed request
+        assert set(sample["checks"]) == set(result["settings"])
+    report = Path(result["report"]["report"]).read_text()
+    assert "## Does the draft say what was asked?" in report
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"message_id": "<x@y>", "instruction": "hi"}\nnot json\n')
+    assert main(["eval", "--instructions", str(broken)]) == 1
+    assert f"{broken}, line 2" in capsys.readouterr().err
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_text('{"message_id": "<nobody@nowhere>", "instruction": "say hi"}\n')
+    assert main(["eval", "--instructions", str(elsewhere)]) == 1
+    assert "none of its 0 known emails is held out" in capsys.readouterr().err
+
+
 def test_sigterm_pauses_a_training_process_with_a_checkpoint(runs, trained_home, monkeypatch):
     """How the desktop scheduler stops a night's run: SIGTERM, then a clean, resumable stop."""
     import os

@@ -14,6 +14,7 @@ import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -195,16 +196,19 @@ def _print_train_result(result: dict) -> None:
 
 def cmd_eval(args) -> int:
     from store.terminal import TerminalProgress
-    from trainer.evaluate import run_evaluation
+    from trainer.evaluate import InstructionsError, run_evaluation
 
     bar = TerminalProgress(units={"evaluating": "drafts"})
     try:
         with _store() as store:
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
                                     limit=args.limit, progress=bar,
-                                    threads=args.threads or 0)
+                                    threads=args.threads or 0, requests=args.instructions)
     except KeyError as exc:
         _err(str(exc.args[0]))
+        return EXIT_FAILED
+    except InstructionsError as exc:
+        _err(str(exc))
         return EXIT_FAILED
     finally:
         bar.close()
@@ -213,14 +217,23 @@ def cmd_eval(args) -> int:
         _print_json(result)
         return EXIT_OK
     print(f"Evaluation of {result['model']} with adapter {result['adapter'] or '(none)'} on "
-          f"{result['scored']} held-out emails ({result['skipped_echo']} left out: their "
-          "instruction copies the email)")
-    print(f"  {'setting':<10}{'BLEU':>8}{'ROUGE-L':>9}{'chrF':>8}{'style':>8}{'MAUVE':>8}")
+          f"{result['scored']} held-out emails, from {result['instructions']} instructions "
+          f"({result['skipped_echo']} left out: their instruction copies the email)")
+    print(f"  {'setting':<10}{'BLEU':>7}{'ROUGE-L':>9}{'chrF':>7}{'style':>7}{'MAUVE':>7}"
+          f"{'facts':>7}{'invent':>8}{'greet':>7}{'defect':>8}{'length':>8}")
+
+    def cell(value, spec: str, width: int) -> str:
+        return f"{'n/a':>{width}}" if value is None else f"{value:>{width}{spec}}"
+
     for name, s in result["settings"].items():
-        mauve = "n/a" if s["mauve"] is None else f"{s['mauve']:.3f}"
-        print(f"  {name:<10}{s['bleu']:>8.2f}{s['rouge_l']:>9.2f}{s['chrf']:>8.2f}"
-              f"{s['style_distance']:>8.3f}{mauve:>8}")
-    print("  (style: distance, lower is closer to you)")
+        print(f"  {name:<10}{cell(s['bleu'], '.2f', 7)}{cell(s['rouge_l'], '.2f', 9)}"
+              f"{cell(s['chrf'], '.2f', 7)}{cell(s['style_distance'], '.3f', 7)}"
+              f"{cell(s['mauve'], '.3f', 7)}{cell(s['fact_recall'], '.0%', 7)}"
+              f"{cell(s['invented_facts'], '.2f', 8)}{cell(s['right_recipient'], '.0%', 7)}"
+              f"{cell(s['structure_defects'], '.0%', 8)}{cell(s['length_ratio'], '.2f', 8)}")
+    print("  (style: distance, lower is closer to you; facts: of the request, kept; invent: "
+          "made-up facts per draft;\n   greet: the right person greeted; defect: drafts with "
+          "a form defect; length: median draft / real email)")
     print(f"Report: {result['report']['report']}")
     return EXIT_OK
 
@@ -291,6 +304,9 @@ def add_commands(sub) -> None:
     p.add_argument("--model")
     p.add_argument("--adapter", help="an adapter id (default: the active one)")
     p.add_argument("--threads", type=int, help="decoding threads (default: all cores but one)")
+    p.add_argument("--instructions", type=Path, metavar="FILE.jsonl",
+                   help='requests as people type them, one {"message_id", "instruction"} a '
+                        "line, for held-out emails (default: their playback instructions)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -5,35 +5,83 @@ playback instruction under four settings: the plain model, with retrieved contex
 the adapter (LoRA), and with both. Drafts come from llama.cpp through the same prompt builder,
 retrieval and clean-up as real drafting, greedily so that scores are repeatable, and are
 scored against the email the user actually sent.
+
+``instructions`` replaces the playback instructions with requests as people type them
+(``resources/eval/natural-requests.jsonl``): those held-out emails are drafted from them,
+with the drafting budget for a medium email rather than one derived from the real email.
+
+Besides the overlap and style scores, every draft goes through the draft checks of
+``trainer.checks`` as the user would get it (shaped with their greeting and sign-off):
+fact recall, invented facts, right recipient, structure defects and length.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
 from store.settings import data_home
 from trainer.chat import chat_format_for
+from trainer.checks import check_draft, summarise
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.dataset import own_emails, thread_for
+from trainer.greetings import learn_from_store, resolve_recipient
 from trainer.models import ModelCatalogue
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import playback, playback_cache
-from trainer.postprocess import clean_draft
+from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
 from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
+# What drafting allows a medium-length email (app.drafting.DraftSettings.medium_tokens):
+# natural requests get the drafting budget, never one taken from the real email.
+DRAFT_TOKENS = 350
 
 
 @dataclass
 class HeldOutItem:
     email: EmailForPlayback
     instruction: Instruction
+    request: str = ""  # a natural request given for this email, drafted instead
+
+    @property
+    def asked(self) -> str:
+        return self.request or self.instruction.text
+
+
+class InstructionsError(ValueError):
+    pass
+
+
+def read_instructions(path: Path, store) -> dict[str, str]:
+    """``{"message_id": ..., "instruction": ...}`` lines → our uid → instruction. The id is
+    the RFC Message-ID (with or without <>) or our own uid."""
+    found: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InstructionsError(f"{path}: cannot read it ({exc.strerror})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            ident, text = entry["message_id"], entry["instruction"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InstructionsError(f"{path}, line {number}: expected a JSON object with "
+                                    f"message_id and instruction ({exc})") from exc
+        if not isinstance(text, str) or not text.strip():
+            raise InstructionsError(f"{path}, line {number}: the instruction is empty")
+        row = store.message(ident) or store.message(f"<{ident.strip('<>')}>")
+        if row is not None:
+            found[row["uid"]] = text.strip()
+    return found
 
 
 def held_out_items(store, emails: list[EmailForPlayback], instructions: list[Instruction],
@@ -60,7 +108,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    progress: ProgressCallback = ignore_progress,
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
                    out_dir: Path | None = None, max_tokens: int = 300,
-                   threads: int = 0) -> dict:
+                   threads: int = 0, requests: Path | None = None) -> dict:
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -82,6 +130,17 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     held_ids = entry.get("held_out_ids") if entry else None
     items, skipped_echo = held_out_items(store, emails, instructions, held_ids, held_out_share)
     held_total = len(items) + skipped_echo
+    if requests is not None:
+        given = read_instructions(requests, store)
+        pairs = [HeldOutItem(e, i) for e, i in zip(emails, instructions, strict=True)]
+        held = set(held_ids) if held_ids is not None else {i.email.ident for i in items}
+        items = [HeldOutItem(p.email, p.instruction, given[p.email.ident]) for p in pairs
+                 if p.email.ident in given and p.email.ident in held]
+        skipped_echo = 0
+        if not items:
+            raise InstructionsError(
+                f"{requests}: none of its {len(given)} known emails is held out "
+                f"({len(held)} held out); give instructions for your newest emails")
     if limit:
         items = items[-limit:]
     settings = [s for s in SETTINGS if entry is not None or not s.startswith("lora")]
@@ -92,6 +151,12 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     fmt = chat_format_for(info)
     builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, profile_for(store))
     outputs: dict[str, list[str]] = {s: [] for s in settings}
+    checks: dict[str, list] = {s: [] for s in settings}
+    shaped: dict[str, list[str]] = {s: [] for s in settings}
+    held_set = {i.email.ident for i in items}
+    sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
+    greetings = learn_from_store(store)
+    profile = profile_for(store)
     meter = PhaseMeter("evaluating", len(items) * len(settings), progress)
     started = time.monotonic()
     try:
@@ -100,8 +165,21 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                outputs[setting].append(_draft(store, runtime, builder, fmt, item, setting,
-                                               context, excluded, max_tokens))
+                raw, sources = _draft(store, runtime, builder, fmt, item, setting, context,
+                                      excluded, DRAFT_TOKENS if item.request else max_tokens)
+                # No sign-off here: the overlap and style scores show what the model learned.
+                outputs[setting].append(clean_draft(raw, want_subject=not sources[0]).body)
+                # As the user gets it, for the checks: their greeting and sign-off.
+                greeting = greetings.greeting_for(resolve_recipient(
+                    greetings, to="" if sources[0] else item.email.recipient,
+                    reply_sender=sources[1], instruction=item.asked))
+                user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
+                                         want_subject=not sources[0]).body
+                shaped[setting].append(user_draft)
+                checks[setting].append(check_draft(
+                    user_draft, instruction=item.asked, reference=reference_text(item.email),
+                    sources=[sources[0], *sources[2], profile.name, profile.about],
+                    sign_off=sign_off))
                 meter.advance(detail=setting)
     finally:
         runtime.close()
@@ -113,9 +191,13 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "created": datetime.now().isoformat(timespec="seconds"),
         "held_out": held_total, "scored": len(items), "skipped_echo": skipped_echo,
         "seconds": round(time.monotonic() - started, 1),
-        "settings": {s: score(outputs[s], references, features=embed) for s in settings},
-        "samples": [{"id": item.email.ident, "instruction": item.instruction.text,
-                     "reference": ref, "outputs": {s: outputs[s][n] for s in settings}}
+        "instructions": str(requests) if requests else "playback",
+        "settings": {s: {**score(outputs[s], references, features=embed),
+                         **summarise(checks[s])} for s in settings},
+        "samples": [{"id": item.email.ident, "instruction": item.asked,
+                     "reference": ref, "outputs": {s: outputs[s][n] for s in settings},
+                     "drafts": {s: shaped[s][n] for s in settings},
+                     "checks": {s: asdict(checks[s][n]) for s in settings}}
                     for n, (item, ref) in enumerate(zip(items, references, strict=True))],
     }
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -129,23 +211,36 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
 
 
 def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
-           context: ContextSettings, excluded: list[str], max_tokens: int) -> str:
+           context: ContextSettings, excluded: list[str], max_tokens: int
+           ) -> tuple[str, tuple[str, str, list[str]]]:
+    """The raw output, and what the draft may draw on: the thread's text, its sender's
+    address, and the retrieved examples."""
     email = item.email
     thread = thread_for(store, email)
-    request = PromptRequest(instruction=item.instruction.text, reply_to=thread,
+    request = PromptRequest(instruction=item.asked, reply_to=thread,
                             recipient="" if thread else email.recipient)
     if setting.endswith("rag"):
         found = retrieve_own_emails(store, context_query(request.instruction, thread),
                                     k=context.k, min_similarity=context.min_similarity,
                                     exclude=excluded)
         request.examples = [r.example for r in found]
-    # Room for twice the real email: enough for any fair draft, and a rambling base model
-    # does not cost minutes per item.
-    max_tokens = min(max_tokens, 2 * runtime.count_tokens(email.body) + 40)
+    if not item.request:
+        # Room for twice the real email: enough for any fair draft, and a rambling base
+        # model does not cost minutes per item.
+        max_tokens = min(max_tokens, 2 * runtime.count_tokens(email.body) + 40)
     built = builder.build(request, max_new_tokens=max_tokens)
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.1,
                               seed=0, stop=fmt.stop_strings)
     text = runtime.generate(built.text, params).result()
-    # No sign-off is added here: the score should show what the model learned, not our
-    # post-processing.
-    return clean_draft(text, want_subject=thread is None).body
+    sender = _sender_address(store, email)
+    return text, (thread.text if thread else "", sender,
+                  [e.text for e in built.examples])
+
+
+def _sender_address(store, email: EmailForPlayback) -> str:
+    if not email.in_reply_to:
+        return ""
+    row = store.catalogue.conn.execute(
+        "SELECT from_addr FROM messages WHERE rfc_message_id = ?", (email.in_reply_to,)
+    ).fetchone()
+    return row[0] if row else ""

@@ -25,8 +25,11 @@ EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 _DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
 _DAY_WORDS = re.compile(
-    r"\b(mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?s?\b|"
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
+    r"\b(?:(mon|tues?|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(day)?|"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"(uary|ruary|ch|il|e|y|ust|tember|ember|ober)?)s?\b", re.I)
+_FULL_MONTHS = {"january", "february", "march", "april", "june", "july", "august",
+                "september", "october", "november", "december"}
 # Capitalised words that are not names (sentence openers, greetings, days are dates).
 COMMON = set("""i the a an and but or so if then thanks thank please hi hello dear morning
 hey best kind regards cheers yes no ok okay sure great good also just we you they he she it
@@ -48,11 +51,24 @@ def _numbers(text: str) -> set[str]:
     return keys
 
 
-def _day_words(text: str) -> set[str]:
+def _day_words(text: str, lenient: bool = False) -> set[str]:
+    """Weekdays and months. Full names count in any case; short forms ("Sat", "Mar") and
+    "May" only capitalised and not opening a sentence, since "sat", "mar" and "may" are
+    everyday words."""
     keys = set()
     for match in _DAY_WORDS.finditer(text):
-        word = (match.group(1) or match.group(2)).lower()
-        keys.add(word[:3])
+        word = match.group(0)
+        lowered = word.lower().removesuffix("s")
+        day, month = match.group(1), match.group(3)
+        full = (day and match.group(2)) or (month and lowered in _FULL_MONTHS)
+        if not full and not lenient:
+            before = text[:match.start()].rstrip()
+            opens = not word[:1].isupper() or not before or before[-1] in ".!?\n"
+            if opens and not re.match(r"\s*\d", text[match.end():]):
+                continue
+        if month and not full and match.group(4):
+            continue  # "Mary", "Marie", "Junee": a prefix of a month, not one
+        keys.add((day or month).lower()[:3])
     return keys
 
 
@@ -75,9 +91,9 @@ def proper_names(text: str) -> set[str]:
     return found
 
 
-def fact_keys(text: str, *, names: bool = True) -> set[str]:
+def fact_keys(text: str, *, names: bool = True, lenient: bool = False) -> set[str]:
     """Normalised facts: "n:1840", "d:thu", "p:stan", "e:jo@x.org"."""
-    keys = {f"n:{n}" for n in _numbers(text)} | {f"d:{d}" for d in _day_words(text)}
+    keys = {f"n:{n}" for n in _numbers(text)} | {f"d:{d}" for d in _day_words(text, lenient)}
     keys |= {f"e:{e.lower()}" for e in EMAIL_ADDRESS.findall(text)}
     if names:
         keys |= {f"p:{n}" for n in proper_names(text)}
@@ -88,4 +104,4 @@ def mentioned(text: str) -> set[str]:
     """Every key a text could be said to mention, names in any case: what a typed request
     ("tell stan …") or a source offers, to check a draft's facts against."""
     words = {f"p:{w}" for w in re.findall(r"[a-z][a-z'’-]+", text.lower())}
-    return fact_keys(text, names=False) | words
+    return fact_keys(text, names=False, lenient=True) | words

@@ -18,6 +18,11 @@ SETTING_NOTES = {
 # (key, column title, higher is better)
 METRICS = [("bleu", "BLEU", True), ("rouge_l", "ROUGE-L", True), ("chrf", "chrF", True),
            ("style_distance", "Style distance", False), ("mauve", "MAUVE", True)]
+# The draft checks (trainer.checks): (key, title, higher is better, as a percentage)
+CHECKS = [("fact_recall", "Facts kept", True, True), ("invented_facts", "Invented per draft",
+          False, False), ("right_recipient", "Right person greeted", True, True),
+          ("structure_defects", "Drafts with a form defect", False, True),
+          ("length_ratio", "Length vs. real (median)", None, False)]
 COLOURS = {"base": "#9e9e9e", "rag": "#4c72b0", "lora": "#dd8452", "lora_rag": "#55a868"}
 SAMPLES_SHOWN = 3
 SAMPLE_CHARS = 700
@@ -57,6 +62,20 @@ def _table(settings: dict, order: list[str]) -> str:
             text = _fmt(scores.get(key), key)
             cells.append(f"**{text}**" if best[key] == setting else text)
         cells.append(str(scores.get("n", "")))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _checks_table(settings: dict, order: list[str]) -> str:
+    head = ["Setting"] + [f"{title} {'' if up is None else '↑' if up else '↓'}".strip()
+                          for _, title, up, _ in CHECKS]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
+    for setting in order:
+        cells = [_label(setting)]
+        for key, _, _, percent in CHECKS:
+            value = settings[setting].get(key)
+            cells.append("n/a" if value is None else f"{value:.0%}" if percent
+                         else f"{value:.2f}")
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -148,6 +167,18 @@ def _markdown(result: dict, order: list[str], image: str) -> str:
         "differences below about 0.1 mean little. The best value in each column is in bold.",
         "", _table(result.get("settings", {}), order), "", f"![Scores per setting]({image})", "",
     ]
+    if any("fact_recall" in v for v in result.get("settings", {}).values()):
+        lines += [
+            "## Does the draft say what was asked?", "",
+            "Each draft as you would get it (with your greeting and sign-off), checked: the "
+            "names, numbers, amounts, dates and times of the request that your real email "
+            "also has, found in the draft; facts in the draft that none of the request, the "
+            "email replied to, the examples or your profile gave; whether it greets the "
+            "person your real email greets; form defects (a subject or header line in the "
+            "body, a sign-off out of place, placeholders, assistant talk, a half sentence, "
+            "an empty draft, the request passed on instead of written); and its length "
+            f"against your real email. Instructions: {result.get('instructions', 'playback')}.",
+            "", _checks_table(result["settings"], order), ""]
     if held is not None and scored is not None:
         note = f"{held} emails were held out (your newest) and {scored} were scored."
         if skipped:

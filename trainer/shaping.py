@@ -77,6 +77,7 @@ class DraftShaper:
         self.want_subject = want_subject
         self.max_repeats = max_repeats
         self._sign_off_first = plain(self.sign_off.splitlines()[0]) if self.sign_off else ""
+        self._sign_off_lines = {plain(line) for line in self.sign_off.splitlines() if plain(line)}
         self._pending = ""  # text of the line not yet ended
         self._lines: list[str] = []  # committed body lines
         self._emitted = 0  # characters of the committed text already handed out
@@ -166,6 +167,8 @@ class DraftShaper:
         if self._held:
             self._after_closing(line)
             return
+        if self._sign_off_lines and not self._has_body() and plain(line) in self._sign_off_lines:
+            return  # the user's name (or closing) before anything was said
         if self._is_closing(line) and (self._has_body() or self._bare_closing(line)):
             if not self._has_body():
                 return  # a sign-off before anything was said ("Onward," at the top)

@@ -33,7 +33,8 @@ from trainer.registry import activate_adapter, rollback
 SETTING_NAMES = {"base": "Plain", "rag": "Plain + emails", "lora": "Style",
                  "lora_rag": "Style + emails"}
 SCORE_COLUMNS = (("style_distance", "Style dist. ↓", 3), ("rouge_l", "ROUGE-L ↑", 1),
-                 ("bleu", "BLEU ↑", 2), ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))
+                 ("fact_recall", "Facts kept ↑", 2), ("structure_defects", "Defects ↓", 2),
+                 ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))
 
 
 def read_overview() -> Overview:

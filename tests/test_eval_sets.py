@@ -4,6 +4,8 @@ copying."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import mailbox
 import re
@@ -24,10 +26,10 @@ def _check(path: Path, mboxes: list[Path], minimum: int) -> None:
     assert len(entries) >= minimum
     bodies = {}
     for mbox in mboxes:
-        for message in mailbox.mbox(mbox):
-            payload = message.get_payload(decode=True) if not message.is_multipart() else b""
-            bodies[(message["Message-ID"] or "").strip()] = (payload or b"").decode(
-                "utf-8", "replace")
+        for raw in mailbox.mbox(mbox):
+            message = email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)
+            part = message.get_body(("plain", "html"))
+            bodies[(message["Message-ID"] or "").strip()] = part.get_content() if part else ""
     for entry in entries:
         assert entry["message_id"] in bodies, entry["message_id"]
         asked, body = _words(entry["instruction"]), _words(bodies[entry["message_id"]])

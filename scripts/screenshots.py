@@ -171,13 +171,13 @@ def main() -> int:
         raise SystemExit(f"{args.home} holds no imported mail: run `make demo` first")
     os.environ["AMANUENSIS_HOME"] = str(args.home.resolve())
     args.out.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(REPO))
     # Qt and fontconfig write caches under the home folder, which the shots move around.
     scratch = Path(tempfile.mkdtemp(prefix="amanuensis-shots-xdg-"))
     for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         os.environ.setdefault(name, str(scratch / name.lower()))
     if args.only in (None, "tray"):
         shoot_tray(args.out, args.home.resolve())
-    sys.path.insert(0, str(REPO))
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

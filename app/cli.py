@@ -278,6 +278,8 @@ def cmd_draft(args) -> int:
         tone=args.tone, length=args.length, variants=args.variants, use_rag=not args.no_rag,
         use_adapter=not args.no_adapter, model=args.model, temperature=args.temperature,
         seed=args.seed,
+        # Streamed text is final text: no better candidate may replace it afterwards.
+        candidates=1 if args.stream and not args.json else None,
     )
     service, store = _drafting_service()
     try:
@@ -346,6 +348,10 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
     err.write(f"\n{draft.model}" + (f" + adapter {draft.adapter}" if draft.adapter else "")
               + f" · {draft.prompt_tokens} prompt tokens · retrieval {t['retrieval_s']:.2f}s"
               f" · first token {t['ttft_s']:.2f}s · {t['tokens_per_s']:.0f} tok/s\n")
+    if draft.candidates > 1:
+        err.write(f"best of {draft.candidates} drafts\n")
+    if draft.missing:
+        err.write(f"did not mention: {', '.join(draft.missing)}\n")
     for note in draft.dropped:
         err.write(f"note: {note}\n")
 

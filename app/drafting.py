@@ -11,13 +11,16 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from store.settings import load_section, save_section
 from trainer.chat import ChatFormat, chat_format_for
+from trainer.checks import DraftCheck, check_draft
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.facts import surface
 from trainer.greetings import GreetingBook, learn_from_store, resolve_recipient
+from trainer.metrics import style_distance
 from trainer.models import ModelCatalogue
 from trainer.postprocess import infer_sign_off
 from trainer.prompts import (
@@ -29,8 +32,8 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter
-from trainer.runtime import GenerationParams, ModelRuntime
-from trainer.shaping import DraftShaper
+from trainer.runtime import Generation, GenerationParams, ModelRuntime
+from trainer.shaping import DraftShaper, Shaped
 
 
 @dataclass
@@ -44,6 +47,10 @@ class DraftSettings:
     short_tokens: int = 200
     medium_tokens: int = 350
     long_tokens: int = 600
+    # Candidates drafted for one request, the best shown: as many as fit in this many
+    # times the first one's time (the first streams at once; the best follows).
+    candidates: int = 3
+    candidate_time_factor: float = 2.0
 
     @classmethod
     def load(cls) -> DraftSettings:
@@ -69,6 +76,7 @@ class DraftRequest:
     max_tokens: int | None = None
     seed: int | None = None
     channel: str | None = None  # e.g. a window id: a new request cancels the stale one
+    candidates: int | None = None  # None: the setting; 1 shows exactly what streamed
 
 
 @dataclass
@@ -106,6 +114,9 @@ class Draft:
     reply_to: ReplyInfo | None = None
     variants: list[dict] = field(default_factory=list)
     prompt: str = ""  # exactly what the model saw, for transparency and debugging
+    check: dict = field(default_factory=dict)  # trainer.checks.DraftCheck of the shown draft
+    missing: list[str] = field(default_factory=list)  # facts asked for, not in the draft
+    candidates: int = 1  # drafted for this one, the best kept
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -113,7 +124,9 @@ class Draft:
 
 @dataclass
 class DraftEvent:
-    kind: str  # "context", "subject" (before the first token), "token", "draft"
+    # "context", "subject" (before the first token), "token", "checking" (more candidates
+    # are being drafted; the "draft" that follows may differ from what streamed), "draft"
+    kind: str
     text: str = ""
     variant: int = 0
     context: list[ContextEmail] | None = None
@@ -339,9 +352,21 @@ class DraftingService:
                     runtime, built.text, params, shaper, stop, request.channel, thread, variant)
                 if shaper.said_something or generation.stats.stop_reason == "cancelled":
                     break
+            pool = [_Candidate(shaper.result(), generation)]
+            wanted = 1 if request.variants > 1 else (
+                request.candidates if request.candidates is not None
+                else self.settings.candidates)
+            self._check(pool[0], request, prepared, sign_off)
+            if wanted > 1 and not pool[0].perfect and \
+                    generation.stats.stop_reason != "cancelled":
+                yield DraftEvent("checking", text="checking other drafts", variant=variant)
+                pool += self._more_candidates(pool[0], wanted - 1, request, prepared,
+                                              sign_off, params, stop)
+            best = max(pool, key=lambda c: c.score)  # the first on a tie: what was seen
+            generation, cleaned = best.generation, best.shaped
             stats = generation.stats
-            cleaned = shaper.result()
             subject = self._subject(thread, cleaned.subject)
+            missing = [surface(key, request.instruction) for key in best.check.facts_missing]
             draft = Draft(
                 text=cleaned.body, subject=subject, context=context, model=runtime.info.name,
                 adapter=adapter_id, prompt_tokens=stats.prompt_tokens,
@@ -351,11 +376,66 @@ class DraftingService:
                          "total_s": round(stats.total_s, 3)},
                 dropped=built.dropped, stop_reason=stats.stop_reason, variant=variant,
                 raw_text=generation.text, reply_to=reply, prompt=built.text,
+                check=asdict(best.check), missing=missing, candidates=len(pool),
             )
             drafts.append(draft)
             yield DraftEvent("draft", variant=variant, draft=draft)
             if stats.stop_reason == "cancelled":
                 break
+
+    def _check(self, candidate: _Candidate, request: DraftRequest, prepared: _Prepared,
+               sign_off: str) -> None:
+        sources = [prepared.thread.text if prepared.thread else "",
+                   *(e.text for e in prepared.built.examples), self.profile.name,
+                   self.profile.about, prepared.greeting or ""]
+        candidate.check = check_draft(candidate.shaped.body, instruction=request.instruction,
+                                      sources=sources, sign_off=sign_off)
+        examples = [e.text for e in prepared.built.examples]
+        candidate.style = (sum(style_distance(candidate.shaped.body, e) for e in examples)
+                           / len(examples)) if examples else 0.0
+
+    def _more_candidates(self, first: _Candidate, count: int, request: DraftRequest,
+                         prepared: _Prepared, sign_off: str, params: GenerationParams,
+                         stop: _Stop) -> list[_Candidate]:
+        """Further drafts, not shown while they are written, for as long as the budget
+        allows; one still running when time is up is dropped."""
+        single = max(first.generation.stats.total_s, 0.5)
+        deadline = time.perf_counter() + single * (self.settings.candidate_time_factor - 1)
+        found: list[_Candidate] = []
+        for n in range(count):
+            left = deadline - time.perf_counter()
+            if left < 0.5 * single or stop.is_set:
+                break
+            extra = replace(params, temperature=max(params.temperature, 0.7),
+                            seed=None if params.seed is None else params.seed + 1000 + n)
+            shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
+                                 want_subject=prepared.thread is None)
+            generation = prepared.runtime.generate(prepared.built.text, extra,
+                                                   channel=request.channel)
+            stop.attach(generation)
+            timer = threading.Timer(left, generation.cancel)
+            timer.start()
+            try:
+                for piece in generation:
+                    shaper.feed(piece)
+                    if shaper.complete or shaper.stopped:
+                        break
+            finally:
+                timer.cancel()
+                if not generation.finished.is_set():
+                    generation.cancel()
+                    generation.finished.wait(10)
+            if generation.stats.stop_reason == "cancelled" and not shaper.complete:
+                break  # out of time (or stopped): keep what is finished
+            shaper.finish(cut_by_length=generation.stats.stop_reason == "length")
+            if shaper.complete and generation.stats.stop_reason == "cancelled":
+                generation.stats.stop_reason = "signed"
+            candidate = _Candidate(shaper.result(), generation)
+            self._check(candidate, request, prepared, sign_off)
+            found.append(candidate)
+            if candidate.perfect:
+                break
+        return found
 
     def _shaped_generation(self, runtime: ModelRuntime, prompt: str, params: GenerationParams,
                            shaper: DraftShaper, stop: _Stop, channel: str | None,
@@ -406,6 +486,29 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+@dataclass
+class _Candidate:
+    shaped: Shaped
+    generation: Generation
+    check: DraftCheck | None = None
+    style: float = 0.0  # style distance to the retrieved examples of the user's mail
+
+    @property
+    def perfect(self) -> bool:
+        c = self.check
+        return c is not None and not c.facts_missing and not c.invented and not c.defects
+
+    @property
+    def score(self) -> float:
+        """Every fact asked for first, then nothing made up, then a clean form, then the
+        user's style."""
+        c = self.check
+        if c is None:
+            return float("-inf")
+        recall = 1.0 if c.fact_recall is None else c.fact_recall
+        return 3 * recall - 0.5 * len(c.invented) - len(c.defects) - 0.5 * self.style
 
 
 @dataclass

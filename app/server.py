@@ -203,6 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not data.get("stream"):
             self._send_json(HTTPStatus.OK, service.draft(request).to_json())
             return
+        request.candidates = 1  # what streams is what the client keeps
         events = service.stream_draft(request)
         first = next(events)  # errors in the request surface here, before the 200
         self._start_events()
@@ -244,6 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
                           "total_tokens": draft.prompt_tokens + draft.completion_tokens},
             })
             return
+        request.candidates = 1  # what streams is what the client keeps
         events = service.stream_draft(request)
         next(events)
         self._start_events()

@@ -148,6 +148,26 @@ def test_reply_draft_sees_the_thread_and_threads_the_eml(service, tmp_path):
     assert mailto_url(draft).startswith("mailto:stan@kglazing.example?subject=Re%3A%20Glass")
 
 
+def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service):
+    asked = "tell Stan the 4 panes cost £96 and Priya fits them on Thursday at 9:30"
+    draft = service.draft(DraftRequest(asked, length="short", seed=11))
+    assert {"n:4", "n:96", "n:9:30", "d:thu", "p:priya"} <= set(draft.check["facts_required"])
+    assert draft.candidates >= 1
+    if draft.candidates == 1:  # only when the first draft was already perfect
+        assert not draft.missing and not draft.check["invented"]
+    # What it left out, in the words of the request.
+    wanted = {"n:4": "4", "n:96": "£96", "n:9:30": "9:30", "d:thu": "Thursday",
+              "p:priya": "Priya", "p:stan": "Stan"}
+    assert draft.missing == [wanted[k] for k in draft.check["facts_missing"]]
+    assert draft.text.splitlines()[0] == "Hi Stan —"  # her greeting for Stan
+    # Streaming keeps to what streamed: a single candidate.
+    streamed = DraftRequest(asked, length="short", seed=11, candidates=1)
+    events = list(service.stream_draft(streamed))
+    assert "checking" not in {e.kind for e in events}
+    shown = "".join(e.text for e in events if e.kind == "token")
+    assert shown.rstrip() == events[-1].draft.text and events[-1].draft.candidates == 1
+
+
 def test_variants_and_no_rag(service):
     draft = service.draft(DraftRequest("invite the volunteers to the autumn bulb planting",
                                        variants=2, use_rag=False, max_tokens=80, seed=5))

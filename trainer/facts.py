@@ -105,3 +105,24 @@ def mentioned(text: str) -> set[str]:
     ("tell stan …") or a source offers, to check a draft's facts against."""
     words = {f"p:{w}" for w in re.findall(r"[a-z][a-z'’-]+", text.lower())}
     return fact_keys(text, names=False, lenient=True) | words
+
+
+def surface(key: str, text: str) -> str:
+    """How ``text`` writes the fact ``key`` ("n:1840" → "£1,840"), for telling the user
+    what a draft left out; the key's own value where the text does not have it."""
+    kind, value = key.split(":", 1)
+    if kind == "n":
+        for pattern in (MONEY, PERCENT, TIME, NUMBER):
+            for match in pattern.finditer(text):
+                if value in _numbers(match.group(0)):
+                    return match.group(0).strip()
+    elif kind == "d":
+        for match in _DAY_WORDS.finditer(text):
+            if (match.group(1) or match.group(3) or "").lower()[:3] == value:
+                return match.group(0)[:1].upper() + match.group(0)[1:]
+    elif kind in ("p", "e"):
+        match = re.search(rf"(?<![\w@.]){re.escape(value)}(?![\w@])", text, re.I)
+        if match:
+            found = match.group(0)
+            return found[:1].upper() + found[1:] if kind == "p" else found
+    return value

@@ -107,7 +107,8 @@ class DraftShaper:
             tail = self._pending
             if cut_by_length and not SENTENCE_END.search(tail):
                 ends = [m.end() for m in re.finditer(r"[.!?…](?=\s|$)", tail)]
-                tail = tail[:ends[-1]] if ends else ""
+                # A half sentence goes, unless it is all the draft would say.
+                tail = tail[:ends[-1]] if ends else ("" if self._content else tail)
             if tail.strip():
                 self._line(tail)
         self._pending = ""

@@ -118,10 +118,13 @@ class DraftWindow(QMainWindow):
         for button in (self.copy_button, self.save_button, self.mail_button, self.accept_button):
             actions.addWidget(button)
         self.pending_label = QLabel()
+        self.check_label = QLabel()  # what the shown draft left out of the request
+        self.check_label.setWordWrap(True)
         output = QWidget()
         column = QVBoxLayout(output)
         column.addWidget(self.subject)
         column.addWidget(self.outputs, 3)
+        column.addWidget(self.check_label)
         column.addLayout(actions)
         column.addWidget(self.pending_label)
         column.addWidget(self.context_label)
@@ -247,6 +250,7 @@ class DraftWindow(QMainWindow):
             editor.clear()
             editor.setReadOnly(True)
         self.timings.clear()
+        self.check_label.clear()
         self._say("Drafting…")
         self._set_busy(True)
         self.op = Op(self, self._stream, request) \
@@ -276,8 +280,11 @@ class DraftWindow(QMainWindow):
             cursor = QTextCursor(self._editor(event.variant).document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(event.text)
+        elif event.kind == "checking":
+            self._say("Checking other drafts for what you asked…")
         elif event.kind == "draft" and event.draft is not None:
             draft = event.draft
+            self._show_check(draft)
             self.drafts[event.variant] = draft
             self._subjects[event.variant] = draft.subject
             editor = self._editor(event.variant)
@@ -315,6 +322,18 @@ class DraftWindow(QMainWindow):
             self.outputs.addTab(editor, f"Variant {self.outputs.count() + 1}")
         self.outputs.setTabText(0, "Draft" if self.outputs.count() == 1 else "Variant 1")
         return self.outputs.widget(variant)
+
+    def _show_check(self, draft: Draft) -> None:
+        best = f"best of {draft.candidates} drafts · " if draft.candidates > 1 else ""
+        if draft.missing:
+            self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
+            self.check_label.setStyleSheet("color: #a05a00;")
+        elif draft.check.get("facts_required"):
+            self.check_label.setText(f"{best}mentions everything you asked for")
+            self.check_label.setStyleSheet("color: #2e7d32;")
+        else:
+            self.check_label.setText(best.rstrip(" ·"))
+            self.check_label.setStyleSheet("color: gray;")
 
     def _show_subject(self, index: int) -> None:
         self.subject.setText(self._subjects.get(index, ""))

@@ -134,6 +134,7 @@ class DraftEvent:
 
 
 EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
+HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter before the email
 
 
 class DraftError(ValueError):
@@ -299,7 +300,7 @@ class DraftingService:
         built = builder.build(PromptRequest(
             instruction=request.instruction, examples=examples, reply_to=thread,
             recipient=request.recipient, tone=request.tone, length=request.length,
-        ), max_new_tokens=max_tokens)
+        ), max_new_tokens=max_tokens + HEAD_TOKENS)
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
         return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
@@ -340,7 +341,7 @@ class DraftingService:
                 # An attempt that says nothing (all chatter) has shown nothing: try again,
                 # with another seed and some randomness even where greedy was asked for.
                 params = GenerationParams(
-                    max_tokens=max_tokens,
+                    max_tokens=max_tokens + HEAD_TOKENS,
                     temperature=temperature if attempt == 0 else max(temperature, 0.7),
                     repeat_penalty=self.settings.repeat_penalty,
                     seed=None if request.seed is None else request.seed + variant + 101 * attempt,
@@ -349,7 +350,8 @@ class DraftingService:
                 shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
                                      want_subject=thread is None)
                 generation = yield from self._shaped_generation(
-                    runtime, built.text, params, shaper, stop, request.channel, thread, variant)
+                    runtime, built.text, params, shaper, stop, request.channel, thread, variant,
+                    max_tokens)
                 if shaper.said_something or generation.stats.stop_reason == "cancelled":
                     break
             pool = [_Candidate(shaper.result(), generation)]
@@ -415,17 +417,20 @@ class DraftingService:
             stop.attach(generation)
             timer = threading.Timer(left, generation.cancel)
             timer.start()
+            meter = _BodyBudget(params.max_tokens - HEAD_TOKENS)
             try:
                 for piece in generation:
                     shaper.feed(piece)
-                    if shaper.complete or shaper.stopped:
+                    if shaper.complete or shaper.stopped or meter.spent(shaper, generation):
                         break
             finally:
                 timer.cancel()
                 if not generation.finished.is_set():
                     generation.cancel()
                     generation.finished.wait(10)
-            if generation.stats.stop_reason == "cancelled" and not shaper.complete:
+            if meter.over:
+                generation.stats.stop_reason = "length"
+            elif generation.stats.stop_reason == "cancelled" and not shaper.complete:
                 break  # out of time (or stopped): keep what is finished
             shaper.finish(cut_by_length=generation.stats.stop_reason == "length")
             if shaper.complete and generation.stats.stop_reason == "cancelled":
@@ -439,15 +444,18 @@ class DraftingService:
 
     def _shaped_generation(self, runtime: ModelRuntime, prompt: str, params: GenerationParams,
                            shaper: DraftShaper, stop: _Stop, channel: str | None,
-                           thread: ThreadMessage | None, variant: int):
+                           thread: ThreadMessage | None, variant: int, budget: int):
         """Generate, shaping as it streams: what is shown is never taken back and ends as
         the draft. Yields the events; returns the finished generation."""
         generation = runtime.generate(prompt, params, channel=channel)
         stop.attach(generation)
         told_subject = False
+        meter = _BodyBudget(budget)
         try:
             for piece in generation:
                 text = shaper.feed(piece)
+                if meter.spent(shaper, generation):
+                    break
                 if text and not told_subject:
                     # Known before the body's first line: clients can show it first.
                     told_subject = True
@@ -463,6 +471,8 @@ class DraftingService:
                 generation.finished.wait(10)
         stats = generation.stats
         signed = shaper.complete
+        if meter.over:
+            stats.stop_reason = "length"
         rest = shaper.finish(cut_by_length=stats.stop_reason == "length")
         if rest and not told_subject:
             yield DraftEvent("subject", text=self._subject(thread, shaper.subject),
@@ -486,6 +496,24 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+class _BodyBudget:
+    """The length budget counts the email's own tokens: a subject line or chatter the model
+    writes first (and the shaper drops) does not eat into it."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.start: int | None = None
+        self.over = False
+
+    def spent(self, shaper: DraftShaper, generation: Generation) -> bool:
+        if self.start is None and shaper.started:
+            self.start = generation.stats.completion_tokens
+        if self.start is not None and \
+                generation.stats.completion_tokens - self.start >= self.budget:
+            self.over = True
+        return self.over
 
 
 @dataclass

@@ -66,7 +66,8 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_pat
     editor = window.outputs.widget(0)
     partial: list[int] = []
     editor.textChanged.connect(lambda: partial.append(len(editor.toPlainText())))
-    draft = _draft(qtbot, window)
+    # Long enough for several sentences: shaped text streams a sentence at a time.
+    draft = _draft(qtbot, window, length="medium")
     assert draft is not None and draft.text.strip()
     assert window.token_events >= 5, "the text should arrive piece by piece"
     growing = [n for n in partial if n > 0]

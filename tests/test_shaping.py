@@ -30,6 +30,9 @@ RAW_OUTPUTS = [
     "start?\n\nThanks,\nTeddy\n\nI hope this helps!",
     # cut by the token limit mid-sentence
     "Hi Priya,\n\nThe seed order arrived today. Thank you for packing it so well. I will",
+    # a paragraph on one long line, with a placeholder in its middle
+    "Hi Stan,\n\nThe board met on Tuesday and approved the quote. We would like you to "
+    "start [DATE] if possible. The shed key is with Ruth. Thanks again!\n\nBest,\nTeddy",
 ]
 
 
@@ -137,3 +140,16 @@ def test_greeting_lines_are_read_in_their_many_forms():
     assert parse_greeting("Hello,").line() == "Hello,"
     assert parse_greeting("Morning all!").line() == "Morning all!"
     assert parse_greeting("Hi there, I wanted to say that the quote is fine and we sign") is None
+
+
+def test_a_long_line_streams_sentence_by_sentence():
+    shaper = DraftShaper(sign_off=TEDDY)
+    shown = shaper.feed("Hi Stan,\n\nThe board met on Tuesday and approved the quote. We wo")
+    assert shown == "Hi Stan,\n\nThe board met on Tuesday and approved the quote."
+    shown += shaper.feed("uld like you to start soon. The key is with")
+    assert shown.endswith("approved the quote. We would like you to start soon.")
+    shown += shaper.feed(" Ruth.\nOnward,\nTeddy\n")
+    shown += shaper.finish()
+    assert shown == shaper.result().body == ("Hi Stan,\n\nThe board met on Tuesday and "
+                                             "approved the quote. We would like you to start "
+                                             "soon. The key is with Ruth.\n\n" + TEDDY)

@@ -79,6 +79,7 @@ class DraftShaper:
         self._sign_off_first = plain(self.sign_off.splitlines()[0]) if self.sign_off else ""
         self._sign_off_lines = {plain(line) for line in self.sign_off.splitlines() if plain(line)}
         self._pending = ""  # text of the line not yet ended
+        self._shown_part: str | None = None  # the part of it already handed out
         self._lines: list[str] = []  # committed body lines
         self._emitted = 0  # characters of the committed text already handed out
         self._held: list[str] = []  # a possible closing and what follows it
@@ -99,7 +100,44 @@ class DraftShaper:
         while "\n" in self._pending and not (self.complete or self.stopped):
             line, self._pending = self._pending.split("\n", 1)
             self._line(line)
+        self._partial()
         return self._new_text()
+
+    # --- a long line, sentence by sentence -----------------------------------------------
+    def _partial(self) -> None:
+        """Hand out the finished sentences of a long body line before the line ends, once
+        its start shows it is email text and not a header, label, chatter or closing."""
+        if not self.started or self._held or self.complete or self.stopped:
+            return
+        pending = self._pending
+        if self._shown_part is None and (len(pending.strip()) < 40 or self._risky(pending)):
+            return
+        ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", pending)]
+        if not ends or (self._shown_part is not None and ends[-1] <= len(self._shown_part)):
+            return
+        prefix = pending[:ends[-1]]
+        if any(prefix.count(a) > prefix.count(b) for a, b in ("[]", "{}", "<>")):
+            return  # a placeholder may be open: wait for it to close
+        text = PLACEHOLDER.sub("", prefix).rstrip()
+        if self._shown_part is None:
+            self._commit(text)
+        else:
+            self._lines[-1] = text
+        self._shown_part = prefix
+
+    def _risky(self, line: str) -> bool:
+        stripped = line.strip()
+        return bool(SUBJECT.match(stripped) or HEADER.match(stripped) or LABEL.match(stripped)
+                    or CHATTER.match(stripped) or PLACEHOLDER.search(stripped[:40])
+                    or self._is_closing(stripped.split(".")[0]))
+
+    def _close_open(self, raw: str) -> None:
+        """The rest of a line whose first sentences were already handed out."""
+        shown, self._shown_part = self._lines[-1], None
+        text = PLACEHOLDER.sub("", raw).rstrip()
+        self._lines[-1] = text if text.startswith(shown) else shown + text[len(shown):]
+        key = self._lines[-1].strip().lower()
+        self._seen[key] = self._seen.get(key, 0) + 1
 
     def finish(self, cut_by_length: bool = False) -> str:
         """The end of the output; returns the rest of the text (ending with the sign-off)."""
@@ -140,6 +178,9 @@ class DraftShaper:
 
     # --- one line -----------------------------------------------------------------------
     def _line(self, raw: str) -> None:
+        if self._shown_part is not None:
+            self._close_open(raw)
+            return
         line = raw.rstrip()
         stripped = line.strip()
         if not stripped or SEPARATOR.match(stripped):
@@ -289,7 +330,7 @@ class DraftShaper:
         """Committed text not yet handed out. While the email is open, the last committed
         line is handed out with its line break only once the next line is committed."""
         text = self.text
-        if not self.complete:
+        if not self.complete and self._shown_part is None:
             text = text + "\n" if text else text
         new = text[self._emitted:]
         self._emitted = len(text)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from store.settings import load_section, save_section
+from trainer.activity import drafting_threads
 from trainer.chat import ChatFormat, chat_format_for
 from trainer.checks import DraftCheck, check_draft
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
@@ -447,6 +448,7 @@ class DraftingService:
                            thread: ThreadMessage | None, variant: int, budget: int):
         """Generate, shaping as it streams: what is shown is never taken back and ends as
         the draft. Yields the events; returns the finished generation."""
+        runtime.set_threads(drafting_threads(self.settings.threads))
         generation = runtime.generate(prompt, params, channel=channel)
         stop.attach(generation)
         told_subject = False

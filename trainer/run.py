@@ -18,6 +18,7 @@ from pathlib import Path
 
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from store.settings import data_home
+from trainer.activity import training_run
 from trainer.batches import Encoded, encode_pairs
 from trainer.config import TrainSettings
 from trainer.context import ContextSettings, profile_for
@@ -130,6 +131,15 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
           progress: ProgressCallback = ignore_progress, log=None,
           cancel: CancelToken | None = None, activate: bool = True) -> dict:
     """Train (or continue) an adapter and register it; returns a summary of the run."""
+    # Drafting sees the lock and leaves this run its core (trainer.activity).
+    with training_run(home):
+        return _train(store, settings, resume=resume, deadline=deadline, home=home,
+                      progress=progress, log=log, cancel=cancel, activate=activate)
+
+
+def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: float | None,
+           home: Path | None, progress: ProgressCallback, log, cancel: CancelToken | None,
+           activate: bool) -> dict:
     from trainer.base import file_fingerprint
     from trainer.recipe import LoraRecipe
 

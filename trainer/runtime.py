@@ -153,6 +153,13 @@ class ModelRuntime:
             self._llm.close()
             self._llm = None
 
+    def set_threads(self, n_threads: int) -> None:
+        """Decoding threads from the next generation on (prompt reading keeps all cores)."""
+        if n_threads > 0 and n_threads != self.n_threads:
+            self.n_threads = n_threads
+            self.call(lambda: self._llm._ctx.set_n_threads(  # noqa: SLF001
+                n_threads, self.n_batch_threads))
+
     # --- tokens -------------------------------------------------------------------------
     def tokenize(self, text: str, add_bos: bool = True) -> list[int]:
         return self.call(lambda: self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos,

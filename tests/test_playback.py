@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trainer.playback import (
+    METHOD,
     EmailForPlayback,
     check_instruction,
     extract_facts,
@@ -67,7 +68,22 @@ def test_playback_on_the_shared_account_is_at_least_90_percent_usable(enron_stor
     instructions, report = playback(emails, EmbeddingKeyphrases(enron_store.embedder))
     assert report.emails == len(emails) == len(instructions)
     assert report.usable_share >= 0.90, report.to_json()
-    assert report.methods == {"notes-v1": len(emails)}
+    assert report.methods == {METHOD: len(emails)}
     assert report.emails_per_min > 100
     # The writer is never a third party in his own instructions.
     assert not any("Phillip" in i.facts for i in instructions)
+
+
+def test_a_typed_request_is_built_from_the_emails_own_acts_and_facts():
+    from trainer.playback import _request, email_acts
+
+    facts = extract_facts(EMAIL, recipient="Stan")
+    assert email_acts(EMAIL.body) == ["confirm", "ask"]
+    text = _request("Stan", "Greenhouse glazing", facts, EMAIL.body)
+    assert text.startswith("confirm to Stan about greenhouse glazing: £1,840")
+    assert "; ask if that works (Thursday 20 March, 8:30)" in text
+    check = check_instruction(text, EMAIL)
+    assert check.usable and not check.invented
+    thanks = "Hi Jo,\n\nThank you for the 18 bags of compost. They arrived today.\n\nTeddy"
+    assert _request("Jo", "", ["18"], thanks) == "thank Jo: 18"
+    assert email_acts("The rota is attached.") == ["tell"]

@@ -25,7 +25,7 @@ from trainer.facts import PROPER as _PROPER
 from trainer.facts import SENTENCE_START as _SENTENCE_START
 from trainer.facts import TIME as _TIME
 
-METHOD = "notes-v1"
+METHOD = "notes-v2"  # v2: a third of the emails get a typed request (form "request")
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|morning|good morning|afternoon|evening|hiya)\s+"
@@ -129,8 +129,53 @@ def _topic(email: EmailForPlayback) -> str:
 
 
 def _form_for(ident: str) -> str:
-    forms = ("notes", "sentence", "bullets", "terse")
+    # A third are requests as people type them, so the adapter learns to turn what users
+    # actually write into the email they would have sent.
+    forms = ("notes", "sentence", "bullets", "terse", "request", "request")
     return forms[int(hashlib.sha1(ident.encode()).hexdigest(), 16) % len(forms)]
+
+
+_ACTS = (
+    ("thank", re.compile(r"\b(?:thank(?:s| you)|grateful|appreciate)", re.I)),
+    ("decline", re.compile(r"\b(?:can't|cannot|can not|unable to|won't be able|not able to|"
+                           r"have to (?:say no|decline|pass)|sorry,? (?:but|we|i))", re.I)),
+    ("confirm", re.compile(r"\b(?:confirm(?:ed|ing)?|yes,|said yes|yes to|happy with|that works|fine by|"
+                           r"sounds good|go ahead|approved|agreed|all set)", re.I)),
+    ("propose", re.compile(r"\b(?:how about|shall we|could we|would you like|let's|"
+                           r"(?:i|we) suggest|(?:i|we) propose)", re.I)),
+)
+_VERBS = {"thank": "thank {who}", "decline": "tell {who} no", "confirm": "confirm to {who}",
+          "propose": "suggest to {who}", "tell": "tell {who}"}
+
+
+def email_acts(body: str) -> list[str]:
+    """What an email does, in order of weight: thanks, declines, confirms, proposes, asks;
+    "tell" when it only informs."""
+    acts = [name for name, pattern in _ACTS if pattern.search(body)]
+    if re.search(r"\?(?:\s|$)", body):
+        acts.append("ask")
+    return acts or ["tell"]
+
+
+def _request(name: str, topic: str, facts: list[str], body: str) -> str:
+    """"tell Stan about the glazing quote: £1,840, Tuesday; ask about the start date" —
+    only the email's own facts, subject and recipient, in the words of a busy person."""
+    acts = email_acts(body)
+    lead = next((a for a in acts if a != "ask"), "tell")
+    who = name or "them"
+    questions = " ".join(q for q in re.findall(r"[^.!?\n]*\?", body))
+    asked = [f for f in facts if f.lower() in questions.lower()]
+    told = [f for f in facts if f not in asked]
+    text = _VERBS[lead].format(who=who)
+    if topic:
+        text += f" {'for' if lead == 'thank' else 'about'} {topic[:1].lower()}{topic[1:]}"
+    if told:
+        text += f": {', '.join(told[:4])}"
+    if "ask" in acts:
+        first = re.match(r"\s*(when|where|what|which|who|how|why)\b", questions, re.I)
+        ask = f"ask {first.group(1).lower()}" if first else "ask if that works"
+        text += f"; {ask}" + (f" ({', '.join(asked[:2])})" if asked else "")
+    return text
 
 
 def make_instruction(email: EmailForPlayback,
@@ -147,6 +192,8 @@ def make_instruction(email: EmailForPlayback,
     elif form == "sentence":
         text = f"{who[:1].upper()}{who[1:]}{about}" + (f", mentioning {', '.join(facts)}." if facts
                                               else ".")
+    elif form == "request":
+        text = _request(name, topic, facts, email.body)
     elif form == "terse":
         text = f"{name or 'them'}: {topic or 'quick note'}" + (
             f" — {'; '.join(facts[:3])}" if facts else "")

@@ -144,7 +144,7 @@ _ACTS = (
     ("propose", re.compile(r"\b(?:how about|shall we|could we|would you like|let's|"
                            r"(?:i|we) suggest|(?:i|we) propose)", re.I)),
 )
-_VERBS = {"thank": "thank {who}", "decline": "tell {who} no", "confirm": "confirm to {who}",
+_VERBS = {"thank": "thank {who}", "decline": "say no to {who}", "confirm": "confirm to {who}",
           "propose": "suggest to {who}", "tell": "tell {who}"}
 
 

@@ -46,7 +46,9 @@ CHATTER = re.compile(
     r"you (?:can|could|might) (?:rephrase|reword)\b"
     r"|[^\n]{0,80}\b(?:something like|as follows|the following(?: email| draft)?)\s*:\s*$|"
     r"(?:in this|this) (?:email|draft|response),? (?:i|we|you)\b|to instruct\b|"
-    r"your (?:email|message|draft) (?:should|could|needs to)\b)", re.I)
+    r"your (?:email|message|draft) (?:should|could|needs to)\b|"
+    r"(?:start|begin|end|open|close) (?:it |the email |your email )?with (?:a|an|the) "
+    r"(?:line|sentence|greeting|paragraph|question|note)\b)", re.I)
 CLOSING = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many|with)\s+)?(?:regards|wishes|thanks|thank you|cheers|"
     r"sincerely|yours(?: truly| sincerely)?|best|all the best|take care|love|onward|talk soon|"

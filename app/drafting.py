@@ -396,6 +396,12 @@ class DraftingService:
         examples = [e.text for e in prepared.built.examples]
         candidate.style = (sum(style_distance(candidate.shaped.body, e) for e in examples)
                            / len(examples)) if examples else 0.0
+        if self.store is not None and candidate.shaped.body:
+            # Whether it is about what was asked at all: the request and the draft, embedded.
+            with self._lock:
+                request_vec, draft_vec = self.store.embedder.embed(
+                    [request.instruction, candidate.shaped.body])
+            candidate.relevance = float(request_vec @ draft_vec)
 
     def _more_candidates(self, first: _Candidate, count: int, request: DraftRequest,
                          prepared: _Prepared, sign_off: str, params: GenerationParams,
@@ -524,6 +530,7 @@ class _Candidate:
     generation: Generation
     check: DraftCheck | None = None
     style: float = 0.0  # style distance to the retrieved examples of the user's mail
+    relevance: float = 0.0  # cosine of the draft and the request (normalised embeddings)
 
     @property
     def perfect(self) -> bool:
@@ -532,13 +539,14 @@ class _Candidate:
 
     @property
     def score(self) -> float:
-        """Every fact asked for first, then nothing made up, then a clean form, then the
-        user's style."""
+        """Every fact asked for first, then on the subject, nothing made up, a clean form,
+        and last the user's style."""
         c = self.check
         if c is None:
             return float("-inf")
         recall = 1.0 if c.fact_recall is None else c.fact_recall
-        return 3 * recall - 0.5 * len(c.invented) - len(c.defects) - 0.5 * self.style
+        return (3 * recall + 2 * self.relevance - 0.5 * len(c.invented) - len(c.defects)
+                - 0.5 * self.style)
 
 
 @dataclass

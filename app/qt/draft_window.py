@@ -328,8 +328,8 @@ class DraftWindow(QMainWindow):
         if draft.missing:
             self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
             self.check_label.setStyleSheet("color: #a05a00;")
-        elif draft.check.get("facts_required"):
-            self.check_label.setText(f"{best}mentions everything you asked for")
+        elif len(draft.check.get("facts_required", [])) > 1:
+            self.check_label.setText(f"{best}has every name, number and date you gave")
             self.check_label.setStyleSheet("color: #2e7d32;")
         else:
             self.check_label.setText(best.rstrip(" ·"))

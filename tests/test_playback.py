@@ -43,7 +43,7 @@ def test_instruction_is_usable_and_varies_in_form():
     assert check_instruction(instruction.text, EMAIL).usable
     forms = {make_instruction(EmailForPlayback(f"id{i}", EMAIL.body, EMAIL.subject)).form
              for i in range(40)}
-    assert forms == {"notes", "sentence", "bullets", "terse"}
+    assert forms == {"notes", "sentence", "bullets", "terse", "request"}
 
 
 def test_checks_catch_echo_meta_and_invented_facts():

@@ -20,7 +20,7 @@ from trainer.chat import ChatFormat, chat_format_for
 from trainer.checks import DraftCheck, check_draft
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.facts import surface
-from trainer.greetings import GreetingBook, learn_from_store, resolve_recipient
+from trainer.greetings import GreetingBook, Recipient, learn_from_store, resolve_recipient
 from trainer.metrics import style_distance
 from trainer.models import ModelCatalogue
 from trainer.postprocess import infer_sign_off
@@ -226,11 +226,13 @@ class DraftingService:
         raise DraftError(f"reply-to {reply_to!r} is neither a mail file nor a message id in "
                          "the catalogue")
 
-    def retrieve(self, query: str, exclude: str | None, k: int) -> list[tuple[Example, ContextEmail]]:
+    def retrieve(self, query: str, exclude: str | None, k: int,
+                 prefer_to: str = "") -> list[tuple[Example, ContextEmail]]:
         with self._lock:
             found = retrieve_own_emails(self.store, query, k=k,
                                         min_similarity=self.context_settings.min_similarity,
-                                        exclude=[exclude] if exclude else [])
+                                        exclude=[exclude] if exclude else [],
+                                        prefer_to=prefer_to)
         return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
                                          _date(r.date), r.similarity)) for r in found]
 
@@ -254,17 +256,15 @@ class DraftingService:
                 self._greetings = learn_from_store(self.store)
         return self._greetings
 
-    def greeting_line(self, request: DraftRequest, thread: ThreadMessage | None,
-                      reply: ReplyInfo | None) -> str | None:
-        """The greeting this email should open with, in the form the user uses with the
-        person it is to (None where the user does not greet or no one is known)."""
-        book = self.greetings()
-        recipient = resolve_recipient(
-            book, to=request.recipient, reply_sender=reply.sender if reply else "",
+    def recipient(self, request: DraftRequest, thread: ThreadMessage | None,
+                  reply: ReplyInfo | None) -> Recipient:
+        """Whom the email is to: the To field, the sender replied to, or the person the
+        request names. Its greeting and its examples follow from it."""
+        return resolve_recipient(
+            self.greetings(), to=request.recipient, reply_sender=reply.sender if reply else "",
             reply_name=thread.sender if thread is not None and thread.sender and reply
             and thread.sender != reply.sender else "",
             instruction=request.instruction, names_by_address=_NamesByAddress(self))
-        return book.greeting_for(recipient)
 
     # --- drafting -----------------------------------------------------------------------
     def _prepare(self, request: DraftRequest) -> _Prepared:
@@ -272,6 +272,7 @@ class DraftingService:
         examples and the prompt. Drafting and prefill share it, so they build one prompt."""
         runtime = self.runtime(request.model)
         thread, reply = self.thread_for(request)
+        recipient = self.recipient(request, thread, reply)
         started = time.perf_counter()
         context: list[ContextEmail] = []
         examples: list[Example] = []
@@ -279,7 +280,8 @@ class DraftingService:
             query = context_query(request.instruction, thread)
             with self._lock:
                 exclude = _uid_for(self.store, reply)
-            found = self.retrieve(query, exclude=exclude, k=self.context_settings.k)
+            found = self.retrieve(query, exclude=exclude, k=self.context_settings.k,
+                                  prefer_to=recipient.address)
             examples = [e for e, _ in found]
             context = [c for _, c in found]
         retrieval_s = time.perf_counter() - started
@@ -305,7 +307,7 @@ class DraftingService:
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
         return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
-                         retrieval_s, self.greeting_line(request, thread, reply))
+                         retrieval_s, self.greetings().greeting_for(recipient))
 
     def prefill(self, request: DraftRequest) -> float:
         """Read the prompt ``request`` would get into llama.cpp's cache, e.g. while the user

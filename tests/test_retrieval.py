@@ -13,3 +13,21 @@ def test_fts_query_keeps_phrases_and_drops_stopwords():
 def test_query_terms_match_the_fts_tokenizer():
     assert query_terms('phillip.allen@enron.com "Q3 numbers"') == (
         ["Q3 numbers"], ["phillip", "allen", "enron", "com"])
+
+
+def test_examples_to_the_same_person_come_first(sample_home):
+    """How the user writes to this person beats how they write about the topic to others."""
+    from store.api import Store
+    from trainer.context import retrieve_own_emails
+
+    with Store(sample_home) as store:
+        plain = retrieve_own_emails(store, "greenhouse glazing and the board", k=3,
+                                    min_similarity=0.1)
+        to_priya = retrieve_own_emails(store, "greenhouse glazing and the board", k=3,
+                                       min_similarity=0.1,
+                                       prefer_to="priya.raman@hollowbrook.example")
+    assert len(to_priya) == 3
+    preferred = [e for e in to_priya if e.example.recipient == "priya.raman@hollowbrook.example"]
+    assert preferred and to_priya[0].example.recipient == "priya.raman@hollowbrook.example"
+    assert sum(e.example.recipient == "priya.raman@hollowbrook.example" for e in plain) \
+        <= len(preferred)

@@ -44,9 +44,15 @@ def context_query(instruction: str, thread: ThreadMessage | None = None) -> str:
     return f"{thread.subject}\n{instruction}\n{thread.text[:500]}"
 
 
+LONG_EXAMPLE_WORDS = 250  # longer examples cost prompt time and crowd out the request
+
+
 def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
-                        exclude: list[str] | tuple[str, ...] = ()) -> list[RetrievedEmail]:
-    """Up to ``k`` distinct own emails similar to ``query``; never those in ``exclude``."""
+                        exclude: list[str] | tuple[str, ...] = (),
+                        prefer_to: str = "") -> list[RetrievedEmail]:
+    """Up to ``k`` distinct own emails similar to ``query``; never those in ``exclude``.
+    Among the similar ones, those the user wrote to ``prefer_to`` come first (how they
+    write to this person), and short ones before long ones."""
     if store is None or k <= 0:
         return []
     from store.retrieval import SearchFilters
@@ -67,9 +73,14 @@ def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
                           recipient=to[0] if to else "", score=hit.score, ident=row["uid"])
         found.append(RetrievedEmail(example, hit.vector_similarity, hit.score,
                                     " ".join(row["body"].split())[:240], row["date"]))
-        if len(found) >= k:
-            break
-    return found
+    wanted = prefer_to.strip().lower()
+
+    def rank(item: tuple[int, RetrievedEmail]) -> tuple[bool, bool, int]:
+        position, email = item
+        return (not (wanted and email.example.recipient.lower() == wanted),
+                len(email.example.text.split()) > LONG_EXAMPLE_WORDS, position)
+
+    return [email for _, email in sorted(enumerate(found), key=rank)[:k]]
 
 
 def profile_for(store) -> Profile:

@@ -156,7 +156,8 @@ def build_dataset(store, emails: list[EmailForPlayback], instructions: list[Inst
         if uses_context(email.ident, context_share):
             found = retrieve_own_emails(store, context_query(instruction.text, thread), k=k,
                                         min_similarity=min_similarity,
-                                        exclude=[email.ident, *held_ids])
+                                        exclude=[email.ident, *held_ids],
+                                        prefer_to=email.to[0] if email.to else "")
             request.examples = [r.example for r in found]
         train.append(pair)
     train.extend(feedback)

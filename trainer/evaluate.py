@@ -222,7 +222,7 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
     if setting.endswith("rag"):
         found = retrieve_own_emails(store, context_query(request.instruction, thread),
                                     k=context.k, min_similarity=context.min_similarity,
-                                    exclude=excluded)
+                                    exclude=excluded, prefer_to=email.to[0] if email.to else "")
         request.examples = [r.example for r in found]
     if not item.request:
         # Room for twice the real email: enough for any fair draft, and a rambling base

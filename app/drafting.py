@@ -136,6 +136,7 @@ class DraftEvent:
 
 EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
 HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter before the email
+MIN_DRAFT_S = 2.0  # a very short first draft still leaves time for another candidate
 
 
 class DraftError(ValueError):
@@ -410,7 +411,7 @@ class DraftingService:
                          stop: _Stop) -> list[_Candidate]:
         """Further drafts, not shown while they are written, for as long as the budget
         allows; one still running when time is up is dropped."""
-        single = max(first.generation.stats.total_s, 0.5)
+        single = max(first.generation.stats.total_s, MIN_DRAFT_S)
         deadline = time.perf_counter() + single * (self.settings.candidate_time_factor - 1)
         found: list[_Candidate] = []
         for n in range(count):

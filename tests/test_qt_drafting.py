@@ -69,9 +69,11 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_pat
     # Long enough for several sentences: shaped text streams a sentence at a time.
     draft = _draft(qtbot, window, length="medium")
     assert draft is not None and draft.text.strip()
-    assert window.token_events >= 5, "the text should arrive piece by piece"
+    # Shaped text arrives line by line (a long line sentence by sentence): the greeting
+    # first, then the rest as it is known to be clean.
+    assert window.token_events >= 2, "the text should arrive piece by piece"
     growing = [n for n in partial if n > 0]
-    assert len(growing) >= 5 and growing[:5] == sorted(growing[:5])
+    assert len(growing) >= 2 and growing[:-1] == sorted(growing[:-1])
     assert editor.toPlainText() == draft.text and not editor.isReadOnly()
     assert window.context_list.topLevelItemCount() == len(draft.context) > 0
     row = window.context_list.topLevelItem(0)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from app.candidates import BodyBudget, Candidate, quiet_draft, time_left
 from store.settings import load_section, save_section
 from trainer.activity import drafting_threads
 from trainer.chat import ChatFormat, chat_format_for
@@ -33,8 +34,9 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter
-from trainer.runtime import Generation, GenerationParams, ModelRuntime
-from trainer.shaping import DraftShaper, Shaped
+from trainer.revise import fill_missing_facts
+from trainer.runtime import GenerationParams, ModelRuntime
+from trainer.shaping import DraftShaper
 
 
 @dataclass
@@ -137,6 +139,8 @@ class DraftEvent:
 EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
 HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter before the email
 MIN_DRAFT_S = 2.0  # a very short first draft still leaves time for another candidate
+FILL_SHARE = 0.4  # of one draft's time, kept for putting a missing fact back
+FILL_MIN_S = 1.0  # the least time a fill gets when candidates used the budget up
 
 
 class DraftError(ValueError):
@@ -228,12 +232,13 @@ class DraftingService:
                          "the catalogue")
 
     def retrieve(self, query: str, exclude: str | None, k: int,
-                 prefer_to: str = "") -> list[tuple[Example, ContextEmail]]:
+                 prefer_to: str = "", prefer_subject: str = ""
+                 ) -> list[tuple[Example, ContextEmail]]:
         with self._lock:
             found = retrieve_own_emails(self.store, query, k=k,
                                         min_similarity=self.context_settings.min_similarity,
                                         exclude=[exclude] if exclude else [],
-                                        prefer_to=prefer_to)
+                                        prefer_to=prefer_to, prefer_subject=prefer_subject)
         return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
                                          _date(r.date), r.similarity)) for r in found]
 
@@ -282,7 +287,8 @@ class DraftingService:
             with self._lock:
                 exclude = _uid_for(self.store, reply)
             found = self.retrieve(query, exclude=exclude, k=self.context_settings.k,
-                                  prefer_to=recipient.address)
+                                  prefer_to=recipient.address,
+                                  prefer_subject=thread.subject if thread else "")
             examples = [e for e, _ in found]
             context = [c for _, c in found]
         retrieval_s = time.perf_counter() - started
@@ -323,82 +329,106 @@ class DraftingService:
         return time.perf_counter() - started
 
     def stream_draft(self, request: DraftRequest) -> Iterator[DraftEvent]:
+        """The first draft streams as it is written. While time allows (``candidates`` and
+        ``candidate_time_factor``), more are drafted quietly, a fact the best one still
+        misses is put back, and the best is sent as the "draft"; with ``variants`` > 1 the
+        best distinct drafts of the same pool follow as variants 1, 2, …"""
         if not request.instruction.strip():
             raise DraftError("the instruction is empty")
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
+        begun = time.perf_counter()
         stop = _Stop()
         if request.channel:
             self._stops[request.channel] = stop
         prepared = self._prepare(request)
-        runtime, thread, reply, built = (prepared.runtime, prepared.thread, prepared.reply,
-                                         prepared.built)
-        context, fmt, max_tokens = prepared.context, prepared.fmt, prepared.max_tokens
-        adapter_id, retrieval_s = prepared.adapter_id, prepared.retrieval_s
-        yield DraftEvent("context", context=context)
+        yield DraftEvent("context", context=prepared.context)
         sign_off = self.sign_off()
-        drafts: list[Draft] = []
-        for variant in range(max(1, request.variants)):
-            temperature = self.settings.temperature if request.temperature is None \
-                else request.temperature
-            for attempt in range(EMPTY_RETRIES + 1):
-                # An attempt that says nothing (all chatter) has shown nothing: try again,
-                # with another seed and some randomness even where greedy was asked for.
-                params = GenerationParams(
-                    max_tokens=max_tokens + HEAD_TOKENS,
-                    temperature=temperature if attempt == 0 else max(temperature, 0.7),
-                    repeat_penalty=self.settings.repeat_penalty,
-                    seed=None if request.seed is None else request.seed + variant + 101 * attempt,
-                    stop=fmt.stop_strings,
-                )
-                shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
-                                     want_subject=thread is None)
-                generation = yield from self._shaped_generation(
-                    runtime, built.text, params, shaper, stop, request.channel, thread, variant,
-                    max_tokens)
-                if shaper.said_something or generation.stats.stop_reason == "cancelled":
-                    break
-            pool = [_Candidate(shaper.result(), generation)]
-            wanted = 1 if request.variants > 1 else (
-                request.candidates if request.candidates is not None
-                else self.settings.candidates)
-            self._check(pool[0], request, prepared, sign_off)
-            if wanted > 1 and not pool[0].perfect and \
-                    generation.stats.stop_reason != "cancelled":
-                yield DraftEvent("checking", text="checking other drafts", variant=variant)
-                pool += self._more_candidates(pool[0], wanted - 1, request, prepared,
-                                              sign_off, params, stop)
-            best = max(pool, key=lambda c: c.score)  # the first on a tie: what was seen
-            generation, cleaned = best.generation, best.shaped
-            stats = generation.stats
-            subject = self._subject(thread, cleaned.subject)
-            missing = [surface(key, request.instruction) for key in best.check.facts_missing]
-            draft = Draft(
-                text=cleaned.body, subject=subject, context=context, model=runtime.info.name,
-                adapter=adapter_id, prompt_tokens=stats.prompt_tokens,
-                completion_tokens=stats.completion_tokens,
-                timings={"retrieval_s": round(retrieval_s, 4), "ttft_s": round(stats.ttft_s, 4),
-                         "tokens_per_s": round(stats.tokens_per_s, 1),
-                         "total_s": round(stats.total_s, 3)},
-                dropped=built.dropped, stop_reason=stats.stop_reason, variant=variant,
-                raw_text=generation.text, reply_to=reply, prompt=built.text,
-                check=asdict(best.check), missing=missing, candidates=len(pool),
+        temperature = self.settings.temperature if request.temperature is None \
+            else request.temperature
+        for attempt in range(EMPTY_RETRIES + 1):
+            # An attempt that says nothing (all chatter) has shown nothing: try again,
+            # with another seed and some randomness even where greedy was asked for.
+            params = GenerationParams(
+                max_tokens=prepared.max_tokens + HEAD_TOKENS,
+                temperature=temperature if attempt == 0 else max(temperature, 0.7),
+                repeat_penalty=self.settings.repeat_penalty,
+                seed=None if request.seed is None else request.seed + 101 * attempt,
+                stop=prepared.fmt.stop_strings, logprobs=prepared.adapter_id is not None,
             )
-            drafts.append(draft)
-            yield DraftEvent("draft", variant=variant, draft=draft)
-            if stats.stop_reason == "cancelled":
+            shaper = self._shaper(prepared, sign_off)
+            generation = yield from self._shaped_generation(
+                prepared.runtime, prepared.built.text, params, shaper, stop, request.channel,
+                prepared.thread, 0, prepared.max_tokens)
+            if shaper.said_something or generation.stats.stop_reason == "cancelled":
                 break
+        first = Candidate(shaper.result(), generation)
+        self._check(first, request, prepared, sign_off)
+        pool = [first]
+        variants = max(1, request.variants)
+        wanted = max(variants, request.candidates if request.candidates is not None
+                     else self.settings.candidates)
+        cancelled = generation.stats.stop_reason == "cancelled"
+        single = max(generation.stats.total_s, MIN_DRAFT_S)
+        # Asked-for variants are drafted whatever they take; the budget is for the extras.
+        deadline = time.perf_counter() + single * max(
+            variants - 1, self.settings.candidate_time_factor - 1)
+        if wanted > 1 and not cancelled and (variants > 1 or not first.perfect):
+            yield DraftEvent("checking", text="checking other drafts")
+            pool += self._more_candidates(wanted - 1, request, prepared, sign_off, params,
+                                          stop, deadline, single, must=variants - 1)
+        ranked = sorted(pool, key=lambda c: c.score, reverse=True)  # stable: ties go first
+        chosen = _distinct(ranked, variants)
+        if variants == 1 and wanted > 1 and not stop.is_set and chosen[0].check.facts_missing:
+            if len(pool) == 1:
+                yield DraftEvent("checking", text="adding what the draft left out")
+            chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
+                                   max(deadline, time.perf_counter() + FILL_MIN_S))
+        for variant, best in enumerate(chosen):
+            draft = self._draft_from(best, request, prepared, variant, len(pool))
+            # From the request to this draft: the streamed one's total_s plus the checking.
+            draft.timings["best_s"] = round(time.perf_counter() - begun, 3)
+            yield DraftEvent("draft", variant=variant, draft=draft)
 
-    def _check(self, candidate: _Candidate, request: DraftRequest, prepared: _Prepared,
-               sign_off: str) -> None:
+    def _shaper(self, prepared: _Prepared, sign_off: str) -> DraftShaper:
+        return DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
+                           want_subject=prepared.thread is None)
+
+    def _draft_from(self, best: Candidate, request: DraftRequest, prepared: _Prepared,
+                    variant: int, pooled: int) -> Draft:
+        generation, cleaned = best.generation, best.shaped
+        stats = generation.stats
+        return Draft(
+            text=cleaned.body, subject=self._subject(prepared.thread, cleaned.subject),
+            context=prepared.context, model=prepared.runtime.info.name,
+            adapter=prepared.adapter_id, prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            timings={"retrieval_s": round(prepared.retrieval_s, 4),
+                     "ttft_s": round(stats.ttft_s, 4),
+                     "tokens_per_s": round(stats.tokens_per_s, 1),
+                     "total_s": round(stats.total_s, 3)},
+            dropped=prepared.built.dropped, stop_reason=stats.stop_reason, variant=variant,
+            raw_text=generation.text, reply_to=prepared.reply, prompt=prepared.built.text,
+            check={**asdict(best.check), **best.scores()},
+            missing=[surface(key, request.instruction) for key in best.check.facts_missing],
+            candidates=pooled,
+        )
+
+    def _check_text(self, text: str, request: DraftRequest, prepared: _Prepared,
+                    sign_off: str) -> DraftCheck:
         sources = [prepared.thread.text if prepared.thread else "",
                    *(e.text for e in prepared.built.examples), self.profile.name,
                    self.profile.about, prepared.greeting or ""]
-        candidate.check = check_draft(candidate.shaped.body, instruction=request.instruction,
-                                      sources=sources, sign_off=sign_off)
+        return check_draft(text, instruction=request.instruction, sources=sources,
+                           sign_off=sign_off)
+
+    def _check(self, candidate: Candidate, request: DraftRequest, prepared: _Prepared,
+               sign_off: str) -> None:
+        candidate.check = self._check_text(candidate.shaped.body, request, prepared, sign_off)
         examples = [e.text for e in prepared.built.examples]
         candidate.style = (sum(style_distance(candidate.shaped.body, e) for e in examples)
                            / len(examples)) if examples else 0.0
+        candidate.likelihood = candidate.generation.stats.mean_logprob
         if self.store is not None and candidate.shaped.body:
             # Whether it is about what was asked at all: the request and the draft, embedded.
             with self._lock:
@@ -406,51 +436,71 @@ class DraftingService:
                     [request.instruction, candidate.shaped.body])
             candidate.relevance = float(request_vec @ draft_vec)
 
-    def _more_candidates(self, first: _Candidate, count: int, request: DraftRequest,
-                         prepared: _Prepared, sign_off: str, params: GenerationParams,
-                         stop: _Stop) -> list[_Candidate]:
-        """Further drafts, not shown while they are written, for as long as the budget
-        allows; one still running when time is up is dropped."""
-        single = max(first.generation.stats.total_s, MIN_DRAFT_S)
-        deadline = time.perf_counter() + single * (self.settings.candidate_time_factor - 1)
-        found: list[_Candidate] = []
+    def _more_candidates(self, count: int, request: DraftRequest, prepared: _Prepared,
+                         sign_off: str, params: GenerationParams, stop: _Stop,
+                         deadline: float, single: float, must: int = 0) -> list[Candidate]:
+        """Further drafts, not shown while they are written: the first ``must`` whatever
+        they take, the rest while the deadline allows (leaving room to put a missing fact
+        back); one still running when time is up is dropped."""
+        found: list[Candidate] = []
         for n in range(count):
-            left = deadline - time.perf_counter()
-            if left < 0.5 * single or stop.is_set:
+            left = time_left(deadline)
+            if stop.is_set or (n >= must and left < (0.5 + FILL_SHARE) * single):
                 break
             extra = replace(params, temperature=max(params.temperature, 0.7),
                             seed=None if params.seed is None else params.seed + 1000 + n)
-            shaper = DraftShaper(sign_off=sign_off, greeting=prepared.greeting,
-                                 want_subject=prepared.thread is None)
-            generation = prepared.runtime.generate(prepared.built.text, extra,
-                                                   channel=request.channel)
-            stop.attach(generation)
-            timer = threading.Timer(left, generation.cancel)
-            timer.start()
-            meter = _BodyBudget(params.max_tokens - HEAD_TOKENS)
-            try:
-                for piece in generation:
-                    shaper.feed(piece)
-                    if shaper.complete or shaper.stopped or meter.spent(shaper, generation):
-                        break
-            finally:
-                timer.cancel()
-                if not generation.finished.is_set():
-                    generation.cancel()
-                    generation.finished.wait(10)
-            if meter.over:
-                generation.stats.stop_reason = "length"
-            elif generation.stats.stop_reason == "cancelled" and not shaper.complete:
+            shaper = self._shaper(prepared, sign_off)
+            generation = quiet_draft(
+                prepared.runtime, prepared.built.text, extra, shaper,
+                seconds=max(left - FILL_SHARE * single, 0.0) if n >= must else 600.0,
+                body_tokens=prepared.max_tokens, channel=request.channel, attach=stop.attach)
+            if generation is None:
                 break  # out of time (or stopped): keep what is finished
-            shaper.finish(cut_by_length=generation.stats.stop_reason == "length")
-            if shaper.complete and generation.stats.stop_reason == "cancelled":
-                generation.stats.stop_reason = "signed"
-            candidate = _Candidate(shaper.result(), generation)
+            candidate = Candidate(shaper.result(), generation)
             self._check(candidate, request, prepared, sign_off)
             found.append(candidate)
-            if candidate.perfect:
+            if candidate.perfect and n + 1 >= must:
                 break
         return found
+
+    def _fill(self, best: Candidate, request: DraftRequest, prepared: _Prepared,
+              sign_off: str, params: GenerationParams, stop: _Stop,
+              deadline: float) -> Candidate:
+        """Put back the facts ``best`` left out (``trainer.revise``): the model writes a
+        short email from the part of the request that holds each, through the same prompt,
+        examples and adapter, and its sentence goes in where the checks say it helps."""
+        def write(part: str, attempt: int) -> str | None:
+            left = time_left(deadline)
+            if left <= 0 or stop.is_set:
+                return None
+            built = self._builder(prepared).build(PromptRequest(
+                instruction=part, examples=prepared.built.examples, reply_to=prepared.thread,
+                recipient=request.recipient, tone=request.tone, length="short",
+            ), max_new_tokens=self.settings.short_tokens + HEAD_TOKENS)
+            short = replace(params, max_tokens=self.settings.short_tokens + HEAD_TOKENS,
+                            temperature=0.0 if attempt == 0 else max(params.temperature, 0.7),
+                            logprobs=False,
+                            seed=None if params.seed is None else params.seed + 2000 + attempt)
+            shaper = self._shaper(prepared, sign_off)
+            done = quiet_draft(prepared.runtime, built.text, short, shaper, seconds=left,
+                               body_tokens=self.settings.short_tokens,
+                               channel=request.channel, attach=stop.attach)
+            return shaper.result().body if done is not None else None
+
+        filled = fill_missing_facts(
+            best.shaped.body, best.check, instruction=request.instruction, write=write,
+            check_text=lambda text: self._check_text(text, request, prepared, sign_off),
+            sign_off=sign_off, deadline=deadline)
+        if not filled.added:
+            return best
+        repaired = Candidate(replace(best.shaped, body=filled.text), best.generation,
+                             filled.check, best.style, best.relevance, best.likelihood,
+                             tuple(surface(k, request.instruction) for k in filled.added))
+        return repaired
+
+    def _builder(self, prepared: _Prepared) -> PromptBuilder:
+        runtime = prepared.runtime
+        return PromptBuilder(prepared.fmt, runtime.count_tokens, runtime.n_ctx, self.profile)
 
     def _shaped_generation(self, runtime: ModelRuntime, prompt: str, params: GenerationParams,
                            shaper: DraftShaper, stop: _Stop, channel: str | None,
@@ -461,7 +511,7 @@ class DraftingService:
         generation = runtime.generate(prompt, params, channel=channel)
         stop.attach(generation)
         told_subject = False
-        meter = _BodyBudget(budget)
+        meter = BodyBudget(budget)
         try:
             for piece in generation:
                 text = shaper.feed(piece)
@@ -507,49 +557,6 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
-
-
-class _BodyBudget:
-    """The length budget counts the email's own tokens: a subject line or chatter the model
-    writes first (and the shaper drops) does not eat into it."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.start: int | None = None
-        self.over = False
-
-    def spent(self, shaper: DraftShaper, generation: Generation) -> bool:
-        if self.start is None and shaper.started:
-            self.start = generation.stats.completion_tokens
-        if self.start is not None and \
-                generation.stats.completion_tokens - self.start >= self.budget:
-            self.over = True
-        return self.over
-
-
-@dataclass
-class _Candidate:
-    shaped: Shaped
-    generation: Generation
-    check: DraftCheck | None = None
-    style: float = 0.0  # style distance to the retrieved examples of the user's mail
-    relevance: float = 0.0  # cosine of the draft and the request (normalised embeddings)
-
-    @property
-    def perfect(self) -> bool:
-        c = self.check
-        return c is not None and not c.facts_missing and not c.invented and not c.defects
-
-    @property
-    def score(self) -> float:
-        """Every fact asked for first, then on the subject, nothing made up, a clean form,
-        and last the user's style."""
-        c = self.check
-        if c is None:
-            return float("-inf")
-        recall = 1.0 if c.fact_recall is None else c.fact_recall
-        return (3 * recall + 2 * self.relevance - 0.5 * len(c.invented) - len(c.defects)
-                - 0.5 * self.style)
 
 
 @dataclass
@@ -607,6 +614,16 @@ class _NamesByAddress(dict):
                 "SELECT from_name FROM messages WHERE from_addr = ? AND from_name != ''"
                 " ORDER BY date DESC LIMIT 1", (address.lower(),)).fetchone()
         return row[0] if row else default
+
+
+def _distinct(ranked: list[Candidate], count: int) -> list[Candidate]:
+    """The ``count`` best candidates, different texts first."""
+    chosen: list[Candidate] = []
+    for candidate in ranked:
+        if all(candidate.shaped.body != c.shaped.body for c in chosen):
+            chosen.append(candidate)
+    chosen += [c for c in ranked if c not in chosen]
+    return chosen[:count]
 
 
 def _date(stamp) -> str:

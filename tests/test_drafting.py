@@ -161,6 +161,11 @@ def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service
     wanted = {"n:4": "4", "n:96": "£96", "n:9:30": "9:30", "d:thu": "Thursday",
               "p:priya": "Priya", "p:stan": "Stan"}
     assert draft.missing == [wanted[k] for k in draft.check["facts_missing"]]
+    # Facts put back after drafting are in the text, in the words of the request.
+    for fact in draft.check["filled"]:
+        assert fact in wanted.values() and fact not in draft.missing
+    assert draft.check["likelihood"] is None  # no adapter here: nothing of the user's to ask
+    assert draft.timings["best_s"] >= draft.timings["total_s"]
     assert draft.text.splitlines()[0] == "Hi Stan —"  # her greeting for Stan
     # Streaming keeps to what streamed: a single candidate.
     streamed = DraftRequest(asked, length="short", seed=11, candidates=1)

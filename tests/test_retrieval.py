@@ -31,3 +31,28 @@ def test_examples_to_the_same_person_come_first(sample_home):
     assert preferred and to_priya[0].example.recipient == "priya.raman@hollowbrook.example"
     assert sum(e.example.recipient == "priya.raman@hollowbrook.example" for e in plain) \
         <= len(preferred)
+
+
+def test_subjects_match_without_reply_prefixes():
+    from trainer.context import same_topic, subject_words
+
+    assert subject_words("RE: Fwd: AW: Glazing quote") == {"glazing", "quote"}
+    assert same_topic(subject_words("Re: Glazing quote"), subject_words("Glazing quote (v2)"))
+    assert not same_topic(subject_words("Re: Glazing quote"), subject_words("AGM agenda"))
+    assert not same_topic(set(), subject_words("AGM agenda"))
+
+
+def test_examples_on_the_thread_subject_come_first(sample_home):
+    """Replying in a thread: what the user wrote before on that subject leads."""
+    from store.api import Store
+    from trainer.context import retrieve_own_emails, same_topic, subject_words
+
+    with Store(sample_home) as store:
+        plain = retrieve_own_emails(store, "thanks, see you then", k=3, min_similarity=0.0)
+        assert len(plain) == 3
+        # A subject among the similar emails that is not already the first.
+        subject = plain[-1].example.subject
+        assert not same_topic(subject_words(subject), subject_words(plain[0].example.subject))
+        threaded = retrieve_own_emails(store, "thanks, see you then", k=3, min_similarity=0.0,
+                                       prefer_subject=f"Re: {subject}")
+    assert same_topic(subject_words(subject), subject_words(threaded[0].example.subject))

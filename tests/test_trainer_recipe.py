@@ -104,6 +104,8 @@ def test_llama_cpp_drafts_with_the_trained_adapter(runs, trained_home, monkeypat
     # A 6-step adapter on 8 emails may stop after the subject line; what matters here is
     # that llama.cpp serves it and generates.
     assert draft.raw_text.strip() and draft.completion_tokens > 0
+    # Candidates are ranked with the adapter's own likelihood of what it wrote.
+    assert draft.check["likelihood"] is not None and draft.check["likelihood"] < 0
 
 
 def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home, monkeypatch,
@@ -140,7 +142,9 @@ def test_evaluation_from_natural_requests_checks_what_each_draft_says(
     assert main(["eval", "--limit", "2", "--json", "--instructions", str(natural)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["scored"] == 2 and result["instructions"] == str(natural)
+    assert result["fill"] is True
     for scores in result["settings"].values():
+        assert scores["facts_filled"] >= 0
         assert 0 <= scores["structure_defects"] <= 1
         assert scores["fact_recall"] is None or 0 <= scores["fact_recall"] <= 1
         assert scores["invented_facts"] >= 0 and scores["length_ratio"] > 0

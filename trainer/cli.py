@@ -203,7 +203,8 @@ def cmd_eval(args) -> int:
         with _store() as store:
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
                                     limit=args.limit, progress=bar,
-                                    threads=args.threads or 0, requests=args.instructions)
+                                    threads=args.threads or 0, requests=args.instructions,
+                                    fill=not args.no_fill)
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_FAILED
@@ -307,6 +308,9 @@ def add_commands(sub) -> None:
     p.add_argument("--instructions", type=Path, metavar="FILE.jsonl",
                    help='requests as people type them, one {"message_id", "instruction"} a '
                         "line, for held-out emails (default: their playback instructions)")
+    p.add_argument("--no-fill", action="store_true",
+                   help="score drafts as written, without putting back the facts they left "
+                        "out (drafting does put them back)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -7,6 +7,7 @@ so an adapter is trained on exactly the kind of context it is later served with.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from store.settings import load_section, save_section
@@ -44,15 +45,28 @@ def context_query(instruction: str, thread: ThreadMessage | None = None) -> str:
     return f"{thread.subject}\n{instruction}\n{thread.text[:500]}"
 
 
-LONG_EXAMPLE_WORDS = 250  # longer examples cost prompt time and crowd out the request
+LONG_EXAMPLE_WORDS = 250
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|tr|wg|rif|antw)\s*(?:\[\d+\])?\s*:\s*)+",
+                           re.I)
+
+
+def subject_words(subject: str) -> set[str]:
+    """A subject's words without "Re:"/"Fwd:" prefixes (in several languages)."""
+    return set(re.findall(r"\w{2,}", _REPLY_PREFIX.sub("", subject or "").lower()))
+
+
+def same_topic(a: set[str], b: set[str]) -> bool:
+    """Two subjects share most of their words: the same thread, or the same errand."""
+    return bool(a and b) and len(a & b) / len(a | b) >= 0.5  # longer examples cost prompt time and crowd out the request
 
 
 def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
                         exclude: list[str] | tuple[str, ...] = (),
-                        prefer_to: str = "") -> list[RetrievedEmail]:
+                        prefer_to: str = "", prefer_subject: str = "") -> list[RetrievedEmail]:
     """Up to ``k`` distinct own emails similar to ``query``; never those in ``exclude``.
-    Among the similar ones, those the user wrote to ``prefer_to`` come first (how they
-    write to this person), and short ones before long ones."""
+    Among the similar ones, those the user wrote to ``prefer_to`` (how they write to this
+    person) and on the subject ``prefer_subject`` (the thread replied to) come first, and
+    short ones before long ones."""
     if store is None or k <= 0:
         return []
     from store.retrieval import SearchFilters
@@ -74,10 +88,13 @@ def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
         found.append(RetrievedEmail(example, hit.vector_similarity, hit.score,
                                     " ".join(row["body"].split())[:240], row["date"]))
     wanted = prefer_to.strip().lower()
+    topic = subject_words(prefer_subject)
 
-    def rank(item: tuple[int, RetrievedEmail]) -> tuple[bool, bool, int]:
+    def rank(item: tuple[int, RetrievedEmail]) -> tuple[int, bool, int]:
         position, email = item
-        return (not (wanted and email.example.recipient.lower() == wanted),
+        same_person = bool(wanted and email.example.recipient.lower() == wanted)
+        same_subject = bool(topic) and same_topic(topic, subject_words(email.example.subject))
+        return (-(same_person + same_subject),
                 len(email.example.text.split()) > LONG_EXAMPLE_WORDS, position)
 
     return [email for _, email in sorted(enumerate(found), key=rank)[:k]]

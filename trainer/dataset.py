@@ -157,7 +157,8 @@ def build_dataset(store, emails: list[EmailForPlayback], instructions: list[Inst
             found = retrieve_own_emails(store, context_query(instruction.text, thread), k=k,
                                         min_similarity=min_similarity,
                                         exclude=[email.ident, *held_ids],
-                                        prefer_to=email.to[0] if email.to else "")
+                                        prefer_to=email.to[0] if email.to else "",
+                                        prefer_subject=thread.subject if thread else "")
             request.examples = [r.example for r in found]
         train.append(pair)
     train.extend(feedback)

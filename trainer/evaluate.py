@@ -12,14 +12,16 @@ with the drafting budget for a medium email rather than one derived from the rea
 
 Besides the overlap and style scores, every draft goes through the draft checks of
 ``trainer.checks`` as the user would get it (shaped with their greeting and sign-off):
-fact recall, invented facts, right recipient, structure defects and length.
+fact recall, invented facts, right recipient, structure defects and length. As in drafting,
+a fact the draft left out is put back where the model can say it (``trainer.revise``, judged
+without the real email); ``fill=False`` scores the drafts as written.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,12 +38,14 @@ from trainer.playback_run import playback, playback_cache
 from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
+from trainer.revise import EmailParts, fill_missing_facts
 from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
 # What drafting allows a medium-length email (app.drafting.DraftSettings.medium_tokens):
 # natural requests get the drafting budget, never one taken from the real email.
 DRAFT_TOKENS = 350
+FILL_TOKENS = 264  # a short email (DraftSettings.short_tokens) and room for a subject line
 
 
 @dataclass
@@ -108,7 +112,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    progress: ProgressCallback = ignore_progress,
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
                    out_dir: Path | None = None, max_tokens: int = 300,
-                   threads: int = 0, requests: Path | None = None) -> dict:
+                   threads: int = 0, requests: Path | None = None,
+                   fill: bool = True) -> dict:
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -153,6 +158,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     outputs: dict[str, list[str]] = {s: [] for s in settings}
     checks: dict[str, list] = {s: [] for s in settings}
     shaped: dict[str, list[str]] = {s: [] for s in settings}
+    filled_facts: dict[str, int] = dict.fromkeys(settings, 0)
     held_set = {i.email.ident for i in items}
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     greetings = learn_from_store(store)
@@ -165,21 +171,32 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                raw, sources = _draft(store, runtime, builder, fmt, item, setting, context,
-                                      excluded, DRAFT_TOKENS if item.request else max_tokens)
+                drafted = _draft(store, runtime, builder, fmt, item, setting, context,
+                                 excluded, DRAFT_TOKENS if item.request else max_tokens)
+                raw, thread_text = drafted.raw, drafted.thread_text
                 # No sign-off here: the overlap and style scores show what the model learned.
-                outputs[setting].append(clean_draft(raw, want_subject=not sources[0]).body)
+                output = clean_draft(raw, want_subject=not thread_text).body
                 # As the user gets it, for the checks: their greeting and sign-off.
                 greeting = greetings.greeting_for(resolve_recipient(
-                    greetings, to="" if sources[0] else item.email.recipient,
-                    reply_sender=sources[1], instruction=item.asked))
+                    greetings, to="" if thread_text else item.email.recipient,
+                    reply_sender=drafted.sender, instruction=item.asked))
                 user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
-                                         want_subject=not sources[0]).body
+                                         want_subject=not thread_text).body
+                sources = [thread_text, *drafted.examples, profile.name, profile.about]
+                if fill:
+                    # As drafting does: put back what the draft left out, judged without
+                    # the real email (that would be knowing the answer).
+                    result = _fill(runtime, builder, fmt, drafted, item, user_draft,
+                                   sources, sign_off, greeting)
+                    if result.added:
+                        user_draft = result.text
+                        output = EmailParts.split(result.text, sign_off).without_tail()
+                        filled_facts[setting] += len(result.added)
+                outputs[setting].append(output)
                 shaped[setting].append(user_draft)
                 checks[setting].append(check_draft(
                     user_draft, instruction=item.asked, reference=reference_text(item.email),
-                    sources=[sources[0], *sources[2], profile.name, profile.about],
-                    sign_off=sign_off))
+                    sources=sources, sign_off=sign_off))
                 meter.advance(detail=setting)
     finally:
         runtime.close()
@@ -192,8 +209,10 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "held_out": held_total, "scored": len(items), "skipped_echo": skipped_echo,
         "seconds": round(time.monotonic() - started, 1),
         "instructions": str(requests) if requests else "playback",
+        "fill": fill,
         "settings": {s: {**score(outputs[s], references, features=embed),
-                         **summarise(checks[s])} for s in settings},
+                         **summarise(checks[s]), "facts_filled": filled_facts[s]}
+                     for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,
                      "reference": ref, "outputs": {s: outputs[s][n] for s in settings},
                      "drafts": {s: shaped[s][n] for s in settings},
@@ -210,11 +229,19 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     return result
 
 
+@dataclass
+class _Drafted:
+    raw: str
+    request: PromptRequest
+    examples: list  # the retrieved examples the prompt kept (trainer.prompts.Example)
+    thread_text: str  # the text of the email replied to, if any
+    sender: str  # its sender's address
+
+
 def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
-           context: ContextSettings, excluded: list[str], max_tokens: int
-           ) -> tuple[str, tuple[str, str, list[str]]]:
-    """The raw output, and what the draft may draw on: the thread's text, its sender's
-    address, and the retrieved examples."""
+           context: ContextSettings, excluded: list[str], max_tokens: int) -> _Drafted:
+    """The raw output, and what the draft may draw on: the thread, its sender's address and
+    the retrieved examples."""
     email = item.email
     thread = thread_for(store, email)
     request = PromptRequest(instruction=item.asked, reply_to=thread,
@@ -222,7 +249,8 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
     if setting.endswith("rag"):
         found = retrieve_own_emails(store, context_query(request.instruction, thread),
                                     k=context.k, min_similarity=context.min_similarity,
-                                    exclude=excluded, prefer_to=email.to[0] if email.to else "")
+                                    exclude=excluded, prefer_to=email.to[0] if email.to else "",
+                                    prefer_subject=thread.subject if thread else "")
         request.examples = [r.example for r in found]
     if not item.request:
         # Room for twice the real email: enough for any fair draft, and a rambling base
@@ -232,9 +260,29 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.1,
                               seed=0, stop=fmt.stop_strings)
     text = runtime.generate(built.text, params).result()
-    sender = _sender_address(store, email)
-    return text, (thread.text if thread else "", sender,
-                  [e.text for e in built.examples])
+    request.examples = built.examples
+    return _Drafted(text, request, [e.text for e in built.examples],
+                    thread.text if thread else "", _sender_address(store, email))
+
+
+def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
+          sources: list[str], sign_off: str, greeting: str | None):
+    """``trainer.revise`` as drafting runs it, greedy first and then seeded."""
+    def check(text: str):
+        return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off)
+
+    def write(part: str, attempt: int) -> str:
+        built = builder.build(replace(drafted.request, instruction=part, length="short"),
+                              max_new_tokens=FILL_TOKENS)
+        params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.0 if attempt == 0
+                                  else 0.7, repeat_penalty=1.1, seed=attempt,
+                                  stop=fmt.stop_strings)
+        raw = runtime.generate(built.text, params).result()
+        return clean_draft(raw, sign_off=sign_off, greeting=greeting,
+                           want_subject=not drafted.thread_text).body
+
+    return fill_missing_facts(user_draft, check(user_draft), instruction=item.asked,
+                              write=write, check_text=check, sign_off=sign_off)
 
 
 def _sender_address(store, email: EmailForPlayback) -> str:

@@ -36,6 +36,9 @@ class GenerationParams:
     repeat_penalty: float = 1.1
     seed: int | None = None
     stop: tuple[str, ...] = ()
+    # Also sum the model's log-probability of each token it wrote (its own likelihood of
+    # the text, before sampling's temperature and penalties): candidates are ranked by it.
+    logprobs: bool = False
 
 
 @dataclass
@@ -45,6 +48,12 @@ class GenerationStats:
     ttft_s: float = 0.0
     total_s: float = 0.0
     stop_reason: str = ""  # eos, stop, length, cancelled, error
+    logprob_sum: float = 0.0  # with GenerationParams.logprobs
+    logprob_tokens: int = 0
+
+    @property
+    def mean_logprob(self) -> float | None:
+        return self.logprob_sum / self.logprob_tokens if self.logprob_tokens else None
 
     @property
     def tokens_per_s(self) -> float:
@@ -251,6 +260,9 @@ class ModelRuntime:
                     stats.stop_reason = "eos"
                     break
                 stats.completion_tokens += 1
+                if params.logprobs:
+                    stats.logprob_sum += _token_logprob(llm, token)
+                    stats.logprob_tokens += 1
                 text += decoder.decode(llm.detokenize([token], special=False))
                 hit = min((i for i in (text.find(s, max(0, emitted - len(s))) for s in stops)
                            if i >= 0), default=-1)
@@ -275,3 +287,15 @@ class ModelRuntime:
             stats.total_s = time.perf_counter() - start
             generation.finished.set()
             generation._queue.put(_DONE)
+
+
+def _token_logprob(llm, token: int) -> float:
+    """log p(token) under the logits it was sampled from: they are still the context's last
+    row until the generator evaluates the token."""
+    import llama_cpp
+    import numpy as np
+
+    pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)  # noqa: SLF001
+    logits = np.ctypeslib.as_array(pointer, shape=(llm._n_vocab,))  # noqa: SLF001
+    top = float(logits.max())
+    return float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))

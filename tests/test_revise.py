@@ -1,0 +1,91 @@
+"""Putting a missing fact back into a draft (trainer.revise), with the real checks and a
+scripted writer in place of the model."""
+
+from __future__ import annotations
+
+import time
+
+from trainer.checks import check_draft
+from trainer.revise import EmailParts, fill_missing_facts, merges, part_asking, request_parts
+
+SIGN_OFF = "Onward,\nTeddy"
+ASKED = "tell Stan the four panes came to £96; ask whether Thursday at 9:30 suits him"
+
+
+def _check(text: str):
+    return check_draft(text, instruction=ASKED, sign_off=SIGN_OFF)
+
+
+def _fill(draft: str, replies: dict[str, list[str]], **kwargs):
+    asked: list[str] = []
+
+    def write(part: str, attempt: int) -> str | None:
+        asked.append(part)
+        options = replies.get(part, [])
+        return options[attempt] if attempt < len(options) else None
+
+    result = fill_missing_facts(draft, _check(draft), instruction=ASKED, write=write,
+                                check_text=_check, sign_off=SIGN_OFF, **kwargs)
+    return result, asked
+
+
+def test_a_request_splits_into_the_parts_people_separate():
+    assert request_parts("confirm Thursday; thank him. Then ask for the invoice") == [
+        "confirm Thursday", "thank him.", "ask for the invoice"]
+    assert part_asking("n:96", ASKED) == "tell Stan the four panes came to £96"
+    assert part_asking("d:thu", ASKED) == "ask whether Thursday at 9:30 suits him"
+    assert part_asking("p:nobody", ASKED) == ASKED
+
+
+def test_the_missing_fact_comes_back_from_a_short_email_on_that_part():
+    draft = "Hi Stan —\n\nThe panes came today, thank you.\n\nOnward,\nTeddy"
+    reply = "Hi Stan —\n\nAll four panes came to £96, which is fine.\n\nOnward,\nTeddy"
+    thursday = "Hi Stan —\n\nWould Thursday at 9:30 suit you?\n\nOnward,\nTeddy"
+    before = _check(draft)
+    assert {"n:96", "d:thu", "n:9:30"} <= set(before.facts_missing)
+    result, asked = _fill(draft, {"tell Stan the four panes came to £96": [reply],
+                                  "ask whether Thursday at 9:30 suits him": [thursday]})
+    assert asked == ["tell Stan the four panes came to £96",
+                     "ask whether Thursday at 9:30 suits him"]
+    assert result.check.facts_missing == [] and result.check.defects == []
+    assert set(result.added) == set(before.facts_missing)
+    lines = result.text.splitlines()
+    assert lines[0] == "Hi Stan —" and lines[-2:] == ["Onward,", "Teddy"]
+    assert "All four panes came to £96, which is fine." in result.text
+    assert "Would Thursday at 9:30 suit you?" in result.text
+
+
+def test_a_sentence_with_the_fact_wrong_is_replaced_not_repeated():
+    draft = ("Hi Stan —\n\nThe four panes came to £69. Would Thursday at 9:30 suit you?"
+             "\n\nOnward,\nTeddy")
+    assert _check(draft).invented == ["n:69"]
+    result, _ = _fill(draft, {"tell Stan the four panes came to £96": [
+        "Hi Stan —\n\nThe four panes came to £96 in the end.\n\nOnward,\nTeddy"]})
+    assert "£69" not in result.text and result.text.count("£96") == 1
+    assert result.check.facts_missing == [] and result.check.invented == []
+
+
+def test_a_sentence_that_invents_or_restates_is_not_taken():
+    draft = "Hi Stan —\n\nThe panes came today. Would Thursday at 9:30 suit?\n\nOnward,\nTeddy"
+    result, asked = _fill(draft, {"tell Stan the four panes came to £96": [
+        "Hi Stan —\n\nThe four panes came to £96 on 12 May.\n\nOnward,\nTeddy",  # invents
+        "Tell Stan the four panes came to £96.",  # passes the request on
+    ]})
+    assert len(asked) == 2
+    assert result.text == draft and not result.added
+    assert "n:96" in result.check.facts_missing
+
+
+def test_no_writing_after_the_deadline():
+    draft = "Hi Stan —\n\nThe panes came today.\n\nOnward,\nTeddy"
+    result, asked = _fill(draft, {}, deadline=time.perf_counter() - 1)
+    assert asked == [] and result.text == draft
+
+
+def test_merges_keep_greeting_and_sign_off_in_place():
+    parts = EmailParts.split("Dear Dr. Carr,\n\nThanks.\n\nSecond para.\n\nOnward,\nTeddy",
+                             SIGN_OFF)
+    assert parts.head == ["Dear Dr. Carr,"] and parts.tail == ["Onward,", "Teddy"]
+    options = merges(parts.text(), "The invoice is attached.", SIGN_OFF)
+    assert options[-1] == ("Dear Dr. Carr,\n\nThanks.\n\nSecond para.\n\n"
+                           "The invoice is attached.\n\nOnward,\nTeddy")

@@ -1,0 +1,179 @@
+"""Put back what a draft left out: for a fact of the request that the draft does not carry,
+the model writes a short email from just the part of the request that holds it, and the
+sentence of that email that says it goes into the draft (in place of the draft's own
+sentence about the same thing, or as a paragraph before the sign-off). A change is kept
+only when the checks say the draft got better: more of what was asked, nothing new made
+up, no new defect. Nothing here writes words of its own; every sentence comes from the
+model, in the user's voice, through the same prompt as the draft.
+
+Drafting and evaluation both call ``fill_missing_facts``; what generates the short email
+is theirs to give (the runtime, its adapter and the retrieved examples).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from trainer.checks import DraftCheck
+from trainer.facts import COMMON, fact_keys, mentioned
+from trainer.greetings import parse_greeting
+from trainer.shaping import CLOSING, plain
+
+# A request's parts: clauses a person separates with ";", a new line, a full stop or "then".
+_PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then\s+)?\s*",
+                    re.I)
+_SENTENCES = re.compile(r"[^.!?]+(?:[.!?]+[\"'’”)]*|$)")
+
+
+@dataclass
+class Filled:
+    text: str
+    check: DraftCheck
+    added: list[str] = field(default_factory=list)  # fact keys the fill put back
+    tries: int = 0
+    seconds: float = 0.0
+
+
+def request_parts(instruction: str) -> list[str]:
+    return [part.strip(" ,") for part in _PARTS.split(instruction) if part.strip(" ,")]
+
+
+def part_asking(key: str, instruction: str) -> str:
+    """The part of the request that holds ``key``; the whole request if none does alone."""
+    for part in request_parts(instruction):
+        if key in mentioned(part):
+            return part
+    return instruction
+
+
+def sentences(line: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.findall(line) if s.strip()]
+
+
+@dataclass
+class EmailParts:
+    """An email's lines in three parts; blank lines in the body are paragraph breaks."""
+
+    head: list[str]
+    body: list[str]
+    tail: list[str]
+
+    @classmethod
+    def split(cls, text: str, sign_off: str = "") -> EmailParts:
+        lines = text.strip().splitlines()
+        start = 0
+        if lines and parse_greeting(lines[0].strip()):
+            start = 1
+        end = len(lines)
+        first = plain(sign_off.splitlines()[0]) if sign_off.strip() else ""
+        filled = [i for i, line in enumerate(lines) if line.strip() and i >= start]
+        for i in reversed(filled[-4:]):
+            line = lines[i].strip()
+            if (first and plain(line) == first) or (CLOSING.match(line) and len(line) <= 30):
+                end = i
+                break
+        return cls(lines[:start], lines[start:end], lines[end:])
+
+    def without_tail(self) -> str:
+        return EmailParts(self.head, self.body, []).text()
+
+    def text(self) -> str:
+        body = "\n".join(self.body).strip("\n")
+        parts = ["\n".join(self.head).strip(), body, "\n".join(self.tail).strip()]
+        return "\n\n".join(p for p in parts if p)
+
+
+def body_sentences(text: str, sign_off: str = "") -> list[str]:
+    return [s for line in EmailParts.split(text, sign_off).body for s in sentences(line)]
+
+
+def merges(text: str, sentence: str, sign_off: str = "") -> list[str]:
+    """Ways to put ``sentence`` into ``text``: in place of each sentence about the same thing
+    (sharing a fact, or two content words: the draft said it with a fact wrong or missing),
+    then as a new paragraph at the end of the body."""
+    new_keys, new_words = fact_keys(sentence), _content_words(sentence)
+    options: list[str] = []
+    parts = EmailParts.split(text, sign_off)
+    for n, line in enumerate(parts.body):
+        for old in sentences(line):
+            if new_keys & fact_keys(old) or len(new_words & _content_words(old)) >= 2:
+                changed = EmailParts(parts.head, list(parts.body), parts.tail)
+                changed.body[n] = line.replace(old, sentence, 1)
+                options.append(changed.text())
+    body = list(parts.body)
+    while body and not body[-1].strip():
+        body.pop()
+    options.append(EmailParts(parts.head, [*body, "", sentence] if body else [sentence],
+                              parts.tail).text())
+    return options
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z'’-]{3,}", text.lower()) if w not in COMMON}
+
+
+def better(new: DraftCheck, old: DraftCheck) -> bool:
+    return (len(new.facts_missing) < len(old.facts_missing)
+            and len(new.invented) <= len(old.invented)
+            and set(new.defects) <= set(old.defects))
+
+
+def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
+                       write: Callable[[str, int], str | None],
+                       check_text: Callable[[str], DraftCheck], sign_off: str = "",
+                       deadline: float | None = None, tries_per_fact: int = 2) -> Filled:
+    """``write(request, attempt)`` returns a short email for ``request`` (shaped, with the
+    user's greeting and sign-off), or None when time is up; ``check_text`` checks a whole
+    draft. Each missing fact gets up to ``tries_per_fact`` short emails, while
+    ``deadline`` (a ``time.perf_counter()`` value) allows."""
+    started = time.perf_counter()
+    result = Filled(text, check)
+    asked_parts: dict[str, list[str]] = {}
+    for key in check.facts_missing:
+        asked_parts.setdefault(part_asking(key, instruction), []).append(key)
+    order = request_parts(instruction)
+    for part, keys in sorted(asked_parts.items(), key=lambda item: order.index(item[0])
+                             if item[0] in order else len(order)):
+        for attempt in range(tries_per_fact):
+            if not set(keys) & set(result.check.facts_missing):
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                result.seconds = time.perf_counter() - started
+                return result
+            written = write(part, attempt)
+            result.tries += 1
+            if not written:
+                continue
+            if _improve(result, written, keys, check_text, sign_off):
+                break
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _improve(result: Filled, written: str, keys: list[str],
+             check_text: Callable[[str], DraftCheck], sign_off: str) -> bool:
+    """Try each sentence of ``written`` that carries a missing fact, in each place it could
+    go; keep the best change, if any is better than the draft."""
+    wanted = set(keys) & set(result.check.facts_missing)
+    best: tuple[str, DraftCheck] | None = None
+    for sentence in body_sentences(written, sign_off):
+        if not wanted & mentioned(sentence) or sentence in result.text:
+            continue
+        for candidate in merges(result.text, sentence, sign_off):
+            checked = check_text(candidate)
+            if better(checked, result.check) and (best is None or _rank(checked)
+                                                   < _rank(best[1])):
+                best = (candidate, checked)
+    if best is None:
+        return False
+    before = set(result.check.facts_missing)
+    result.text, result.check = best
+    result.added += sorted(before - set(result.check.facts_missing))
+    return True
+
+
+def _rank(check: DraftCheck) -> tuple[int, int, int]:
+    return len(check.facts_missing), len(check.invented), len(check.defects)

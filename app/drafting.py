@@ -33,7 +33,7 @@ from trainer.prompts import (
     PromptRequest,
     ThreadMessage,
 )
-from trainer.registry import active_adapter
+from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import fill_missing_facts
 from trainer.runtime import GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper
@@ -232,11 +232,12 @@ class DraftingService:
                          "the catalogue")
 
     def retrieve(self, query: str, exclude: str | None, k: int,
-                 prefer_to: str = "", prefer_subject: str = ""
-                 ) -> list[tuple[Example, ContextEmail]]:
+                 prefer_to: str = "", prefer_subject: str = "",
+                 min_similarity: float | None = None) -> list[tuple[Example, ContextEmail]]:
+        if min_similarity is None:
+            min_similarity = self.context_settings.min_similarity
         with self._lock:
-            found = retrieve_own_emails(self.store, query, k=k,
-                                        min_similarity=self.context_settings.min_similarity,
+            found = retrieve_own_emails(self.store, query, k=k, min_similarity=min_similarity,
                                         exclude=[exclude] if exclude else [],
                                         prefer_to=prefer_to, prefer_subject=prefer_subject)
         return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
@@ -279,28 +280,31 @@ class DraftingService:
         runtime = self.runtime(request.model)
         thread, reply = self.thread_for(request)
         recipient = self.recipient(request, thread, reply)
-        started = time.perf_counter()
-        context: list[ContextEmail] = []
-        examples: list[Example] = []
-        if request.use_rag:
-            query = context_query(request.instruction, thread)
-            with self._lock:
-                exclude = _uid_for(self.store, reply)
-            found = self.retrieve(query, exclude=exclude, k=self.context_settings.k,
-                                  prefer_to=recipient.address,
-                                  prefer_subject=thread.subject if thread else "")
-            examples = [e for e, _ in found]
-            context = [c for _, c in found]
-        retrieval_s = time.perf_counter() - started
-
-        adapter_id = None
+        adapter_id, context_settings = None, self.context_settings
         if request.use_adapter:
             active = active_adapter(runtime.info.name)
             if active is not None:
                 adapter_id, adapter_path = active
                 runtime.set_adapter(adapter_path)
+                # The retrieval setting measured best with this adapter, unless the user
+                # chose their own.
+                context_settings = ContextSettings.for_adapter(adapter_entry(adapter_id))
         if adapter_id is None:
             runtime.set_adapter(None)
+        started = time.perf_counter()
+        context: list[ContextEmail] = []
+        examples: list[Example] = []
+        if request.use_rag and context_settings.k > 0:
+            query = context_query(request.instruction, thread)
+            with self._lock:
+                exclude = _uid_for(self.store, reply)
+            found = self.retrieve(query, exclude=exclude, k=context_settings.k,
+                                  prefer_to=recipient.address,
+                                  prefer_subject=thread.subject if thread else "",
+                                  min_similarity=context_settings.min_similarity)
+            examples = [e for e, _ in found]
+            context = [c for _, c in found]
+        retrieval_s = time.perf_counter() - started
 
         max_tokens = request.max_tokens or {
             "short": self.settings.short_tokens, "long": self.settings.long_tokens,

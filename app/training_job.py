@@ -103,7 +103,8 @@ class TrainingJob:
         if not self.evaluate or self._pause_requested or not output.get("activated"):
             return JobOutcome("finished", _trained_message(output), output, log=self.log_path)
         self.phase = "evaluating"
-        self._launch(["eval", "--limit", str(self.eval_limit), "--json"])
+        # The retrieval setting drafting serves with this adapter is measured here too.
+        self._launch(["eval", "--limit", str(self.eval_limit), "--pick-context", "--json"])
         return None
 
     def _after_evaluation(self, code: int, output: dict | None) -> JobOutcome:

@@ -47,6 +47,11 @@ class SettingsError(ValueError):
     pass
 
 
+def has_section(section: str) -> bool:
+    """Whether the user's settings file sets ``[section]`` at all (else defaults apply)."""
+    return bool(_read_all().get(section))
+
+
 def load_section(section: str, cls: type[T]) -> T:
     """Build ``cls`` from the ``[section]`` table, checking each value's type."""
     table = _read_all().get(section, {})

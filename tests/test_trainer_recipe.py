@@ -15,6 +15,7 @@ from store.api import Store
 from store.jobs import CancelToken
 from tests.conftest import share_models
 from trainer.config import TrainSettings
+from trainer.registry import load_registry
 from trainer.run import train
 
 pytestmark = pytest.mark.slow
@@ -113,9 +114,16 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
     from app.cli import main
 
     monkeypatch.setenv("AMANUENSIS_HOME", str(trained_home))
-    assert main(["eval", "--limit", "2", "--json"]) == 0
+    assert main(["eval", "--limit", "2", "--pick-context", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["held_out"] >= 2 and result["scored"] == 2
+    # The retrieval setting for this adapter, picked from measured points, is recorded.
+    picked = result["context_pick"]
+    measured = {(p["k"], p["min_similarity"]) for p in picked["measured"]}
+    assert {(0, 0.0), (3, 0.25), (1, 0.25), (3, 0.4)} <= measured
+    assert (picked["k"], picked["min_similarity"]) in measured and picked["emails"] == 2
+    entry = load_registry(trained_home)["adapters"][result["adapter"]]
+    assert entry["context"] == picked
     assert set(result["settings"]) == {"base", "rag", "lora", "lora_rag"}
     for scores in result["settings"].values():
         assert {"bleu", "rouge_l", "chrf", "style_distance", "mauve"} <= set(scores)

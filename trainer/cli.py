@@ -204,7 +204,7 @@ def cmd_eval(args) -> int:
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
                                     limit=args.limit, progress=bar,
                                     threads=args.threads or 0, requests=args.instructions,
-                                    fill=not args.no_fill)
+                                    fill=not args.no_fill, pick_context=args.pick_context)
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_FAILED
@@ -308,6 +308,9 @@ def add_commands(sub) -> None:
     p.add_argument("--instructions", type=Path, metavar="FILE.jsonl",
                    help='requests as people type them, one {"message_id", "instruction"} a '
                         "line, for held-out emails (default: their playback instructions)")
+    p.add_argument("--pick-context", action="store_true",
+                   help="also measure a few retrieval settings (how many of your emails, how "
+                        "close) with the adapter, and record the best with it for drafting")
     p.add_argument("--no-fill", action="store_true",
                    help="score drafts as written, without putting back the facts they left "
                         "out (drafting does put them back)")

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from store.settings import load_section, save_section
+from store.settings import has_section, load_section, save_section
 from trainer.prompts import Example, Profile, ThreadMessage
 
 
@@ -25,6 +25,15 @@ class ContextSettings:
     @classmethod
     def load(cls) -> ContextSettings:
         return load_section("context", cls)
+
+    @classmethod
+    def for_adapter(cls, entry: dict | None) -> ContextSettings:
+        """What drafting with this adapter uses: the user's own ``[context]`` if they set
+        one, else what the evaluation after training picked for the adapter."""
+        picked = (entry or {}).get("context")
+        if has_section("context") or not picked:
+            return cls.load()
+        return cls(k=int(picked["k"]), min_similarity=float(picked["min_similarity"]))
 
     def save(self) -> None:
         save_section("context", self)

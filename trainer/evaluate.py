@@ -30,6 +30,7 @@ from store.settings import data_home
 from trainer.chat import chat_format_for
 from trainer.checks import check_draft, summarise
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.context_pick import CONTEXT_CHOICES, pick
 from trainer.dataset import own_emails, thread_for
 from trainer.greetings import learn_from_store, resolve_recipient
 from trainer.models import ModelCatalogue
@@ -113,7 +114,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
                    out_dir: Path | None = None, max_tokens: int = 300,
                    threads: int = 0, requests: Path | None = None,
-                   fill: bool = True) -> dict:
+                   fill: bool = True, pick_context: bool = False) -> dict:
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -163,41 +164,64 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     greetings = learn_from_store(store)
     profile = profile_for(store)
-    meter = PhaseMeter("evaluating", len(items) * len(settings), progress)
+    def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
+                  fill: bool) -> tuple[str, str, object, int]:
+        """(the output scored for overlap and style, the draft as the user gets it, its
+        checks, the facts put back) for one held-out email."""
+        drafted = _draft(store, runtime, builder, fmt, item, setting, context,
+                         excluded, DRAFT_TOKENS if item.request else max_tokens)
+        raw, thread_text = drafted.raw, drafted.thread_text
+        # No sign-off here: the overlap and style scores show what the model learned.
+        output = clean_draft(raw, want_subject=not thread_text).body
+        # As the user gets it, for the checks: their greeting and sign-off.
+        greeting = greetings.greeting_for(resolve_recipient(
+            greetings, to="" if thread_text else item.email.recipient,
+            reply_sender=drafted.sender, instruction=item.asked))
+        user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
+                                 want_subject=not thread_text).body
+        sources = [thread_text, *drafted.examples, profile.name, profile.about]
+        added = 0
+        if fill:
+            # As drafting does: put back what the draft left out, judged without the real
+            # email (that would be knowing the answer).
+            filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
+                           sign_off, greeting)
+            if filled.added:
+                user_draft = filled.text
+                output = EmailParts.split(filled.text, sign_off).without_tail()
+                added = len(filled.added)
+        check = check_draft(user_draft, instruction=item.asked,
+                            reference=reference_text(item.email), sources=sources,
+                            sign_off=sign_off)
+        return output, user_draft, check, added
+
+    sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
+             {(0, 0.0), (context.k, context.min_similarity)}] if pick_context and entry else []
+    meter = PhaseMeter("evaluating", len(items) * (len(settings) + len(sweep)), progress)
     started = time.monotonic()
+    swept: dict = {}
     try:
         for setting in settings:
             runtime.set_adapter(entry["path"] if setting.startswith("lora") else None)
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                drafted = _draft(store, runtime, builder, fmt, item, setting, context,
-                                 excluded, DRAFT_TOKENS if item.request else max_tokens)
-                raw, thread_text = drafted.raw, drafted.thread_text
-                # No sign-off here: the overlap and style scores show what the model learned.
-                output = clean_draft(raw, want_subject=not thread_text).body
-                # As the user gets it, for the checks: their greeting and sign-off.
-                greeting = greetings.greeting_for(resolve_recipient(
-                    greetings, to="" if thread_text else item.email.recipient,
-                    reply_sender=drafted.sender, instruction=item.asked))
-                user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
-                                         want_subject=not thread_text).body
-                sources = [thread_text, *drafted.examples, profile.name, profile.about]
-                if fill:
-                    # As drafting does: put back what the draft left out, judged without
-                    # the real email (that would be knowing the answer).
-                    result = _fill(runtime, builder, fmt, drafted, item, user_draft,
-                                   sources, sign_off, greeting)
-                    if result.added:
-                        user_draft = result.text
-                        output = EmailParts.split(result.text, sign_off).without_tail()
-                        filled_facts[setting] += len(result.added)
+                output, user_draft, check, added = draft_one(setting, item, context, fill)
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
-                checks[setting].append(check_draft(
-                    user_draft, instruction=item.asked, reference=reference_text(item.email),
-                    sources=sources, sign_off=sign_off))
+                checks[setting].append(check)
+                filled_facts[setting] += added
                 meter.advance(detail=setting)
+        if sweep:
+            runtime.set_adapter(entry["path"])
+            for choice in sweep:
+                drafts = []
+                for item in items:
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    drafts.append(draft_one("lora_rag", item, choice, fill=False))
+                    meter.advance(detail=f"k={choice.k}, similarity≥{choice.min_similarity}")
+                swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts], [d[2] for d in drafts])
     finally:
         runtime.close()
     meter.finish()
@@ -219,13 +243,22 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                      "checks": {s: asdict(checks[s][n]) for s in settings}}
                     for n, (item, ref) in enumerate(zip(items, references, strict=True))],
     }
+    if sweep:
+        # The measured points: no examples (LoRA), the current setting (LoRA + RAG), and
+        # the sweep; drafting serves the best for this user.
+        points = {(0, 0.0): (outputs["lora"], checks["lora"]),
+                  (context.k, context.min_similarity): (outputs["lora_rag"],
+                                                        checks["lora_rag"]), **swept}
+        result["context_pick"] = pick(points, references,
+                                      current=(context.k, context.min_similarity))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out_dir or home / "trainer" / "eval" / f"{adapter or info.name}-{stamp}"
     paths = write_report(result, out_dir)
     result["report"] = {name: str(path) for name, path in paths.items()}
     if entry is not None:
+        recorded = {"context": result["context_pick"]} if "context_pick" in result else {}
         update_adapter(adapter, home, scores=result["settings"],
-                       eval_report=str(paths["report"]))
+                       eval_report=str(paths["report"]), **recorded)
     return result
 
 

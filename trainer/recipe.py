@@ -88,8 +88,7 @@ class LoraRecipe:
         four_bit = s.load_in_4bit and self.device.type == "cuda"
         base, self.tokenizer = load_base(self.info, home, dtype=dtype, four_bit=four_bit)
         base.config.use_cache = False
-        if s.gradient_checkpointing in ("on", "true") or (
-                s.gradient_checkpointing == "auto" and self.device.type == "cpu"):
+        if checkpointing_wanted(s, self.device.type, base.config):
             if hasattr(base, "activation_checkpointing_enable"):  # the transformers 5 name
                 base.activation_checkpointing_enable(
                     activation_checkpointing_kwargs={"use_reentrant": False})
@@ -310,3 +309,26 @@ class LoraRecipe:
         verification = verify_adapter(self.model, self.tokenizer, self.info, gguf_path, texts) \
             if texts else {}
         return gguf_path, verification
+
+
+# Activations kept per layer, token and hidden unit without checkpointing, in bytes: measured
+# on SmolLM2-135M (30 layers, 576 wide) on the CPU, 1.7 GB at 700 tokens.
+ACTIVATION_BYTES = 140
+
+
+def checkpointing_wanted(settings, device_type: str, config) -> bool:
+    """"auto": recompute activations in the backward pass (about 20% slower) only on the CPU
+    and only where keeping them would take more than a quarter of the free memory — a small
+    model on a desktop trains faster without it; a 1-3B model on a laptop needs it."""
+    choice = str(settings.gradient_checkpointing).lower()
+    if choice in ("on", "true"):
+        return True
+    if choice != "auto" or device_type != "cpu":
+        return False
+    import psutil
+
+    layers = getattr(config, "num_hidden_layers", 0) or 0
+    width = getattr(config, "hidden_size", 0) or 0
+    kept = layers * width * settings.max_seq_tokens * settings.micro_batch_size * \
+        ACTIVATION_BYTES
+    return kept > psutil.virtual_memory().available / 4

@@ -60,6 +60,10 @@ def register_adapter(ident: str, entry: dict, *, activate: bool = True,
     return entry
 
 
+def adapter_entry(ident: str, home: Path | None = None) -> dict | None:
+    return load_registry(home).get("adapters", {}).get(ident)
+
+
 def update_adapter(ident: str, home: Path | None = None, **fields) -> None:
     registry = load_registry(home)
     registry["adapters"][ident].update(fields)

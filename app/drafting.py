@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from app.candidates import BodyBudget, Candidate, quiet_draft, time_left
+from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_text, uid_for
 from store.settings import load_section, save_section
 from trainer.activity import drafting_threads
 from trainer.chat import ChatFormat, chat_format_for
@@ -93,14 +94,6 @@ class ContextEmail:
 
 
 @dataclass
-class ReplyInfo:
-    message_id: str = ""
-    references: list[str] = field(default_factory=list)
-    sender: str = ""
-    subject: str = ""
-
-
-@dataclass
 class Draft:
     text: str
     subject: str
@@ -138,13 +131,9 @@ class DraftEvent:
 
 EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
 HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter before the email
-MIN_DRAFT_S = 2.0  # a very short first draft still leaves time for another candidate
+MIN_DRAFT_S = 3.0  # a very short first draft still leaves time for another candidate
 FILL_SHARE = 0.4  # of one draft's time, kept for putting a missing fact back
-FILL_MIN_S = 1.0  # the least time a fill gets when candidates used the budget up
-
-
-class DraftError(ValueError):
-    pass
+FILL_MIN_S = 2.0  # the least time a fill gets when candidates used the budget up
 
 
 class DraftingService:
@@ -210,7 +199,7 @@ class DraftingService:
                    ) -> tuple[ThreadMessage | None, ReplyInfo | None]:
         """The email replied to: pasted text, a mail file, a catalogue message, or none."""
         if request.reply_text.strip():
-            return _reply_from_text(request.reply_text)
+            return reply_from_text(request.reply_text)
         if request.reply_to:
             return self.resolve_reply(request.reply_to)
         return None, None
@@ -218,7 +207,7 @@ class DraftingService:
     def resolve_reply(self, reply_to: str) -> tuple[ThreadMessage, ReplyInfo]:
         path = Path(reply_to).expanduser()
         if len(reply_to) < 4096 and path.is_file():
-            return _reply_from_file(path)
+            return reply_from_file(path)
         if self.store is not None:
             with self._lock:
                 row = self.store.message(reply_to)
@@ -226,7 +215,7 @@ class DraftingService:
                 refs = json.loads(row["refs"])
                 sender = row["from_name"] or row["from_addr"]
                 return (ThreadMessage(text=row["body"] or row["full_text"], sender=sender,
-                                      subject=row["subject"], date=_date(row["date"])),
+                                      subject=row["subject"], date=day(row["date"])),
                         ReplyInfo(row["rfc_message_id"], refs, row["from_addr"], row["subject"]))
         raise DraftError(f"reply-to {reply_to!r} is neither a mail file nor a message id in "
                          "the catalogue")
@@ -241,7 +230,7 @@ class DraftingService:
                                         exclude=[exclude] if exclude else [],
                                         prefer_to=prefer_to, prefer_subject=prefer_subject)
         return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
-                                         _date(r.date), r.similarity)) for r in found]
+                                         day(r.date), r.similarity)) for r in found]
 
     def sign_off(self) -> str:
         if self.profile.sign_off:
@@ -297,7 +286,7 @@ class DraftingService:
         if request.use_rag and context_settings.k > 0:
             query = context_query(request.instruction, thread)
             with self._lock:
-                exclude = _uid_for(self.store, reply)
+                exclude = uid_for(self.store, reply)
             found = self.retrieve(query, exclude=exclude, k=context_settings.k,
                                   prefer_to=recipient.address,
                                   prefer_subject=thread.subject if thread else "",
@@ -482,8 +471,7 @@ class DraftingService:
                 recipient=request.recipient, tone=request.tone, length="short",
             ), max_new_tokens=self.settings.short_tokens + HEAD_TOKENS)
             short = replace(params, max_tokens=self.settings.short_tokens + HEAD_TOKENS,
-                            temperature=0.0 if attempt == 0 else max(params.temperature, 0.7),
-                            logprobs=False,
+                            temperature=max(params.temperature, 0.7), logprobs=False,
                             seed=None if params.seed is None else params.seed + 2000 + attempt)
             shaper = self._shaper(prepared, sign_off)
             done = quiet_draft(prepared.runtime, built.text, short, shaper, seconds=left,
@@ -628,61 +616,3 @@ def _distinct(ranked: list[Candidate], count: int) -> list[Candidate]:
             chosen.append(candidate)
     chosen += [c for c in ranked if c not in chosen]
     return chosen[:count]
-
-
-def _date(stamp) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d") if stamp else ""
-
-
-def _uid_for(store, reply: ReplyInfo | None) -> str | None:
-    if store is None or reply is None or not reply.message_id:
-        return None
-    row = store.message(reply.message_id)
-    return row["uid"] if row is not None else None
-
-
-def _reply_from_text(text: str) -> tuple[ThreadMessage, ReplyInfo]:
-    """Pasted mail: parsed with its headers when the paste has them (a client's "show
-    original"), else the text is the body of a message from an unknown sender."""
-    from store.clean import clean_body
-    from store.mail import NotAMessage, parse_rfc822
-
-    try:
-        return _reply_from_record(parse_rfc822(text.strip().encode("utf-8")))
-    except NotAMessage:
-        return ThreadMessage(text=clean_body(text).body or text.strip()), ReplyInfo()
-
-
-def _reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:
-    from store.formats.detect import sniff
-    from store.formats.mailboxes import read_emlx
-    from store.formats.outlook import parse_msg
-    from store.mail import NotAMessage, parse_rfc822
-
-    data = path.read_bytes()
-    fmt = sniff(path, data[:8192])
-    try:
-        if fmt == "msg":
-            record = parse_msg(path)
-        elif fmt == "emlx":
-            record = parse_rfc822(read_emlx(data))
-        elif fmt == "eml":
-            record = parse_rfc822(data)
-        else:
-            raise DraftError(f"{path}: not an email file (.eml, .emlx or .msg)")
-    except NotAMessage as exc:
-        raise DraftError(f"{path}: {exc}") from exc
-    return _reply_from_record(record)
-
-
-def _reply_from_record(record) -> tuple[ThreadMessage, ReplyInfo]:
-    from store.clean import clean_body
-
-    body = clean_body(record.text).body or record.text
-    date = record.date.strftime("%Y-%m-%d") if record.date else ""
-    sender = record.from_name or record.from_addr
-    refs = [*record.references, record.message_id] if record.message_id else record.references
-    return (ThreadMessage(text=body, sender=sender, subject=record.subject, date=date),
-            ReplyInfo(record.message_id, refs, record.from_addr, record.subject))

@@ -132,6 +132,7 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
         assert Path(path).is_file() and Path(path).stat().st_size > 100
     report = Path(result["report"]["report"]).read_text()
     assert "| LoRA + RAG |" in report and "| Base model |" in report
+    assert "## Retrieval for this adapter" in report
     assert main(["adapters", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert any(row["scores"] for row in rows)

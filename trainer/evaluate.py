@@ -300,16 +300,16 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
 
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
           sources: list[str], sign_off: str, greeting: str | None):
-    """``trainer.revise`` as drafting runs it, greedy first and then seeded."""
+    """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
     def check(text: str):
         return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off)
 
     def write(part: str, attempt: int) -> str:
         built = builder.build(replace(drafted.request, instruction=part, length="short"),
                               max_new_tokens=FILL_TOKENS)
-        params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.0 if attempt == 0
-                                  else 0.7, repeat_penalty=1.1, seed=attempt,
-                                  stop=fmt.stop_strings)
+        # Sampled, seeded: greedy decoding of a small adapter often stops after the greeting.
+        params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.7, repeat_penalty=1.1,
+                                  seed=attempt, stop=fmt.stop_strings)
         raw = runtime.generate(built.text, params).result()
         return clean_draft(raw, sign_off=sign_off, greeting=greeting,
                            want_subject=not drafted.thread_text).body

@@ -16,6 +16,9 @@ def test_facts_are_normalised_so_that_forms_meet():
     assert {"n:1840", "d:tue", "p:stan"} <= fact_keys("Stan: £1,840 by Tues.")
     assert "n:1840" in fact_keys("1840 pounds") and "d:tue" in fact_keys("on Tuesday")
     assert "p:could" not in fact_keys(REFERENCE) and "p:ruth" in fact_keys(REFERENCE)
+    # A one-word sentence is an exclamation, not a name; a name opening a sentence is one.
+    said = fact_keys("Awesome. Brilliant! Nina will bring it. Stan, can you?")
+    assert {"p:nina", "p:stan"} <= said and not {"p:awesome", "p:brilliant"} & said
 
 
 def test_a_faithful_draft_keeps_every_fact_and_invents_none():

@@ -81,6 +81,11 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_pat
     assert row.text(3) and row.data(0, Qt.ItemDataRole.UserRole) == draft.context[0].message_id
     assert "tok/s" in window.timings.text() and draft.model in window.timings.text()
     assert window.subject.text() == draft.subject
+    # What the checks found is said under the draft: what it misses, what was put back.
+    label = window.check_label.text()
+    assert ("did not mention" in label) == bool(draft.missing)
+    assert all(fact in label for fact in draft.missing)
+    assert ("put back: " in label) == bool(draft.check["filled"])
     window.copy_button.click()
     assert QGuiApplication.clipboard().text() == draft.text
     saved = tmp_path / "draft.eml"

@@ -85,6 +85,8 @@ def proper_names(text: str) -> set[str]:
         word = match.group(1)
         if word.lower() in COMMON or _DAY_WORDS.fullmatch(word):
             continue
+        if re.match(r"[.!]", text[match.end():match.end() + 1]):
+            continue  # a sentence of one word: "Perfect." "Brilliant!" — not a name
         if not re.search(rf"(?<![A-Za-z]){re.escape(word.lower())}(?![A-Za-z])",
                          lowered.replace(word.lower(), "", 1)):
             found.add(word.lower())

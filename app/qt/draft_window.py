@@ -325,6 +325,8 @@ class DraftWindow(QMainWindow):
 
     def _show_check(self, draft: Draft) -> None:
         best = f"best of {draft.candidates} drafts · " if draft.candidates > 1 else ""
+        if draft.check.get("filled"):
+            best += f"put back: {', '.join(draft.check['filled'])} · "
         if draft.missing:
             self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
             self.check_label.setStyleSheet("color: #a05a00;")

@@ -50,6 +50,7 @@ class Candidate:
     relevance: float = 0.0  # cosine of the draft and the request (normalised embeddings)
     likelihood: float | None = None  # the adapter's mean log-probability of its tokens
     filled: tuple[str, ...] = ()  # facts put back into it after it was written
+    struck: tuple[str, ...] = ()  # made-up facts taken out of it
 
     @property
     def perfect(self) -> bool:
@@ -72,7 +73,7 @@ class Candidate:
         return {"score": round(self.score, 4), "relevance": round(self.relevance, 4),
                 "style_distance": round(self.style, 4),
                 "likelihood": None if self.likelihood is None else round(self.likelihood, 4),
-                "filled": list(self.filled)}
+                "filled": list(self.filled), "struck": list(self.struck)}
 
 
 def quiet_draft(runtime: ModelRuntime, prompt: str, params: GenerationParams,

@@ -35,7 +35,7 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter, adapter_entry
-from trainer.revise import fill_missing_facts
+from trainer.revise import fill_missing_facts, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper
 
@@ -372,11 +372,15 @@ class DraftingService:
                                           stop, deadline, single, must=variants - 1)
         ranked = sorted(pool, key=lambda c: c.score, reverse=True)  # stable: ties go first
         chosen = _distinct(ranked, variants)
-        if variants == 1 and wanted > 1 and not stop.is_set and chosen[0].check.facts_missing:
-            if len(pool) == 1:
-                yield DraftEvent("checking", text="adding what the draft left out")
-            chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
-                                   max(deadline, time.perf_counter() + FILL_MIN_S))
+        if variants == 1 and wanted > 1 and not stop.is_set:
+            # The best, revised: what it left out put back, what it made up taken out.
+            if chosen[0].check.facts_missing:
+                if len(pool) == 1:
+                    yield DraftEvent("checking", text="adding what the draft left out")
+                chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
+                                       max(deadline, time.perf_counter() + FILL_MIN_S))
+            if chosen[0].check.invented:
+                chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
         for variant, best in enumerate(chosen):
             draft = self._draft_from(best, request, prepared, variant, len(pool))
             # From the request to this draft: the streamed one's total_s plus the checking.
@@ -489,6 +493,16 @@ class DraftingService:
                              filled.check, best.style, best.relevance, best.likelihood,
                              tuple(surface(k, request.instruction) for k in filled.added))
         return repaired
+
+    def _strike(self, best: Candidate, request: DraftRequest, prepared: _Prepared,
+                sign_off: str) -> Candidate:
+        struck = strike_invented(
+            best.shaped.body, best.check, sign_off=sign_off,
+            check_text=lambda text: self._check_text(text, request, prepared, sign_off))
+        if not struck.removed:
+            return best
+        return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
+                       struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
 
     def _builder(self, prepared: _Prepared) -> PromptBuilder:
         runtime = prepared.runtime

@@ -89,3 +89,21 @@ def test_merges_keep_greeting_and_sign_off_in_place():
     options = merges(parts.text(), "The invoice is attached.", SIGN_OFF)
     assert options[-1] == ("Dear Dr. Carr,\n\nThanks.\n\nSecond para.\n\n"
                            "The invoice is attached.\n\nOnward,\nTeddy")
+
+
+def test_a_sentence_that_only_makes_things_up_is_struck():
+    from trainer.revise import strike_invented
+
+    draft = ("Hi Stan —\n\nThe four panes came to £96. The glazier from Leeds comes on 12 May."
+             "\n\nWould Thursday at 9:30 suit?\n\nOnward,\nTeddy")
+    before = _check(draft)
+    assert {"p:leeds", "d:may", "n:12"} <= set(before.invented)
+    struck = strike_invented(draft, before, check_text=_check, sign_off=SIGN_OFF)
+    assert struck.text == ("Hi Stan —\n\nThe four panes came to £96.\n\n"
+                           "Would Thursday at 9:30 suit?\n\nOnward,\nTeddy")
+    assert struck.check.invented == [] and struck.check.facts_missing == []
+    assert set(struck.removed) == set(before.invented)
+    # A made-up fact in a sentence that also says what was asked stays: losing £96 is worse.
+    mixed = "Hi Stan —\n\nThe four panes came to £96 on 12 May. Thursday at 9:30?\n\nOnward,\nTeddy"
+    kept = strike_invented(mixed, _check(mixed), check_text=_check, sign_off=SIGN_OFF)
+    assert kept.text == mixed and not kept.removed

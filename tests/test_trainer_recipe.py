@@ -151,9 +151,9 @@ def test_evaluation_from_natural_requests_checks_what_each_draft_says(
     assert main(["eval", "--limit", "2", "--json", "--instructions", str(natural)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["scored"] == 2 and result["instructions"] == str(natural)
-    assert result["fill"] is True
+    assert result["revised"] is True
     for scores in result["settings"].values():
-        assert scores["facts_filled"] >= 0
+        assert scores["facts_filled"] >= 0 and scores["facts_struck"] >= 0
         assert 0 <= scores["structure_defects"] <= 1
         assert scores["fact_recall"] is None or 0 <= scores["fact_recall"] <= 1
         assert scores["invented_facts"] >= 0 and scores["length_ratio"] > 0

@@ -204,7 +204,7 @@ def cmd_eval(args) -> int:
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
                                     limit=args.limit, progress=bar,
                                     threads=args.threads or 0, requests=args.instructions,
-                                    fill=not args.no_fill, pick_context=args.pick_context)
+                                    revise=not args.as_written, pick_context=args.pick_context)
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_FAILED
@@ -311,9 +311,9 @@ def add_commands(sub) -> None:
     p.add_argument("--pick-context", action="store_true",
                    help="also measure a few retrieval settings (how many of your emails, how "
                         "close) with the adapter, and record the best with it for drafting")
-    p.add_argument("--no-fill", action="store_true",
-                   help="score drafts as written, without putting back the facts they left "
-                        "out (drafting does put them back)")
+    p.add_argument("--as-written", action="store_true",
+                   help="score drafts as the model wrote them, not revised as drafting does "
+                        "(facts left out put back, made-up ones taken out)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -13,8 +13,9 @@ with the drafting budget for a medium email rather than one derived from the rea
 Besides the overlap and style scores, every draft goes through the draft checks of
 ``trainer.checks`` as the user would get it (shaped with their greeting and sign-off):
 fact recall, invented facts, right recipient, structure defects and length. As in drafting,
-a fact the draft left out is put back where the model can say it (``trainer.revise``, judged
-without the real email); ``fill=False`` scores the drafts as written.
+each draft is revised (``trainer.revise``, judged without the real email): a fact it left
+out is put back where the model can say it, a sentence that only makes things up is taken
+out; ``revise=False`` scores the drafts as written.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from trainer.playback_run import playback, playback_cache
 from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
-from trainer.revise import EmailParts, fill_missing_facts
+from trainer.revise import EmailParts, fill_missing_facts, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
@@ -114,7 +115,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
                    out_dir: Path | None = None, max_tokens: int = 300,
                    threads: int = 0, requests: Path | None = None,
-                   fill: bool = True, pick_context: bool = False) -> dict:
+                   revise: bool = True, pick_context: bool = False) -> dict:
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -160,14 +161,15 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     checks: dict[str, list] = {s: [] for s in settings}
     shaped: dict[str, list[str]] = {s: [] for s in settings}
     filled_facts: dict[str, int] = dict.fromkeys(settings, 0)
+    struck_facts: dict[str, int] = dict.fromkeys(settings, 0)
     held_set = {i.email.ident for i in items}
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     greetings = learn_from_store(store)
     profile = profile_for(store)
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
-                  fill: bool) -> tuple[str, str, object, int]:
+                  revise: bool) -> tuple[str, str, object, tuple[int, int]]:
         """(the output scored for overlap and style, the draft as the user gets it, its
-        checks, the facts put back) for one held-out email."""
+        checks, (facts put back, made-up facts struck)) for one held-out email."""
         drafted = _draft(store, runtime, builder, fmt, item, setting, context,
                          excluded, DRAFT_TOKENS if item.request else max_tokens)
         raw, thread_text = drafted.raw, drafted.thread_text
@@ -180,20 +182,22 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
                                  want_subject=not thread_text).body
         sources = [thread_text, *drafted.examples, profile.name, profile.about]
-        added = 0
-        if fill:
-            # As drafting does: put back what the draft left out, judged without the real
-            # email (that would be knowing the answer).
+        added = removed = 0
+        if revise:
+            # As drafting does: put back what the draft left out, take out what it made up,
+            # judged without the real email (that would be knowing the answer).
             filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
                            sign_off, greeting)
-            if filled.added:
-                user_draft = filled.text
-                output = EmailParts.split(filled.text, sign_off).without_tail()
-                added = len(filled.added)
+            struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
+                                     check_text=_checker(item, sources, sign_off))
+            if filled.added or struck.removed:
+                user_draft = struck.text
+                output = EmailParts.split(struck.text, sign_off).without_tail()
+                added, removed = len(filled.added), len(struck.removed)
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
                             sign_off=sign_off)
-        return output, user_draft, check, added
+        return output, user_draft, check, (added, removed)
 
     sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
              {(0, 0.0), (context.k, context.min_similarity)}] if pick_context and entry else []
@@ -206,11 +210,13 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                output, user_draft, check, added = draft_one(setting, item, context, fill)
+                output, user_draft, check, (added, removed) = draft_one(setting, item,
+                                                                        context, revise)
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
                 checks[setting].append(check)
                 filled_facts[setting] += added
+                struck_facts[setting] += removed
                 meter.advance(detail=setting)
         if sweep:
             runtime.set_adapter(entry["path"])
@@ -219,7 +225,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 for item in items:
                     if cancel is not None:
                         cancel.raise_if_cancelled()
-                    drafts.append(draft_one("lora_rag", item, choice, fill=False))
+                    drafts.append(draft_one("lora_rag", item, choice, revise=False))
                     meter.advance(detail=f"k={choice.k}, similarity≥{choice.min_similarity}")
                 swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts], [d[2] for d in drafts])
     finally:
@@ -233,9 +239,10 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "held_out": held_total, "scored": len(items), "skipped_echo": skipped_echo,
         "seconds": round(time.monotonic() - started, 1),
         "instructions": str(requests) if requests else "playback",
-        "fill": fill,
+        "revised": revise,
         "settings": {s: {**score(outputs[s], references, features=embed),
-                         **summarise(checks[s]), "facts_filled": filled_facts[s]}
+                         **summarise(checks[s]), "facts_filled": filled_facts[s],
+                         "facts_struck": struck_facts[s]}
                      for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,
                      "reference": ref, "outputs": {s: outputs[s][n] for s in settings},
@@ -298,11 +305,16 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
                     thread.text if thread else "", _sender_address(store, email))
 
 
+def _checker(item: HeldOutItem, sources: list[str], sign_off: str):
+    def check(text: str):
+        return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off)
+    return check
+
+
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
           sources: list[str], sign_off: str, greeting: str | None):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
-    def check(text: str):
-        return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off)
+    check = _checker(item, sources, sign_off)
 
     def write(part: str, attempt: int) -> str:
         built = builder.build(replace(drafted.request, instruction=part, length="short"),

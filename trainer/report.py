@@ -178,8 +178,9 @@ def _markdown(result: dict, order: list[str], image: str) -> str:
             "body, a sign-off out of place, placeholders, assistant talk, a half sentence, "
             "an empty draft, the request passed on instead of written); and its length "
             f"against your real email. Instructions: {result.get('instructions', 'playback')}."
-            + (" As in drafting, facts a draft left out were put back where the model could "
-               "say them, judged without your real email." if result.get("fill") else ""),
+            + (" As in drafting, each draft was revised, judged without your real email: "
+               "facts it left out put back where the model could say them, sentences that "
+               "only made things up taken out." if result.get("revised") else ""),
             "", _checks_table(result["settings"], order), ""]
     if held is not None and scored is not None:
         note = f"{held} emails were held out (your newest) and {scored} were scored."

@@ -350,6 +350,10 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
               f" · first token {t['ttft_s']:.2f}s · {t['tokens_per_s']:.0f} tok/s\n")
     if draft.candidates > 1:
         err.write(f"best of {draft.candidates} drafts\n")
+    if draft.check.get("filled"):
+        err.write(f"put back: {', '.join(draft.check['filled'])}\n")
+    if draft.check.get("struck"):
+        err.write(f"took out made-up: {', '.join(draft.check['struck'])}\n")
     if draft.missing:
         err.write(f"did not mention: {', '.join(draft.missing)}\n")
     for note in draft.dropped:

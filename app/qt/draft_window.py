@@ -327,6 +327,8 @@ class DraftWindow(QMainWindow):
         best = f"best of {draft.candidates} drafts · " if draft.candidates > 1 else ""
         if draft.check.get("filled"):
             best += f"put back: {', '.join(draft.check['filled'])} · "
+        if draft.check.get("struck"):
+            best += f"took out made-up {', '.join(draft.check['struck'])} · "
         if draft.missing:
             self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
             self.check_label.setStyleSheet("color: #a05a00;")

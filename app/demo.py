@@ -2,7 +2,7 @@
 instruction behind each of her emails (playback), train an adapter on them, evaluate it on
 her newest emails, and draft the same email before and after the adapter, side by side.
 
-Run by ``make demo``; 10-12 minutes on a 2-core machine, most of it training.
+Run by ``make demo``; about 11 minutes on a 2-core machine, most of it training.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 # Written for her held-out mail, kept outside the folder the demo imports.
 NATURAL = SAMPLE.parent / "eval" / "natural-requests.jsonl"
 INSTRUCTION = "tell Stan the board approved the glazing quote; ask when he can start"
-# Enough steps for the voice to show (greeting, phrasing, sign-off) within the time budget.
-DEMO_STEPS = "15"
+# About one epoch of her 116 training emails (batch 4): at 15 steps the adapter had her
+# greeting and sign-off but often nothing between them; at 30-40 it writes her emails.
+# 30 steps take ~7 minutes on 2 cores, keeping the demo near 11 minutes after the install.
+DEMO_STEPS = "30"
 
 
 def _step(title: str) -> None:

@@ -366,7 +366,8 @@ class DraftingService:
         # Asked-for variants are drafted whatever they take; the budget is for the extras.
         deadline = time.perf_counter() + single * max(
             variants - 1, self.settings.candidate_time_factor - 1)
-        if wanted > 1 and not cancelled and (variants > 1 or not first.perfect):
+        checking = wanted > 1 and not cancelled and (variants > 1 or not first.perfect)
+        if checking:  # the "draft" that follows may differ from what streamed
             yield DraftEvent("checking", text="checking other drafts")
             pool += self._more_candidates(wanted - 1, request, prepared, sign_off, params,
                                           stop, deadline, single, must=variants - 1)
@@ -375,8 +376,6 @@ class DraftingService:
         if variants == 1 and wanted > 1 and not stop.is_set:
             # The best, revised: what it left out put back, what it made up taken out.
             if chosen[0].check.facts_missing:
-                if len(pool) == 1:
-                    yield DraftEvent("checking", text="adding what the draft left out")
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
             if chosen[0].check.invented:
@@ -489,10 +488,8 @@ class DraftingService:
             sign_off=sign_off, deadline=deadline)
         if not filled.added:
             return best
-        repaired = Candidate(replace(best.shaped, body=filled.text), best.generation,
-                             filled.check, best.style, best.relevance, best.likelihood,
-                             tuple(surface(k, request.instruction) for k in filled.added))
-        return repaired
+        return replace(best, shaped=replace(best.shaped, body=filled.text), check=filled.check,
+                       filled=tuple(surface(k, request.instruction) for k in filled.added))
 
     def _strike(self, best: Candidate, request: DraftRequest, prepared: _Prepared,
                 sign_off: str) -> Candidate:

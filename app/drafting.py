@@ -378,7 +378,7 @@ class DraftingService:
             if chosen[0].check.facts_missing:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
-            if chosen[0].check.invented:
+            if chosen[0].check.invented or "restates_instruction" in chosen[0].check.defects:
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
         for variant, best in enumerate(chosen):
             draft = self._draft_from(best, request, prepared, variant, len(pool))
@@ -496,7 +496,7 @@ class DraftingService:
         struck = strike_invented(
             best.shaped.body, best.check, sign_off=sign_off,
             check_text=lambda text: self._check_text(text, request, prepared, sign_off))
-        if not struck.removed:
+        if not struck.removed and not struck.passed_on:
             return best
         return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))

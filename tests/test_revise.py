@@ -107,3 +107,16 @@ def test_a_sentence_that_only_makes_things_up_is_struck():
     mixed = "Hi Stan —\n\nThe four panes came to £96 on 12 May. Thursday at 9:30?\n\nOnward,\nTeddy"
     kept = strike_invented(mixed, _check(mixed), check_text=_check, sign_off=SIGN_OFF)
     assert kept.text == mixed and not kept.removed
+
+
+def test_a_sentence_that_passes_the_request_on_is_struck():
+    from trainer.revise import strike_invented
+
+    draft = ("Hi Stan —\n\nTell Stan the panes came. All four came to £96 in the end, which is "
+             "fine. Would Thursday at 9:30 suit you?\n\nOnward,\nTeddy")
+    before = _check(draft)
+    assert "restates_instruction" in before.defects
+    struck = strike_invented(draft, before, check_text=_check, sign_off=SIGN_OFF)
+    assert struck.passed_on == 1 and struck.check.defects == []
+    assert struck.text.splitlines()[2] == ("All four came to £96 in the end, which is fine. "
+                                           "Would Thursday at 9:30 suit you?")

@@ -100,11 +100,16 @@ _REQUEST_VERB = re.compile(
     r"answer|invite|confirm to|warn)\s+(?:[A-Z][\w'’-]*|him|her|them|the)\b", re.I)
 
 
+def passes_request_on(sentence: str) -> bool:
+    """It opens with the request's own imperative: "Tell Stan the panes arrived."."""
+    return bool(_REQUEST_VERB.match(sentence))
+
+
 def restates(body: Sequence[str], instruction: str) -> bool:
     """The draft passes the request on instead of writing the email: it opens a line with
     the request's own imperative ("Tell Stan the panes arrived."), or is the request again,
     word for word, and little else."""
-    if any(_REQUEST_VERB.match(line) for line in body):
+    if any(passes_request_on(line) for line in body):
         return True
     asked = set(re.findall(r"\w+", instruction.lower()))
     said = re.findall(r"\w+", " ".join(body).lower())

@@ -162,14 +162,16 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     shaped: dict[str, list[str]] = {s: [] for s in settings}
     filled_facts: dict[str, int] = dict.fromkeys(settings, 0)
     struck_facts: dict[str, int] = dict.fromkeys(settings, 0)
+    as_written: dict[str, list] = {s: [] for s in settings}
     held_set = {i.email.ident for i in items}
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     greetings = learn_from_store(store)
     profile = profile_for(store)
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
-                  revise: bool) -> tuple[str, str, object, tuple[int, int]]:
+                  revise: bool) -> tuple[str, str, object, tuple[int, int], tuple]:
         """(the output scored for overlap and style, the draft as the user gets it, its
-        checks, (facts put back, made-up facts struck)) for one held-out email."""
+        checks, (facts put back, made-up facts struck), (output, checks) as written) for
+        one held-out email."""
         drafted = _draft(store, runtime, builder, fmt, item, setting, context,
                          excluded, DRAFT_TOKENS if item.request else max_tokens)
         raw, thread_text = drafted.raw, drafted.thread_text
@@ -183,6 +185,9 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                                  want_subject=not thread_text).body
         sources = [thread_text, *drafted.examples, profile.name, profile.about]
         added = removed = 0
+        written = (output, check_draft(user_draft, instruction=item.asked,
+                                       reference=reference_text(item.email), sources=sources,
+                                       sign_off=sign_off))
         if revise:
             # As drafting does: put back what the draft left out, take out what it made up,
             # judged without the real email (that would be knowing the answer).
@@ -190,14 +195,14 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                            sign_off, greeting)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
                                      check_text=_checker(item, sources, sign_off))
-            if filled.added or struck.removed:
+            if filled.added or struck.removed or struck.passed_on:
                 user_draft = struck.text
                 output = EmailParts.split(struck.text, sign_off).without_tail()
                 added, removed = len(filled.added), len(struck.removed)
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
-                            sign_off=sign_off)
-        return output, user_draft, check, (added, removed)
+                            sign_off=sign_off) if revise else written[1]
+        return output, user_draft, check, (added, removed), written
 
     sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
              {(0, 0.0), (context.k, context.min_similarity)}] if pick_context and entry else []
@@ -210,8 +215,9 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                output, user_draft, check, (added, removed) = draft_one(setting, item,
-                                                                        context, revise)
+                output, user_draft, check, (added, removed), written = draft_one(
+                    setting, item, context, revise)
+                as_written[setting].append(written)
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
                 checks[setting].append(check)
@@ -227,7 +233,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                         cancel.raise_if_cancelled()
                     drafts.append(draft_one("lora_rag", item, choice, revise=False))
                     meter.advance(detail=f"k={choice.k}, similarity≥{choice.min_similarity}")
-                swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts], [d[2] for d in drafts])
+                swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts],
+                                                            [d[2] for d in drafts])
     finally:
         runtime.close()
     meter.finish()
@@ -253,9 +260,12 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     if sweep:
         # The measured points: no examples (LoRA), the current setting (LoRA + RAG), and
         # the sweep; drafting serves the best for this user.
-        points = {(0, 0.0): (outputs["lora"], checks["lora"]),
-                  (context.k, context.min_similarity): (outputs["lora_rag"],
-                                                        checks["lora_rag"]), **swept}
+        # All as written: the sweep does not revise, so neither do its reference points.
+        def unrevised(setting: str) -> tuple[list, list]:
+            return ([w[0] for w in as_written[setting]], [w[1] for w in as_written[setting]])
+
+        points = {(0, 0.0): unrevised("lora"),
+                  (context.k, context.min_similarity): unrevised("lora_rag"), **swept}
         result["context_pick"] = pick(points, references,
                                       current=(context.k, context.min_similarity))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from trainer.checks import DraftCheck
+from trainer.checks import DraftCheck, passes_request_on
 from trainer.facts import COMMON, fact_keys, mentioned
 from trainer.greetings import parse_greeting
 from trainer.shaping import CLOSING, plain
@@ -184,25 +184,30 @@ class Struck:
     text: str
     check: DraftCheck
     removed: list[str] = field(default_factory=list)  # the made-up fact keys taken out
+    passed_on: int = 0  # sentences taken out that passed the request on
 
 
 def strike_invented(text: str, check: DraftCheck, *,
                     check_text: Callable[[str], DraftCheck], sign_off: str = "") -> Struck:
     """Take out sentences that carry a fact nothing gave (a date, an amount, a name the
-    model made up) and nothing that was asked, where the checks say the draft is better
-    for it: fewer made-up facts, none of the asked ones lost, no new defect (an emptied
-    draft is one)."""
+    model made up), or that pass the request on ("Tell Stan the panes arrived."), where
+    the checks say the draft is better for it: fewer made-up facts or defects, none of the
+    asked facts lost, no new defect (an emptied draft is one)."""
     result = Struck(text, check)
     for sentence in reversed(body_sentences(text, sign_off)):
         made_up = fact_keys(sentence) & set(result.check.invented)
-        if not made_up:
+        passed_on = passes_request_on(sentence)
+        if not made_up and not passed_on:
             continue
         shorter = _without(result.text, sentence, sign_off)
         checked = check_text(shorter)
-        if (len(checked.invented) < len(result.check.invented)
-                and len(checked.facts_missing) <= len(result.check.facts_missing)
-                and set(checked.defects) <= set(result.check.defects)):
+        fewer = (len(checked.invented) < len(result.check.invented)
+                 or len(checked.defects) < len(result.check.defects))
+        if (fewer and len(checked.facts_missing) <= len(result.check.facts_missing)
+                and set(checked.defects) <= set(result.check.defects)
+                and len(checked.invented) <= len(result.check.invented)):
             result.removed += sorted(set(result.check.invented) - set(checked.invented))
+            result.passed_on += passed_on
             result.text, result.check = shorter, checked
     return result
 

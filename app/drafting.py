@@ -35,7 +35,7 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter, adapter_entry
-from trainer.revise import fill_missing_facts, strike_invented
+from trainer.revise import fill_missing_facts, forced_opening, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper
 
@@ -477,8 +477,11 @@ class DraftingService:
                             temperature=max(params.temperature, 0.7), logprobs=False,
                             seed=None if params.seed is None else params.seed + 2000 + attempt)
             shaper = self._shaper(prepared, sign_off)
-            done = quiet_draft(prepared.runtime, built.text, short, shaper, seconds=left,
-                               body_tokens=self.settings.short_tokens,
+            opening = forced_opening(best.shaped.subject, prepared.greeting,
+                                     replying=prepared.thread is not None)
+            shaper.feed(opening)
+            done = quiet_draft(prepared.runtime, built.text + opening, short, shaper,
+                               seconds=left, body_tokens=self.settings.short_tokens,
                                channel=request.channel, attach=stop.attach)
             return shaper.result().body if done is not None else None
 

@@ -120,3 +120,12 @@ def test_a_sentence_that_passes_the_request_on_is_struck():
     assert struck.passed_on == 1 and struck.check.defects == []
     assert struck.text.splitlines()[2] == ("All four came to £96 in the end, which is fine. "
                                            "Would Thursday at 9:30 suit you?")
+
+
+def test_the_short_email_starts_as_training_taught_it():
+    from trainer.revise import forced_opening
+
+    assert forced_opening("Glazing", "Hi Stan —", replying=False) == \
+        "Subject: Glazing\n\nHi Stan —\n\n"
+    assert forced_opening("Glazing", "Hi Stan —", replying=True) == "Hi Stan —\n\n"
+    assert forced_opening("", None, replying=False) == ""

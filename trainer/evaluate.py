@@ -40,7 +40,7 @@ from trainer.playback_run import playback, playback_cache
 from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
-from trainer.revise import EmailParts, fill_missing_facts, strike_invented
+from trainer.revise import EmailParts, fill_missing_facts, forced_opening, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
@@ -325,6 +325,7 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
           sources: list[str], sign_off: str, greeting: str | None):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
     check = _checker(item, sources, sign_off)
+    subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
     def write(part: str, attempt: int) -> str:
         built = builder.build(replace(drafted.request, instruction=part, length="short"),
@@ -332,7 +333,8 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
         # Sampled, seeded: greedy decoding of a small adapter often stops after the greeting.
         params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.7, repeat_penalty=1.1,
                                   seed=attempt, stop=fmt.stop_strings)
-        raw = runtime.generate(built.text, params).result()
+        opening = forced_opening(subject, greeting, replying=bool(drafted.thread_text))
+        raw = opening + runtime.generate(built.text + opening, params).result()
         return clean_draft(raw, sign_off=sign_off, greeting=greeting,
                            want_subject=not drafted.thread_text).body
 

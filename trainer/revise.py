@@ -37,6 +37,15 @@ class Filled:
     seconds: float = 0.0
 
 
+def forced_opening(subject: str, greeting: str | None, replying: bool) -> str:
+    """The start of the short email, written for the model in the form it was trained on
+    (subject line, greeting): its own subject line is where a small model likes to put the
+    very fact asked for, and then the body need not say it. With this given, the body
+    does."""
+    head = "" if replying or not subject.strip() else f"Subject: {subject.strip()}\n\n"
+    return head + (f"{greeting.strip()}\n\n" if greeting and greeting.strip() else "")
+
+
 def request_parts(instruction: str) -> list[str]:
     return [part.strip(" ,") for part in _PARTS.split(instruction) if part.strip(" ,")]
 

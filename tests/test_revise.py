@@ -129,3 +129,10 @@ def test_the_short_email_starts_as_training_taught_it():
         "Subject: Glazing\n\nHi Stan —\n\n"
     assert forced_opening("Glazing", "Hi Stan —", replying=True) == "Hi Stan —\n\n"
     assert forced_opening("", None, replying=False) == ""
+
+
+def test_sentences_do_not_end_inside_numbers_or_addresses():
+    from trainer.revise import sentences
+
+    assert sentences("Meet at 9.30 on the 3rd. It costs £1.5m! Mail jo@x.org. Done") == [
+        "Meet at 9.30 on the 3rd.", "It costs £1.5m!", "Mail jo@x.org.", "Done"]

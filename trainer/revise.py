@@ -25,7 +25,8 @@ from trainer.shaping import CLOSING, plain
 # A request's parts: clauses a person separates with ";", a new line, a full stop or "then".
 _PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then\s+)?\s*",
                     re.I)
-_SENTENCES = re.compile(r"[^.!?]+(?:[.!?]+[\"'’”)]*|$)")
+# A full stop inside a number or an address ("9.30", "£1.5m", "jo@x.org") ends nothing.
+_SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 
 
 @dataclass

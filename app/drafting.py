@@ -359,8 +359,11 @@ class DraftingService:
         self._check(first, request, prepared, sign_off)
         pool = [first]
         variants = max(1, request.variants)
+        # Temperature 0 asks for the one most likely text: no sampled rivals, no revision,
+        # and what streams is what a request without streaming gets.
+        default = 1 if temperature == 0 else self.settings.candidates
         wanted = max(variants, request.candidates if request.candidates is not None
-                     else self.settings.candidates)
+                     else default)
         cancelled = generation.stats.stop_reason == "cancelled"
         single = max(generation.stats.total_s, MIN_DRAFT_S)
         # Asked-for variants are drafted whatever they take; the budget is for the extras.

@@ -35,7 +35,7 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter, adapter_entry
-from trainer.revise import fill_missing_facts, forced_opening, strike_invented
+from trainer.revise import FILL_TOKENS, fill_missing_facts, forced_opening, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper
 
@@ -475,8 +475,8 @@ class DraftingService:
             built = self._builder(prepared).build(PromptRequest(
                 instruction=part, examples=prepared.built.examples, reply_to=prepared.thread,
                 recipient=request.recipient, tone=request.tone, length="short",
-            ), max_new_tokens=self.settings.short_tokens + HEAD_TOKENS)
-            short = replace(params, max_tokens=self.settings.short_tokens + HEAD_TOKENS,
+            ), max_new_tokens=FILL_TOKENS)
+            short = replace(params, max_tokens=FILL_TOKENS,
                             temperature=max(params.temperature, 0.7), logprobs=False,
                             seed=None if params.seed is None else params.seed + 2000 + attempt)
             shaper = self._shaper(prepared, sign_off)
@@ -484,7 +484,7 @@ class DraftingService:
                                      replying=prepared.thread is not None)
             shaper.feed(opening)
             done = quiet_draft(prepared.runtime, built.text + opening, short, shaper,
-                               seconds=left, body_tokens=self.settings.short_tokens,
+                               seconds=left, body_tokens=FILL_TOKENS,
                                channel=request.channel, attach=stop.attach)
             return shaper.result().body if done is not None else None
 

@@ -40,14 +40,19 @@ from trainer.playback_run import playback, playback_cache
 from trainer.postprocess import clean_draft, infer_sign_off
 from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
-from trainer.revise import EmailParts, fill_missing_facts, forced_opening, strike_invented
+from trainer.revise import (
+    FILL_TOKENS,
+    EmailParts,
+    fill_missing_facts,
+    forced_opening,
+    strike_invented,
+)
 from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
 # What drafting allows a medium-length email (app.drafting.DraftSettings.medium_tokens):
 # natural requests get the drafting budget, never one taken from the real email.
 DRAFT_TOKENS = 350
-FILL_TOKENS = 264  # a short email (DraftSettings.short_tokens) and room for a subject line
 
 
 @dataclass

@@ -29,6 +29,11 @@ _PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then
 _SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 
 
+# Tokens for the short email a fill asks for: its subject and greeting are given, and the
+# sentence that carries the fact comes early; a rambling model is cut off here.
+FILL_TOKENS = 120
+
+
 @dataclass
 class Filled:
     text: str

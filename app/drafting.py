@@ -381,7 +381,8 @@ class DraftingService:
             if chosen[0].check.facts_missing:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
-            if chosen[0].check.invented or "restates_instruction" in chosen[0].check.defects:
+            if chosen[0].check.invented or {"restates_instruction", "greeting_in_body"} & set(
+                    chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
         for variant, best in enumerate(chosen):
             draft = self._draft_from(best, request, prepared, variant, len(pool))

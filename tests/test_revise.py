@@ -136,3 +136,15 @@ def test_sentences_do_not_end_inside_numbers_or_addresses():
 
     assert sentences("Meet at 9.30 on the 3rd. It costs £1.5m! Mail jo@x.org. Done") == [
         "Meet at 9.30 on the 3rd.", "It costs £1.5m!", "Mail jo@x.org.", "Done"]
+
+
+def test_a_second_greeting_inside_the_body_is_a_defect_and_is_struck():
+    from trainer.revise import strike_invented
+
+    draft = ("Hi Stan —\n\nAll four came to £96 in the end, which is fine.\n\nHi Trustees,\n\n"
+             "Would Thursday at 9:30 suit you?\n\nOnward,\nTeddy")
+    before = _check(draft)
+    assert "greeting_in_body" in before.defects
+    struck = strike_invented(draft, before, check_text=_check, sign_off=SIGN_OFF)
+    assert struck.check.defects == [] and "Hi Trustees" not in struck.text
+    assert struck.text.count("\n\n") == 3  # greeting, two paragraphs, sign-off

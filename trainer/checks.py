@@ -23,7 +23,7 @@ from trainer.shaping import (
 )
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
-           "restates_instruction")
+           "restates_instruction", "greeting_in_body")
 
 
 @dataclass
@@ -75,6 +75,8 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
         found.append("header_in_body")
     if PLACEHOLDER.search(draft):
         found.append("placeholder")
+    if any(parse_greeting(line) for line in lines[1:]):
+        found.append("greeting_in_body")  # a second email begun inside the first
     if any(CHATTER.match(line) for line in lines):
         found.append("chatter")
     if sign_off.strip():

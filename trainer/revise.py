@@ -205,14 +205,15 @@ class Struck:
 def strike_invented(text: str, check: DraftCheck, *,
                     check_text: Callable[[str], DraftCheck], sign_off: str = "") -> Struck:
     """Take out sentences that carry a fact nothing gave (a date, an amount, a name the
-    model made up), or that pass the request on ("Tell Stan the panes arrived."), where
+    model made up), that pass the request on ("Tell Stan the panes arrived."), or that
+    greet again inside the body ("Hi Trustees,"), where
     the checks say the draft is better for it: fewer made-up facts or defects, none of the
     asked facts lost, no new defect (an emptied draft is one)."""
     result = Struck(text, check)
     for sentence in reversed(body_sentences(text, sign_off)):
         made_up = fact_keys(sentence) & set(result.check.invented)
         passed_on = passes_request_on(sentence)
-        if not made_up and not passed_on:
+        if not made_up and not passed_on and not parse_greeting(sentence):
             continue
         shorter = _without(result.text, sentence, sign_off)
         checked = check_text(shorter)

@@ -503,7 +503,7 @@ class DraftingService:
         struck = strike_invented(
             best.shaped.body, best.check, sign_off=sign_off,
             check_text=lambda text: self._check_text(text, request, prepared, sign_off))
-        if not struck.removed and not struck.passed_on:
+        if struck.text == best.shaped.body:
             return best
         return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))

@@ -200,7 +200,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                            sign_off, greeting)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
                                      check_text=_checker(item, sources, sign_off))
-            if filled.added or struck.removed or struck.passed_on:
+            if struck.text != user_draft:
                 user_draft = struck.text
                 output = EmailParts.split(struck.text, sign_off).without_tail()
                 added, removed = len(filled.added), len(struck.removed)

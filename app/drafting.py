@@ -37,7 +37,7 @@ from trainer.prompts import (
 from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import FILL_TOKENS, fill_missing_facts, forced_opening, strike_invented
 from trainer.runtime import GenerationParams, ModelRuntime
-from trainer.shaping import DraftShaper
+from trainer.shaping import DraftShaper, clean_subject
 
 
 @dataclass
@@ -81,6 +81,9 @@ class DraftRequest:
     seed: int | None = None
     channel: str | None = None  # e.g. a window id: a new request cancels the stale one
     candidates: int | None = None  # None: the setting; 1 shows exactly what streamed
+    # A new email whose draft came without a subject line gets one written for it. Chat
+    # completions keep to the model's own, so what streams is what a whole answer holds.
+    write_subject: bool = True
 
 
 @dataclass
@@ -130,6 +133,7 @@ class DraftEvent:
 
 
 EMPTY_RETRIES = 2  # further attempts when a draft came out as nothing but chatter
+SUBJECT_TOKENS = 24  # a subject line written on its own
 HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter before the email
 MIN_DRAFT_S = 3.0  # a very short first draft still leaves time for another candidate
 FILL_SHARE = 0.4  # of one draft's time, kept for putting a missing fact back
@@ -385,6 +389,10 @@ class DraftingService:
                     chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
         for variant, best in enumerate(chosen):
+            if request.write_subject and prepared.thread is None and not best.shaped.subject \
+                    and not stop.is_set:
+                subject = self._subject_for(ranked, request, prepared, sign_off, params, stop)
+                best = replace(best, shaped=replace(best.shaped, subject=subject))
             draft = self._draft_from(best, request, prepared, variant, len(pool))
             # From the request to this draft: the streamed one's total_s plus the checking.
             draft.timings["best_s"] = round(time.perf_counter() - begun, 3)
@@ -507,6 +515,25 @@ class DraftingService:
             return best
         return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
+
+    def _subject_for(self, ranked: list[Candidate], request: DraftRequest, prepared: _Prepared,
+                     sign_off: str, params: GenerationParams, stop: _Stop) -> str:
+        """A subject for a draft the model wrote without one: another candidate's for the
+        same request, else one line the model writes after "Subject:", as it was trained to
+        begin; never one that brings a fact of its own."""
+        def fits(subject: str) -> bool:
+            return bool(subject) and not self._check_text(subject, request, prepared,
+                                                          sign_off).invented
+        for candidate in ranked:
+            if fits(candidate.shaped.subject):
+                return candidate.shaped.subject
+        generation = prepared.runtime.generate(
+            prepared.built.text + "Subject:",
+            replace(params, max_tokens=SUBJECT_TOKENS, temperature=0.0, logprobs=False,
+                    stop=(*params.stop, "\n")), channel=request.channel)
+        stop.attach(generation)
+        written = clean_subject("".join(generation))
+        return written if fits(written) else ""
 
     def _builder(self, prepared: _Prepared) -> PromptBuilder:
         runtime = prepared.runtime

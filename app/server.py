@@ -226,6 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not users or not isinstance(users[-1], str):
             raise ValueError("'messages' needs a user message with string content")
         request = self._draft_request(data, users[-1])
+        request.write_subject = False  # streamed or not, the text is the model's own
         request.max_tokens = data.get("max_tokens") if isinstance(data.get("max_tokens"),
                                                                   int) else None
         created = int(time.time())

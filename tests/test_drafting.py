@@ -175,6 +175,27 @@ def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service
     assert shown.rstrip() == events[-1].draft.text and events[-1].draft.candidates == 1
 
 
+def test_a_new_email_written_without_a_subject_gets_one_from_the_model(service, monkeypatch):
+    """When no candidate wrote a subject line (here: the shaper keeps none), the model
+    writes one after "Subject:", as it was trained to begin; a reply keeps its thread's."""
+    from trainer.shaping import DraftShaper
+
+    def subjectless(prepared, sign_off):
+        return DraftShaper(sign_off=sign_off, greeting=prepared.greeting, want_subject=False)
+
+    monkeypatch.setattr(service, "_shaper", subjectless)
+    asked = "ask Stan whether he can replace the two cracked panes before the frost"
+    draft = service.draft(DraftRequest(asked, length="short", seed=4, candidates=1))
+    assert draft.subject and "\n" not in draft.subject and len(draft.subject.split()) <= 12
+    assert not draft.subject.lower().startswith("subject")
+    assert not _TEMPLATE_LEFTOVERS.search(draft.subject)
+    assert not service._check_text(draft.subject, DraftRequest(asked),
+                                   service._prepare(DraftRequest(asked)), "").invented
+    kept = service.draft(DraftRequest(asked, length="short", seed=4, candidates=1,
+                                      write_subject=False))
+    assert kept.subject == ""
+
+
 def test_variants_and_no_rag(service):
     draft = service.draft(DraftRequest("invite the volunteers to the autumn bulb planting",
                                        variants=2, use_rag=False, max_tokens=80, seed=5))

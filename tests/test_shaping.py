@@ -153,3 +153,20 @@ def test_a_long_line_streams_sentence_by_sentence():
     assert shown == shaper.result().body == ("Hi Stan,\n\nThe board met on Tuesday and "
                                              "approved the quote. We would like you to start "
                                              "soon. The key is with Ruth.\n\n" + TEDDY)
+
+
+def test_a_subject_line_keeps_only_what_a_subject_can_be():
+    from trainer.shaping import clean_subject
+
+    assert clean_subject(" Pane replacement before the frost\n\nHi Stan —") == \
+        "Pane replacement before the frost"
+    assert clean_subject('"Board approved the quote."') == "Board approved the quote"
+    assert clean_subject("Subject: Thank you for Saturday") == "Thank you for Saturday"
+    assert clean_subject(" Q3 report<|im_end|>") == "Q3 report"
+    for not_a_subject in ("Hi Stan,", "Sure, here is a subject:", "[Your subject]",
+                          "Start with a line", "To: stan@example.org", ""):
+        assert clean_subject(not_a_subject) == "", not_a_subject
+    assert len(clean_subject("one two three four five six seven eight nine ten eleven "
+                             "twelve thirteen fourteen").split()) == 12
+    shaped = clean_draft("Subject: Start with a line\n\nHi Stan,\n\nThe panes are in.\n")
+    assert shaped.subject == "" and shaped.body.startswith("Hi Stan,")

@@ -194,7 +194,7 @@ class DraftShaper:
         subject = SUBJECT.match(stripped)
         if subject:
             if not self.started and not self.subject:
-                self.subject = PLACEHOLDER.sub("", subject.group(1)).strip().strip("*").strip()
+                self.subject = clean_subject(subject.group(1))
             return
         stripped = LABEL.sub("", stripped)
         line = LABEL.sub("", line)
@@ -345,3 +345,23 @@ def clean_draft(raw: str, *, sign_off: str = "", want_subject: bool = True,
     shaper.feed(raw)
     shaper.finish(cut_by_length=cut_by_length)
     return shaper.result()
+
+
+SUBJECT_WORDS = 12
+
+
+def clean_subject(raw: str) -> str:
+    """A subject line the model wrote when asked for one alone: its first line, without
+    quotes, markup, placeholders or a repeated "Subject:"; empty when nothing usable is left
+    (chatter, the prompt's own words, a template token, a greeting)."""
+    line = TEMPLATE_TOKENS.split(raw.strip(), maxsplit=1)[0].strip().split("\n", 1)[0]
+    repeated = SUBJECT.match(line)
+    line = repeated.group(1) if repeated else line
+    line = PLACEHOLDER.sub("", line).strip().strip("*\"'“”‘’").strip()
+    line = re.sub(r"\s+", " ", line).rstrip(" .,;:-—")
+    if (not line or CHATTER.match(line) or CHATTER_OPENING.match(line) or HEADER.match(line)
+            or GREETING_START.match(line) or parse_greeting(line)):
+        return ""
+    words = line.split()
+    return " ".join(words[:SUBJECT_WORDS]).rstrip(" .,;:-—")
+

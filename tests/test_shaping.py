@@ -170,3 +170,9 @@ def test_a_subject_line_keeps_only_what_a_subject_can_be():
                              "twelve thirteen fourteen").split()) == 12
     shaped = clean_draft("Subject: Start with a line\n\nHi Stan,\n\nThe panes are in.\n")
     assert shaped.subject == "" and shaped.body.startswith("Hi Stan,")
+
+
+def test_a_numbered_item_never_written_is_left_out():
+    shaped = clean_draft("Hi Stan —\n\nTwo questions:\n\n1. Can you replace the two panes?\n2.\n"
+                         "\nOnward,\nTeddy\n", sign_off="Onward,\nTeddy")
+    assert "\n2." not in shaped.body and "1. Can you replace the two panes?" in shaped.body

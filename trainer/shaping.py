@@ -56,6 +56,8 @@ CLOSING = re.compile(
 SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{2,}|\*{3,}|={3,})\s*$")
 SENTENCE_END = re.compile(r"[.!?…)\]\"'’”:;]\s*$")
 NAME_LINE = re.compile(r"^[\w.'’\- ]{1,30}$")
+# A list item the model numbered and never wrote ("2." on its own line).
+BARE_ITEM = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|\(?[a-h][.)]|[-*•–])\s*$")
 
 
 def plain(line: str) -> str:
@@ -206,7 +208,7 @@ class DraftShaper:
             return
         line = PLACEHOLDER.sub("", line).rstrip()
         line = re.sub(r"\s+([,.!?])", r"\1", line) if line != raw.rstrip() else line
-        if not plain(line):
+        if not plain(line) or BARE_ITEM.match(line):
             return
         if self._held:
             self._after_closing(line)

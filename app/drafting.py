@@ -35,7 +35,13 @@ from trainer.prompts import (
     ThreadMessage,
 )
 from trainer.registry import active_adapter, adapter_entry
-from trainer.revise import FILL_TOKENS, fill_missing_facts, forced_opening, strike_invented
+from trainer.revise import (
+    FILL_TOKENS,
+    FillAsk,
+    fill_missing_facts,
+    forced_opening,
+    strike_invented,
+)
 from trainer.runtime import GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper, clean_subject
 
@@ -477,20 +483,22 @@ class DraftingService:
         """Put back the facts ``best`` left out (``trainer.revise``): the model writes a
         short email from the part of the request that holds each, through the same prompt,
         examples and adapter, and its sentence goes in where the checks say it helps."""
-        def write(part: str, attempt: int) -> str | None:
+        def write(ask: FillAsk) -> str | None:
             left = time_left(deadline)
             if left <= 0 or stop.is_set:
                 return None
             built = self._builder(prepared).build(PromptRequest(
-                instruction=part, examples=prepared.built.examples, reply_to=prepared.thread,
-                recipient=request.recipient, tone=request.tone, length="short",
+                instruction=ask.part, examples=prepared.built.examples,
+                reply_to=prepared.thread, recipient=request.recipient, tone=request.tone,
+                length="short",
             ), max_new_tokens=FILL_TOKENS)
             short = replace(params, max_tokens=FILL_TOKENS,
                             temperature=max(params.temperature, 0.7), logprobs=False,
-                            seed=None if params.seed is None else params.seed + 2000 + attempt)
+                            seed=None if params.seed is None else params.seed + 2000
+                            + ask.attempt)
             shaper = self._shaper(prepared, sign_off)
             opening = forced_opening(best.shaped.subject, prepared.greeting,
-                                     replying=prepared.thread is not None)
+                                     replying=prepared.thread is not None) + ask.start
             shaper.feed(opening)
             done = quiet_draft(prepared.runtime, built.text + opening, short, shaper,
                                seconds=left, body_tokens=FILL_TOKENS,

@@ -6,7 +6,16 @@ from __future__ import annotations
 import time
 
 from trainer.checks import check_draft
-from trainer.revise import EmailParts, fill_missing_facts, merges, part_asking, request_parts
+from trainer.revise import (
+    EmailParts,
+    FillAsk,
+    fact_start,
+    fill_missing_facts,
+    merges,
+    narrow_part,
+    part_asking,
+    request_parts,
+)
 
 SIGN_OFF = "Onward,\nTeddy"
 ASKED = "tell Stan the four panes came to £96; ask whether Thursday at 9:30 suits him"
@@ -18,14 +27,17 @@ def _check(text: str):
 
 def _fill(draft: str, replies: dict[str, list[str]], **kwargs):
     asked: list[str] = []
+    starts: list[str] = []
 
-    def write(part: str, attempt: int) -> str | None:
-        asked.append(part)
-        options = replies.get(part, [])
-        return options[attempt] if attempt < len(options) else None
+    def write(ask: FillAsk) -> str | None:
+        asked.append(ask.part)
+        starts.append(ask.start)
+        options = replies.get(ask.part, [])
+        return options[ask.attempt] if ask.attempt < len(options) else None
 
     result = fill_missing_facts(draft, _check(draft), instruction=ASKED, write=write,
                                 check_text=_check, sign_off=SIGN_OFF, **kwargs)
+    result.starts = starts
     return result, asked
 
 
@@ -148,3 +160,31 @@ def test_a_second_greeting_inside_the_body_is_a_defect_and_is_struck():
     struck = strike_invented(draft, before, check_text=_check, sign_off=SIGN_OFF)
     assert struck.check.defects == [] and "Hi Trustees" not in struck.text
     assert struck.text.count("\n\n") == 3  # greeting, two paragraphs, sign-off
+
+
+def test_a_long_part_narrows_to_the_clause_that_holds_the_fact():
+    asked = ("ask Priya to check the budget table by Friday: is 3% pension still the minimum, "
+             "is £13.50/hour too near £13.45, is £600 evaluation enough?")
+    assert narrow_part("n:13.50", asked) == ("ask Priya to check the budget table by Friday: "
+                                             "is £13.50/hour too near £13.45")
+    assert narrow_part("d:fri", asked) == "ask Priya to check the budget table by Friday"
+    # Commas and colons inside numbers and times split nothing.
+    assert narrow_part("n:1040", "thank Priya: materials cut to £1,040 by 9:30") == \
+        "thank Priya: materials cut to £1,040 by 9:30"
+    assert narrow_part("p:nobody", asked) == asked
+
+
+def test_the_first_try_begins_with_the_fact_in_the_words_of_the_request():
+    assert fact_start(["d:thu", "n:22", "n:9"], "confirm Bernard for Thursday 22nd at 9am") == \
+        "Thursday 22nd at 9am"
+    assert fact_start(["n:2026", "n:27"], "the full 2026–27 amount") == "2026–27"
+    assert fact_start(["p:pavilion"], "7pm in the Pavilion") == "The Pavilion"
+    assert fact_start(["n:14.20", "n:1040"], "£14.20 an hour, 5% pension, materials cut to "
+                      "£1,040") == "£14.20"  # too far apart: the first alone
+    draft = "Hi Stan —\n\nThe panes came today. Would Thursday at 9:30 suit?\n\nOnward,\nTeddy"
+    result, asked = _fill(draft, {"tell Stan the four panes came to £96": [
+        "Hi Stan —\n\n£96 on 12 May.\n\nOnward,\nTeddy",  # invents: not taken
+        "Hi Stan —\n\nThe four panes were £96 in the end.\n\nOnward,\nTeddy"]})
+    assert asked == ["tell Stan the four panes came to £96"] * 2
+    assert result.starts == ["£96", ""]
+    assert "The four panes were £96 in the end." in result.text and "n:96" in result.added

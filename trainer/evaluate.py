@@ -43,6 +43,7 @@ from trainer.registry import load_registry, update_adapter
 from trainer.revise import (
     FILL_TOKENS,
     EmailParts,
+    FillAsk,
     fill_missing_facts,
     forced_opening,
     strike_invented,
@@ -332,13 +333,14 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
     check = _checker(item, sources, sign_off)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
-    def write(part: str, attempt: int) -> str:
-        built = builder.build(replace(drafted.request, instruction=part, length="short"),
+    def write(ask: FillAsk) -> str:
+        built = builder.build(replace(drafted.request, instruction=ask.part, length="short"),
                               max_new_tokens=FILL_TOKENS)
         # Sampled, seeded: greedy decoding of a small adapter often stops after the greeting.
         params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.7, repeat_penalty=1.1,
-                                  seed=attempt, stop=fmt.stop_strings)
+                                  seed=ask.attempt, stop=fmt.stop_strings)
         opening = forced_opening(subject, greeting, replying=bool(drafted.thread_text))
+        opening += ask.start
         raw = opening + runtime.generate(built.text + opening, params).result()
         return clean_draft(raw, sign_off=sign_off, greeting=greeting,
                            want_subject=not drafted.thread_text).body

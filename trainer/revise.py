@@ -18,13 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trainer.checks import DraftCheck, passes_request_on
-from trainer.facts import COMMON, fact_keys, mentioned
+from trainer.facts import COMMON, fact_keys, mentioned, surface
 from trainer.greetings import parse_greeting
 from trainer.shaping import CLOSING, plain
 
 # A request's parts: clauses a person separates with ";", a new line, a full stop or "then".
 _PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then\s+)?\s*",
                     re.I)
+# A part's clauses: commas, colons, brackets and dashes, never inside "£1,040" or "9:30".
+_CLAUSES = re.compile(r"\s*(?:(?<!\d)[,:](?!\d)|[,:](?=\s)|[(){}]|\s[—–-]\s)\s*")
 # A full stop inside a number or an address ("9.30", "£1.5m", "jo@x.org") ends nothing.
 _SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 
@@ -32,6 +34,17 @@ _SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 # Tokens for the short email a fill asks for: its subject and greeting are given, and the
 # sentence that carries the fact comes early; a rambling model is cut off here.
 FILL_TOKENS = 120
+
+
+@dataclass(frozen=True)
+class FillAsk:
+    """One short email asked of the model: the part of the request it is about, the words
+    its first sentence begins with (the fact, as the request writes it; empty leaves the
+    model free), and which try this is (for a seed)."""
+
+    part: str
+    start: str = ""
+    attempt: int = 0
 
 
 @dataclass
@@ -62,6 +75,42 @@ def part_asking(key: str, instruction: str) -> str:
         if key in mentioned(part):
             return part
     return instruction
+
+
+def narrow_part(key: str, part: str) -> str:
+    """The clause of ``part`` that holds ``key``, after the part's lead ("ask Priya to check
+    the budget by Friday: is £13.50 too near £13.45"): a long part gave a small model too
+    much to say, and the fact was lost in it."""
+    clauses = [c.strip() for c in _CLAUSES.split(part) if c and c.strip()]
+    holding = [c for c in clauses if key in mentioned(c)]
+    if len(clauses) < 2 or not holding:
+        return part
+    clause, lead = holding[0], clauses[0]
+    return clause if clause == lead else f"{lead}: {clause}"
+
+
+def fact_start(keys: list[str], part: str) -> str:
+    """The words of ``part`` that say ``keys``, for a sentence to begin with: the span from
+    the first to the last where it is short ("Thursday 22nd at 9am"), else the first."""
+    spans = []
+    for key in keys:
+        said = surface(key, part)
+        at = part.lower().find(said.lower())
+        if at >= 0:
+            if key.startswith("p:") and part[:at].lower().endswith("the "):
+                at -= 4  # "the Pavilion"
+            end = at + len(said)
+            while end < len(part) and part[end].isalnum():
+                end += 1  # "22" of "22nd"
+            spans.append((at, end))
+    if not spans:
+        return ""
+    spans.sort()
+    start, end = spans[0][0], max(e for _, e in spans)
+    text = part[start:end]
+    if len(text.split()) > 6 or re.search(r"[;,:(]\s", text):
+        text = part[spans[0][0]:spans[0][1]]
+    return text[:1].upper() + text[1:]
 
 
 def sentences(line: str) -> list[str]:
@@ -137,32 +186,37 @@ def better(new: DraftCheck, old: DraftCheck) -> bool:
 
 
 def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
-                       write: Callable[[str, int], str | None],
+                       write: Callable[[FillAsk], str | None],
                        check_text: Callable[[str], DraftCheck], sign_off: str = "",
                        deadline: float | None = None, tries_per_fact: int = 2) -> Filled:
-    """``write(request, attempt)`` returns a short email for ``request`` (shaped, with the
-    user's greeting and sign-off), or None when time is up; ``check_text`` checks a whole
-    draft. Each missing fact gets up to ``tries_per_fact`` short emails, while
-    ``deadline`` (a ``time.perf_counter()`` value) allows."""
+    """``write(ask)`` returns a short email for ``ask`` (shaped, with the user's greeting
+    and sign-off), or None when time is up; ``check_text`` checks a whole draft. Each
+    missing fact gets up to ``tries_per_fact`` short emails, while ``deadline`` (a
+    ``time.perf_counter()`` value) allows: the first begins with the fact itself, in the
+    request's words, so that it is said; the next leaves the model free."""
     started = time.perf_counter()
     result = Filled(text, check)
     asked_parts: dict[str, list[str]] = {}
+    where: dict[str, int] = {}  # in the order the request says them
     for key in check.facts_missing:
-        asked_parts.setdefault(part_asking(key, instruction), []).append(key)
-    order = request_parts(instruction)
-    for part, keys in sorted(asked_parts.items(), key=lambda item: order.index(item[0])
-                             if item[0] in order else len(order)):
+        part = narrow_part(key, part_asking(key, instruction))
+        asked_parts.setdefault(part, []).append(key)
+        at = instruction.lower().find(surface(key, instruction).lower())
+        where[part] = min(where.get(part, len(instruction)), at if at >= 0 else len(instruction))
+    for part, keys in sorted(asked_parts.items(), key=lambda item: where[item[0]]):
         for attempt in range(tries_per_fact):
-            if not set(keys) & set(result.check.facts_missing):
+            wanted = [k for k in keys if k in result.check.facts_missing]
+            if not wanted:
                 break
             if deadline is not None and time.perf_counter() >= deadline:
                 result.seconds = time.perf_counter() - started
                 return result
-            written = write(part, attempt)
+            start = fact_start(wanted, part) if attempt == 0 else ""
+            written = write(FillAsk(part, start, attempt))
             result.tries += 1
             if not written:
                 continue
-            if _improve(result, written, keys, check_text, sign_off):
+            if _improve(result, written, wanted, check_text, sign_off):
                 break
     result.seconds = time.perf_counter() - started
     return result

@@ -63,8 +63,9 @@ def test_the_missing_fact_comes_back_from_a_short_email_on_that_part():
     assert set(result.added) == set(before.facts_missing)
     lines = result.text.splitlines()
     assert lines[0] == "Hi Stan —" and lines[-2:] == ["Onward,", "Teddy"]
-    assert "All four panes came to £96, which is fine." in result.text
-    assert "Would Thursday at 9:30 suit you?" in result.text
+    # Put back as one paragraph, not one per fact.
+    assert ("All four panes came to £96, which is fine. Would Thursday at 9:30 suit you?"
+            in result.text.splitlines())
 
 
 def test_a_sentence_with_the_fact_wrong_is_replaced_not_repeated():
@@ -188,3 +189,11 @@ def test_the_first_try_begins_with_the_fact_in_the_words_of_the_request():
     assert asked == ["tell Stan the four panes came to £96"] * 2
     assert result.starts == ["£96", ""]
     assert "The four panes were £96 in the end." in result.text and "n:96" in result.added
+
+
+def test_a_fragment_or_the_request_again_is_not_put_in():
+    draft = "Hi Stan —\n\nThe panes came today. Would Thursday at 9:30 suit?\n\nOnward,\nTeddy"
+    result, asked = _fill(draft, {"tell Stan the four panes came to £96": [
+        "Hi Stan —\n\nFour panes came to £96.\n\nOnward,\nTeddy",  # the request's words
+        "Hi Stan —\n\n£96,\n\nOnward,\nTeddy"]})  # a fragment
+    assert len(asked) == 2 and result.text == draft and not result.added

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from trainer.checks import DraftCheck, passes_request_on
@@ -34,6 +34,9 @@ _SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 # Tokens for the short email a fill asks for: its subject and greeting are given, and the
 # sentence that carries the fact comes early; a rambling model is cut off here.
 FILL_TOKENS = 120
+# A sentence put into the draft says at least this many words the request did not: a bare
+# "£14.20 an hour." or "Trustees," carries the fact but is no sentence of an email.
+OWN_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Filled:
     text: str
     check: DraftCheck
     added: list[str] = field(default_factory=list)  # fact keys the fill put back
+    sentences: list[str] = field(default_factory=list)  # and the sentences that say them
     tries: int = 0
     seconds: float = 0.0
 
@@ -154,10 +158,11 @@ def body_sentences(text: str, sign_off: str = "") -> list[str]:
     return [s for line in EmailParts.split(text, sign_off).body for s in sentences(line)]
 
 
-def merges(text: str, sentence: str, sign_off: str = "") -> list[str]:
+def merges(text: str, sentence: str, sign_off: str = "", added: Collection[str] = ()) -> list[str]:
     """Ways to put ``sentence`` into ``text``: in place of each sentence about the same thing
     (sharing a fact, or two content words: the draft said it with a fact wrong or missing),
-    then as a new paragraph at the end of the body."""
+    then as a new paragraph at the end of the body, or after the last paragraph's words
+    where that paragraph is itself ``added`` (one paragraph, not one per fact put back)."""
     new_keys, new_words = fact_keys(sentence), _content_words(sentence)
     options: list[str] = []
     parts = EmailParts.split(text, sign_off)
@@ -170,9 +175,22 @@ def merges(text: str, sentence: str, sign_off: str = "") -> list[str]:
     body = list(parts.body)
     while body and not body[-1].strip():
         body.pop()
-    options.append(EmailParts(parts.head, [*body, "", sentence] if body else [sentence],
-                              parts.tail).text())
+    if body and sentences(body[-1]) and set(sentences(body[-1])) <= set(added):
+        body[-1] = f"{body[-1].rstrip()} {sentence}"
+        options.append(EmailParts(parts.head, body, parts.tail).text())
+    else:
+        options.append(EmailParts(parts.head, [*body, "", sentence] if body else [sentence],
+                                  parts.tail).text())
     return options
+
+
+def says_its_own(sentence: str, instruction: str) -> bool:
+    """A sentence of an email, not the request's words again or a fragment of them."""
+    if parse_greeting(sentence.strip()) or CLOSING.match(sentence.strip()):
+        return False
+    asked = set(re.findall(r"[a-z][a-z'’]*", instruction.lower()))
+    own = [w for w in re.findall(r"[a-z][a-z'’]*", sentence.lower()) if w not in asked]
+    return len(own) >= OWN_WORDS
 
 
 def _content_words(text: str) -> set[str]:
@@ -216,30 +234,32 @@ def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
             result.tries += 1
             if not written:
                 continue
-            if _improve(result, written, wanted, check_text, sign_off):
+            if _improve(result, written, wanted, check_text, sign_off, instruction):
                 break
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _improve(result: Filled, written: str, keys: list[str],
-             check_text: Callable[[str], DraftCheck], sign_off: str) -> bool:
+             check_text: Callable[[str], DraftCheck], sign_off: str, instruction: str) -> bool:
     """Try each sentence of ``written`` that carries a missing fact, in each place it could
     go; keep the best change, if any is better than the draft."""
     wanted = set(keys) & set(result.check.facts_missing)
-    best: tuple[str, DraftCheck] | None = None
+    best: tuple[str, DraftCheck, str] | None = None
     for sentence in body_sentences(written, sign_off):
-        if not wanted & mentioned(sentence) or sentence in result.text:
+        if (not wanted & mentioned(sentence) or sentence in result.text
+                or not says_its_own(sentence, instruction)):
             continue
-        for candidate in merges(result.text, sentence, sign_off):
+        for candidate in merges(result.text, sentence, sign_off, result.sentences):
             checked = check_text(candidate)
             if better(checked, result.check) and (best is None or _rank(checked)
                                                    < _rank(best[1])):
-                best = (candidate, checked)
+                best = (candidate, checked, sentence)
     if best is None:
         return False
     before = set(result.check.facts_missing)
-    result.text, result.check = best
+    result.text, result.check, said = best
+    result.sentences.append(said)
     result.added += sorted(before - set(result.check.facts_missing))
     return True
 

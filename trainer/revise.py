@@ -34,9 +34,11 @@ _SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 # Tokens for the short email a fill asks for: its subject and greeting are given, and the
 # sentence that carries the fact comes early; a rambling model is cut off here.
 FILL_TOKENS = 120
-# A sentence put into the draft says at least this many words the request did not: a bare
-# "£14.20 an hour." or "Trustees," carries the fact but is no sentence of an email.
+# A sentence put into the draft says at least this many words the request did not, or is
+# long enough to be a sentence: a bare "£14.20 an hour." or "Trustees," carries the fact
+# but is no sentence of an email; "Thursday 10:30 at Lucia's café works." is one.
 OWN_WORDS = 2
+SENTENCE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,9 @@ def says_its_own(sentence: str, instruction: str) -> bool:
     if parse_greeting(sentence.strip()) or CLOSING.match(sentence.strip()):
         return False
     asked = set(re.findall(r"[a-z][a-z'’]*", instruction.lower()))
-    own = [w for w in re.findall(r"[a-z][a-z'’]*", sentence.lower()) if w not in asked]
-    return len(own) >= OWN_WORDS
+    words = re.findall(r"[a-z][a-z'’]*|\d[\d.,:/]*", sentence.lower())
+    own = [w for w in words if w[0].isalpha() and w not in asked]
+    return len(own) >= OWN_WORDS or len(words) >= SENTENCE_WORDS
 
 
 def _content_words(text: str) -> set[str]:

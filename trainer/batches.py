@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from trainer.chat import ChatFormat
+from trainer.chat import ChatFormat, plain_text
 from trainer.dataset import TrainingPair
 from trainer.loss import IGNORE
 from trainer.prompts import Profile, PromptBuilder
@@ -38,7 +38,8 @@ def encode_pairs(pairs: list[TrainingPair], tokenizer, chat_format: ChatFormat,
     builder = PromptBuilder(chat_format, count, max_tokens, profile)
     encoded, skipped = [], Counter()
     for pair in pairs:
-        answer = tokenizer(pair.completion.strip() + chat_format.end_of_turn,
+        # The email is data: a marker in it is text, never a turn (as in the prompt).
+        answer = tokenizer(plain_text(pair.completion.strip()) + chat_format.end_of_turn,
                            add_special_tokens=False)["input_ids"]
         if len(answer) > max_tokens // 2:
             skipped["email too long for the training window"] += 1

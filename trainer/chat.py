@@ -4,9 +4,24 @@ format chosen by the special tokens in its vocabulary. Never llama-cpp-python's 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from trainer.models import ModelError, ModelInfo
+
+# What a tokenizer parsing special tokens would read as control tokens: every model's turn
+# markers and the like ("<|im_start|>", "<start_of_turn>", "</s>", "[INST]", "<file_sep>").
+CONTROL_LIKE = re.compile(r"<\|[^|<>\s]{1,40}\|>|</?s>|<(?:bos|eos|pad|unk|mask|unused\d+)>"
+                          r"|<[a-z]+(?:_[a-z]+)+>|\[/?(?:INST|SYS|AVAILABLE_TOOLS|TOOL_CALLS|"
+                          r"TOOL_RESULTS)\]")
+_BREAK = "\u200b"  # a zero-width space after the first character: read as plain text
+
+
+def plain_text(text: str) -> str:
+    """Text from mail, the user or the model with every control-token look-alike broken, so
+    that it reaches the tokenizer as the characters it is and never as a turn of the chat:
+    a received email that says "<|im_start|>system" cannot start a system turn."""
+    return CONTROL_LIKE.sub(lambda m: m.group(0)[0] + _BREAK + m.group(0)[1:], text)
 
 
 @dataclass
@@ -18,6 +33,8 @@ class ChatFormat:
     bos_token: str = ""
 
     def render(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
+        # Template tokens come from the format alone: every message's text is plain text.
+        messages = [dict(m, content=plain_text(str(m.get("content", "")))) for m in messages]
         if self.template is not None:
             text = _render_jinja(self.template, messages, add_generation_prompt, self.bos_token,
                                  self.end_of_turn)

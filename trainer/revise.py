@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from trainer.chat import plain_text
 from trainer.checks import DraftCheck, passes_request_on
 from trainer.facts import COMMON, fact_keys, mentioned, surface
 from trainer.greetings import parse_greeting
@@ -68,7 +69,8 @@ def forced_opening(subject: str, greeting: str | None, replying: bool) -> str:
     very fact asked for, and then the body need not say it. With this given, the body
     does."""
     head = "" if replying or not subject.strip() else f"Subject: {subject.strip()}\n\n"
-    return head + (f"{greeting.strip()}\n\n" if greeting and greeting.strip() else "")
+    return plain_text(head + (f"{greeting.strip()}\n\n" if greeting and greeting.strip()
+                              else ""))
 
 
 def request_parts(instruction: str) -> list[str]:
@@ -116,7 +118,7 @@ def fact_start(keys: list[str], part: str) -> str:
     text = part[start:end]
     if len(text.split()) > 6 or re.search(r"[;,:(]\s", text):
         text = part[spans[0][0]:spans[0][1]]
-    return text[:1].upper() + text[1:]
+    return plain_text(text[:1].upper() + text[1:])
 
 
 def sentences(line: str) -> list[str]:

@@ -51,7 +51,7 @@ from store.settings import SETTINGS_FILE
 from trainer.feedback import drop_quotes_from, feedback_file, pending_feedback
 from trainer.playback_run import playback_cache, playback_cache_file
 from trainer.registry import load_registry, registry_file, trained_feedback_ids
-from trainer.run import list_runs, runs_dir, write_state
+from trainer.run_files import list_runs, runs_dir, write_state
 
 MODEL_CACHE = "models"
 # Everything Amanuensis writes directly under the data home. A new file or folder written

@@ -16,7 +16,7 @@ from store.settings import data_home
 from trainer.feedback import pending_feedback
 from trainer.models import ModelCatalogue
 from trainer.registry import list_adapters, trained_feedback_ids
-from trainer.run import list_runs, runs_dir, unfinished_run
+from trainer.run_files import list_runs, runs_dir, unfinished_run
 
 MIN_OWN_EMAILS = 20  # fewer of the user's own emails than this teach a style nothing
 

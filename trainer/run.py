@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
-from store.settings import data_home
 from trainer.activity import training_run
 from trainer.batches import Encoded, encode_pairs
 from trainer.config import TrainSettings
@@ -28,43 +27,17 @@ from trainer.models import ModelCatalogue, ModelInfo
 from trainer.playback import EmbeddingKeyphrases
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import register_adapter, trained_feedback_ids
+from trainer.run_files import (  # noqa: F401 (the run-file format, re-exported)
+    list_runs,
+    read_state,
+    runs_dir,
+    unfinished_run,
+    write_state,
+)
 
 
 class TrainingError(RuntimeError):
     pass
-
-
-def runs_dir(home: Path | None = None) -> Path:
-    return (home or data_home()) / "trainer" / "runs"
-
-
-def read_state(run_dir: Path) -> dict:
-    return json.loads((run_dir / "state.json").read_text())
-
-
-def write_state(run_dir: Path, **fields) -> dict:
-    path = run_dir / "state.json"
-    state = json.loads(path.read_text()) if path.exists() else {}
-    state.update(fields, updated=time.time())
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
-    tmp.replace(path)
-    return state
-
-
-def list_runs(home: Path | None = None) -> list[dict]:
-    runs = []
-    root = runs_dir(home)
-    for state_file in sorted(root.glob("*/state.json")) if root.exists() else []:
-        runs.append({"id": state_file.parent.name, **json.loads(state_file.read_text())})
-    return runs
-
-
-def unfinished_run(model: str, home: Path | None = None) -> Path | None:
-    for run in reversed(list_runs(home)):
-        if run.get("model") == model and run.get("status") in ("prepared", "running", "paused"):
-            return runs_dir(home) / run["id"]
-    return None
 
 
 def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | None = None,

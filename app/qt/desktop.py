@@ -25,7 +25,7 @@ from app.scheduler import Decision, Machine, Training, decide, last_window_start
 from app.training_job import JobOutcome, TrainingJob
 from app.training_status import run_summary, training_needed
 from store.api import Store
-from trainer.run import list_runs
+from trainer.run_files import list_runs
 
 log = logging.getLogger(__name__)
 NO_TRAY = ("No system tray on this desktop: nightly training runs only while a window of "

@@ -4,6 +4,7 @@ settings.toml. Counts only, never content."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from store.settings import load_section, save_section
 
@@ -16,11 +17,11 @@ class DesktopUsage:
     quick_drafts: int = 0
 
     @classmethod
-    def load(cls) -> DesktopUsage:
-        return load_section("desktop", cls)
+    def load(cls, home: Path | None = None) -> DesktopUsage:
+        return load_section("desktop", cls, home)
 
-    def save(self) -> None:
-        save_section("desktop", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("desktop", self, home)
 
     @property
     def drafts_from_tray_often(self) -> bool:

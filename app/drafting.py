@@ -63,11 +63,11 @@ class DraftSettings:
     candidate_time_factor: float = 2.0
 
     @classmethod
-    def load(cls) -> DraftSettings:
-        return load_section("drafting", cls)
+    def load(cls, home: Path | None = None) -> DraftSettings:
+        return load_section("drafting", cls, home)
 
-    def save(self) -> None:
-        save_section("drafting", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("drafting", self, home)
 
 
 @dataclass
@@ -150,10 +150,13 @@ class DraftingService:
     def __init__(self, store=None, catalogue: ModelCatalogue | None = None,
                  settings: DraftSettings | None = None, profile: Profile | None = None):
         self.store = store
-        self.catalogue = catalogue or ModelCatalogue()
-        self.settings = settings or DraftSettings.load()
+        # Every setting, model and adapter comes from the store's data home, not the
+        # process's default one.
+        self.home: Path | None = store.home if store is not None else None
+        self.catalogue = catalogue or ModelCatalogue(self.home)
+        self.settings = settings or DraftSettings.load(self.home)
         self.profile = profile or profile_for(store)
-        self.context_settings = ContextSettings.load()
+        self.context_settings = ContextSettings.load(self.home)
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
@@ -176,7 +179,7 @@ class DraftingService:
         timings: dict = {}
         started = time.perf_counter()
         runtime = self.runtime(model)
-        active = active_adapter(runtime.info.name)
+        active = active_adapter(runtime.info.name, self.home)
         runtime.set_adapter(active[1] if active else None)
         timings["model_s"] = round(time.perf_counter() - started, 3)
         if self.store is not None:
@@ -281,13 +284,14 @@ class DraftingService:
         recipient = self.recipient(request, thread, reply)
         adapter_id, context_settings = None, self.context_settings
         if request.use_adapter:
-            active = active_adapter(runtime.info.name)
+            active = active_adapter(runtime.info.name, self.home)
             if active is not None:
                 adapter_id, adapter_path = active
                 runtime.set_adapter(adapter_path)
                 # The retrieval setting measured best with this adapter, unless the user
                 # chose their own.
-                context_settings = ContextSettings.for_adapter(adapter_entry(adapter_id))
+                context_settings = ContextSettings.for_adapter(adapter_entry(adapter_id, self.home),
+                                                                self.home)
         if adapter_id is None:
             runtime.set_adapter(None)
         started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from pathlib import Path
 
 from store.settings import SettingsError, load_section, save_section
 
@@ -41,8 +42,8 @@ class ScheduleSettings:
         return parse_clock(self.end)
 
     @classmethod
-    def load(cls) -> ScheduleSettings:
-        return load_section("schedule", cls)
+    def load(cls, home: Path | None = None) -> ScheduleSettings:
+        return load_section("schedule", cls, home)
 
-    def save(self) -> None:
-        save_section("schedule", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("schedule", self, home)

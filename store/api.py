@@ -26,7 +26,7 @@ from store.sources import SourcePreview, preview_sources
 class Store:
     def __init__(self, home: Path | None = None, settings: StoreSettings | None = None):
         self.home = Path(home) if home else data_home()
-        self.settings = settings or StoreSettings.load()
+        self.settings = settings or StoreSettings.load(self.home)
         self.catalogue = Catalogue(self.home / "catalogue.sqlite3")
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = None

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 import tomli_w
+from filelock import FileLock
 
 HOME_ENV = "AMANUENSIS_HOME"
 SETTINGS_FILE = "settings.toml"
@@ -29,12 +30,12 @@ def data_home() -> Path:
     return home
 
 
-def settings_path() -> Path:
-    return data_home() / SETTINGS_FILE
+def settings_path(home: Path | None = None) -> Path:
+    return (Path(home) if home is not None else data_home()) / SETTINGS_FILE
 
 
-def _read_all() -> dict[str, Any]:
-    path = settings_path()
+def _read_all(home: Path | None = None) -> dict[str, Any]:
+    path = settings_path(home)
     if not path.exists():
         return {}
     try:
@@ -47,14 +48,15 @@ class SettingsError(ValueError):
     pass
 
 
-def has_section(section: str) -> bool:
+def has_section(section: str, home: Path | None = None) -> bool:
     """Whether the user's settings file sets ``[section]`` at all (else defaults apply)."""
-    return bool(_read_all().get(section))
+    return bool(_read_all(home).get(section))
 
 
-def load_section(section: str, cls: type[T]) -> T:
-    """Build ``cls`` from the ``[section]`` table, checking each value's type."""
-    table = _read_all().get(section, {})
+def load_section(section: str, cls: type[T], home: Path | None = None) -> T:
+    """Build ``cls`` from the ``[section]`` table of ``home``'s settings (by default the data
+    home's), checking each value's type."""
+    table = _read_all(home).get(section, {})
     known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -71,20 +73,24 @@ def load_section(section: str, cls: type[T]) -> T:
                 value = float(value)
             else:
                 raise SettingsError(
-                    f"{settings_path()}: [{section}] {key} should be "
+                    f"{settings_path(home)}: [{section}] {key} should be "
                     f"{type(default).__name__}, got {value!r}"
                 )
         values[key] = value
     return cls(**values)
 
 
-def save_section(section: str, settings: Any) -> None:
-    data = _read_all()
-    data[section] = {k: v for k, v in dataclasses.asdict(settings).items() if v is not None}
-    path = settings_path()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    tmp.replace(path)
+def save_section(section: str, settings: Any, home: Path | None = None) -> None:
+    """Write one table, keeping the others; read, changed and written whole under the
+    file's lock, so that two writers (the window, a CLI command) never lose each other's."""
+    path = settings_path(home)
+    with FileLock(str(path.with_suffix(".lock")), timeout=30):
+        data = _read_all(home)
+        data[section] = {k: v for k, v in dataclasses.asdict(settings).items()
+                         if v is not None}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+        tmp.replace(path)
 
 
 @dataclasses.dataclass
@@ -106,11 +112,11 @@ class StoreSettings:
     vector_chunks_per_email: int = 2
 
     @classmethod
-    def load(cls) -> StoreSettings:
-        return load_section("store", cls)
+    def load(cls, home: Path | None = None) -> StoreSettings:
+        return load_section("store", cls, home)
 
-    def save(self) -> None:
-        save_section("store", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("store", self, home)
 
 
 def worker_threads(requested: int = 0) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from store.settings import load_section, save_section
 
@@ -56,11 +57,11 @@ class TrainSettings:
     min_delta_cosine: float = 0.5  # below this the exported adapter is not activated
 
     @classmethod
-    def load(cls) -> TrainSettings:
-        return load_section("training", cls)
+    def load(cls, home: Path | None = None) -> TrainSettings:
+        return load_section("training", cls, home)
 
-    def save(self) -> None:
-        save_section("training", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("training", self, home)
 
     def to_json(self) -> dict:
         return asdict(self)

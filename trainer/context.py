@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from store.settings import has_section, load_section, save_section
 from trainer.prompts import Example, Profile, ThreadMessage
@@ -23,20 +24,20 @@ class ContextSettings:
     min_similarity: float = 0.25
 
     @classmethod
-    def load(cls) -> ContextSettings:
-        return load_section("context", cls)
+    def load(cls, home: Path | None = None) -> ContextSettings:
+        return load_section("context", cls, home)
 
     @classmethod
-    def for_adapter(cls, entry: dict | None) -> ContextSettings:
+    def for_adapter(cls, entry: dict | None, home: Path | None = None) -> ContextSettings:
         """What drafting with this adapter uses: the user's own ``[context]`` if they set
         one, else what the evaluation after training picked for the adapter."""
         picked = (entry or {}).get("context")
-        if has_section("context") or not picked:
-            return cls.load()
+        if has_section("context", home) or not picked:
+            return cls.load(home)
         return cls(k=int(picked["k"]), min_similarity=float(picked["min_similarity"]))
 
-    def save(self) -> None:
-        save_section("context", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("context", self, home)
 
 
 @dataclass
@@ -112,7 +113,7 @@ def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
 def profile_for(store) -> Profile:
     """The saved profile; without a name, the name the user's own mail is sent under, so the
     model never signs as a stranger."""
-    profile = Profile.load()
+    profile = Profile.load(getattr(store, "home", None))
     if not profile.name and store is not None:
         row = store.catalogue.conn.execute(
             """SELECT from_name FROM messages WHERE is_own = 1 AND from_name != ''

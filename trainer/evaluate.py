@@ -125,7 +125,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     from trainer.metrics import score
     from trainer.report import write_report
 
-    home = home or data_home()
+    home = home or getattr(store, "home", None) or data_home()
     catalogue = ModelCatalogue(home)
     info = catalogue.info(model)
     registry = load_registry(home)
@@ -157,7 +157,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     if limit:
         items = items[-limit:]
     settings = [s for s in SETTINGS if entry is not None or not s.startswith("lora")]
-    context = ContextSettings.load()
+    context = ContextSettings.load(home)
     excluded = list(held_ids) if held_ids is not None else [i.email.ident for i in items]
 
     runtime = ModelRuntime(info, n_threads=threads)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from store.settings import load_section, save_section
 from trainer.chat import ChatFormat
@@ -32,11 +33,11 @@ class Profile:
     about: str = ""
 
     @classmethod
-    def load(cls) -> Profile:
-        return load_section("profile", cls)
+    def load(cls, home: Path | None = None) -> Profile:
+        return load_section("profile", cls, home)
 
-    def save(self) -> None:
-        save_section("profile", self)
+    def save(self, home: Path | None = None) -> None:
+        save_section("profile", self, home)
 
 
 @dataclass

@@ -58,7 +58,7 @@ def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | No
     finally:
         cache.close()
     feedback = pending_feedback(trained_feedback_ids(home), home)
-    context = ContextSettings.load()
+    context = ContextSettings.load(home)
     progress(Progress("dataset", 0, None, detail="building pairs with retrieved context"))
     dataset = build_dataset(store, emails, instructions,
                             held_out_share=settings.held_out_share,
@@ -116,7 +116,8 @@ def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: flo
     from trainer.base import file_fingerprint
     from trainer.recipe import LoraRecipe
 
-    settings = settings or TrainSettings.load()
+    home = home or getattr(store, "home", None)  # the store's data home, not the default one
+    settings = settings or TrainSettings.load(home)
     catalogue = ModelCatalogue(home)
     info = catalogue.info(settings.model or None)
     run_dir = unfinished_run(info.name, home) if resume else None

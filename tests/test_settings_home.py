@@ -1,0 +1,52 @@
+"""Settings follow the data home they are given, whatever $AMANUENSIS_HOME says, and two
+writers of the one settings file never lose each other's tables."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from app.drafting import DraftingService, DraftSettings
+from store.api import Store
+from store.settings import StoreSettings, load_section, save_section
+from trainer.context import ContextSettings
+from trainer.prompts import Profile
+
+
+def test_a_store_and_its_drafting_read_their_own_home(tmp_path, monkeypatch):
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    mine.mkdir()
+    other.mkdir()
+    monkeypatch.setenv("AMANUENSIS_HOME", str(other))
+    DraftSettings(candidates=7).save(mine)
+    ContextSettings(k=1, min_similarity=0.5).save(mine)
+    Profile(name="Ada Brook").save(mine)
+    StoreSettings(search_candidates=11).save(mine)
+    DraftSettings(candidates=2).save()  # the process's default home says otherwise
+    with Store(mine) as store:
+        assert store.settings.search_candidates == 11
+        service = DraftingService(store=store)
+        assert service.settings.candidates == 7
+        assert (service.context_settings.k, service.context_settings.min_similarity) == (1, 0.5)
+        assert service.profile.name == "Ada Brook"
+        assert service.catalogue.file.parent == mine
+    assert DraftSettings.load().candidates == 2 and DraftSettings.load(mine).candidates == 7
+
+
+@dataclass
+class _Counter:
+    n: int = 0
+
+
+def test_two_writers_of_the_settings_file_keep_each_others_tables(tmp_path):
+    def write(section: str) -> None:
+        for n in range(40):
+            save_section(section, _Counter(n), tmp_path)
+
+    writers = [threading.Thread(target=write, args=(s,)) for s in ("left", "right")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    assert load_section("left", _Counter, tmp_path).n == 39
+    assert load_section("right", _Counter, tmp_path).n == 39

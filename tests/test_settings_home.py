@@ -50,3 +50,22 @@ def test_two_writers_of_the_settings_file_keep_each_others_tables(tmp_path):
         w.join()
     assert load_section("left", _Counter, tmp_path).n == 39
     assert load_section("right", _Counter, tmp_path).n == 39
+
+
+def test_adapters_registered_at_once_are_all_recorded(tmp_path):
+    from trainer.registry import list_adapters, register_adapter, update_adapter
+
+    def register(side: str) -> None:
+        for n in range(15):
+            ident = f"{side}-{n:02d}"
+            register_adapter(ident, {"model": side, "path": f"{ident}.gguf"}, home=tmp_path)
+            update_adapter(ident, tmp_path, scores={"n": n})
+
+    writers = [threading.Thread(target=register, args=(s,)) for s in ("a", "b")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    rows = list_adapters(home=tmp_path)
+    assert len(rows) == 30 and all(r["scores"]["n"] == int(r["id"][-2:]) for r in rows)
+    assert {r["id"] for r in rows if r["active"]} == {"a-14", "b-14"}

@@ -7,7 +7,11 @@ The trainer writes it; the drafting engine only asks for the active adapter's fi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock
 
 from store.settings import data_home
 
@@ -40,10 +44,22 @@ def active_adapter(model: str, home: Path | None = None) -> tuple[str, Path] | N
 
 def _save(registry: dict, home: Path | None = None) -> None:
     path = registry_file(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(registry, indent=2))
     tmp.replace(path)
+
+
+@contextmanager
+def _changing(home: Path | None) -> Iterator[dict]:
+    """The registry, read, changed by the caller and written whole under its lock: the
+    trainer process registering an adapter and the window rolling one back never lose
+    each other's change."""
+    path = registry_file(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.with_suffix(".lock")), timeout=30):
+        registry = load_registry(home)
+        yield registry
+        _save(registry, home)
 
 
 def register_adapter(ident: str, entry: dict, *, activate: bool = True,
@@ -52,11 +68,10 @@ def register_adapter(ident: str, entry: dict, *, activate: bool = True,
     metrics, scores) and, by default, make it the active one for its model."""
     if "model" not in entry or "path" not in entry:
         raise ValueError("an adapter entry needs 'model' and 'path'")
-    registry = load_registry(home)
-    registry.setdefault("adapters", {})[ident] = entry
-    _save(registry, home)
-    if activate:
-        activate_adapter(ident, home=home)
+    with _changing(home) as registry:
+        registry.setdefault("adapters", {})[ident] = entry
+        if activate:
+            _activate(registry, ident)
     return entry
 
 
@@ -65,13 +80,16 @@ def adapter_entry(ident: str, home: Path | None = None) -> dict | None:
 
 
 def update_adapter(ident: str, home: Path | None = None, **fields) -> None:
-    registry = load_registry(home)
-    registry["adapters"][ident].update(fields)
-    _save(registry, home)
+    with _changing(home) as registry:
+        registry["adapters"][ident].update(fields)
 
 
 def activate_adapter(ident: str, home: Path | None = None) -> None:
-    registry = load_registry(home)
+    with _changing(home) as registry:
+        _activate(registry, ident)
+
+
+def _activate(registry: dict, ident: str) -> None:
     entry = registry.get("adapters", {}).get(ident)
     if entry is None:
         raise KeyError(f"no adapter {ident!r}; see 'amanuensis adapters list'")
@@ -82,21 +100,19 @@ def activate_adapter(ident: str, home: Path | None = None) -> None:
     if previous:
         registry.setdefault("history", {}).setdefault(model, []).append(previous)
     registry["active"][model] = ident
-    _save(registry, home)
 
 
 def rollback(model: str, home: Path | None = None) -> str | None:
     """Go back to the adapter that was active before; with none, back to the plain model."""
-    registry = load_registry(home)
-    history = registry.setdefault("history", {}).setdefault(model, [])
-    while history and history[-1] not in registry.get("adapters", {}):
-        history.pop()
-    previous = history.pop() if history else None
-    if previous:
-        registry["active"][model] = previous
-    else:
-        registry.setdefault("active", {}).pop(model, None)
-    _save(registry, home)
+    with _changing(home) as registry:
+        history = registry.setdefault("history", {}).setdefault(model, [])
+        while history and history[-1] not in registry.get("adapters", {}):
+            history.pop()
+        previous = history.pop() if history else None
+        if previous:
+            registry["active"][model] = previous
+        else:
+            registry.setdefault("active", {}).pop(model, None)
     return previous
 
 

@@ -216,3 +216,46 @@ def test_sigterm_pauses_a_training_process_with_a_checkpoint(runs, trained_home,
     run_dir = metrics.parent
     assert (run_dir / "checkpoint.pt").is_file()
     assert json.loads((run_dir / "state.json").read_text())["status"] == "paused"
+
+
+def test_mail_forgotten_while_it_trains_stops_the_run_and_the_next_has_none_of_it(
+        trained_home, tmp_path):
+    """Forget during a running training: the run stops at the next step, keeps no checkpoint,
+    registers and activates nothing; the next run's frozen data holds none of that mail."""
+    from app import privacy
+    from trainer.models import ModelCatalogue
+    from trainer.run import prepare_run
+    from trainer.run_files import read_state, runs_dir
+
+    home = tmp_path / "forget-home"
+    home.mkdir()
+    for name in ("catalogue.sqlite3", "index"):
+        src = trained_home / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, home / name)
+    share_models(home)
+    settings = _settings()
+    settings.max_steps = 8
+    forgotten: dict = {}
+    with Store(home) as store:
+        def forget_at_step_two(record):
+            if record.get("step") == 2 and not forgotten:
+                run_dir = sorted(runs_dir(home).iterdir())[-1]
+                frozen = json.loads((run_dir / "data.json").read_text())
+                uid = frozen["train"][0]["email_id"]
+                forgotten.update(uid=uid, run=run_dir,
+                                 outcome=privacy.forget(store, message=uid))
+
+        result = train(store, settings, home=home, log=forget_at_step_two)
+        run_dir = forgotten["run"]
+        assert forgotten["outcome"].runs_discarded == [run_dir.name]
+        assert result["status"] == "discarded" and result["step"] <= 3
+        assert read_state(run_dir)["status"] == "discarded"
+        assert not (run_dir / "checkpoint.pt").exists()
+        assert not list(run_dir.glob("*.gguf"))
+        assert load_registry(home)["adapters"] == {}
+
+        # The next run's snapshot, frozen as training starts.
+        next_run = prepare_run(store, settings, ModelCatalogue(home).info(), home)
+    frozen = json.loads((next_run / "data.json").read_text())
+    trained_on = {item["email_id"] for part in ("train", "held_out") for item in frozen[part]}
+    assert trained_on and forgotten["uid"] not in trained_on

@@ -186,6 +186,10 @@ class LoraRecipe:
             self.log(record)
         while self.step < self.total_steps:
             average = sum(step_times[-10:]) / len(step_times[-10:]) if step_times else 0.0
+            if self._discarded():
+                # Forgotten mail was in this run's data: stop here, keep nothing of it.
+                status = "discarded"
+                break
             if self.stop_requested or self.cancel.cancelled or (
                     deadline is not None and time.time() + average > deadline):
                 status = "paused"
@@ -201,14 +205,25 @@ class LoraRecipe:
             if self.bad_evals >= s.patience:
                 status = "stopped_early"
                 break
-            if self.step % s.checkpoint_every == 0:
+            if self.step % s.checkpoint_every == 0 and not self._discarded():
                 self.save_checkpoint()
         if status == "paused":
             self.save_checkpoint()
+        elif status == "discarded":
+            self.checkpoint_file.unlink(missing_ok=True)
         return RecipeOutcome(status, self.step, self.total_steps, last_loss,
                              self.last_eval, self.best_eval,
                              round(self.tokens_seen / max(1e-9, self.train_seconds), 1),
                              round(peak_rss_mb(), 1), round(self.train_seconds, 1))
+
+    def _discarded(self) -> bool:
+        """Whether the owner discarded this run while it trains (the user forgot mail it
+        was prepared from): it says so in the run's state file."""
+        path = self.run_dir / "state.json"
+        try:
+            return json.loads(path.read_text()).get("status") == "discarded"
+        except (OSError, ValueError):
+            return False
 
     def _evaluate_and_track(self) -> dict:
         self.last_eval = self.evaluate()

@@ -130,6 +130,8 @@ def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: flo
                         cancel=cancel)
     progress(Progress("base model", 0, None, detail=f"loading {info.name}"))
     recipe.setup(home)
+    if read_state(run_dir).get("status") == "discarded":  # forgotten while it loaded
+        return {"run": run_dir.name, "model": info.name, "status": "discarded"}
     write_state(run_dir, status="running", total_steps=recipe.total_steps)
     restore = _stop_on_sigterm(recipe)
     try:
@@ -144,6 +146,8 @@ def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: flo
               "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
               "dataset": state["dataset"], "run_dir": str(run_dir),
               "start_eval_loss": _start_eval_loss(run_dir)}
+    if outcome.status == "discarded":
+        return result  # never exported, registered or activated; its state says why
     if outcome.status == "paused":
         write_state(run_dir, status="paused", step=outcome.step)
         return result
@@ -161,6 +165,9 @@ def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: flo
                                            "train_seconds")},
         "verification": verification, "scores": {},
     }
+    if read_state(run_dir).get("status") == "discarded":  # forgotten while it exported
+        gguf_path.unlink(missing_ok=True)
+        return {**result, "status": "discarded"}
     register_adapter(run_dir.name, entry, activate=activate and usable, home=home)
     write_state(run_dir, status="finished", step=outcome.step, adapter=str(gguf_path))
     result.update(adapter=str(gguf_path), verification=verification,

@@ -197,3 +197,13 @@ def test_a_fragment_or_the_request_again_is_not_put_in():
         "Hi Stan —\n\nFour panes came to £96.\n\nOnward,\nTeddy",  # the request's words
         "Hi Stan —\n\n£96,\n\nOnward,\nTeddy"]})  # a fragment
     assert len(asked) == 2 and result.text == draft and not result.added
+
+
+def test_a_fact_goes_in_before_a_bare_name_sign_off():
+    draft = "David,\n\nScott and Tom want to meet.\n\nPhillip"
+    parts = EmailParts.split(draft)
+    assert parts.tail == ["Phillip"] and [b for b in parts.body if b] == ["Scott and Tom want to meet."]
+    assert parts.head == ["David,"]
+    options = merges(draft, "Section 6.3 is the one you mean.")
+    assert options[-1].endswith("Section 6.3 is the one you mean.\n\nPhillip")
+    assert EmailParts.split("Hi,\n\nSee you Friday.\n\nGreat news.").tail == []

@@ -137,8 +137,9 @@ class EmailParts:
     def split(cls, text: str, sign_off: str = "") -> EmailParts:
         lines = text.strip().splitlines()
         start = 0
-        if lines and parse_greeting(lines[0].strip()):
-            start = 1
+        opening = lines[0].strip() if lines else ""
+        if parse_greeting(opening) or (opening.endswith(",") and _signed_name(opening[:-1])):
+            start = 1  # "Hi Stan —", or a bare "David,"
         end = len(lines)
         first = plain(sign_off.splitlines()[0]) if sign_off.strip() else ""
         filled = [i for i, line in enumerate(lines) if line.strip() and i >= start]
@@ -147,6 +148,11 @@ class EmailParts:
             if (first and plain(line) == first) or (CLOSING.match(line) and len(line) <= 30):
                 end = i
                 break
+        else:
+            # No closing word: a bare name on the last line, after a paragraph ("Phillip").
+            last = filled[-1] if len(filled) > 1 else None
+            if last is not None and _signed_name(lines[last]) and not lines[last - 1].strip():
+                end = last
         return cls(lines[:start], lines[start:end], lines[end:])
 
     def without_tail(self) -> str:
@@ -156,6 +162,12 @@ class EmailParts:
         body = "\n".join(self.body).strip("\n")
         parts = ["\n".join(self.head).strip(), body, "\n".join(self.tail).strip()]
         return "\n\n".join(p for p in parts if p)
+
+
+def _signed_name(line: str) -> bool:
+    words = line.split()
+    return (0 < len(words) <= 3 and all(w[:1].isupper() for w in words)
+            and not re.search(r"[.!?,:;]$", line.strip()))
 
 
 def body_sentences(text: str, sign_off: str = "") -> list[str]:

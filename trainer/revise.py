@@ -227,15 +227,19 @@ def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
     """``write(ask)`` returns a short email for ``ask`` (shaped, with the user's greeting
     and sign-off), or None when time is up; ``check_text`` checks a whole draft. Each
     missing fact gets up to ``tries_per_fact`` short emails, while ``deadline`` (a
-    ``time.perf_counter()`` value) allows: the first begins with the fact itself, in the
-    request's words, so that it is said; the next leaves the model free."""
+    ``time.perf_counter()`` value) allows: the first, on the clause that holds the fact,
+    begins with the fact itself in the request's words, so that it is said; the next, on the
+    whole part, leaves the model free."""
     started = time.perf_counter()
     result = Filled(text, check)
     asked_parts: dict[str, list[str]] = {}
+    wider: dict[str, str] = {}  # the whole part a narrowed one came from
     where: dict[str, int] = {}  # in the order the request says them
     for key in check.facts_missing:
-        part = narrow_part(key, part_asking(key, instruction))
+        whole = part_asking(key, instruction)
+        part = narrow_part(key, whole)
         asked_parts.setdefault(part, []).append(key)
+        wider.setdefault(part, whole)
         at = instruction.lower().find(surface(key, instruction).lower())
         where[part] = min(where.get(part, len(instruction)), at if at >= 0 else len(instruction))
     for part, keys in sorted(asked_parts.items(), key=lambda item: where[item[0]]):
@@ -246,8 +250,10 @@ def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
             if deadline is not None and time.perf_counter() >= deadline:
                 result.seconds = time.perf_counter() - started
                 return result
-            start = fact_start(wanted, part) if attempt == 0 else ""
-            written = write(FillAsk(part, start, attempt))
+            # First the clause, beginning with the fact; then the whole part, the model free.
+            ask = FillAsk(part, fact_start(wanted, part), attempt) if attempt == 0 else \
+                FillAsk(wider[part], "", attempt)
+            written = write(ask)
             result.tries += 1
             if not written:
                 continue

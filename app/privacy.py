@@ -59,6 +59,7 @@ MODEL_CACHE = "models"
 APP_ENTRIES = (
     "catalogue.sqlite3", "catalogue.sqlite3-wal", "catalogue.sqlite3-shm",
     "catalogue.sqlite3-journal", "index", "trainer", "adapters", SETTINGS_FILE, "settings.tmp",
+    "settings.lock",
     "models.json", "models.tmp", "api-token",
 )
 # Run files that are metadata (exported); the rest of a run folder is data or weights.

@@ -3,8 +3,9 @@ the model writes a short email from just the part of the request that holds it, 
 sentence of that email that says it goes into the draft (in place of the draft's own
 sentence about the same thing, or as a paragraph before the sign-off). A change is kept
 only when the checks say the draft got better: more of what was asked, nothing new made
-up, no new defect. Nothing here writes words of its own; every sentence comes from the
-model, in the user's voice, through the same prompt as the draft.
+up, no new defect. Nothing here writes words of its own: every sentence comes from the
+model, in the user's voice, through the same prompt as the draft; at most its first words
+are the fact as the user's request wrote it ("Thursday 22nd at 9am …").
 
 Drafting and evaluation both call ``fill_missing_facts``; what generates the short email
 is theirs to give (the runtime, its adapter and the retrieved examples).

@@ -163,6 +163,13 @@ def cmd_train(args) -> int:
         return EXIT_PAUSED
     finally:
         bar.close()
+    if result["status"] == "discarded":
+        # The user forgot mail this run was prepared from while it trained.
+        _err(f"Run {result['run']} stopped: mail it was prepared from was forgotten, so "
+             "nothing was kept; the next run starts afresh without it.")
+        if args.json:
+            _print_json(result)
+        return EXIT_FAILED
     if args.json:
         _print_json(result)
     else:

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from store.jobs import CancelToken
 from trainer.checks import DraftCheck
 from trainer.runtime import Generation, GenerationParams, ModelRuntime
 from trainer.shaping import DraftShaper, Shaped
@@ -78,13 +79,11 @@ class Candidate:
 
 def quiet_draft(runtime: ModelRuntime, prompt: str, params: GenerationParams,
                 shaper: DraftShaper, *, seconds: float, body_tokens: int,
-                channel: str | None = None, attach=None) -> Generation | None:
+                cancel: CancelToken | None = None) -> Generation | None:
     """Generate ``prompt`` through ``shaper`` without showing it, for at most ``seconds``.
-    Returns the finished generation, or None when time ran out (or it was stopped) before
-    the email was complete. ``attach(generation)`` lets a stop switch reach it."""
-    generation = runtime.generate(prompt, params, channel=channel)
-    if attach is not None:
-        attach(generation)
+    Returns the finished generation, or None when time ran out (or ``cancel`` stopped it)
+    before the email was complete. Running out of time stops this generation alone."""
+    generation = runtime.generate(prompt, params, cancel=cancel)
     timer = threading.Timer(max(0.0, seconds), generation.cancel)
     timer.start()
     meter = BodyBudget(body_tokens)

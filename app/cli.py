@@ -19,6 +19,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+EXIT_HOME_IN_USE = 3
+# Commands that read only; every other one that touches the data home must own it.
+READ_ONLY = {"search", "stats", "export", "export-all"}
+READ_ONLY_ACTIONS = {"models": {"list", "info"}, "adapters": {"list"}}
 
 
 def _store():
@@ -281,6 +285,14 @@ def cmd_draft(args) -> int:
         # Streamed text is final text: no better candidate may replace it afterwards.
         candidates=1 if args.stream and not args.json else None,
     )
+    if getattr(args, "hand_off", None):
+        try:
+            draft = _draft_through(args.hand_off, request)
+        except (DraftError, OSError) as exc:
+            _err(f"amanuensis draft: the desktop app could not draft it ({exc})")
+            return EXIT_FAILED
+        _show_handed_off(draft, args)
+        return _deliver(draft, args)
     service, store = _drafting_service()
     try:
         if args.stream and not args.json:
@@ -310,6 +322,10 @@ def cmd_draft(args) -> int:
         service.close()
         if store is not None:
             store.close()
+    return _deliver(draft, args)
+
+
+def _deliver(draft, args) -> int:
     if args.save:
         from app.outbox import save_eml
 
@@ -325,6 +341,44 @@ def cmd_draft(args) -> int:
 
             webbrowser.open(url)
     return EXIT_OK
+
+
+def _draft_through(api_url: str, request):
+    """Draft ``request`` through the local API of the process that owns the data home."""
+    import urllib.error
+    import urllib.request
+
+    from app.drafting import Draft, DraftError
+    from app.server import api_token
+
+    body = {"instruction": request.instruction, "reply_to": request.reply_to,
+            "recipient": request.recipient, "tone": request.tone, "length": request.length,
+            "variants": request.variants, "rag": request.use_rag,
+            "adapter": request.use_adapter, "model": request.model,
+            "temperature": request.temperature, "seed": request.seed}
+    if request.reply_to and Path(request.reply_to).expanduser().is_file():
+        body["reply_to"] = str(Path(request.reply_to).expanduser().resolve())
+    call = urllib.request.Request(
+        f"{api_url}/drafts", data=json.dumps({k: v for k, v in body.items() if v is not None})
+        .encode(), method="POST", headers={"Content-Type": "application/json",
+                                           "Authorization": f"Bearer {api_token()}"})
+    try:
+        with urllib.request.urlopen(call, timeout=600) as response:
+            return Draft.from_json(json.loads(response.read()))
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read())["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {exc.code}"
+        raise DraftError(message) from None
+
+
+def _show_handed_off(draft, args) -> None:
+    _err("(drafted by the Amanuensis desktop app, which has this data home open)")
+    if args.json:
+        _print_json(draft.to_json())
+    else:
+        _print_draft(draft)
 
 
 def _print_draft(draft) -> None:
@@ -418,8 +472,12 @@ def cmd_serve(args) -> int:
     if args.allow_remote:
         _err("WARNING: listening beyond this machine. Anyone who can reach this port and "
              "has the token can read drafts built from your mail.")
+    from store.owner import held_claim
     from store.settings import data_home
 
+    claim = held_claim()
+    if claim is not None:  # `amanuensis draft` meanwhile drafts through this server
+        claim.serving(server.url)
     _err(f"Listening on http://{args.host}:{server.server_address[1]}/v1 ; bearer token in "
          f"{data_home() / 'api-token'}")
     if args.show_token:
@@ -570,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_gui(args)
     if args.func in (cmd_models,) and args.action != "list" and not args.target:
         parser.error(f"models {args.action} needs a model name or path")
+    refused = claim_for(args)
+    if refused is not None:
+        return refused
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -577,6 +638,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANCELLED
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if getattr(args, "claimed", False):
+            from store.owner import release_home
+
+            release_home()
+
+
+def claim_for(args) -> int | None:
+    """Own the data home for a command that writes to it (or loads a model on it). While
+    the desktop owns the home, ``draft`` goes through the desktop's local API; any other
+    such command is refused with the owner named. Returns the exit status of a refusal."""
+    command = args.command
+    if command in READ_ONLY or command in ("gui", "tray", "quick-draft") or \
+            getattr(args, "action", None) in READ_ONLY_ACTIONS.get(command, ()):
+        return None
+    from store.owner import HomeOwned, claim_home
+
+    try:
+        claim_home(role=command)
+        args.claimed = True
+    except HomeOwned as exc:
+        if command == "draft" and exc.owner is not None and exc.owner.api:
+            args.hand_off = exc.owner.api  # the desktop drafts it, with its loaded model
+            return None
+        hint = ("; or turn on its tray menu's \"Local API for add-ons\" and draft again"
+                if command == "draft" else "")
+        _err(f"amanuensis {command}: {exc}{hint}.")
+        return EXIT_HOME_IN_USE
+    return None
 
 
 if __name__ == "__main__":

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from app.candidates import BodyBudget, Candidate, quiet_draft, time_left
 from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_text, uid_for
+from store.jobs import CancelToken
 from store.settings import load_section, save_section
 from trainer.activity import drafting_threads
 from trainer.chat import ChatFormat, chat_format_for
 from trainer.checks import DraftCheck, check_draft
 from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.engine.pool import Engine, shared_engine
 from trainer.facts import surface
 from trainer.greetings import GreetingBook, Recipient, learn_from_store, resolve_recipient
 from trainer.metrics import style_distance
@@ -61,6 +63,9 @@ class DraftSettings:
     # times the first one's time (the first streams at once; the best follows).
     candidates: int = 3
     candidate_time_factor: float = 2.0
+    # A model no window or add-on used for this long leaves memory (0: it stays loaded);
+    # the next draft loads it again.
+    unload_after_min: float = 15.0
 
     @classmethod
     def load(cls, home: Path | None = None) -> DraftSettings:
@@ -86,6 +91,8 @@ class DraftRequest:
     max_tokens: int | None = None
     seed: int | None = None
     channel: str | None = None  # e.g. a window id: a new request cancels the stale one
+    # Cancelling it stops the draft between two tokens; it ends with stop_reason "cancelled".
+    cancel: CancelToken | None = field(default=None, compare=False, repr=False)
     candidates: int | None = None  # None: the setting; 1 shows exactly what streamed
     # A new email whose draft came without a subject line gets one written for it. Chat
     # completions keep to the model's own, so what streams is what a whole answer holds.
@@ -126,6 +133,15 @@ class Draft:
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, data: dict) -> Draft:
+        """A draft as the local API sent it (``to_json`` on the other side)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["context"] = [ContextEmail(**c) for c in known.get("context") or []]
+        if known.get("reply_to"):
+            known["reply_to"] = ReplyInfo(**known["reply_to"])
+        return cls(**known)
+
 
 @dataclass
 class DraftEvent:
@@ -147,30 +163,37 @@ FILL_MIN_S = 2.0  # the least time a fill gets when candidates used the budget u
 
 
 class DraftingService:
+    """Drafts for one data home. Its models live in the process's ``Engine``, so every
+    window, the quick draft and the local API share one copy of each."""
+
     def __init__(self, store=None, catalogue: ModelCatalogue | None = None,
-                 settings: DraftSettings | None = None, profile: Profile | None = None):
+                 settings: DraftSettings | None = None, profile: Profile | None = None,
+                 engine: Engine | None = None, home: Path | None = None):
         self.store = store
-        # Every setting, model and adapter comes from the store's data home, not the
-        # process's default one.
-        self.home: Path | None = store.home if store is not None else None
+        # Every setting, model and adapter comes from the store's data home (or the one
+        # given without a store), not the process's default one.
+        self.home: Path | None = store.home if store is not None else home
         self.catalogue = catalogue or ModelCatalogue(self.home)
         self.settings = settings or DraftSettings.load(self.home)
         self.profile = profile or profile_for(store)
         self.context_settings = ContextSettings.load(self.home)
-        self._runtimes: dict[str, ModelRuntime] = {}
+        self.engine = engine or shared_engine()
+        self.engine.idle_unload_s = max(0.0, self.settings.unload_after_min) * 60
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
         self._greetings: GreetingBook | None = None
-        self._stops: dict[str, _Stop] = {}  # channel -> the latest stream's stop switch
+        self._channels: dict[str, CancelToken] = {}  # channel -> its latest request's token
+        self._channels_lock = threading.Lock()
 
     def runtime(self, name: str | None = None) -> ModelRuntime:
-        name = name or self.catalogue.default_name()
-        with self._lock:
-            if name not in self._runtimes:
-                info = self.catalogue.info(name)
-                self._runtimes[name] = ModelRuntime(info, n_threads=self.settings.threads,
-                                                    n_ctx=self.settings.context_tokens)
-            return self._runtimes[name]
+        info = self.catalogue.info(name or self.catalogue.default_name())
+        return self.engine.runtime(info, n_threads=self.settings.threads,
+                                   n_ctx=self.settings.context_tokens)
+
+    def adapter_for(self, model: str) -> tuple[str | None, str | None]:
+        """The active adapter of ``model`` in this home: (id, GGUF path), or (None, None)."""
+        active = active_adapter(model, self.home)
+        return (active[0], str(active[1])) if active else (None, None)
 
     def warm_up(self, model: str | None = None) -> dict:
         """Load what a first draft needs before anyone asks for one: the model (with its
@@ -179,8 +202,7 @@ class DraftingService:
         timings: dict = {}
         started = time.perf_counter()
         runtime = self.runtime(model)
-        active = active_adapter(runtime.info.name, self.home)
-        runtime.set_adapter(active[1] if active else None)
+        _, adapter_path = self.adapter_for(runtime.info.name)
         timings["model_s"] = round(time.perf_counter() - started, 3)
         if self.store is not None:
             started = time.perf_counter()
@@ -191,21 +213,35 @@ class DraftingService:
         builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, self.profile)
         opening = builder.build(PromptRequest(instruction="-"), max_new_tokens=1)
         # llama.cpp keeps the evaluated tokens; the next prompt reuses the shared prefix.
-        runtime.generate(opening.text, GenerationParams(max_tokens=1, temperature=0.0)).result()
+        # With the adapter applied: it is loaded once, and the cache holds its results.
+        runtime.generate(opening.text, GenerationParams(max_tokens=1, temperature=0.0,
+                                                        adapter=adapter_path)).result()
         timings["prefill_s"] = round(time.perf_counter() - started, 3)
         return timings
 
     def close(self) -> None:
-        for runtime in self._runtimes.values():
-            runtime.close()
-        self._runtimes.clear()
+        """Nothing of the model to free: it belongs to the engine, which unloads it when
+        idle (or at exit), since other windows of the process may be drafting with it."""
 
     def cancel(self, channel: str) -> None:
         """Stop the draft streaming on ``channel`` (a window) between two tokens; its stream
         ends with a draft whose stop_reason is "cancelled". Never blocks."""
-        stop = self._stops.get(channel)
-        if stop is not None:
-            stop.set()
+        with self._channels_lock:
+            token = self._channels.get(channel)
+        if token is not None:
+            token.cancel()
+
+    def _token_for(self, request: DraftRequest) -> CancelToken:
+        """The request's own token (a child of the caller's); a newer request on the same
+        channel cancels the stale one."""
+        token = request.cancel.child() if request.cancel is not None else CancelToken()
+        if request.channel:
+            with self._channels_lock:
+                stale = self._channels.get(request.channel)
+                if stale is not None:
+                    stale.cancel()
+                self._channels[request.channel] = token
+        return token
 
     # --- inputs -------------------------------------------------------------------------
     def thread_for(self, request: DraftRequest
@@ -282,18 +318,14 @@ class DraftingService:
         runtime = self.runtime(request.model)
         thread, reply = self.thread_for(request)
         recipient = self.recipient(request, thread, reply)
-        adapter_id, context_settings = None, self.context_settings
+        adapter_id, adapter_path, context_settings = None, None, self.context_settings
         if request.use_adapter:
-            active = active_adapter(runtime.info.name, self.home)
-            if active is not None:
-                adapter_id, adapter_path = active
-                runtime.set_adapter(adapter_path)
+            adapter_id, adapter_path = self.adapter_for(runtime.info.name)
+            if adapter_id is not None:
                 # The retrieval setting measured best with this adapter, unless the user
                 # chose their own.
                 context_settings = ContextSettings.for_adapter(adapter_entry(adapter_id, self.home),
                                                                 self.home)
-        if adapter_id is None:
-            runtime.set_adapter(None)
         started = time.perf_counter()
         context: list[ContextEmail] = []
         examples: list[Example] = []
@@ -321,7 +353,7 @@ class DraftingService:
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
         return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
-                         retrieval_s, self.greetings().greeting_for(recipient))
+                         adapter_path, retrieval_s, self.greetings().greeting_for(recipient))
 
     def prefill(self, request: DraftRequest) -> float:
         """Read the prompt ``request`` would get into llama.cpp's cache, e.g. while the user
@@ -331,8 +363,8 @@ class DraftingService:
             return 0.0
         prepared = self._prepare(request)
         started = time.perf_counter()
-        prepared.runtime.generate(prepared.built.text,
-                                  GenerationParams(max_tokens=1, temperature=0.0)).result()
+        prepared.runtime.generate(prepared.built.text, GenerationParams(
+            max_tokens=1, temperature=0.0, adapter=prepared.adapter_path)).result()
         return time.perf_counter() - started
 
     def stream_draft(self, request: DraftRequest) -> Iterator[DraftEvent]:
@@ -345,9 +377,7 @@ class DraftingService:
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
-        stop = _Stop()
-        if request.channel:
-            self._stops[request.channel] = stop
+        cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
         sign_off = self.sign_off()
@@ -362,10 +392,11 @@ class DraftingService:
                 repeat_penalty=self.settings.repeat_penalty,
                 seed=None if request.seed is None else request.seed + 101 * attempt,
                 stop=prepared.fmt.stop_strings, logprobs=prepared.adapter_id is not None,
+                adapter=prepared.adapter_path, threads=drafting_threads(self.settings.threads),
             )
             shaper = self._shaper(prepared, sign_off)
             generation = yield from self._shaped_generation(
-                prepared.runtime, prepared.built.text, params, shaper, stop, request.channel,
+                prepared.runtime, prepared.built.text, params, shaper, cancel,
                 prepared.thread, 0, prepared.max_tokens)
             if shaper.said_something or generation.stats.stop_reason == "cancelled":
                 break
@@ -387,21 +418,21 @@ class DraftingService:
         if checking:  # the "draft" that follows may differ from what streamed
             yield DraftEvent("checking", text="checking other drafts")
             pool += self._more_candidates(wanted - 1, request, prepared, sign_off, params,
-                                          stop, deadline, single, must=variants - 1)
+                                          cancel, deadline, single, must=variants - 1)
         ranked = sorted(pool, key=lambda c: c.score, reverse=True)  # stable: ties go first
         chosen = _distinct(ranked, variants)
-        if variants == 1 and wanted > 1 and not stop.is_set:
+        if variants == 1 and wanted > 1 and not cancel.cancelled:
             # The best, revised: what it left out put back, what it made up taken out.
             if chosen[0].check.facts_missing:
-                chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, stop,
+                chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, cancel,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
             if chosen[0].check.invented or {"restates_instruction", "greeting_in_body"} & set(
                     chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
         for variant, best in enumerate(chosen):
             if request.write_subject and prepared.thread is None and not best.shaped.subject \
-                    and not stop.is_set:
-                subject = self._subject_for(ranked, request, prepared, sign_off, params, stop)
+                    and not cancel.cancelled:
+                subject = self._subject_for(ranked, request, prepared, sign_off, params, cancel)
                 best = replace(best, shaped=replace(best.shaped, subject=subject))
             draft = self._draft_from(best, request, prepared, variant, len(pool))
             # From the request to this draft: the streamed one's total_s plus the checking.
@@ -455,7 +486,7 @@ class DraftingService:
             candidate.relevance = float(request_vec @ draft_vec)
 
     def _more_candidates(self, count: int, request: DraftRequest, prepared: _Prepared,
-                         sign_off: str, params: GenerationParams, stop: _Stop,
+                         sign_off: str, params: GenerationParams, cancel: CancelToken,
                          deadline: float, single: float, must: int = 0) -> list[Candidate]:
         """Further drafts, not shown while they are written: the first ``must`` whatever
         they take, the rest while the deadline allows (leaving room to put a missing fact
@@ -463,7 +494,7 @@ class DraftingService:
         found: list[Candidate] = []
         for n in range(count):
             left = time_left(deadline)
-            if stop.is_set or (n >= must and left < (0.5 + FILL_SHARE) * single):
+            if cancel.cancelled or (n >= must and left < (0.5 + FILL_SHARE) * single):
                 break
             extra = replace(params, temperature=max(params.temperature, 0.7),
                             seed=None if params.seed is None else params.seed + 1000 + n)
@@ -471,7 +502,7 @@ class DraftingService:
             generation = quiet_draft(
                 prepared.runtime, prepared.built.text, extra, shaper,
                 seconds=max(left - FILL_SHARE * single, 0.0) if n >= must else 600.0,
-                body_tokens=prepared.max_tokens, channel=request.channel, attach=stop.attach)
+                body_tokens=prepared.max_tokens, cancel=cancel)
             if generation is None:
                 break  # out of time (or stopped): keep what is finished
             candidate = Candidate(shaper.result(), generation)
@@ -482,14 +513,14 @@ class DraftingService:
         return found
 
     def _fill(self, best: Candidate, request: DraftRequest, prepared: _Prepared,
-              sign_off: str, params: GenerationParams, stop: _Stop,
+              sign_off: str, params: GenerationParams, cancel: CancelToken,
               deadline: float) -> Candidate:
         """Put back the facts ``best`` left out (``trainer.revise``): the model writes a
         short email from the part of the request that holds each, through the same prompt,
         examples and adapter, and its sentence goes in where the checks say it helps."""
         def write(ask: FillAsk) -> str | None:
             left = time_left(deadline)
-            if left <= 0 or stop.is_set:
+            if left <= 0 or cancel.cancelled:
                 return None
             built = self._builder(prepared).build(PromptRequest(
                 instruction=ask.part, examples=prepared.built.examples,
@@ -505,8 +536,7 @@ class DraftingService:
                                      replying=prepared.thread is not None) + ask.start
             shaper.feed(opening)
             done = quiet_draft(prepared.runtime, built.text + opening, short, shaper,
-                               seconds=left, body_tokens=FILL_TOKENS,
-                               channel=request.channel, attach=stop.attach)
+                               seconds=left, body_tokens=FILL_TOKENS, cancel=cancel)
             return shaper.result().body if done is not None else None
 
         filled = fill_missing_facts(
@@ -529,7 +559,7 @@ class DraftingService:
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
 
     def _subject_for(self, ranked: list[Candidate], request: DraftRequest, prepared: _Prepared,
-                     sign_off: str, params: GenerationParams, stop: _Stop) -> str:
+                     sign_off: str, params: GenerationParams, cancel: CancelToken) -> str:
         """A subject for a draft the model wrote without one: another candidate's for the
         same request, else one line the model writes after "Subject:", as it was trained to
         begin; never one that brings a fact of its own."""
@@ -542,8 +572,7 @@ class DraftingService:
         generation = prepared.runtime.generate(
             prepared.built.text + "Subject:",
             replace(params, max_tokens=SUBJECT_TOKENS, temperature=0.0, logprobs=False,
-                    stop=(*params.stop, "\n")), channel=request.channel)
-        stop.attach(generation)
+                    stop=(*params.stop, "\n")), cancel=cancel)
         written = clean_subject("".join(generation))
         return written if fits(written) else ""
 
@@ -552,13 +581,11 @@ class DraftingService:
         return PromptBuilder(prepared.fmt, runtime.count_tokens, runtime.n_ctx, self.profile)
 
     def _shaped_generation(self, runtime: ModelRuntime, prompt: str, params: GenerationParams,
-                           shaper: DraftShaper, stop: _Stop, channel: str | None,
+                           shaper: DraftShaper, cancel: CancelToken,
                            thread: ThreadMessage | None, variant: int, budget: int):
         """Generate, shaping as it streams: what is shown is never taken back and ends as
         the draft. Yields the events; returns the finished generation."""
-        runtime.set_threads(drafting_threads(self.settings.threads))
-        generation = runtime.generate(prompt, params, channel=channel)
-        stop.attach(generation)
+        generation = runtime.generate(prompt, params, cancel=cancel)
         told_subject = False
         meter = BodyBudget(budget)
         try:
@@ -589,7 +616,7 @@ class DraftingService:
                              variant=variant)
         if rest:
             yield DraftEvent("token", text=rest, variant=variant)
-        if signed and stats.stop_reason == "cancelled" and not stop.is_set:
+        if signed and stats.stop_reason == "cancelled" and not cancel.cancelled:
             stats.stop_reason = "signed"
         return generation
 
@@ -618,33 +645,9 @@ class _Prepared:
     fmt: ChatFormat
     max_tokens: int
     adapter_id: str | None
+    adapter_path: str | None
     retrieval_s: float
     greeting: str | None = None
-
-
-class _Stop:
-    """A stream's stop switch: set before its generation starts, or while it runs."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._set = False
-        self._generation = None
-
-    @property
-    def is_set(self) -> bool:
-        return self._set
-
-    def set(self) -> None:
-        with self._lock:
-            self._set = True
-            if self._generation is not None:
-                self._generation.cancel()
-
-    def attach(self, generation) -> None:
-        with self._lock:
-            self._generation = generation
-            if self._set:
-                generation.cancel()
 
 
 class _NamesByAddress(dict):

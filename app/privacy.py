@@ -47,6 +47,7 @@ from store.api import Store
 from store.export import to_jsonl, to_mbox
 from store.forget import ForgetResult
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
+from store.owner import LOCK_FILE, OWNER_FILE
 from store.settings import SETTINGS_FILE
 from trainer.feedback import drop_quotes_from, feedback_file, pending_feedback
 from trainer.playback_run import playback_cache, playback_cache_file
@@ -62,6 +63,7 @@ APP_ENTRIES = (
     "settings.lock",
     "models.json", "models.tmp", "api-token",
 )
+OWNER_ENTRIES = (LOCK_FILE, OWNER_FILE, "owner.tmp")
 # Run files that are metadata (exported); the rest of a run folder is data or weights.
 RUN_METADATA = ("state.json", "metrics.jsonl")
 EXPORT_README = __doc__.split("What an export holds", 1)[1].split("What ``delete_everything``")[0]
@@ -377,6 +379,8 @@ def planned_deletion(home: Path, include_model_cache: bool = False) -> tuple[lis
     """(what ``delete_everything`` would remove, what it would leave), for the confirmation."""
     removed, kept = [], []
     for entry in sorted(home.iterdir()) if home.exists() else []:
+        if entry.name in OWNER_ENTRIES:
+            continue  # the running app's claim on the home: nothing of the user's
         if entry.name == MODEL_CACHE and not include_model_cache:
             kept.append(f"{entry.name} (public base models, nothing learned from you)")
         elif entry.name in APP_ENTRIES or entry.name == MODEL_CACHE:

@@ -9,7 +9,10 @@ request bodies are capped, and bad input gets a clear 4xx.
                                    "variants"?, "rag"?, "adapter"?, "stream"?}
     POST /v1/chat/completions     OpenAI-compatible; the last user message is the instruction
     GET  /v1/models[/{id}]        OpenAI-compatible model list (the default first)
-    GET  /v1/health
+    GET  /v1/health               {"status": "ok", "memory": the engine's memory report}
+
+Each request has its own cancel token: a client that hangs up mid-stream stops its draft
+between two tokens, and the model goes on with the next request.
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
 from app.drafting import DraftError, DraftingService, DraftRequest
-from store.settings import data_home
+from store.jobs import CancelToken
+from store.settings import data_home, load_section, save_section
 
 MAX_BODY_BYTES = 256 * 1024
 TOKEN_FILE = "api-token"
@@ -36,6 +42,21 @@ TOKEN_FILE = "api-token"
 
 class UnsafeBind(ValueError):
     pass
+
+
+@dataclass
+class ApiSettings:
+    """``[api]`` in settings.toml: the local API the desktop serves (tray → Local API)."""
+
+    serve_in_desktop: bool = False
+    port: int = 8765
+
+    @classmethod
+    def load(cls, home: Path | None = None) -> ApiSettings:
+        return load_section("api", cls, home)
+
+    def save(self, home: Path | None = None) -> None:
+        save_section("api", self, home)
 
 
 def api_token(home: Path | None = None) -> str:
@@ -136,7 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         if self.path == "/v1/health":
-            self._send_json(HTTPStatus.OK, {"status": "ok"})
+            self._send_json(HTTPStatus.OK, {"status": "ok",
+                                            "memory": self.server.service.engine.memory()})
         elif self.path == "/v1/models":
             self._send_json(HTTPStatus.OK, {"object": "list", "data": self._models()})
         elif self.path.startswith("/v1/models/"):
@@ -172,12 +194,15 @@ class _Handler(BaseHTTPRequestHandler):
         data = self._read_json()
         if data is None:
             return
+        self.cancel = CancelToken()
         try:
             route(data)
         except (DraftError, ValueError, TypeError) as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
-        except BrokenPipeError:
-            pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up; its draft stops below
+        finally:
+            self.cancel.cancel()
 
     def _draft_request(self, data: dict, instruction: str) -> DraftRequest:
         def typed(key, kind, default=None):
@@ -194,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
             length=typed("length", str), variants=min(4, typed("variants", int, 1) or 1),
             use_rag=typed("rag", bool, True), use_adapter=typed("adapter", bool, True),
             model=typed("model", str), temperature=typed("temperature", (int, float)),
-            max_tokens=typed("max_tokens", int), seed=typed("seed", int),
+            max_tokens=typed("max_tokens", int), seed=typed("seed", int), cancel=self.cancel,
         )
 
     def _drafts(self, data: dict) -> None:
@@ -274,16 +299,34 @@ class _Handler(BaseHTTPRequestHandler):
 class DraftServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, service: DraftingService, host: str = "127.0.0.1", port: int = 8765,
-                 *, allow_remote: bool = False, token: str | None = None, verbose: bool = False):
+    def __init__(self, service: DraftingService | Callable[[], DraftingService],
+                 host: str = "127.0.0.1", port: int = 8765, *, allow_remote: bool = False,
+                 token: str | None = None, verbose: bool = False, home: Path | None = None):
+        """``service`` is a drafting service, or what gives the current one (the desktop's
+        shared service, reopened after a forget)."""
         if not is_loopback(host) and not allow_remote:
             raise UnsafeBind(f"refusing to listen on {host}: only loopback addresses are "
                              "allowed unless --allow-remote is given")
-        self.service = service
-        self.token = token or api_token()
+        self._service = service
+        if isinstance(service, DraftingService):
+            home = service.home
+        self.token = token or api_token(home)
         self.loopback_only = is_loopback(host)
         self.verbose = verbose
         super().__init__((host, port), _Handler)
+
+    @property
+    def service(self) -> DraftingService:
+        return self._service if isinstance(self._service, DraftingService) else self._service()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
 
     def serve_in_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.serve_forever, daemon=True, name="api-server")

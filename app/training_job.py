@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from store.owner import delegate_env
 from store.settings import HOME_ENV, data_home
 
 EXIT_OK, EXIT_FAILED, EXIT_PAUSED = 0, 1, 3
@@ -124,7 +125,9 @@ class TrainingJob:
         self.log_path = folder / f"{stamp}-{args[0]}.log"
         self._stdout_path = folder / f"{stamp}-{args[0]}.json"
         env = {**os.environ, HOME_ENV: str(self.home), "HF_HUB_OFFLINE": "1",
-               "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+               "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+               # The run works in the home for this process, which owns it.
+               **delegate_env(self.home)}
         with open(self.log_path, "wb") as log, open(self._stdout_path, "wb") as out:
             self.process = subprocess.Popen(
                 [self.python, "-m", "trainer", *args], stdout=out, stderr=log,

@@ -17,18 +17,34 @@ class Cancelled(Exception):
 
 
 class CancelToken:
-    def __init__(self) -> None:
+    """The one way to stop work in this program, from a GUI button to llama.cpp's token loop.
+
+    ``child()`` makes a token that is cancelled with its parent but can also be cancelled on
+    its own: a request's token stops every generation it runs, while one quiet candidate
+    that runs out of time stops alone.
+    """
+
+    def __init__(self, parent: CancelToken | None = None) -> None:
         self._event = threading.Event()
+        self._parent = parent
 
     def cancel(self) -> None:
         self._event.set()
 
+    def child(self) -> CancelToken:
+        return CancelToken(self)
+
     @property
     def cancelled(self) -> bool:
-        return self._event.is_set()
+        token: CancelToken | None = self
+        while token is not None:
+            if token._event.is_set():
+                return True
+            token = token._parent
+        return False
 
     def raise_if_cancelled(self) -> None:
-        if self._event.is_set():
+        if self.cancelled:
             raise Cancelled()
 
 

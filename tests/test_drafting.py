@@ -70,15 +70,28 @@ def test_cancel_stops_within_one_token(runtime):
     assert generation.stats.completion_tokens <= at_cancel + 1
 
 
-def test_a_new_request_on_the_same_channel_cancels_the_stale_one(runtime):
+def test_cancelling_a_request_token_stops_each_of_its_generations_and_no_other(runtime):
+    from store.jobs import CancelToken
+
     prompt = _prompt(runtime)
-    first = runtime.generate(prompt, GenerationParams(max_tokens=2000), channel="window-1")
+    request = CancelToken()
+    first = runtime.generate(prompt, GenerationParams(max_tokens=2000), cancel=request)
     next(iter(first))
-    second = runtime.generate(prompt, GenerationParams(max_tokens=10), channel="window-1")
+    queued = runtime.generate(prompt, GenerationParams(max_tokens=2000), cancel=request)
+    other = runtime.generate(prompt, GenerationParams(max_tokens=10))
+    request.cancel()
     first.result()
-    second.result()
-    assert first.stats.stop_reason == "cancelled"
-    assert second.stats.stop_reason in ("length", "eos")
+    queued.result()
+    other.result()
+    assert first.stats.stop_reason == queued.stats.stop_reason == "cancelled"
+    assert queued.stats.completion_tokens == 0
+    assert other.stats.stop_reason in ("length", "eos")
+    # A generation stopped on its own (a candidate out of time) leaves its request alone.
+    alone = runtime.generate(prompt, GenerationParams(max_tokens=2000), cancel=CancelToken())
+    next(iter(alone))
+    alone.cancel()
+    alone.result()
+    assert alone.stats.stop_reason == "cancelled" and not alone.token._parent.cancelled
 
 
 def test_prefix_cache_makes_the_second_draft_start_fast(runtime):
@@ -278,22 +291,68 @@ def test_turn_markers_in_mail_reach_the_model_as_text_not_tokens(model):
         runtime.close()
 
 
-def test_adapters_switch_and_clear_at_run_time(runtime, tmp_path):
+def test_each_generation_runs_with_its_own_adapter(runtime, tmp_path):
     from tests.lora_fixture import write_random_adapter
 
     info = runtime.info
-    adapter = write_random_adapter(tmp_path / "random.gguf", arch=info.architecture,
-                                   blocks=info.block_count, n_embd=576)
+    adapter = str(write_random_adapter(tmp_path / "random.gguf", arch=info.architecture,
+                                       blocks=info.block_count, n_embd=576))
     prompt = _prompt(runtime)
-    params = GenerationParams(temperature=0, max_tokens=30)
-    base = runtime.generate(prompt, params).result()
-    runtime.set_adapter(adapter)
-    adapted = runtime.generate(prompt, params).result()
+    plain = GenerationParams(temperature=0, max_tokens=30)
+    adapted_params = GenerationParams(temperature=0, max_tokens=30, adapter=adapter)
+    base = runtime.generate(prompt, plain).result()
+    generation = runtime.generate(prompt, adapted_params)
+    adapted = generation.result()
+    assert generation.adapter == adapter
     assert adapted != base  # the prompt cache did not serve the base model's answer
-    runtime.set_adapter(None)
-    assert runtime.generate(prompt, params).result() == base
-    runtime.set_adapter(adapter)
-    assert runtime.generate(prompt, params).result() == adapted
-    runtime.set_adapter(None)
+    assert runtime.generate(prompt, plain).result() == base
+    # Queued together from two threads, as two windows or two API clients would: each
+    # gets the text of its own adapter.
+    results: dict = {}
+
+    def ask(key, params):
+        results[key] = runtime.generate(prompt, params).result()
+
+    threads = [threading.Thread(target=ask, args=(i, adapted_params if i % 2 else plain))
+               for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(text == (adapted if i % 2 else base) for i, text in results.items())
+    missing = runtime.generate(prompt, GenerationParams(
+        max_tokens=5, adapter=str(tmp_path / "missing.gguf")))
     with pytest.raises(Exception, match="no such adapter"):
-        runtime.set_adapter(tmp_path / "missing.gguf")
+        missing.result()
+
+
+def test_services_of_one_process_share_one_model_and_an_idle_one_unloads(tmp_path):
+    """Two drafting services (two windows, or a window and the API) hold one copy of the
+    model; a model left idle leaves memory and comes back on the next draft."""
+    import time
+
+    from trainer.engine.pool import Engine, shared_engine
+
+    assert DraftingService(home=tmp_path).engine is DraftingService(home=tmp_path).engine \
+        is shared_engine()
+    engine = Engine()
+    one = DraftingService(home=tmp_path, engine=engine)
+    two = DraftingService(home=tmp_path, engine=engine)
+    try:
+        assert one.runtime() is two.runtime() and engine.loads == 1
+        request = DraftRequest("thank Sam for the rota", use_rag=False, temperature=0,
+                               max_tokens=20)
+        first = one.draft(request)
+        assert two.draft(request).raw_text == first.raw_text and engine.loads == 1
+        report = engine.memory()
+        assert report["rss_bytes"] > 50e6
+        assert [m["name"] for m in report["models"]] == [first.model]
+        assert report["models"][0]["file_bytes"] > 50e6
+        engine.idle_unload_s = 1.0  # the reaper checks every second at this setting
+        deadline = time.monotonic() + 20
+        while engine.loaded() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert engine.loaded() == [] and engine.memory()["models"] == []
+        assert two.draft(request).raw_text == first.raw_text and engine.loads == 2
+    finally:
+        engine.close()

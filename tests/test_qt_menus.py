@@ -117,8 +117,30 @@ def test_every_item_of_the_tray_menu_does_what_it_says(qtbot, desktop):
     menu = desktop.menu
     actions = {a.text(): a for a in menu.menu.actions() if a.text()}
     assert list(actions)[1:] == ["Quick draft", "Train now", "Pause training",
-                                 "Open Amanuensis", "Training…", "Quit"]
+                                 "Open Amanuensis", "Training…", "Local API for add-ons",
+                                 "Quit"]
     assert not actions[list(actions)[0]].isEnabled()  # the status line
+
+    # The local API, served by this process: an add-on's request reaches it with the token.
+    import json
+    import urllib.request
+
+    from app.server import ApiSettings, api_token
+
+    ApiSettings(port=0).save()  # any free port
+    actions["Local API for add-ons"].trigger()
+    assert desktop.api is not None and actions["Local API for add-ons"].isChecked()
+    assert ApiSettings.load().serve_in_desktop
+    health = urllib.request.Request(desktop.api.url + "/health",
+                                    headers={"Authorization": f"Bearer {api_token()}"})
+    with urllib.request.urlopen(health, timeout=60) as response:
+        assert json.loads(response.read())["status"] == "ok"
+    url = desktop.api.url
+    actions["Local API for add-ons"].trigger()
+    assert desktop.api is None and not actions["Local API for add-ons"].isChecked()
+    assert not ApiSettings.load().serve_in_desktop
+    with pytest.raises(OSError):
+        urllib.request.urlopen(health.__class__(url + "/health"), timeout=5)
 
     actions["Quick draft"].trigger()
     qtbot.waitUntil(lambda: "quick" in desktop.windows)

@@ -150,3 +150,47 @@ def test_an_openai_client_lists_models_and_streams_what_it_would_get_whole(serve
     assert "Subject:" not in body and "[" not in body
     with pytest.raises(openai.AuthenticationError):
         openai.OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0).models.list()
+
+
+def test_concurrent_requests_with_different_adapter_settings_each_use_their_own(tmp_path):
+    """Two clients at once, one asking for the user's adapter and one for the plain model:
+    each answer names the adapter it ran with and is the text that setting gives alone."""
+    from tests.lora_fixture import write_random_adapter
+    from trainer.models import ModelCatalogue
+    from trainer.registry import register_adapter
+
+    info = ModelCatalogue(tmp_path).info()
+    path = write_random_adapter(tmp_path / "random.gguf", arch=info.architecture,
+                                blocks=info.block_count, n_embd=576)
+    register_adapter("run-random", {"model": info.name, "path": str(path)}, home=tmp_path)
+    service = DraftingService(home=tmp_path)
+    srv = DraftServer(service, "127.0.0.1", 0)
+    srv.serve_in_thread()
+    try:
+        token = srv.token
+        ask = {"instruction": "tell Sam the rota is attached; ask if Tuesday suits",
+               "temperature": 0.0, "max_tokens": 40, "rag": False}
+
+        def draft(adapter: bool) -> dict:
+            status, body, _ = call((srv, token, tmp_path), "/v1/drafts",
+                                   {**ask, "adapter": adapter}, token=token)
+            assert status == 200, body
+            return json.loads(body)
+
+        alone = {flag: draft(flag) for flag in (True, False)}
+        assert alone[True]["adapter"] == "run-random" and alone[False]["adapter"] is None
+        assert alone[True]["raw_text"] != alone[False]["raw_text"]
+        together: list[tuple[bool, dict]] = []
+        threads = [threading.Thread(target=lambda f=flag: together.append((f, draft(f))))
+                   for flag in (True, False, True, False)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(together) == 4
+        for flag, got in together:
+            assert got["adapter"] == alone[flag]["adapter"]
+            assert got["raw_text"] == alone[flag]["raw_text"]
+    finally:
+        srv.shutdown()
+        srv.server_close()

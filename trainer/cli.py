@@ -33,6 +33,9 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+EXIT_HOME_IN_USE = 3
+
+
 def _store():
     from store.api import Store
 
@@ -338,6 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if not (args.command == "adapters" and args.action == "list"):
+        from store.owner import HomeOwned, claim_home
+
+        try:  # started by the desktop, this process works for it (store.owner.OWNER_ENV)
+            claim_home(role=args.command)
+        except HomeOwned as exc:
+            _err(f"python -m trainer {args.command}: {exc}.")
+            return EXIT_HOME_IN_USE
     try:
         return args.func(args)
     except KeyboardInterrupt:

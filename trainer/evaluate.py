@@ -178,8 +178,9 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         """(the output scored for overlap and style, the draft as the user gets it, its
         checks, (facts put back, made-up facts struck), (output, checks) as written) for
         one held-out email."""
+        adapter = str(entry["path"]) if setting.startswith("lora") else None
         drafted = _draft(store, runtime, builder, fmt, item, setting, context,
-                         excluded, DRAFT_TOKENS if item.request else max_tokens)
+                         excluded, DRAFT_TOKENS if item.request else max_tokens, adapter)
         raw, thread_text = drafted.raw, drafted.thread_text
         # No sign-off here: the overlap and style scores show what the model learned.
         output = clean_draft(raw, want_subject=not thread_text).body
@@ -198,7 +199,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             # As drafting does: put back what the draft left out, take out what it made up,
             # judged without the real email (that would be knowing the answer).
             filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
-                           sign_off, greeting)
+                           sign_off, greeting, adapter)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
                                      check_text=_checker(item, sources, sign_off))
             if struck.text != user_draft:
@@ -217,7 +218,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     swept: dict = {}
     try:
         for setting in settings:
-            runtime.set_adapter(entry["path"] if setting.startswith("lora") else None)
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -231,7 +231,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 struck_facts[setting] += removed
                 meter.advance(detail=setting)
         if sweep:
-            runtime.set_adapter(entry["path"])
             for choice in sweep:
                 drafts = []
                 for item in items:
@@ -295,7 +294,8 @@ class _Drafted:
 
 
 def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
-           context: ContextSettings, excluded: list[str], max_tokens: int) -> _Drafted:
+           context: ContextSettings, excluded: list[str], max_tokens: int,
+           adapter: str | None) -> _Drafted:
     """The raw output, and what the draft may draw on: the thread, its sender's address and
     the retrieved examples."""
     email = item.email
@@ -314,7 +314,7 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
         max_tokens = min(max_tokens, 2 * runtime.count_tokens(email.body) + 40)
     built = builder.build(request, max_new_tokens=max_tokens)
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.1,
-                              seed=0, stop=fmt.stop_strings)
+                              seed=0, stop=fmt.stop_strings, adapter=adapter)
     text = runtime.generate(built.text, params).result()
     request.examples = built.examples
     return _Drafted(text, request, [e.text for e in built.examples],
@@ -328,7 +328,7 @@ def _checker(item: HeldOutItem, sources: list[str], sign_off: str):
 
 
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
-          sources: list[str], sign_off: str, greeting: str | None):
+          sources: list[str], sign_off: str, greeting: str | None, adapter: str | None):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
     check = _checker(item, sources, sign_off)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
@@ -338,7 +338,7 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
                               max_new_tokens=FILL_TOKENS)
         # Sampled, seeded: greedy decoding of a small adapter often stops after the greeting.
         params = GenerationParams(max_tokens=FILL_TOKENS, temperature=0.7, repeat_penalty=1.1,
-                                  seed=ask.attempt, stop=fmt.stop_strings)
+                                  seed=ask.attempt, stop=fmt.stop_strings, adapter=adapter)
         opening = forced_opening(subject, greeting, replying=bool(drafted.thread_text))
         opening += ask.start
         raw = opening + runtime.generate(built.text + opening, params).result()

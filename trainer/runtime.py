@@ -3,9 +3,12 @@
 A ``Llama`` object is not thread-safe, so every call runs on the model's own thread; it
 releases the GIL while computing, so callers (and the GUI) stay responsive. Generation
 streams text through a queue, stops on any end-of-generation token or stop string, and can
-be cancelled between two tokens. Requests on the same ``channel`` (a drafting window)
-cancel the stale one. LoRA adapters are switched at run time, followed by a cache reset:
-without it the prompt cache would serve results computed with the previous adapter.
+be cancelled between two tokens through its ``store.jobs.CancelToken`` (a child of the
+caller's, so stopping a request stops all of it). Each request names its own LoRA adapter
+and thread count in ``GenerationParams``; they are applied on the owner thread as that
+generation starts, so two requests with different adapters cannot race, and the adapter a
+generation reports is the one it ran with. Switching adapters resets the prompt cache:
+without it the cache would serve results computed with the previous adapter.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.jobs import CancelToken
 from store.settings import all_cores, worker_threads
 from trainer.models import ModelError, ModelInfo
 
@@ -39,6 +43,10 @@ class GenerationParams:
     # Also sum the model's log-probability of each token it wrote (its own likelihood of
     # the text, before sampling's temperature and penalties): candidates are ranked by it.
     logprobs: bool = False
+    # The GGUF LoRA adapter this generation runs with (None: the plain model), and its scale.
+    adapter: str | None = None
+    adapter_scale: float = 1.0
+    threads: int = 0  # decoding threads for this generation; 0 keeps the runtime's
 
 
 @dataclass
@@ -65,19 +73,20 @@ class GenerationStats:
 class Generation:
     """A running generation: iterate it for text pieces, or call ``result()``."""
 
+    token: CancelToken = field(default_factory=CancelToken)
     _queue: queue.Queue = field(default_factory=queue.Queue)
-    _cancel: threading.Event = field(default_factory=threading.Event)
     stats: GenerationStats = field(default_factory=GenerationStats)
     text: str = ""
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
+    adapter: str | None = None  # the adapter it actually ran with, once it has started
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self.token.cancel()
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self.token.cancelled
 
     def __iter__(self) -> Iterator[str]:
         while True:
@@ -104,10 +113,12 @@ class ModelRuntime:
         self.n_batch_threads = all_cores(n_batch_threads)
         self.n_ctx = min(n_ctx, info.context_length) if info.context_length else n_ctx
         self._jobs: queue.Queue = queue.Queue()
-        self._channels: dict[str, Generation] = {}
-        self._channels_lock = threading.Lock()
         self._adapters: dict[str, object] = {}
-        self.active_adapter: str | None = None
+        self._busy = 0  # jobs queued or running
+        self._busy_lock = threading.Lock()
+        self.closed = False
+        self.last_used = time.monotonic()
+        self.active_adapter: tuple[str, float] | None = None  # (path, scale) applied now
         self._llm = None
         self._seed = seed
         ready: Future = Future()
@@ -134,23 +145,57 @@ class ModelRuntime:
             if job is None:
                 break
             function, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
             try:
-                future.set_result(function())
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                future.set_exception(exc)
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(function())
+                    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        future.set_exception(exc)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+                    self.last_used = time.monotonic()
         self._free()
+
+    def _submit(self, function: Callable) -> Future:
+        future: Future = Future()
+        with self._busy_lock:
+            if self.closed:
+                raise ModelError(f"{self.info.name} was unloaded; load it again to use it")
+            self._busy += 1
+            self.last_used = time.monotonic()
+            self._jobs.put((function, future))
+        return future
 
     def call(self, function: Callable):
         """Run ``function`` on the owner thread and return its result."""
-        future: Future = Future()
-        self._jobs.put((function, future))
-        return future.result()
+        return self._submit(function).result()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def idle_for(self) -> float:
+        """Seconds since the last job ended (0 while one is queued or running)."""
+        return 0.0 if self.busy else time.monotonic() - self.last_used
 
     def close(self) -> None:
-        self._jobs.put(None)
+        with self._busy_lock:
+            if self.closed:
+                return
+            self.closed = True
+            self._jobs.put(None)
         self._thread.join(timeout=30)
+
+    def close_if_idle(self, idle_s: float) -> bool:
+        """Unload the model if no job has run for ``idle_s`` seconds (none queued either)."""
+        with self._busy_lock:
+            if self.closed or self._busy or time.monotonic() - self.last_used < idle_s:
+                return False
+            self.closed = True
+            self._jobs.put(None)
+        self._thread.join(timeout=30)
+        return True
 
     def _free(self) -> None:
         import llama_cpp
@@ -162,12 +207,11 @@ class ModelRuntime:
             self._llm.close()
             self._llm = None
 
-    def set_threads(self, n_threads: int) -> None:
-        """Decoding threads from the next generation on (prompt reading keeps all cores)."""
+    def _use_threads(self, n_threads: int) -> None:
+        """Decoding threads for this generation on (prompt reading keeps all cores)."""
         if n_threads > 0 and n_threads != self.n_threads:
             self.n_threads = n_threads
-            self.call(lambda: self._llm._ctx.set_n_threads(  # noqa: SLF001
-                n_threads, self.n_batch_threads))
+            self._llm._ctx.set_n_threads(n_threads, self.n_batch_threads)  # noqa: SLF001
 
     # --- tokens -------------------------------------------------------------------------
     def tokenize(self, text: str, add_bos: bool = True) -> list[int]:
@@ -177,51 +221,47 @@ class ModelRuntime:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text, add_bos=False))
 
-    # --- adapters -----------------------------------------------------------------------
-    def set_adapter(self, path: Path | str | None, scale: float = 1.0) -> None:
+    # --- adapters (owner thread only) --------------------------------------------------
+    def _use_adapter(self, path: str | None, scale: float = 1.0) -> None:
         """Apply a GGUF LoRA adapter (None clears it) and drop the stale prompt cache."""
-        key = str(path) if path else None
+        import llama_cpp
 
-        def apply():
-            import llama_cpp
+        key = (str(path), scale) if path else None
+        if key == self.active_adapter:
+            return
+        ctx = self._llm._ctx.ctx  # noqa: SLF001 - llama-cpp-python exposes no public handle
+        if key is None:
+            llama_cpp.llama_set_adapters_lora(ctx, None, 0, None)
+        else:
+            adapter = self._adapters.get(key[0])
+            if adapter is None:
+                if not Path(key[0]).is_file():
+                    raise ModelError(f"{key[0]}: no such adapter file")
+                adapter = llama_cpp.llama_adapter_lora_init(
+                    self._llm._model.model, key[0].encode("utf-8"))  # noqa: SLF001
+                if not adapter:
+                    raise ModelError(f"{key[0]}: llama.cpp could not load this LoRA adapter "
+                                     f"for {self.info.name}")
+                self._adapters[key[0]] = adapter
+            adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
+            scales = (ctypes.c_float * 1)(scale)
+            if llama_cpp.llama_set_adapters_lora(ctx, adapters, 1, scales):
+                raise ModelError(f"{key[0]}: llama.cpp refused to apply this adapter")
+        self._llm.reset()
+        self.active_adapter = key
 
-            ctx = self._llm._ctx.ctx  # noqa: SLF001 - llama-cpp-python exposes no public handle
-            if key is None:
-                llama_cpp.llama_set_adapters_lora(ctx, None, 0, None)
-            else:
-                adapter = self._adapters.get(key)
-                if adapter is None:
-                    if not Path(key).is_file():
-                        raise ModelError(f"{key}: no such adapter file")
-                    adapter = llama_cpp.llama_adapter_lora_init(
-                        self._llm._model.model, key.encode("utf-8"))  # noqa: SLF001
-                    if not adapter:
-                        raise ModelError(f"{key}: llama.cpp could not load this LoRA adapter "
-                                         f"for {self.info.name}")
-                    self._adapters[key] = adapter
-                adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
-                scales = (ctypes.c_float * 1)(scale)
-                if llama_cpp.llama_set_adapters_lora(ctx, adapters, 1, scales):
-                    raise ModelError(f"{key}: llama.cpp refused to apply this adapter")
-            self._llm.reset()
-            self.active_adapter = key
-
-        if key != self.active_adapter:
-            self.call(apply)
+    @property
+    def adapters_loaded(self) -> list[str]:
+        return list(self._adapters)
 
     # --- generation ---------------------------------------------------------------------
     def generate(self, prompt: str, params: GenerationParams | None = None,
-                 channel: str | None = None) -> Generation:
+                 cancel: CancelToken | None = None) -> Generation:
+        """Start generating; cancelling ``cancel`` (or the generation itself) stops it
+        between two tokens."""
         params = params or GenerationParams()
-        generation = Generation()
-        if channel is not None:
-            with self._channels_lock:
-                stale = self._channels.get(channel)
-                if stale is not None:
-                    stale.cancel()
-                self._channels[channel] = generation
-        future: Future = Future()
-        self._jobs.put((lambda: self._generate(prompt, params, generation), future))
+        generation = Generation(token=cancel.child() if cancel is not None else CancelToken())
+        self._submit(lambda: self._generate(prompt, params, generation))
         return generation
 
     def _generate(self, prompt: str, params: GenerationParams, generation: Generation) -> None:
@@ -234,6 +274,9 @@ class ModelRuntime:
             if generation.cancelled:
                 stats.stop_reason = "cancelled"
                 return
+            self._use_adapter(params.adapter, params.adapter_scale)
+            generation.adapter = params.adapter or None
+            self._use_threads(params.threads)
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
             stats.prompt_tokens = len(tokens)
             if len(tokens) + params.max_tokens > self.n_ctx:

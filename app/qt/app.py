@@ -16,10 +16,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.qt.desktop import NO_TRAY, Desktop
 from app.qt.ops import wait_for_background
+from store.owner import HomeOwned, claim_home
 from store.settings import data_home
 
 COMMANDS = {"gui": "open_window", "quick-draft": "quick_draft", "tray": None}
@@ -80,6 +81,12 @@ def run_gui(argv: list[str] | None = None, command: str = "gui",
         print("Amanuensis is already running; it was asked to "
               f"{'show itself' if command != 'tray' else 'stay in the tray'}.")
         return 0
+    try:
+        claim_home(role="desktop")  # held until this process ends
+    except HomeOwned as exc:
+        print(f"Amanuensis cannot open: {exc}.", file=sys.stderr)
+        QMessageBox.critical(None, "Amanuensis", f"Amanuensis cannot open yet: {exc}.")
+        return 3
     desktop = Desktop()
     InstanceServer(desktop)
     if command == "tray" and not desktop.has_tray:
@@ -90,5 +97,6 @@ def run_gui(argv: list[str] | None = None, command: str = "gui",
     if started is not None:
         started(desktop)
     status = app.exec()
-    wait_for_background()  # close the model and the store before Qt goes away
+    wait_for_background()  # the windows' work ends before the model and the store close
+    desktop.drafting.shut_down()
     return status

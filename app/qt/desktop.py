@@ -22,9 +22,11 @@ from app.qt.ops import Op, store_executor
 from app.qt.tray import Tray, TrayMenu
 from app.schedule_settings import ScheduleSettings
 from app.scheduler import Decision, Machine, Training, decide, last_window_start
+from app.shared_drafting import SharedDrafting
 from app.training_job import JobOutcome, TrainingJob
 from app.training_status import run_summary, training_needed
 from store.api import Store
+from store.owner import held_claim
 from trainer.run_files import list_runs
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ class Desktop(QObject):
         self.last_decision: Decision | None = None
         self.last_outcome: JobOutcome | None = None
         self.windows: dict[str, QWidget] = {}
+        # One drafting service for every window and the local API: one store handle, and
+        # each model in memory once.
+        self.drafting = SharedDrafting()
+        self.api = None  # app.server.DraftServer while this process serves the local API
         self._reopen: list[str] = []
         self._told_about_tray = False  # windows closed while everything was deleted
         self._deciding = False
@@ -90,6 +96,7 @@ class Desktop(QObject):
         self.menu.pause_or_resume.connect(self.pause_or_resume)
         self.menu.open_window.connect(self.open_window)
         self.menu.open_training.connect(self.open_training)
+        self.menu.serve_api.connect(self.serve_api)
         self.menu.quit.connect(self.quit)
 
     # --- life ---------------------------------------------------------------------------
@@ -107,6 +114,10 @@ class Desktop(QObject):
         elif self.tray is not None and DesktopUsage.load().drafts_from_tray_often:
             # Someone who drafts from the tray gets the embedder loaded before the first one.
             self.warming = Op(self, warm_embedder).run()
+        from app.server import ApiSettings
+
+        if ApiSettings.load().serve_in_desktop:
+            self.serve_api(True, remember=False)
         self._tick.start()
         self.tick()
 
@@ -120,6 +131,9 @@ class Desktop(QObject):
         self._poll.stop()
         if self.job is not None and self.job.running:
             self.job.pause()
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
         if self.tray is not None:
             self.tray.hide()
 
@@ -128,6 +142,34 @@ class Desktop(QObject):
             window.close()
         self.shutdown()
         QApplication.instance().quit()
+
+    # --- the local API ------------------------------------------------------------------
+    def serve_api(self, on: bool, *, remember: bool = True) -> None:
+        """Serve (or stop serving) the local API from this process: add-ons then draft with
+        the model and store the windows already hold, never a second copy."""
+        from app.server import ApiSettings, DraftServer
+
+        settings = ApiSettings.load()
+        if remember and settings.serve_in_desktop != on:
+            settings.serve_in_desktop = on
+            settings.save()
+        if on and self.api is None:
+            try:
+                self.api = DraftServer(self.drafting.open, "127.0.0.1", settings.port)
+            except OSError as exc:
+                self.menu.show_api(False, f"could not serve on port {settings.port}: {exc}")
+                self.notify("Local API not started", f"Port {settings.port}: {exc}",
+                            error=True)
+                return
+            self.api.serve_in_thread()
+        elif not on and self.api is not None:
+            self.api.stop()
+            self.api = None
+        claim = held_claim()
+        if claim is not None:  # `amanuensis draft` meanwhile drafts through it
+            claim.serving(self.api.url if self.api else "")
+        self.menu.show_api(self.api is not None, f"serving {self.api.url}" if self.api
+                           else "Serve drafts to mail-client add-ons on this computer")
 
     # --- scheduling ---------------------------------------------------------------------
     def reload_settings(self) -> None:
@@ -318,8 +360,16 @@ class Desktop(QObject):
         self._reopen = [key for key in ("main", "quick", "training") if key in self.windows]
         for key in self._reopen:
             self.windows.pop(key).close()
+        self.release_drafting()
+
+    def release_drafting(self) -> None:
+        """Close the shared drafting service on the store thread (after the windows' own
+        releases): nothing it cached of the old data outlives a forget or a deletion."""
+        Op(None, self.drafting.close).on(store_executor()).run()
 
     def data_changed(self) -> None:
+        if not self._reopen:  # a forget: the windows stay, their next draft opens it anew
+            self.release_drafting()
         reopen, self._reopen = self._reopen, []
         for key in reopen:
             {"main": self.open_window, "quick": self.quick_draft,

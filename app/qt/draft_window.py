@@ -32,7 +32,8 @@ from app.outbox import mailto_url, save_eml
 from app.qt.ops import Op, StoreHandle, store_executor
 from app.qt.variants import VariantPanes
 from app.qt.widgets import ComposePanel, ContextList
-from store.api import Store
+from app.shared_drafting import SharedDrafting
+from store.jobs import CancelToken
 from trainer.feedback import Feedback, pending_feedback, record_feedback
 from trainer.models import ModelCatalogue
 from trainer.registry import active_adapter, trained_feedback_ids
@@ -60,12 +61,17 @@ class DraftWindow(QMainWindow):
     warm_start = True
     prefill_after_ms = 400
 
-    def __init__(self, parent: QWidget | None = None, *, compact: bool = False):
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False,
+                 drafting: SharedDrafting | None = None):
+        """``drafting`` is the desktop's shared service; a window on its own opens one."""
         super().__init__(parent)
         self.compact = compact  # the quick-draft window: instruction, To, the draft, Copy
         self.setWindowTitle("Amanuensis — quick draft" if compact else "Amanuensis — draft")
         self.channel = f"draft-window-{id(self):x}"
         self._service: Future = Future()  # workers wait on it; the GUI only asks if it is done
+        self._own_drafting = drafting is None
+        self._drafting = drafting or SharedDrafting()
+        self._cancel = CancelToken()  # the running draft's: Stop and closing set it
         self._inbox = StoreHandle()  # the inbox list and the message viewer
         self._request: DraftRequest | None = None
         self.drafts: dict[int, Draft] = {}
@@ -165,7 +171,7 @@ class DraftWindow(QMainWindow):
     # --- worker side (never touches a widget) -------------------------------------------
     def _open_service(self) -> DraftingService:
         try:
-            service = DraftingService(store=Store())
+            service = self._drafting.open()
         except BaseException as exc:
             self._service.set_exception(exc)
             raise
@@ -173,7 +179,7 @@ class DraftWindow(QMainWindow):
         return service
 
     def _warm_up(self, model: str | None) -> dict:
-        return self._service.result().warm_up(model)
+        return self._drafting.open().warm_up(model)
 
     def _prefill(self) -> None:
         if self.busy or self._prefilling or self.warmed is None:
@@ -182,19 +188,19 @@ class DraftWindow(QMainWindow):
         if not request.instruction.strip() or request == self._prefilled:
             return
         self._prefilled, self._prefilling = request, True
-        service = self._service.result()
-        Op(self, service.prefill, request) \
+        Op(self, lambda: self._drafting.open().prefill(request)) \
             .finished(lambda: setattr(self, "_prefilling", False)).run()
 
     def _stream(self, request: DraftRequest):
-        return self._service.result().stream_draft(request)
+        # The service open now: after a forget, the desktop reopened it on the new data.
+        return self._drafting.open().stream_draft(request)
 
     # --- GUI side -----------------------------------------------------------------------
     @property
     def service(self) -> DraftingService | None:
         """The drafting service once it is open (asking never blocks)."""
         ready = self._service.done() and self._service.exception() is None
-        return self._service.result() if ready else None
+        return self._drafting.current() if ready else None
 
     def _service_opened(self, _service) -> None:
         if not self.warm_start:
@@ -253,6 +259,8 @@ class DraftWindow(QMainWindow):
         self.check_label.clear()
         self._say("Drafting…")
         self._set_busy(True)
+        self._cancel = CancelToken()
+        request = replace(request, cancel=self._cancel)
         self.op = Op(self, self._stream, request) \
             .progress(lambda event: self._on_event(run, event)) \
             .failure(lambda exc: self._on_failed(run, exc)) \
@@ -264,15 +272,11 @@ class DraftWindow(QMainWindow):
             return
         self._stop_requested = True
         self._say("Stopping…")
-        if self.service is not None:
-            self.service.cancel(self.channel)
+        self._cancel.cancel()
 
     def _on_event(self, run: int, event: DraftEvent) -> None:
         if run != self._run:
             return
-        if self._stop_requested and self.service is not None:
-            # Stop pressed before the stream registered its channel: say it again.
-            self.service.cancel(self.channel)
         if event.kind == "context":
             self._show_context(event.context or [])
         elif event.kind == "token":
@@ -397,10 +401,10 @@ class DraftWindow(QMainWindow):
         draft, request = self.current_draft(), self._request
         if draft is None or request is None or not draft.text.strip() or self.busy:
             return None
-        proposed, service = self.drafts[self.outputs.currentIndex()].text, self.service
+        proposed, drafting = self.drafts[self.outputs.currentIndex()].text, self._drafting
 
         def keep() -> int:
-            thread, _ = service.thread_for(request)
+            thread, _ = drafting.open().thread_for(request)
             record_feedback(Feedback(
                 instruction=request.instruction, text=draft.text, subject=draft.subject,
                 recipient=request.recipient, reply_to=asdict(thread) if thread else None,
@@ -425,18 +429,16 @@ class DraftWindow(QMainWindow):
         self._released = True
         drafting = self.op if self.busy else None
         if drafting is not None:
-            if self.service is not None:
-                self.service.cancel(self.channel)
+            self._cancel.cancel()
             drafting.cancel()
-        service, window = self._service, self
+        shared = None if not self._own_drafting else self._drafting
+        window = self
 
         def release() -> None:  # after the draft in flight, then on the store thread
             if drafting is not None:
                 drafting.wait(60)
-            if service.done() and service.exception() is None:
-                service.result().close()
-                if service.result().store is not None:
-                    service.result().store.close()
+            if shared is not None:  # the desktop's service stays open for its other windows
+                shared.close()
             window._inbox.close()
 
         Op(None, release).on(store_executor()).run()

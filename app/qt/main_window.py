@@ -12,7 +12,7 @@ from app.qt.tray import state_icon
 
 
 def make_main_window(desktop) -> DraftWindow:
-    window = DraftWindow()
+    window = DraftWindow(drafting=desktop.drafting)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.setWindowIcon(state_icon("idle"))
     _install_menus(window, desktop)
@@ -53,7 +53,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def make_quick_draft(desktop) -> DraftWindow:
-    window = DraftWindow(compact=True)
+    window = DraftWindow(compact=True, drafting=desktop.drafting)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.setWindowIcon(state_icon("idle"))
     full = QPushButton("Full window…", flat=True)

@@ -56,6 +56,7 @@ class TrayMenu(QObject):
     pause_or_resume = Signal()
     open_window = Signal()
     open_training = Signal()
+    serve_api = Signal(bool)  # the local API for add-ons, served by this process
     quit = Signal()
 
     def __init__(self, parent: QObject | None = None):
@@ -69,6 +70,10 @@ class TrayMenu(QObject):
         self.pause_action = self._action("Pause training", self.pause_or_resume)
         self.open_action = self._action("Open Amanuensis", self.open_window)
         self.training_action = self._action("Training…", self.open_training)
+        self.api_action = QAction("Local API for add-ons", self.menu, checkable=True)
+        self.api_action.setToolTip("Serve drafts to mail-client add-ons on this computer, "
+                                   "from the model this app has loaded")
+        self.api_action.toggled.connect(self.serve_api.emit)
         self.quit_action = self._action("Quit", self.quit)
         self.pause_action.setEnabled(False)  # until a run starts (or waits paused)
         self.menu.addAction(self.status_action)
@@ -76,7 +81,7 @@ class TrayMenu(QObject):
         for action in (self.quick_action, self.train_action, self.pause_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
-        for action in (self.open_action, self.training_action):
+        for action in (self.open_action, self.training_action, self.api_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
@@ -85,6 +90,13 @@ class TrayMenu(QObject):
         action = QAction(text, self.menu)
         action.triggered.connect(signal.emit)
         return action
+
+    def show_api(self, serving: bool, text: str) -> None:
+        """Tick (or untick) the API action without asking to serve again."""
+        self.api_action.blockSignals(True)
+        self.api_action.setChecked(serving)
+        self.api_action.blockSignals(False)
+        self.api_action.setToolTip(text)
 
     def show_state(self, state: str, text: str, *, running: bool, paused: bool) -> None:
         self.status_action.setText(text)

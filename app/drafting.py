@@ -17,7 +17,7 @@ from pathlib import Path
 from app.candidates import BodyBudget, Candidate, quiet_draft, time_left
 from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_text, uid_for
 from store.jobs import CancelToken
-from store.settings import load_section, save_section
+from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
 from trainer.chat import ChatFormat, chat_format_for
 from trainer.checks import DraftCheck, check_draft
@@ -175,7 +175,7 @@ class DraftingService:
         self.home: Path | None = store.home if store is not None else home
         self.catalogue = catalogue or ModelCatalogue(self.home)
         self.settings = settings or DraftSettings.load(self.home)
-        self.profile = profile or profile_for(store)
+        self.profile = profile or profile_for(store, self.home)
         self.context_settings = ContextSettings.load(self.home)
         self.engine = engine or shared_engine()
         self.engine.idle_unload_s = max(0.0, self.settings.unload_after_min) * 60
@@ -184,6 +184,25 @@ class DraftingService:
         self._greetings: GreetingBook | None = None
         self._channels: dict[str, CancelToken] = {}  # channel -> its latest request's token
         self._channels_lock = threading.Lock()
+        # Settings handed in by the caller stay; those read from the home follow it.
+        self._given = {"drafting": settings is not None, "profile": profile is not None}
+        on_settings_saved(self._settings_saved)
+
+    def _settings_saved(self, section: str, home: Path) -> None:
+        """Settings saved in this process (the settings dialog) reach the next draft."""
+        mine = Path(self.home) if self.home else data_home()
+        if section not in ("drafting", "context", "profile") or self._given.get(section) \
+                or home.resolve() != mine.resolve():
+            return
+        if section == "drafting":
+            self.settings = DraftSettings.load(self.home)
+            self.engine.idle_unload_s = max(0.0, self.settings.unload_after_min) * 60
+        elif section == "context":
+            self.context_settings = ContextSettings.load(self.home)
+        else:
+            with self._lock:
+                self.profile = profile_for(self.store, self.home)
+                self._sign_off = None  # it may come from the profile
 
     def runtime(self, name: str | None = None) -> ModelRuntime:
         info = self.catalogue.info(name or self.catalogue.default_name())

@@ -56,6 +56,7 @@ class TrainingJob:
         self.log_path: Path | None = None
         self._train_result: dict = {}
         self._pause_requested = False
+        self._stopped_because = ""
         self.started_at: float | None = None
 
     # --- control ----------------------------------------------------------------------
@@ -75,6 +76,21 @@ class TrainingJob:
             _terminate(self.process)
         self._pause_requested = True
 
+    def stop_now(self, because: str, timeout_s: float = 15.0) -> bool:
+        """Kill the run at once and wait for it to be gone, before its data is purged (a
+        forget, a deletion): a clean pause would first write a checkpoint of what is about
+        to be forgotten. The run resumes from its last checkpoint, unless the purge
+        discards it. Returns whether the process is gone."""
+        self._stopped_because = because
+        if not self.running:
+            return True
+        _kill_group(self.process)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -91,6 +107,9 @@ class TrainingJob:
 
     # --- phases -----------------------------------------------------------------------
     def _after_training(self, code: int, output: dict | None) -> JobOutcome | None:
+        if self._stopped_because:
+            return JobOutcome("paused", f"Training stopped ({self._stopped_because}); it "
+                              "starts again at its next time.", output or {}, log=self.log_path)
         if code == EXIT_PAUSED or (self._pause_requested and code != EXIT_OK):
             step, total = (output or {}).get("step"), (output or {}).get("total_steps")
             where = (f" at step {step} of {total}" if step and total else
@@ -182,6 +201,17 @@ def _new_process_group() -> dict:
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     return {"start_new_session": True}  # a Ctrl-C in the GUI's terminal does not reach it
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """The run and anything it started (it leads its own process group)."""
+    if sys.platform == "win32":
+        process.kill()
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
 
 
 def _terminate(process: subprocess.Popen) -> None:

@@ -7,8 +7,12 @@ so that one layer never erases another layer's settings.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
+import threading
 import tomllib
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +95,30 @@ def save_section(section: str, settings: Any, home: Path | None = None) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
         tmp.replace(path)
+    _notify(section, path.parent)
+
+
+# Who hears that a section was saved in this process (the settings dialog saving, a view
+# or service holding settings): bound methods are held weakly, so a closed window's
+# service is not kept alive by its subscription.
+_listeners: list[Callable[[], Callable[[str, Path], None] | None]] = []
+_listeners_lock = threading.Lock()
+
+
+def on_settings_saved(callback: Callable[[str, Path], None]) -> None:
+    """Call ``callback(section, home)`` after any table is saved in this process."""
+    ref = weakref.WeakMethod(callback) if inspect.ismethod(callback) else (lambda: callback)
+    with _listeners_lock:
+        _listeners.append(ref)
+
+
+def _notify(section: str, home: Path) -> None:
+    with _listeners_lock:
+        _listeners[:] = [ref for ref in _listeners if ref() is not None]
+        callbacks = [ref() for ref in _listeners]
+    for callback in callbacks:
+        if callback is not None:
+            callback(section, home)
 
 
 @dataclasses.dataclass

@@ -41,6 +41,10 @@ class FakeJob:
     def pause(self):
         self.paused = True
 
+    def stop_now(self, because):
+        self.running, self.stopped_because = False, because
+        return True
+
     def poll(self):
         return None
 
@@ -143,14 +147,25 @@ def test_delete_everything_closes_the_windows_holding_data_and_reopens_them(
 
     with Store() as store:
         store.import_paths([mail], me=["me@example.org"])
-    desktop = Desktop(use_tray=False, tick_ms=3_600_000, work_check=lambda: (False, ""))
+    desktop = Desktop(use_tray=False, tick_ms=3_600_000, work_check=lambda: (False, ""),
+                      job_factory=FakeJob)
     close_all.append(desktop)
     view = desktop.open_training()
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     assert view.data.own_emails == 1
     dialog = desktop.open_settings()
+    # A running training is stopped before any purge starts: forget, then delete.
+    desktop.train_now()
+    forgetting = desktop.job
+    with qtbot.waitSignal(dialog.data_changed, timeout=30_000):
+        dialog.privacy.forget(sender="nobody@example.org")
+    assert forgetting.stopped_because == "you are forgetting mail"
+    desktop.job = None
+    desktop.train_now()
+    deleting = desktop.job
     with qtbot.waitSignal(dialog.data_changed, timeout=30_000):
         dialog.privacy.delete_everything()
+    assert deleting.stopped_because == "you are deleting everything"
     reopened = desktop.windows["training"]
     assert reopened is not view
     qtbot.waitUntil(lambda: reopened.data is not None, timeout=10_000)

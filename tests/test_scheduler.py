@@ -191,6 +191,21 @@ def test_pause_stops_the_trainer_with_its_checkpoint_exit(fake_python, isolated_
     assert args[args.index("--until") + 1] == "06:00"
 
 
+def test_stop_now_kills_the_run_before_a_purge_without_a_last_checkpoint(fake_python,
+                                                                        isolated_home):
+    """Before a forget or a deletion: gone at once (the fake trainer would print its
+    "paused" checkpoint on SIGTERM; killed, it writes nothing more)."""
+    job = TrainingJob(python=fake_python, until="06:00", home=isolated_home)
+    job.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert job.stop_now("you are forgetting mail")
+    assert time.monotonic() - started < 5 and not job.running
+    outcome = _wait(job)
+    assert outcome.status == "paused" and "you are forgetting mail" in outcome.message
+    assert job._output() is None  # nothing written after the kill
+
+
 def test_a_failure_names_the_trainers_last_words(fake_python, isolated_home):
     job = TrainingJob(python=fake_python, extra_args=("--fail",), home=isolated_home)
     job.start()

@@ -69,3 +69,28 @@ def test_adapters_registered_at_once_are_all_recorded(tmp_path):
     rows = list_adapters(home=tmp_path)
     assert len(rows) == 30 and all(r["scores"]["n"] == int(r["id"][-2:]) for r in rows)
     assert {r["id"] for r in rows if r["active"]} == {"a-14", "b-14"}
+
+
+def test_settings_saved_reach_a_drafting_service_already_open(tmp_path):
+    """The settings dialog saves; the next draft of an open window uses what it saved,
+    and a service of another home is untouched."""
+    from app.drafting import DraftingService, DraftSettings
+    from trainer.context import ContextSettings
+    from trainer.prompts import Profile
+
+    other = tmp_path / "other"
+    mine = DraftingService(home=tmp_path)
+    theirs = DraftingService(home=other)
+    DraftSettings(temperature=0.2, candidates=1, unload_after_min=5).save(tmp_path)
+    ContextSettings(k=1).save(tmp_path)
+    Profile(name="Teddy", sign_off="Onward,\nTeddy").save(tmp_path)
+    assert mine.settings.temperature == 0.2 and mine.settings.candidates == 1
+    assert mine.engine.idle_unload_s == 300
+    assert mine.context_settings.k == 1
+    assert mine.profile.name == "Teddy" and mine.sign_off() == "Onward,\nTeddy"
+    assert theirs.settings.temperature == DraftSettings().temperature
+    assert theirs.profile.name != "Teddy"
+    fixed = DraftingService(home=tmp_path, settings=DraftSettings(temperature=0.9))
+    DraftSettings(temperature=0.3).save(tmp_path)
+    assert fixed.settings.temperature == 0.9  # handed in by the caller: it stays
+    DraftSettings().save(tmp_path)

@@ -110,10 +110,10 @@ def retrieve_own_emails(store, query: str, *, k: int, min_similarity: float,
     return [email for _, email in sorted(enumerate(found), key=rank)[:k]]
 
 
-def profile_for(store) -> Profile:
-    """The saved profile; without a name, the name the user's own mail is sent under, so the
-    model never signs as a stranger."""
-    profile = Profile.load(getattr(store, "home", None))
+def profile_for(store, home: Path | None = None) -> Profile:
+    """The saved profile (of ``home``, else the store's); without a name, the name the
+    user's own mail is sent under, so the model never signs as a stranger."""
+    profile = Profile.load(home or getattr(store, "home", None))
     if not profile.name and store is not None:
         row = store.catalogue.conn.execute(
             """SELECT from_name FROM messages WHERE is_own = 1 AND from_name != ''

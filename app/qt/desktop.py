@@ -58,6 +58,7 @@ class Desktop(QObject):
     state_changed = Signal(str, str, object)  # state, text, percent or None
     job_ended = Signal(object)  # JobOutcome
     notified = Signal(str, str)  # title, message
+    settings_changed = Signal()  # saved in the settings dialog: open views reload theirs
 
     def __init__(self, *, clock: Callable[[], datetime] = datetime.now,
                  probe: Callable[[datetime], Machine] = read_machine,
@@ -174,6 +175,7 @@ class Desktop(QObject):
     # --- scheduling ---------------------------------------------------------------------
     def reload_settings(self) -> None:
         self.settings = ScheduleSettings.load()
+        self.settings_changed.emit()
         self.tick()
 
     def tick(self) -> None:
@@ -357,10 +359,18 @@ class Desktop(QObject):
     def close_data_windows(self) -> None:
         """Before "delete everything": windows holding a Store close (and release it on the
         store thread, ahead of the deletion); they reopen on the empty home afterwards."""
+        self.stop_training("you are deleting everything")
         self._reopen = [key for key in ("main", "quick", "training") if key in self.windows]
         for key in self._reopen:
             self.windows.pop(key).close()
         self.release_drafting()
+
+    def stop_training(self, because: str) -> None:
+        """Before a purge: a running training is killed and gone before the purge starts
+        (the purge runs next on the store thread), so it writes nothing afterwards."""
+        if self.job is not None and self.job.running:
+            self.job.stop_now(because)
+            self.poll()
 
     def release_drafting(self) -> None:
         """Close the shared drafting service on the store thread (after the windows' own

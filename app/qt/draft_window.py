@@ -217,6 +217,11 @@ class DraftWindow(QMainWindow):
     def _say(self, text: str, msecs: int = 0) -> None:
         self.statusBar().showMessage(text, msecs)
 
+    def reload_settings(self) -> None:
+        """Saved in the settings dialog: the model list and its default (the drafting
+        service reloads its own settings as they are saved)."""
+        Op(self, _models).success(self.compose.set_models).run()
+
     def refresh_pending(self) -> None:
         Op(self, pending_count).on(store_executor()).success(self._show_pending).run()
 

@@ -15,6 +15,7 @@ def make_main_window(desktop) -> DraftWindow:
     window = DraftWindow(drafting=desktop.drafting)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.setWindowIcon(state_icon("idle"))
+    desktop.settings_changed.connect(window.reload_settings)
     _install_menus(window, desktop)
     training = TrainingStatusLabel()
     window.statusBar().addPermanentWidget(training)
@@ -56,6 +57,7 @@ def make_quick_draft(desktop) -> DraftWindow:
     window = DraftWindow(compact=True, drafting=desktop.drafting)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.setWindowIcon(state_icon("idle"))
+    desktop.settings_changed.connect(window.reload_settings)
     full = QPushButton("Full window…", flat=True)
     full.setToolTip("Open the drafting window with every option")
     full.clicked.connect(desktop.open_window)
@@ -96,5 +98,6 @@ def make_settings(desktop):
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.settings_saved.connect(desktop.reload_settings)
     dialog.about_to_delete.connect(desktop.close_data_windows)
+    dialog.about_to_forget.connect(lambda: desktop.stop_training("you are forgetting mail"))
     dialog.data_changed.connect(desktop.data_changed)
     return dialog

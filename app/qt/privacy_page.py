@@ -141,6 +141,9 @@ class PrivacyPage(QWidget):
     # Before "delete everything" starts: every other open Store on this home must close
     # first (on the store thread, ahead of the deletion), or it keeps reading deleted files.
     about_to_delete = Signal()
+    # Before a forget starts: a running training stops first, so nothing it writes after
+    # the purge holds the forgotten mail.
+    about_to_forget = Signal()
     COLUMNS = ["Source", "Format", "Emails", "Documents", "Items seen", "Complete"]
 
     def __init__(self, store: Callable, release: Callable[[], None],
@@ -308,6 +311,7 @@ class PrivacyPage(QWidget):
     def forget(self, **what: str) -> Op:
         """Forget one sender= / thread= / source= / message=, without asking."""
         store = self._store
+        self.about_to_forget.emit()
         self._busy(True)
         self._say("Forgetting…")
         self.op = Op(self, lambda: privacy.forget(store(), **what)).on(store_executor()) \

@@ -114,6 +114,7 @@ class SettingsDialog(QDialog):
     settings_saved = Signal()
     data_changed = Signal()
     about_to_delete = Signal()
+    about_to_forget = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -154,6 +155,7 @@ class SettingsDialog(QDialog):
         self.privacy = PrivacyPage(self._store.get, self._store.close)
         self.privacy.data_changed.connect(self.data_changed)
         self.privacy.about_to_delete.connect(self.about_to_delete)
+        self.privacy.about_to_forget.connect(self.about_to_forget)
         self.privacy.data_changed.connect(self.reload)  # a deletion resets the settings too
         self.stack.addWidget(self.privacy)
         self.pages.currentRowChanged.connect(

@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_draft.py
 	$(PY) bench/bench_first_draft.py
+	$(PY) bench/bench_desktop_memory.py
 	$(PY) bench/bench_train.py
 
 # The README's screenshots, offscreen, from the sample persona after `make demo`.

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from store.jobs import CancelToken
 from trainer.checks import DraftCheck
-from trainer.runtime import Generation, GenerationParams, ModelRuntime
-from trainer.shaping import DraftShaper, Shaped
+from trainer.engine.runtime import Generation, GenerationParams, ModelRuntime
+from trainer.engine.shaping import DraftShaper, Shaped
 
 
 class BodyBudget:

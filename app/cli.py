@@ -275,7 +275,7 @@ def _drafting_service(with_store: bool = True):
 
 def cmd_draft(args) -> int:
     from app.drafting import DraftError, DraftRequest
-    from trainer.models import ModelError
+    from trainer.engine.models import ModelError
 
     request = DraftRequest(
         instruction=args.instruction, reply_to=args.reply_to, recipient=args.to or "",
@@ -415,7 +415,7 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
 
 
 def cmd_models(args) -> int:
-    from trainer.models import ModelCatalogue, ModelError
+    from trainer.engine.models import ModelCatalogue, ModelError
 
     catalogue = ModelCatalogue()
     try:

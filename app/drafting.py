@@ -19,16 +19,13 @@ from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_
 from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
-from trainer.chat import ChatFormat, chat_format_for
 from trainer.checks import DraftCheck, check_draft
-from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.engine.chat import ChatFormat, chat_format_for
+from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.engine.models import ModelCatalogue
 from trainer.engine.pool import Engine, shared_engine
-from trainer.facts import surface
-from trainer.greetings import GreetingBook, Recipient, learn_from_store, resolve_recipient
-from trainer.metrics import style_distance
-from trainer.models import ModelCatalogue
-from trainer.postprocess import infer_sign_off
-from trainer.prompts import (
+from trainer.engine.postprocess import infer_sign_off
+from trainer.engine.prompts import (
     BuiltPrompt,
     Example,
     Profile,
@@ -36,6 +33,11 @@ from trainer.prompts import (
     PromptRequest,
     ThreadMessage,
 )
+from trainer.engine.runtime import GenerationParams, ModelRuntime
+from trainer.engine.shaping import DraftShaper, clean_subject
+from trainer.facts import surface
+from trainer.greetings import GreetingBook, Recipient, learn_from_store, resolve_recipient
+from trainer.metrics import style_distance
 from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import (
     FILL_TOKENS,
@@ -44,8 +46,6 @@ from trainer.revise import (
     forced_opening,
     strike_invented,
 )
-from trainer.runtime import GenerationParams, ModelRuntime
-from trainer.shaping import DraftShaper, clean_subject
 
 
 @dataclass
@@ -201,7 +201,9 @@ class DraftingService:
             self.context_settings = ContextSettings.load(self.home)
         else:
             with self._lock:
-                self.profile = profile_for(self.store, self.home)
+                store = self.store if self.store is not None and not self.store.closed \
+                    else None
+                self.profile = profile_for(store, self.home)
                 self._sign_off = None  # it may come from the profile
 
     def runtime(self, name: str | None = None) -> ModelRuntime:

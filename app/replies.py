@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer.prompts import ThreadMessage
+from trainer.engine.prompts import ThreadMessage
 
 
 class DraftError(ValueError):

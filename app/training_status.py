@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from store.settings import data_home
+from trainer.engine.models import ModelCatalogue
 from trainer.feedback import pending_feedback
-from trainer.models import ModelCatalogue
 from trainer.registry import list_adapters, trained_feedback_ids
 from trainer.run_files import list_runs, runs_dir, unfinished_run
 

@@ -61,7 +61,7 @@ def time_raw(llm, prompt: str) -> tuple[float, float, int]:
 
 
 def time_ours(runtime, prompt: str) -> tuple[float, float, int]:
-    from trainer.runtime import GenerationParams
+    from trainer.engine.runtime import GenerationParams
 
     runtime.call(lambda: runtime._llm.reset())
     generation = runtime.generate(prompt, GenerationParams(
@@ -74,8 +74,8 @@ def time_ours(runtime, prompt: str) -> tuple[float, float, int]:
 def main() -> int:
     from app.drafting import DraftingService
     from store.api import Store
-    from trainer.chat import chat_format_for
-    from trainer.prompts import Profile, PromptBuilder, PromptRequest
+    from trainer.engine.chat import chat_format_for
+    from trainer.engine.prompts import Profile, PromptBuilder, PromptRequest
 
     results: dict = {"cpu_count": os.cpu_count(), "new_tokens": NEW_TOKENS}
     with tempfile.TemporaryDirectory() as home:

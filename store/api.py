@@ -30,6 +30,7 @@ class Store:
         self.catalogue = Catalogue(self.home / "catalogue.sqlite3")
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = None
+        self.closed = False
 
     @property
     def index(self) -> VectorIndex:
@@ -45,6 +46,7 @@ class Store:
 
     def close(self) -> None:
         self.catalogue.close()
+        self.closed = True
 
     def __enter__(self) -> Store:
         return self

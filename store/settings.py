@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
 import os
 import threading
 import tomllib
@@ -118,7 +119,10 @@ def _notify(section: str, home: Path) -> None:
         callbacks = [ref() for ref in _listeners]
     for callback in callbacks:
         if callback is not None:
-            callback(section, home)
+            try:
+                callback(section, home)
+            except Exception:  # noqa: BLE001 - a listener's failure is not the save's
+                logging.getLogger(__name__).exception("a settings listener failed")
 
 
 @dataclasses.dataclass

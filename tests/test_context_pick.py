@@ -4,8 +4,8 @@ and drafting with what was picked."""
 from __future__ import annotations
 
 from trainer.checks import DraftCheck
-from trainer.context import ContextSettings
 from trainer.context_pick import MIN_GAIN, pick
+from trainer.engine.context import ContextSettings
 
 REFERENCES = ["Hi Stan, the board approved the quote. When can you start?"]
 

@@ -11,10 +11,10 @@ from app.drafting import DraftingService, DraftRequest
 from app.outbox import draft_to_message, mailto_url
 from store.api import Store
 from tests.mailfactory import message
-from trainer.chat import chat_format_for
-from trainer.models import ModelCatalogue
-from trainer.prompts import Profile, PromptBuilder, PromptRequest
-from trainer.runtime import GenerationParams, ModelRuntime
+from trainer.engine.chat import chat_format_for
+from trainer.engine.models import ModelCatalogue
+from trainer.engine.prompts import Profile, PromptBuilder, PromptRequest
+from trainer.engine.runtime import GenerationParams, ModelRuntime
 
 pytestmark = pytest.mark.slow
 
@@ -191,7 +191,7 @@ def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service
 def test_a_new_email_written_without_a_subject_gets_one_from_the_model(service, monkeypatch):
     """When no candidate wrote a subject line (here: the shaper keeps none), the model
     writes one after "Subject:", as it was trained to begin; a reply keeps its thread's."""
-    from trainer.shaping import DraftShaper
+    from trainer.engine.shaping import DraftShaper
 
     def subjectless(prepared, sign_off):
         return DraftShaper(sign_off=sign_off, greeting=prepared.greeting, want_subject=False)
@@ -263,8 +263,8 @@ def test_turn_markers_in_mail_reach_the_model_as_text_not_tokens(model):
     """The thread replied to, a retrieved example and the request all carry every format's
     turn markers; the prompt's token stream holds exactly the control tokens the chat
     format itself writes, as many as for a harmless email."""
-    from trainer.chat import CONTROL_LIKE
-    from trainer.prompts import Example, ThreadMessage
+    from trainer.engine.chat import CONTROL_LIKE
+    from trainer.engine.prompts import Example, ThreadMessage
 
     info = ModelCatalogue().info(model)
     runtime = ModelRuntime(info, n_threads=1)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from trainer import export
+from trainer.engine.models import ModelInfo
 from trainer.export import PROJECTIONS, adapter_tensors, export_adapter, permute_qk_rows
-from trainer.models import ModelInfo
 
 TEXTS = [
     "Hi Sarah,\n\nThanks for sending the draft contract over. I read it last night and have two "
@@ -145,7 +145,7 @@ def test_refuses_unsupported_architecture_and_dtype(tmp_path):
 # --- slow: real bases against llama.cpp ------------------------------------------------------
 def _real_lora(name: str, scale: float):
     from trainer.base import load_base
-    from trainer.models import ModelCatalogue
+    from trainer.engine.models import ModelCatalogue
 
     info = ModelCatalogue().info(name)
     model, tokenizer = load_base(info)

@@ -18,9 +18,9 @@ from store.retrieval import SearchFilters
 from tests.conftest import SHARED_MODELS
 from tests.mailfactory import message, write_mbox
 from trainer.dataset import own_emails
+from trainer.engine.prompts import Profile
 from trainer.feedback import Feedback, load_feedback, record_feedback
 from trainer.playback_run import playback, playback_cache
-from trainer.prompts import Profile
 from trainer.registry import register_adapter
 from trainer.run import read_state, runs_dir, write_state
 

@@ -220,6 +220,33 @@ def test_stop_really_stops_and_a_rerun_finishes_without_duplicates(qtbot, make_w
     print(f"\nstop took {stop_s:.2f} s after {_processed(first)} of {total} messages")
 
 
+def test_store_work_does_not_wait_for_a_running_import(qtbot, make_wizard, isolated_home):
+    """The scheduler's check, opening drafting, Accept: store-thread work answers while an
+    import writes on its own thread."""
+    from app.qt.desktop import work_waiting
+    from app.qt.ops import Op, store_executor
+
+    account = require_shared_account()
+    wizard = make_wizard()
+    _scan(qtbot, wizard, [account / "sent_items.mbox", account / "inbox.mbox"])
+    _to_filters(wizard)
+    wizard.next()
+    page = wizard.progress_page
+    qtbot.waitUntil(lambda: page.last is not None and page.last.phase == "reading"
+                    and page.last.done >= 20, timeout=60_000)
+    answers = []
+    clock = time.perf_counter()
+    Op(None, work_waiting).on(store_executor()).success(answers.append).run()
+    qtbot.waitUntil(lambda: bool(answers), timeout=30_000)
+    answered_s = time.perf_counter() - clock
+    assert wizard.importing, "the import ended first: nothing was shown"
+    assert isinstance(answers[0][0], bool) and answers[0][1]  # an answer, with its reason
+    assert answered_s < 10, answered_s
+    wizard.stop_import()
+    qtbot.waitUntil(page.isComplete, timeout=30_000)
+    print(f"\nthe store thread answered in {answered_s:.2f} s during the import")
+
+
 @pytest.mark.shared_data
 def test_the_wizard_imports_the_shared_account_and_a_rerun_adds_nothing(
         qtbot, make_wizard, isolated_home):

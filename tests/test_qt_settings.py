@@ -24,8 +24,8 @@ from app.schedule_settings import ScheduleSettings  # noqa: E402
 from store.api import Store  # noqa: E402
 from store.retrieval import SearchFilters  # noqa: E402
 from trainer.config import TrainSettings  # noqa: E402
-from trainer.models import ModelCatalogue, packaged_models  # noqa: E402
-from trainer.prompts import Profile  # noqa: E402
+from trainer.engine.models import ModelCatalogue, packaged_models  # noqa: E402
+from trainer.engine.prompts import Profile  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the sample persona's mail is really imported (session-wide)
 

@@ -18,7 +18,7 @@ def test_query_terms_match_the_fts_tokenizer():
 def test_examples_to_the_same_person_come_first(sample_home):
     """How the user writes to this person beats how they write about the topic to others."""
     from store.api import Store
-    from trainer.context import retrieve_own_emails
+    from trainer.engine.context import retrieve_own_emails
 
     with Store(sample_home) as store:
         plain = retrieve_own_emails(store, "greenhouse glazing and the board", k=3,
@@ -34,7 +34,7 @@ def test_examples_to_the_same_person_come_first(sample_home):
 
 
 def test_subjects_match_without_reply_prefixes():
-    from trainer.context import same_topic, subject_words
+    from trainer.engine.context import same_topic, subject_words
 
     assert subject_words("RE: Fwd: AW: Glazing quote") == {"glazing", "quote"}
     assert same_topic(subject_words("Re: Glazing quote"), subject_words("Glazing quote (v2)"))
@@ -45,7 +45,7 @@ def test_subjects_match_without_reply_prefixes():
 def test_examples_on_the_thread_subject_come_first(sample_home):
     """Replying in a thread: what the user wrote before on that subject leads."""
     from store.api import Store
-    from trainer.context import retrieve_own_emails, same_topic, subject_words
+    from trainer.engine.context import retrieve_own_emails, same_topic, subject_words
 
     with Store(sample_home) as store:
         plain = retrieve_own_emails(store, "thanks, see you then", k=3, min_similarity=0.0)

@@ -156,7 +156,7 @@ def test_concurrent_requests_with_different_adapter_settings_each_use_their_own(
     """Two clients at once, one asking for the user's adapter and one for the plain model:
     each answer names the adapter it ran with and is the text that setting gives alone."""
     from tests.lora_fixture import write_random_adapter
-    from trainer.models import ModelCatalogue
+    from trainer.engine.models import ModelCatalogue
     from trainer.registry import register_adapter
 
     info = ModelCatalogue(tmp_path).info()

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from app.drafting import DraftingService, DraftSettings
 from store.api import Store
 from store.settings import StoreSettings, load_section, save_section
-from trainer.context import ContextSettings
-from trainer.prompts import Profile
+from trainer.engine.context import ContextSettings
+from trainer.engine.prompts import Profile
 
 
 def test_a_store_and_its_drafting_read_their_own_home(tmp_path, monkeypatch):
@@ -75,8 +75,8 @@ def test_settings_saved_reach_a_drafting_service_already_open(tmp_path):
     """The settings dialog saves; the next draft of an open window uses what it saved,
     and a service of another home is untouched."""
     from app.drafting import DraftingService, DraftSettings
-    from trainer.context import ContextSettings
-    from trainer.prompts import Profile
+    from trainer.engine.context import ContextSettings
+    from trainer.engine.prompts import Profile
 
     other = tmp_path / "other"
     mine = DraftingService(home=tmp_path)

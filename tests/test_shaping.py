@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from trainer.engine.shaping import DraftShaper, clean_draft
 from trainer.greetings import (
     GreetingBook,
     Recipient,
@@ -13,7 +14,6 @@ from trainer.greetings import (
     parse_greeting,
     resolve_recipient,
 )
-from trainer.shaping import DraftShaper, clean_draft
 
 TEDDY = "Onward,\nTeddy"
 
@@ -156,7 +156,7 @@ def test_a_long_line_streams_sentence_by_sentence():
 
 
 def test_a_subject_line_keeps_only_what_a_subject_can_be():
-    from trainer.shaping import clean_subject
+    from trainer.engine.shaping import clean_subject
 
     assert clean_subject(" Pane replacement before the frost\n\nHi Stan —") == \
         "Pane replacement before the frost"

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from store.api import Store
 from store.jobs import Cancelled, CancelToken
 from trainer.batches import collate, encode_pairs, epoch_order
-from trainer.dataset import build_dataset, own_emails
+from trainer.dataset import build_dataset, own_emails, pair_from_feedback
 from trainer.feedback import Feedback, load_feedback, pending_feedback, record_feedback
 from trainer.loss import IGNORE, answer_loss
 from trainer.playback import EmbeddingKeyphrases
@@ -96,8 +96,8 @@ def test_split_is_chronological_and_context_never_leaks(sample_store, sample_pai
 def test_encoding_puts_only_the_email_and_end_of_turn_under_the_loss(sample_store, sample_pairs,
                                                                      sample_home):
     from trainer.base import load_base_tokenizer
-    from trainer.chat import chat_format_for
-    from trainer.models import ModelCatalogue
+    from trainer.engine.chat import chat_format_for
+    from trainer.engine.models import ModelCatalogue
 
     emails, instructions, _ = sample_pairs
     data = build_dataset(sample_store, emails, instructions)
@@ -174,9 +174,9 @@ def test_accepted_drafts_are_pending_until_an_adapter_trains_on_them(isolated_ho
         out.write('{"instruction": "cut off mid-wri')  # a crash mid-write loses only that line
     assert [f.ident for f in load_feedback()] == [first.ident, second.ident]
     assert [f.ident for f in pending_feedback({first.ident})] == [second.ident]
-    pair = first.to_pair()
+    pair = pair_from_feedback(first)
     assert pair.completion.startswith("Subject: Glazing") and pair.source == "feedback"
-    assert second.to_pair().request.reply_to.sender == "Nina"
+    assert pair_from_feedback(second).request.reply_to.sender == "Nina"
     with pytest.raises(ValueError):
         record_feedback(Feedback(instruction=" ", text="x"))
 
@@ -213,7 +213,7 @@ def test_four_bit_training_without_bitsandbytes_says_what_is_missing():
     import importlib.util
 
     from trainer.base import load_base
-    from trainer.models import ModelCatalogue, ModelError
+    from trainer.engine.models import ModelCatalogue, ModelError
 
     if importlib.util.find_spec("bitsandbytes") is not None:
         pytest.skip("bitsandbytes is installed here")

@@ -223,7 +223,7 @@ def test_mail_forgotten_while_it_trains_stops_the_run_and_the_next_has_none_of_i
     """Forget during a running training: the run stops at the next step, keeps no checkpoint,
     registers and activates nothing; the next run's frozen data holds none of that mail."""
     from app import privacy
-    from trainer.models import ModelCatalogue
+    from trainer.engine.models import ModelCatalogue
     from trainer.run import prepare_run
     from trainer.run_files import read_state, runs_dir
 

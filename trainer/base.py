@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from store.settings import data_home
-from trainer.models import ModelError, ModelInfo
+from trainer.engine.models import ModelError, ModelInfo
 
 
 def file_fingerprint(path: Path) -> str:

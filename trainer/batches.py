@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import torch
 
-from trainer.chat import ChatFormat, plain_text
 from trainer.dataset import TrainingPair
+from trainer.engine.chat import ChatFormat, plain_text
+from trainer.engine.prompts import Profile, PromptBuilder
 from trainer.loss import IGNORE
-from trainer.prompts import Profile, PromptBuilder
 
 
 @dataclass

@@ -10,9 +10,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trainer.facts import fact_keys, mentioned
-from trainer.greetings import parse_greeting
-from trainer.shaping import (
+from trainer.engine.shaping import (
     CHATTER,
     CLOSING,
     HEADER,
@@ -21,6 +19,8 @@ from trainer.shaping import (
     SUBJECT,
     plain,
 )
+from trainer.facts import fact_keys, mentioned
+from trainer.greetings import parse_greeting
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
            "restates_instruction", "greeting_in_body")

@@ -278,7 +278,7 @@ def cmd_adapters(args) -> int:
             return EXIT_FAILED
         print(f"Active: {args.target}")
         return EXIT_OK
-    from trainer.models import ModelCatalogue
+    from trainer.engine.models import ModelCatalogue
 
     model = args.model or ModelCatalogue().default_name()
     previous = registry.rollback(model)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trainer.checks import DraftCheck, summarise
-from trainer.context import ContextSettings
+from trainer.engine.context import ContextSettings
 
 # Besides no examples (LoRA alone) and the current setting, both measured anyway.
 CONTEXT_CHOICES = (ContextSettings(1, 0.25), ContextSettings(2, 0.25), ContextSettings(3, 0.25),

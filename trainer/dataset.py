@@ -15,9 +15,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from trainer.context import context_query, retrieve_own_emails
+from trainer.engine.context import context_query, retrieve_own_emails
+from trainer.engine.prompts import PromptRequest, ThreadMessage
 from trainer.playback import EmailForPlayback, Instruction
-from trainer.prompts import PromptRequest, ThreadMessage
 
 # Too short to carry a style, or too long for a small model's training window.
 MIN_WORDS, MAX_WORDS = 5, 600
@@ -163,3 +163,12 @@ def build_dataset(store, emails: list[EmailForPlayback], instructions: list[Inst
         train.append(pair)
     train.extend(feedback)
     return Dataset(train, held_out, skipped)
+
+
+def pair_from_feedback(entry) -> TrainingPair:
+    """An accepted draft (``trainer.feedback.Feedback``) as a training pair: the request it
+    was drafted from, and the user's final text as the completion."""
+    request = entry.request()
+    return TrainingPair(entry.ident, request,
+                        completion_for(entry.subject, entry.text, request.reply_to is not None),
+                        entry.created, source="feedback")

@@ -28,17 +28,18 @@ from pathlib import Path
 
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
 from store.settings import data_home
-from trainer.chat import chat_format_for
 from trainer.checks import check_draft, summarise
-from trainer.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.context_pick import CONTEXT_CHOICES, pick
 from trainer.dataset import own_emails, thread_for
+from trainer.engine.chat import chat_format_for
+from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
+from trainer.engine.models import ModelCatalogue
+from trainer.engine.postprocess import clean_draft, infer_sign_off
+from trainer.engine.prompts import PromptBuilder, PromptRequest
+from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.greetings import learn_from_store, resolve_recipient
-from trainer.models import ModelCatalogue
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import playback, playback_cache
-from trainer.postprocess import clean_draft, infer_sign_off
-from trainer.prompts import PromptBuilder, PromptRequest
 from trainer.registry import load_registry, update_adapter
 from trainer.revise import (
     FILL_TOKENS,
@@ -48,7 +49,6 @@ from trainer.revise import (
     forced_opening,
     strike_invented,
 )
-from trainer.runtime import GenerationParams, ModelRuntime
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
 # What drafting allows a medium-length email (app.drafting.DraftSettings.medium_tokens):
@@ -288,7 +288,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
 class _Drafted:
     raw: str
     request: PromptRequest
-    examples: list  # the retrieved examples the prompt kept (trainer.prompts.Example)
+    examples: list  # the retrieved examples the prompt kept (trainer.engine.prompts.Example)
     thread_text: str  # the text of the email replied to, if any
     sender: str  # its sender's address
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.models import ModelInfo
+from trainer.engine.models import ModelInfo
 
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 # Architectures proven with a PEFT-vs-llama.cpp test (tests/test_export.py).

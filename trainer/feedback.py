@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from store.settings import data_home
-from trainer.dataset import TrainingPair, completion_for
-from trainer.prompts import PromptRequest, ThreadMessage
+from trainer.engine.prompts import PromptRequest, ThreadMessage
 
 
 @dataclass
@@ -29,13 +28,11 @@ class Feedback:
     ident: str = field(default_factory=lambda: "fb-" + uuid.uuid4().hex[:12])
     created: float = field(default_factory=time.time)
 
-    def to_pair(self) -> TrainingPair:
+    def request(self) -> PromptRequest:
+        """The request the user drafted from, as training reads it (trainer.dataset)."""
         thread = ThreadMessage(**self.reply_to) if self.reply_to else None
-        request = PromptRequest(instruction=self.instruction, reply_to=thread,
-                                recipient="" if thread else self.recipient)
-        return TrainingPair(self.ident, request,
-                            completion_for(self.subject, self.text, thread is not None),
-                            self.created, source="feedback")
+        return PromptRequest(instruction=self.instruction, reply_to=thread,
+                             recipient="" if thread else self.recipient)
 
 
 def feedback_file(home: Path | None = None) -> Path:

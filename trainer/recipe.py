@@ -22,8 +22,8 @@ import torch
 from store.jobs import CancelToken
 from trainer.batches import Encoded, collate, epoch_order
 from trainer.config import TrainSettings
+from trainer.engine.models import ModelInfo
 from trainer.loss import answer_loss
-from trainer.models import ModelInfo
 
 
 @dataclass

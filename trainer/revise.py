@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from trainer.chat import plain_text
 from trainer.checks import DraftCheck, passes_request_on
+from trainer.engine.chat import plain_text
+from trainer.engine.shaping import CLOSING, plain
 from trainer.facts import COMMON, fact_keys, mentioned, surface
 from trainer.greetings import parse_greeting
-from trainer.shaping import CLOSING, plain
 
 # A request's parts: clauses a person separates with ";", a new line, a full stop or "then".
 _PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then\s+)?\s*",

@@ -20,10 +20,10 @@ from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from trainer.activity import training_run
 from trainer.batches import Encoded, encode_pairs
 from trainer.config import TrainSettings
-from trainer.context import ContextSettings, profile_for
-from trainer.dataset import build_dataset, own_emails
+from trainer.dataset import build_dataset, own_emails, pair_from_feedback
+from trainer.engine.context import ContextSettings, profile_for
+from trainer.engine.models import ModelCatalogue, ModelInfo
 from trainer.feedback import pending_feedback
-from trainer.models import ModelCatalogue, ModelInfo
 from trainer.playback import EmbeddingKeyphrases
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import register_adapter, trained_feedback_ids
@@ -45,7 +45,7 @@ def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | No
                 cancel: CancelToken | None = None) -> Path:
     """Playback, the split and the encoded examples, frozen into a new run folder."""
     from trainer.base import load_base_tokenizer
-    from trainer.chat import chat_format_for
+    from trainer.engine.chat import chat_format_for
 
     emails = own_emails(store)
     if len(emails) < 10:
@@ -64,7 +64,7 @@ def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | No
                             held_out_share=settings.held_out_share,
                             context_share=settings.context_share, k=context.k,
                             min_similarity=context.min_similarity,
-                            feedback=[entry.to_pair() for entry in feedback])
+                            feedback=[pair_from_feedback(entry) for entry in feedback])
     tokenizer = load_base_tokenizer(info, home, progress=lambda text: progress(
         Progress("base model", 0, None, detail=text)))
     fmt = chat_format_for(info)

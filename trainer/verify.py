@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from store.settings import worker_threads
-from trainer.models import ModelError, ModelInfo
+from trainer.engine.models import ModelError, ModelInfo
 
 
 def _token_ids(tokenizer, text: str, bos: int | None, max_tokens: int) -> list[int]:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.desktop_usage import DesktopUsage, count_quick_draft, warm_embedder
 from app.machine import idle_seconds, on_ac_power
-from app.qt.ops import Op, store_executor
+from app.qt.ops import Op, import_executor, store_executor
 from app.qt.tray import Tray, TrayMenu
 from app.schedule_settings import ScheduleSettings
 from app.scheduler import Decision, Machine, Training, decide, last_window_start
@@ -360,6 +360,10 @@ class Desktop(QObject):
         """Before "delete everything": windows holding a Store close (and release it on the
         store thread, ahead of the deletion); they reopen on the empty home afterwards."""
         self.stop_training("you are deleting everything")
+        wizard = self.windows.pop("import", None)
+        if wizard is not None:  # its import stops after the message in hand
+            wizard.close()
+        import_executor().waitForDone(60_000)  # imports write beside the store thread
         self._reopen = [key for key in ("main", "quick", "training") if key in self.windows]
         for key in self._reopen:
             self.windows.pop(key).close()

@@ -34,8 +34,8 @@ from app.qt.variants import VariantPanes
 from app.qt.widgets import ComposePanel, ContextList
 from app.shared_drafting import SharedDrafting
 from store.jobs import CancelToken
+from trainer.engine.models import ModelCatalogue
 from trainer.feedback import Feedback, pending_feedback, record_feedback
-from trainer.models import ModelCatalogue
 from trainer.registry import active_adapter, trained_feedback_ids
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.qt.import_pages import FiltersPage, IdentityPage, SourcePage
-from app.qt.ops import Op, StoreHandle, store_executor
+from app.qt.ops import Op, StoreHandle, import_executor
 from store.importer import ImportFilters, ImportReport
 from store.jobs import CancelToken, Progress
 from store.sources import SourcePreview, thunderbird_profiles
@@ -41,12 +41,12 @@ _PHASES = {"reading": ("Reading your mail", "messages"), "indexing": ("Indexing 
 
 
 class _ProgressRelay(QObject):
-    """Lives on the GUI thread; the import emits on the store thread, slots run queued."""
+    """Lives on the GUI thread; the import emits on the import thread, slots run queued."""
 
     event = Signal(object)
 
 
-# --- the store thread (never touches a widget) ---------------------------------------------
+# --- the import thread (never touches a widget) ---------------------------------------------
 def _scan(handle: StoreHandle, paths: list[Path], cancel: CancelToken):
     store = handle.get()
     return store.preview(paths, cancel=cancel), store.catalogue.identity(), \
@@ -209,7 +209,7 @@ class ImportWizard(QWizard):
                  profiles_home: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import mail — Amanuensis")
-        self._handle = StoreHandle(home)
+        self._handle = StoreHandle(home, import_executor)
         self.preview: SourcePreview | None = None
         self._identity: dict[str, str] = {}
         self._store_suggestions: list = []
@@ -242,7 +242,7 @@ class ImportWizard(QWizard):
             self.scan_op.cancel()
         self._scan_run += 1
         run = self._scan_run
-        self.scan_op = Op(self, _scan, self._handle, list(paths)).on(store_executor()) \
+        self.scan_op = Op(self, _scan, self._handle, list(paths)).on(import_executor()) \
             .success(lambda result: self._scanned(run, result)) \
             .failure(lambda exc: self._scan_failed(run, exc)).run()
         return self.scan_op
@@ -282,7 +282,7 @@ class ImportWizard(QWizard):
         self.report = None
         self.import_op = Op(self, _import, self._handle, self.source_page.current_paths(),
                             self.identity_page.addresses(), self.filters_page.filters(),
-                            self._relay).on(store_executor()) \
+                            self._relay).on(import_executor()) \
             .success(self._imported) \
             .failure(self.progress_page.show_failure).run()
         return self.import_op

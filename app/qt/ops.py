@@ -29,6 +29,7 @@ from store.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 _store_pool: QThreadPool | None = None
+_import_pool: QThreadPool | None = None
 
 
 def store_executor() -> QThreadPool:
@@ -40,18 +41,33 @@ def store_executor() -> QThreadPool:
     return _store_pool
 
 
+def import_executor() -> QThreadPool:
+    """One worker thread for imports, each with its own ``Store``: a long import writes
+    there while the store thread stays free for everything else (the scheduler's check,
+    opening drafting, forgetting), since SQLite's WAL lets readers run beside one writer."""
+    global _import_pool
+    if _import_pool is None:
+        _import_pool = QThreadPool()
+        _import_pool.setMaxThreadCount(1)
+    return _import_pool
+
+
 def wait_for_background(msecs: int = 30_000) -> bool:
     """Let running ops finish (on quit, before the interpreter tears Qt down)."""
     done = QThreadPool.globalInstance().waitForDone(msecs)
-    return store_executor().waitForDone(msecs) and done
+    imported = import_executor().waitForDone(msecs)
+    return store_executor().waitForDone(msecs) and done and imported
 
 
 class StoreHandle:
-    """A window's own ``Store``: opened on first use and then used and closed on the store
-    executor's thread only (SQLite and chromadb handles have one user at a time)."""
+    """A window's own ``Store``: opened on first use and then used and closed on one
+    executor's thread only, the store thread unless told otherwise (SQLite and chromadb
+    handles have one user at a time)."""
 
-    def __init__(self, home: Path | None = None):
+    def __init__(self, home: Path | None = None, executor: Callable[[], QThreadPool] | None
+                 = None):
         self.home = home
+        self.executor = executor or store_executor
         self._store: Store | None = None
 
     def get(self) -> Store:
@@ -65,8 +81,8 @@ class StoreHandle:
             self._store = None
 
     def release(self) -> None:
-        """Close it from the GUI thread: queued on the store thread, after the work in hand."""
-        Op(None, self.close).on(store_executor()).run()
+        """Close it from the GUI thread: queued on its thread, after the work in hand."""
+        Op(None, self.close).on(self.executor()).run()
 
 
 class _Relay(QObject):

@@ -47,9 +47,9 @@ from app.qt.privacy_page import PrivacyPage, human_bytes
 from app.schedule_settings import ScheduleSettings
 from store.settings import HOME_ENV, SettingsError, data_home
 from trainer.config import TrainSettings
-from trainer.context import profile_for
-from trainer.models import ModelCatalogue, ModelError, packaged_models
-from trainer.prompts import Profile
+from trainer.engine.context import profile_for
+from trainer.engine.models import ModelCatalogue, ModelError, packaged_models
+from trainer.engine.prompts import Profile
 
 PAGES = ["Models", "Profile", "Schedule", "Data location", "Privacy"]
 

@@ -14,8 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-from trainer.models import ModelInfo
-from trainer.runtime import ModelRuntime
+from trainer.engine.models import ModelInfo
+from trainer.engine.runtime import ModelRuntime
 
 IDLE_UNLOAD_S = 15 * 60.0
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from store.jobs import CancelToken
 from store.settings import all_cores, worker_threads
-from trainer.models import ModelError, ModelInfo
+from trainer.engine.models import ModelError, ModelInfo
 
 _DONE = object()
 

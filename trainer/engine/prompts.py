@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.settings import load_section, save_section
-from trainer.chat import ChatFormat
+from trainer.engine.chat import ChatFormat
 
 LENGTHS = {
     "short": "Keep it short: two to four sentences.",

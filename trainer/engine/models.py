@@ -59,7 +59,7 @@ _KNOWN_SPECIALS = ("<|im_start|>", "<|im_end|>", "<start_of_turn>", "<end_of_tur
 
 
 def read_gguf_info(path: Path, name: str | None = None) -> ModelInfo:
-    from trainer.gguf_header import GGUFFormatError, read_header
+    from trainer.engine.gguf_header import GGUFFormatError, read_header
 
     path = Path(path).expanduser()
     if not path.exists():

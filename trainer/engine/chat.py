@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trainer.models import ModelError, ModelInfo
+from trainer.engine.models import ModelError, ModelInfo
 
 # What a tokenizer parsing special tokens would read as control tokens: every model's turn
 # markers and the like ("<|im_start|>", "<start_of_turn>", "</s>", "[INST]", "<file_sep>").

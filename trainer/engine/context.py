@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.settings import has_section, load_section, save_section
-from trainer.prompts import Example, Profile, ThreadMessage
+from trainer.engine.prompts import Example, Profile, ThreadMessage
 
 
 @dataclass

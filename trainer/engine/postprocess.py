@@ -1,11 +1,11 @@
 """Turn raw model output into a clean email: ``clean_draft`` (the streaming shaper of
-``trainer.shaping`` run over a whole text), and the user's usual sign-off learned from their
+``trainer.engine.shaping`` run over a whole text), and the user's usual sign-off learned from their
 mail."""
 
 from __future__ import annotations
 
-from trainer.shaping import Shaped as CleanDraft
-from trainer.shaping import clean_draft
+from trainer.engine.shaping import Shaped as CleanDraft
+from trainer.engine.shaping import clean_draft
 
 __all__ = ["CleanDraft", "clean_draft", "infer_sign_off"]
 

@@ -1,0 +1,178 @@
+"""Peak memory of the desktop while the main window, the quick draft and the local API
+all draft at once.
+
+    .venv/bin/python bench/bench_desktop_memory.py
+
+Imports the sample persona into a temporary home, opens the desktop offscreen with both
+drafting windows, serves the local API (from the desktop process where it can; otherwise,
+as before one engine per process, from an `amanuensis serve` process beside it), and
+starts a draft in each of the three at the same moment. Resident memory of every process
+involved is sampled every 50 ms; the peak of their sum is the number. Writes
+bench/out/desktop_memory.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REQUESTS = ("tell Stan the panes arrived; ask if Thursday suits",
+            "thank Priya for the seed order; it arrived today",
+            "ask Sam whether the rota for next week is final")
+
+
+def wait(app, predicate, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise SystemExit("timed out")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Sampler(threading.Thread):
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.peak = {p.pid: 0 for p in self.processes}
+        self.peak_total = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.05):
+            total = 0
+            for process in self.processes:
+                rss = process.memory_info().rss
+                self.peak[process.pid] = max(self.peak[process.pid], rss)
+                total += rss
+            self.peak_total = max(self.peak_total, total)
+
+
+def one_run() -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from app.qt.desktop import Desktop
+    from app.qt.ops import wait_for_background
+    from app.server import api_token
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    desktop = Desktop(use_tray=False, tick_ms=3_600_000, work_check=lambda: (False, ""))
+    main, quick = desktop.open_window(), desktop.quick_draft()
+    wait(app, lambda: main.warmed is not None and quick.warmed is not None, 300)
+    shared = hasattr(desktop, "serve_api")
+    server = None
+    if shared:
+        from app.server import ApiSettings
+
+        ApiSettings(port=0).save()
+        desktop.serve_api(True)
+        url = desktop.api.url
+    else:
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",
+                                   str(port)], cwd=REPO, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/v1"
+    token = api_token()
+
+    def post(body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{url}/drafts", data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+
+    # The API's first request (its model loads then, where it runs in its own process).
+    end = time.monotonic() + 120
+    while True:
+        try:
+            post({"instruction": "say thanks", "max_tokens": 5, "rag": False})
+            break
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.5)
+    pids = [os.getpid()] + ([server.pid] if server else [])
+    sampler = Sampler(pids)
+    sampler.start()
+    answers: list[dict] = []
+    api = threading.Thread(target=lambda: answers.append(post({"instruction": REQUESTS[2],
+                                                               "length": "short"})))
+    for window, instruction in ((main, REQUESTS[0]), (quick, REQUESTS[1])):
+        window.compose.length.setCurrentText("short")
+        window.compose.instruction.setPlainText(instruction)
+    started = time.perf_counter()
+    main.start_draft()
+    quick.start_draft()
+    api.start()
+    wait(app, lambda: not main.busy and not quick.busy and not api.is_alive(), 600)
+    elapsed = time.perf_counter() - started
+    sampler.stopping.set()
+    sampler.join()
+    engine = desktop.drafting.current().engine if shared else None
+    result = {
+        "api_in_desktop": shared,
+        "peak_total_mb": round(sampler.peak_total / 2**20, 1),
+        "peak_desktop_mb": round(sampler.peak[os.getpid()] / 2**20, 1),
+        "peak_serve_process_mb": round(sampler.peak[server.pid] / 2**20, 1) if server
+        else None,
+        "models_loaded": engine.loads if engine else 2 + bool(server),
+        "three_drafts_s": round(elapsed, 2),
+        "drafted": [bool(main.drafts.get(0)), bool(quick.drafts.get(0)), bool(answers)],
+    }
+    if server:
+        server.terminate()
+        server.wait(30)
+    for window in list(desktop.windows.values()):
+        window.close()
+    desktop.shutdown()
+    wait_for_background(120_000)
+    return result
+
+
+def main() -> int:
+    if "--one" in sys.argv:
+        print(json.dumps(one_run()))
+        return 0
+    from store.api import Store
+
+    with tempfile.TemporaryDirectory(prefix="amanuensis-bench-") as home:
+        with Store(Path(home)) as store:
+            store.import_paths([REPO / "resources" / "sample" / "mail"])
+        done = subprocess.run([sys.executable, __file__, "--one"], cwd=REPO,
+                              env={**os.environ, "AMANUENSIS_HOME": home},
+                              capture_output=True, text=True)
+        if done.returncode:
+            print(done.stderr[-3000:], file=sys.stderr)
+            return done.returncode
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    out = REPO / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "desktop_memory.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

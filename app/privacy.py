@@ -61,7 +61,7 @@ APP_ENTRIES = (
     "catalogue.sqlite3", "catalogue.sqlite3-wal", "catalogue.sqlite3-shm",
     "catalogue.sqlite3-journal", "index", "trainer", "adapters", SETTINGS_FILE, "settings.tmp",
     "settings.lock",
-    "models.json", "models.tmp", "api-token",
+    "models.json", "models.tmp", "models.lock", "api-token",
 )
 OWNER_ENTRIES = (LOCK_FILE, OWNER_FILE, "owner.tmp")
 # Run files that are metadata (exported); the rest of a run folder is data or weights.
@@ -70,6 +70,15 @@ EXPORT_README = __doc__.split("What an export holds", 1)[1].split("What ``delete
 
 
 # --- sizes -------------------------------------------------------------------------------
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
 def disk_bytes(path: Path) -> int:
     """Bytes under ``path`` (a file or folder; links inside are not followed)."""
     if path.is_file():

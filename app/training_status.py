@@ -149,3 +149,48 @@ def _latest_eval(adapters: list[dict]) -> tuple[dict | None, Path | None]:
             continue
         return summary, Path(report)
     return None, None
+
+
+# --- what the desktop's views ask and do (they import nothing of store or trainer) --------
+def read_overview(home: Path | None = None) -> Overview:
+    """The training view's data, read from the catalogue and the run files."""
+    from store.api import Store
+
+    with Store(home) as store:
+        return overview(store.catalogue, home=home)
+
+
+def work_waiting(home: Path | None = None) -> tuple[bool, str]:
+    """The scheduler's question: is there a night's work, and why (or why not)."""
+    from store.api import Store
+
+    with Store(home) as store:
+        return training_needed(store.catalogue, home=home)
+
+
+def current_progress(home: Path | None = None) -> tuple[int | None, str]:
+    """The newest unfinished run's percentage, or what it is doing before it has steps."""
+    runs = [r for r in list_runs(home) if r.get("status") in ("prepared", "running")]
+    if not runs:
+        return None, "preparing the training data"
+    summary = run_summary(max(runs, key=lambda r: r.get("created") or 0), home)
+    if summary.total_steps:
+        return summary.percent, f"training: step {summary.step} of {summary.total_steps}"
+    return None, "loading the model"
+
+
+def pending_count(home: Path | None = None) -> int:
+    """Accepted drafts not yet trained on."""
+    return len(pending_feedback(trained_feedback_ids(home), home))
+
+
+def use_adapter(ident: str, home: Path | None = None) -> None:
+    from trainer.registry import activate_adapter
+
+    activate_adapter(ident, home)
+
+
+def roll_back(model: str, home: Path | None = None) -> str | None:
+    from trainer.registry import rollback
+
+    return rollback(model, home)

@@ -223,8 +223,8 @@ def test_stop_really_stops_and_a_rerun_finishes_without_duplicates(qtbot, make_w
 def test_store_work_does_not_wait_for_a_running_import(qtbot, make_wizard, isolated_home):
     """The scheduler's check, opening drafting, Accept: store-thread work answers while an
     import writes on its own thread."""
-    from app.qt.desktop import work_waiting
     from app.qt.ops import Op, store_executor
+    from app.training_status import work_waiting
 
     account = require_shared_account()
     wizard = make_wizard()

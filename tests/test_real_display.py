@@ -45,7 +45,15 @@ def test_the_tray_on_a_real_display_as_a_person_uses_it(persona_copy, tmp_path):
     assert "failure" not in result, result["failure"] + "\n" + run.stderr[-3000:]
     # The first item is the status line ("waiting for the nightly window …").
     assert result["menu"][1:] == ["Quick draft", "Train now", "Pause training",
-                                  "Open Amanuensis", "Training…", "Quit"]
+                                  "Open Amanuensis", "Training…", "Local API for add-ons",
+                                  "Quit"]
+    api = result["api"]
+    assert "error" not in api, api
+    # One copy of the model in the desktop: the quick draft's, used by the API as well.
+    assert [m["name"] for m in api["health"]["memory"]["models"]] == ["smollm2-135m"]
+    assert api["chat"].strip()
+    assert api["cli"]["code"] == 0 and "drafted by the Amanuensis desktop app" in \
+        api["cli"]["stderr"] and api["cli"]["text"].strip(), api["cli"]
     assert result["tray_warms_embedder"]
     assert result["draft"]["text"].strip()
     # The window and the tray loaded the models ahead of the click.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.drafting import DraftingService, DraftSettings
 from store.api import Store
@@ -94,3 +95,32 @@ def test_settings_saved_reach_a_drafting_service_already_open(tmp_path):
     DraftSettings(temperature=0.3).save(tmp_path)
     assert fixed.settings.temperature == 0.9  # handed in by the caller: it stays
     DraftSettings().save(tmp_path)
+
+
+def test_the_model_list_and_accepted_drafts_lose_no_change_to_a_concurrent_writer(tmp_path):
+    """models.json and feedback.jsonl are read, changed and written whole under a lock:
+    ten writers at once (the settings dialog, a command, the nightly job) all land."""
+    import threading
+
+    from trainer.engine.models import ModelCatalogue, packaged_models
+    from trainer.feedback import Feedback, drop_quotes_from, load_feedback, record_feedback
+
+    gguf = Path(packaged_models()["smollm2-135m"]["path"])
+    catalogue = ModelCatalogue(tmp_path)
+    threads = [threading.Thread(target=catalogue.add, args=(gguf, f"mine-{i}"))
+               for i in range(10)]
+    for i in range(10):
+        threads.append(threading.Thread(target=record_feedback, args=(Feedback(
+            instruction=f"ask {i}", text=f"text {i}",
+            reply_to={"text": "hi", "sender": "sam@example.org"}),), kwargs={"home": tmp_path}))
+    threads.append(threading.Thread(target=drop_quotes_from, args=("sam@example.org",),
+                                    kwargs={"home": tmp_path}))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {f"mine-{i}" for i in range(10)} <= set(catalogue.names())
+    entries = load_feedback(tmp_path)
+    assert sorted(e.instruction for e in entries) == sorted(f"ask {i}" for i in range(10))
+    drop_quotes_from("sam@example.org", home=tmp_path)
+    assert all(e.reply_to is None for e in load_feedback(tmp_path))

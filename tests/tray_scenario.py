@@ -16,6 +16,7 @@ import argparse
 import json
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -182,10 +183,52 @@ def scenario(app, desktop, result: dict, shot: Path | None) -> Iterator[Wait]:
                and desktop.windows["training"].isVisible())
     yield Wait("the training view's data", lambda: desktop.windows["training"].data is not None,
                30)
+    # The local API, served by this process: an OpenAI client and `amanuensis draft` (handed
+    # over to this process, which owns the data home) both draft with the loaded model.
+    yield from open_menu("Local API for add-ons")
+    choose(menu.api_action)
+    yield Wait("the local API", lambda: desktop.api is not None, 20)
+    calls: dict = {}
+    threading.Thread(target=use_the_api, args=(desktop.api.url, calls), daemon=True).start()
+    yield Wait("the API's answers", lambda: "done" in calls, 300)
+    result["api"] = calls
+    yield from open_menu("Local API for add-ons (off)")
+    choose(menu.api_action)
+    yield Wait("the local API to stop", lambda: desktop.api is None, 20)
+
     yield from open_menu("Quit")
     result["quit_clicked"] = True
     choose(menu.quit_action)
     yield Wait("the app to quit", lambda: False, 30)  # exec() returns before this times out
+
+
+def use_the_api(url: str, calls: dict) -> None:
+    """What an add-on and a terminal do while the desktop runs (off the GUI thread)."""
+    import subprocess
+    import urllib.request
+
+    from app.server import api_token
+
+    try:
+        health = urllib.request.Request(url + "/health",
+                                        headers={"Authorization": f"Bearer {api_token()}"})
+        with urllib.request.urlopen(health, timeout=60) as response:
+            calls["health"] = json.loads(response.read())
+        import openai
+
+        client = openai.OpenAI(base_url=url, api_key=api_token(), max_retries=0, timeout=300)
+        answer = client.chat.completions.create(
+            model=client.models.list().data[0].id, max_tokens=40, temperature=0.0,
+            messages=[{"role": "user", "content": "thank Sam for the rota"}])
+        calls["chat"] = answer.choices[0].message.content
+        done = subprocess.run([sys.executable, "-m", "app.cli", "draft", "thank Nina for the "
+                               "seedlings", "--no-rag", "--json"], capture_output=True,
+                              text=True, timeout=300)
+        calls["cli"] = {"code": done.returncode, "stderr": done.stderr[-500:],
+                        "text": json.loads(done.stdout)["text"] if done.returncode == 0 else ""}
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        calls["error"] = f"{type(exc).__name__}: {exc}"
+    calls["done"] = True
 
 
 def main() -> int:

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from filelock import FileLock
+
 from store.settings import data_home
 from trainer.engine.prompts import PromptRequest, ThreadMessage
 
@@ -44,9 +46,14 @@ def record_feedback(entry: Feedback, home: Path | None = None) -> Feedback:
         raise ValueError("feedback needs both the instruction and the final text")
     path = feedback_file(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as out:
+    with _locked(path), path.open("a", encoding="utf-8") as out:
         out.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
     return entry
+
+
+def _locked(path: Path) -> FileLock:
+    """The file's lock: an Accept appending and a forget rewriting it never interleave."""
+    return FileLock(str(path.with_suffix(".lock")), timeout=30)
 
 
 def load_feedback(home: Path | None = None) -> list[Feedback]:
@@ -70,17 +77,20 @@ def drop_quotes_from(address: str, home: Path | None = None) -> int:
     """Forgetting a sender: accepted drafts keep the user's own text, but the email of
     theirs it replied to is removed from them. Returns how many entries changed."""
     address = address.strip().lower()
-    entries = load_feedback(home)
-    changed = 0
-    for entry in entries:
-        sender = (entry.reply_to or {}).get("sender", "")
-        if entry.reply_to and address and address in sender.lower():
-            entry.reply_to = None
-            changed += 1
-    if changed:
-        path = feedback_file(home)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n"
-                               for e in entries), encoding="utf-8")
-        tmp.replace(path)
+    path = feedback_file(home)
+    if not path.exists():
+        return 0
+    with _locked(path):
+        entries = load_feedback(home)
+        changed = 0
+        for entry in entries:
+            sender = (entry.reply_to or {}).get("sender", "")
+            if entry.reply_to and address and address in sender.lower():
+                entry.reply_to = None
+                changed += 1
+        if changed:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n"
+                                   for e in entries), encoding="utf-8")
+            tmp.replace(path)
     return changed

@@ -24,10 +24,8 @@ from app.schedule_settings import ScheduleSettings
 from app.scheduler import Decision, Machine, Training, decide, last_window_start
 from app.shared_drafting import SharedDrafting
 from app.training_job import JobOutcome, TrainingJob
-from app.training_status import run_summary, training_needed
-from store.api import Store
+from app.training_status import current_progress, work_waiting
 from store.owner import held_claim
-from trainer.run_files import list_runs
 
 log = logging.getLogger(__name__)
 NO_TRAY = ("No system tray on this desktop: nightly training runs only while a window of "
@@ -36,22 +34,6 @@ NO_TRAY = ("No system tray on this desktop: nightly training runs only while a w
 
 def read_machine(now: datetime) -> Machine:
     return Machine(now=now, on_ac_power=on_ac_power(), idle_s=idle_seconds())
-
-
-def work_waiting() -> tuple[bool, str]:
-    with Store() as store:
-        return training_needed(store.catalogue)
-
-
-def current_progress() -> tuple[int | None, str]:
-    """The newest unfinished run's percentage, or what it is doing before it has steps."""
-    runs = [r for r in list_runs() if r.get("status") in ("prepared", "running")]
-    if not runs:
-        return None, "preparing the training data"
-    summary = run_summary(max(runs, key=lambda r: r.get("created") or 0))
-    if summary.total_steps:
-        return summary.percent, f"training: step {summary.step} of {summary.total_steps}"
-    return None, "loading the model"
 
 
 class Desktop(QObject):

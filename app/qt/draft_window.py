@@ -9,7 +9,7 @@ and the drafting service's, which the service guards itself.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -27,26 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.draft_actions import keep_accepted, model_choices
 from app.drafting import Draft, DraftEvent, DraftingService, DraftRequest
 from app.outbox import mailto_url, save_eml
 from app.qt.ops import Op, StoreHandle, store_executor
 from app.qt.variants import VariantPanes
 from app.qt.widgets import ComposePanel, ContextList
 from app.shared_drafting import SharedDrafting
+from app.training_status import pending_count
 from store.jobs import CancelToken
-from trainer.engine.models import ModelCatalogue
-from trainer.feedback import Feedback, pending_feedback, record_feedback
-from trainer.registry import active_adapter, trained_feedback_ids
-
-
-def pending_count() -> int:
-    return len(pending_feedback(trained_feedback_ids()))
-
-
-def _models() -> tuple[list[str], str, dict[str, bool]]:
-    catalogue = ModelCatalogue()
-    names = catalogue.names()
-    return names, catalogue.default_name(), {n: active_adapter(n) is not None for n in names}
 
 
 def _button(text: str, slot, enabled: bool = False) -> QPushButton:
@@ -165,7 +154,7 @@ class DraftWindow(QMainWindow):
         Op(self, self._open_service).on(store_executor()) \
             .success(self._service_opened) \
             .failure(lambda exc: self._say(f"Could not open your data: {exc}")).run()
-        Op(self, _models).success(self.compose.set_models).run()
+        Op(self, model_choices).success(self.compose.set_models).run()
         self.refresh_pending()
 
     # --- worker side (never touches a widget) -------------------------------------------
@@ -220,7 +209,7 @@ class DraftWindow(QMainWindow):
     def reload_settings(self) -> None:
         """Saved in the settings dialog: the model list and its default (the drafting
         service reloads its own settings as they are saved)."""
-        Op(self, _models).success(self.compose.set_models).run()
+        Op(self, model_choices).success(self.compose.set_models).run()
 
     def refresh_pending(self) -> None:
         Op(self, pending_count).on(store_executor()).success(self._show_pending).run()
@@ -409,12 +398,7 @@ class DraftWindow(QMainWindow):
         proposed, drafting = self.drafts[self.outputs.currentIndex()].text, self._drafting
 
         def keep() -> int:
-            thread, _ = drafting.open().thread_for(request)
-            record_feedback(Feedback(
-                instruction=request.instruction, text=draft.text, subject=draft.subject,
-                recipient=request.recipient, reply_to=asdict(thread) if thread else None,
-                draft=proposed, model=draft.model))
-            return pending_count()
+            return keep_accepted(drafting.open(), request, draft, proposed)
 
         self.accept_button.setEnabled(False)
         return Op(self, keep).on(store_executor()) \

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app import privacy
 from app.paths import display_path
+from app.privacy import human_bytes
 from app.qt.ops import Op, store_executor
 
 CONFIRM_WORD = "delete"
@@ -46,13 +47,6 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 

@@ -13,9 +13,8 @@ executor. The dialog owns one ``Store``, opened, used and closed on the store th
 
 from __future__ import annotations
 
-import contextlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTime, QUrl, Signal
@@ -41,68 +40,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import autostart
-from app.drafting import DraftSettings
 from app.qt.ops import Op, StoreHandle, store_executor
-from app.qt.privacy_page import PrivacyPage, human_bytes
-from app.schedule_settings import ScheduleSettings
-from store.settings import HOME_ENV, SettingsError, data_home
-from trainer.config import TrainSettings
-from trainer.engine.context import profile_for
-from trainer.engine.models import ModelCatalogue, ModelError, packaged_models
-from trainer.engine.prompts import Profile
+from app.qt.privacy_page import PrivacyPage
+from app.settings_model import (
+    Loaded,
+    add_model,
+    read_models,
+    read_settings,
+    remove_model,
+    use_model,
+)
+from store.settings import HOME_ENV
 
 PAGES = ["Models", "Profile", "Schedule", "Data location", "Privacy"]
-
-
-@dataclass
-class Loaded:
-    """Everything the pages show, read on the store thread."""
-
-    home: Path
-    drafting: DraftSettings
-    training: TrainSettings
-    profile: Profile
-    schedule: ScheduleSettings
-    models: list[dict]  # name, label, default, user (added by the user), error
-    default_model: str
-    mail_name: str  # the name the user's own mail is sent under, a hint for the profile
-    problems: list[str]
-    start_at_login: bool = False
-
-
-def _load_section(cls, problems: list[str]):
-    try:
-        return cls.load()
-    except SettingsError as exc:
-        problems.append(str(exc))
-        return cls()
-
-
-def read_models() -> tuple[list[dict], str]:
-    catalogue = ModelCatalogue()
-    default = catalogue.default_name()
-    rows = []
-    packaged = packaged_models()
-    for name in catalogue.names():
-        row = {"name": name, "default": name == default, "label": name, "error": "",
-               "packaged": name in packaged}
-        if "assemble" in packaged.get(name, {}):
-            # Its file is put together from its package on first use (hundreds of MB):
-            # not worth doing just to show a label.
-            row["label"] = f"{name} — packaged, prepared on first use"
-            rows.append(row)
-            continue
-        try:
-            info = catalogue.info(name)
-            row["packaged"] = info.packaged
-            row["label"] = (f"{name} — {info.display_name}, {info.architecture}, "
-                            f"{info.quantization}, {human_bytes(info.size_bytes)}"
-                            + ("" if info.packaged else f" ({info.path})"))
-        except (ModelError, OSError) as exc:
-            row["error"] = str(exc)
-            row["label"] = f"{name} — unusable: {exc}"
-        rows.append(row)
-    return rows, default
 
 
 def _time(text: str) -> QTime:
@@ -128,18 +78,7 @@ class SettingsDialog(QDialog):
 
     # --- the store thread ---------------------------------------------------------------
     def _read(self) -> Loaded:
-        problems: list[str] = []
-        models, default = read_models()
-        loaded = Loaded(
-            home=data_home(), drafting=_load_section(DraftSettings, problems),
-            training=_load_section(TrainSettings, problems),
-            profile=_load_section(Profile, problems),
-            schedule=_load_section(ScheduleSettings, problems),
-            models=models, default_model=default, mail_name="", problems=problems,
-            start_at_login=autostart.is_enabled())
-        with contextlib.suppress(SettingsError):  # already reported with its section
-            loaded.mail_name = profile_for(self._store.get()).name
-        return loaded
+        return read_settings(self._store.get())
 
     # --- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -377,8 +316,7 @@ class SettingsDialog(QDialog):
 
     def add_model(self, path: Path, name: str | None = None) -> Op:
         def add() -> tuple[str, tuple[list[dict], str]]:
-            info = ModelCatalogue().add(path, name)
-            return info.name, read_models()
+            return add_model(path, name), read_models()
 
         def added(result) -> None:
             added_name, (models, _default) = result
@@ -396,7 +334,7 @@ class SettingsDialog(QDialog):
             return None
 
         def remove() -> tuple[list[dict], str]:
-            ModelCatalogue().remove(name)
+            remove_model(name)
             return read_models()
 
         def removed(result) -> None:
@@ -411,13 +349,14 @@ class SettingsDialog(QDialog):
         return self.op
 
     # --- saving -------------------------------------------------------------------------
-    def collected(self) -> tuple[DraftSettings, TrainSettings, Profile, ScheduleSettings]:
+    def collected(self) -> tuple:
         """The settings as the pages show them, built on what was loaded (other keys kept)."""
         loaded = self.loaded
         assert loaded is not None
         drafting = replace(loaded.drafting, threads=self.draft_threads.value())
         training = replace(loaded.training, threads=self.train_threads.value())
-        profile = Profile(name=self.name.text().strip(), role=self.role.text().strip(),
+        profile = replace(loaded.profile, name=self.name.text().strip(),
+                          role=self.role.text().strip(),
                           sign_off=self.sign_off.toPlainText().strip(),
                           about=self.about.toPlainText().strip())
         schedule = replace(loaded.schedule, enabled=self.schedule_enabled.isChecked(),
@@ -442,7 +381,7 @@ class SettingsDialog(QDialog):
             for part in parts:
                 part.save()
             if changed_default and default:
-                ModelCatalogue().use(default)
+                use_model(default)
             if changed_login and login:
                 autostart.enable()
             elif changed_login:

@@ -26,20 +26,20 @@ from PySide6.QtWidgets import (
 
 from app.qt.loss_chart import LossChart
 from app.qt.ops import Op, store_executor
-from app.training_status import Overview, metrics_path, overview, read_metrics
-from store.api import Store
-from trainer.registry import activate_adapter, rollback
+from app.training_status import (
+    Overview,
+    metrics_path,
+    read_metrics,
+    read_overview,
+    roll_back,
+    use_adapter,
+)
 
 SETTING_NAMES = {"base": "Plain", "rag": "Plain + emails", "lora": "Style",
                  "lora_rag": "Style + emails"}
 SCORE_COLUMNS = (("style_distance", "Style dist. ↓", 3), ("rouge_l", "ROUGE-L ↑", 1),
                  ("fact_recall", "Facts kept ↑", 2), ("structure_defects", "Defects ↓", 2),
                  ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))
-
-
-def read_overview() -> Overview:
-    with Store() as store:
-        return overview(store.catalogue)
 
 
 def _when(stamp: float | None) -> str:
@@ -272,14 +272,14 @@ class TrainingView(QMainWindow):
         ident = self.selected_adapter()
         if ident is None:
             return None
-        return Op(self, activate_adapter, ident).on(store_executor()) \
+        return Op(self, use_adapter, ident).on(store_executor()) \
             .success(lambda _: self._changed(f"Drafts now use adapter {ident}.")) \
             .failure(lambda exc: self.statusBar().showMessage(f"Could not switch: {exc}")).run()
 
     def roll_back(self) -> Op | None:
         if self.data is None:
             return None
-        return Op(self, rollback, self.data.model).on(store_executor()) \
+        return Op(self, roll_back, self.data.model).on(store_executor()) \
             .success(lambda back: self._changed(
                 f"Drafts now use adapter {back}." if back else
                 "Drafts now use the plain model, without a trained style.")).run()

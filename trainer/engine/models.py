@@ -9,8 +9,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from filelock import FileLock
 
 from store.settings import data_home
 
@@ -156,6 +160,16 @@ class ModelCatalogue:
         tmp.write_text(json.dumps(data, indent=2))
         tmp.replace(self.file)
 
+    @contextmanager
+    def _changing(self) -> Iterator[dict]:
+        """models.json read, changed and written whole under its lock: the settings dialog
+        and a command run at the same moment never lose each other's change."""
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.file.with_suffix(".lock")), timeout=30):
+            data = self._load()
+            yield data
+            self._save(data)
+
     def names(self) -> list[str]:
         return sorted(set(packaged_models()) | set(self._load()["models"]))
 
@@ -183,25 +197,22 @@ class ModelCatalogue:
         info = read_gguf_info(Path(path).resolve(), name)
         if hf_dir is not None and not (Path(hf_dir) / "config.json").exists():
             raise ModelError(f"{hf_dir}: not a Hugging Face weights folder (no config.json)")
-        data = self._load()
-        data["models"][info.name] = {"path": info.path,
-                                     "hf_dir": str(Path(hf_dir).resolve()) if hf_dir else None}
-        self._save(data)
+        with self._changing() as data:
+            data["models"][info.name] = {
+                "path": info.path, "hf_dir": str(Path(hf_dir).resolve()) if hf_dir else None}
         info.hf_dir = data["models"][info.name]["hf_dir"]
         return info
 
     def use(self, name: str) -> ModelInfo:
         info = self.info(name)
-        data = self._load()
-        data["default"] = name
-        self._save(data)
+        with self._changing() as data:
+            data["default"] = name
         return info
 
     def remove(self, name: str) -> None:
-        data = self._load()
-        if name not in data["models"]:
-            raise ModelError(f"{name!r} is not a model you added")
-        del data["models"][name]
-        if data.get("default") == name:
-            data["default"] = DEFAULT_MODEL
-        self._save(data)
+        with self._changing() as data:
+            if name not in data["models"]:
+                raise ModelError(f"{name!r} is not a model you added")
+            del data["models"][name]
+            if data.get("default") == name:
+                data["default"] = DEFAULT_MODEL

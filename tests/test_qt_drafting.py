@@ -109,7 +109,8 @@ def test_stop_ends_a_long_generation_and_the_window_stays_responsive(qtbot, wind
                                             "in the greenhouses this spring")
     window.compose.length.setCurrentText("long")
     window.start_draft()
-    qtbot.waitUntil(lambda: window.token_events >= 5, timeout=120_000)
+    qtbot.waitUntil(lambda: window.token_events >= 5 or not window.busy, timeout=120_000)
+    assert window.token_events >= 5, window.statusBar().currentMessage()
     probe.start()
     qtbot.wait(300)  # streaming goes on while the GUI thread keeps ticking
     at_stop = window.token_events

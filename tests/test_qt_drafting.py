@@ -108,9 +108,14 @@ def test_stop_ends_a_long_generation_and_the_window_stays_responsive(qtbot, wind
     window.compose.instruction.setPlainText("write Stan a long, detailed letter about every job "
                                             "in the greenhouses this spring")
     window.compose.length.setCurrentText("long")
-    window.start_draft()
-    qtbot.waitUntil(lambda: window.token_events >= 5 or not window.busy, timeout=120_000)
-    assert window.token_events >= 5, window.statusBar().currentMessage()
+    # Sampled: now and then the small model signs off at once. The model is shared by the
+    # process, so which sample comes depends on what ran before; another try is fair.
+    for _ in range(4):
+        window.start_draft()
+        qtbot.waitUntil(lambda: window.token_events >= 5 or not window.busy, timeout=120_000)
+        if window.busy:
+            break
+    assert window.busy and window.token_events >= 5, window.statusBar().currentMessage()
     probe.start()
     qtbot.wait(300)  # streaming goes on while the GUI thread keeps ticking
     at_stop = window.token_events

@@ -39,8 +39,17 @@ def persona_home(sample_home, tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, persona_home, monkeypatch):
+    from app import shared_drafting
+    from app.drafting import DraftingService
+    from trainer.engine.pool import Engine
+
     monkeypatch.setenv("AMANUENSIS_HOME", str(persona_home))
     DraftSettings(short_tokens=24, medium_tokens=120, long_tokens=LONG).save()
+    # A model of its own, fresh for each test: what a window does must not depend on what
+    # the process's shared model ran for earlier tests (its sampling state, above all).
+    engine = Engine()
+    monkeypatch.setattr(shared_drafting, "DraftingService",
+                        lambda store: DraftingService(store=store, engine=engine))
     win = DraftWindow()
     qtbot.addWidget(win)
     win.show()
@@ -49,6 +58,7 @@ def window(qtbot, persona_home, monkeypatch):
     yield win
     win.close()
     assert wait_for_background(60_000)
+    engine.close()
 
 
 def _draft(qtbot, win, instruction=INSTRUCTION, length="short", timeout=180_000):

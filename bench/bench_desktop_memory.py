@@ -30,18 +30,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from bench_first_draft import wait  # noqa: E402 - the same event-loop wait
+
 REQUESTS = ("tell Stan the panes arrived; ask if Thursday suits",
             "thank Priya for the seed order; it arrived today",
             "ask Sam whether the rota for next week is final")
-
-
-def wait(app, predicate, timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise SystemExit("timed out")
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def free_port() -> int:

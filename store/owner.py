@@ -62,12 +62,8 @@ class HomeOwned(RuntimeError):
 def read_owner(home: Path | None = None) -> Owner | None:
     """Who owns ``home`` now, or None (an owner.json left by a dead process is not one)."""
     home = Path(home) if home else data_home()
-    try:
-        data = json.loads((home / OWNER_FILE).read_text())
-        owner = Owner(**{k: data[k] for k in Owner.__dataclass_fields__ if k in data})
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-    if not _alive(owner.pid) or _lock_is_free(home):
+    owner = _described_owner(home)
+    if owner is None or not _alive(owner.pid) or _lock_is_free(home):
         return None
     return owner
 

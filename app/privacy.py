@@ -18,8 +18,8 @@ What an export holds (``EXPORT_README`` below is written into it and says the sa
   file (a few MB each: your trained style is yours to keep).
 
 Left out on purpose: base models (public, large, recreated from packages), training
-checkpoints and the frozen training data of runs (``data.json``: token ids of the mail that
-is already in ``mail.jsonl``), the vector index (derived from the catalogue and rebuilt on
+checkpoints and the frozen training data of runs (``pairs.json`` and ``data.json``: the mail
+that is already in ``mail.jsonl``, as pairs and as token ids), the vector index (derived from the catalogue and rebuilt on
 import) and the local API's bearer token (a secret, not data).
 
 What ``delete_everything`` removes: every entry Amanuensis writes in the data home
@@ -52,7 +52,7 @@ from store.settings import SETTINGS_FILE
 from trainer.feedback import drop_quotes_from, feedback_file, pending_feedback
 from trainer.playback_run import playback_cache, playback_cache_file
 from trainer.registry import load_registry, registry_file, trained_feedback_ids
-from trainer.run_files import list_runs, runs_dir, write_state
+from trainer.run_files import UNFINISHED, list_runs, runs_dir, write_state
 
 MODEL_CACHE = "models"
 # Everything Amanuensis writes directly under the data home. A new file or folder written
@@ -195,11 +195,13 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
       email would never be *trained on* from it (each run rebuilds its dataset from the
       store's emails), but its row still holds the instruction with facts copied from the
       email: those rows are deleted.
-    - A run folder freezes its encoded examples in ``data.json`` when it is prepared; a
-      paused run resumed after a forget would still train on the forgotten mail. An
-      unfinished run holding a forgotten email is discarded (data and checkpoint removed,
-      status ``discarded``: the next run starts afresh from the store); a finished run's
-      ``data.json`` is only ever read by its own training, so it is removed.
+    - A run folder freezes its pairs (``pairs.json``: the mail, its instructions and the
+      retrieved context) and their token ids (``data.json``) when it is prepared; a paused
+      run resumed after a forget would still train on the forgotten mail. A run not yet
+      registered that holds a forgotten email is discarded (its data, checkpoint and any
+      adapter it exported removed, status ``discarded``: the next run starts afresh from
+      the store); a finished run's frozen data is only ever read by its own training, so it
+      is removed.
     - Adapters already trained keep what they learned; only a new run without the mail
       changes that.
     """
@@ -214,20 +216,27 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
             cache.close()
     for run in list_runs(home):
         run_dir = runs_dir(home) / run["id"]
-        data = run_dir / "data.json"
-        if not data.exists():
+        frozen = [run_dir / name for name in FROZEN_DATA if (run_dir / name).exists()]
+        if not frozen:
             continue
-        unfinished = run.get("status") in ("prepared", "running", "paused")
-        if unfinished:
-            if not _holds_forgotten(data, kept):
+        if run.get("status") in NOT_REGISTERED:
+            if not any(_holds_forgotten(path, kept) for path in frozen):
                 continue
-            (run_dir / "checkpoint.pt").unlink(missing_ok=True)
+            for leftover in [run_dir / "checkpoint.pt", *run_dir.glob("*.gguf")]:
+                leftover.unlink(missing_ok=True)
+            shutil.rmtree(run_dir / "peft", ignore_errors=True)
             write_state(run_dir, status="discarded",
                         discarded="mail it was prepared from was forgotten")
             outcome.runs_discarded.append(run["id"])
-        data.unlink()
+        for path in frozen:
+            path.unlink()
         outcome.run_data_removed.append(run["id"])
     return outcome
+
+
+# What a run keeps of the mail, and the states in which it has not reached drafting.
+FROZEN_DATA = ("pairs.json", "data.json")
+NOT_REGISTERED = (*UNFINISHED, "trained")
 
 
 def _holds_forgotten(data: Path, kept: set[str]) -> bool:

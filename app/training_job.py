@@ -1,6 +1,12 @@
-"""The overnight training as a child process: ``python -m trainer train --resume``, then a
-short evaluation of the new adapter. A separate process keeps the desktop responsive and
-lets the operating system reclaim every byte of training memory when it ends.
+"""The overnight training: the data frozen here, the training in a child process, the
+adapter registered here, then a short evaluation of it.
+
+This process owns the data home, so it alone reads the mail: it freezes a run's pairs
+(``trainer.snapshot.freeze_run``, on a thread of its own) or picks up the unfinished run,
+and starts ``python -m trainer train --run ID``, which reads only that run folder and the
+base model. A separate process keeps the desktop responsive and lets the operating system
+reclaim every byte of training memory when it ends. When it has exported and verified the
+adapter, this process registers it (``register_trained_run``).
 
 Pausing sends SIGTERM: the trainer finishes the step in hand, writes its checkpoint and
 exits with ``EXIT_PAUSED`` (3); the next start continues that run. Nothing here knows Qt: the
@@ -14,18 +20,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from store.jobs import Cancelled, CancelToken
 from store.owner import delegate_env
 from store.settings import HOME_ENV, data_home
 
 EXIT_OK, EXIT_FAILED, EXIT_PAUSED = 0, 1, 3
 EVAL_LIMIT = 8  # held-out emails scored after a night's run: enough to see a change
 
-Phase = Literal["training", "evaluating"]
+Phase = Literal["preparing", "training", "evaluating"]
 
 
 @dataclass
@@ -42,36 +51,45 @@ def logs_dir(home: Path | None = None) -> Path:
 
 
 class TrainingJob:
-    """One night's work. ``start()`` it, ``poll()`` it until it returns an outcome."""
+    """One night's work. ``start()`` it, ``poll()`` it until it returns an outcome.
+
+    ``prepare(cancel)`` returns the run folder to train (a new frozen run, or the unfinished
+    one); by default it reads this process's store, and tests give it one of their own."""
 
     def __init__(self, *, until: str | None = None, max_steps: int | None = None,
                  evaluate: bool = True, eval_limit: int = EVAL_LIMIT, home: Path | None = None,
-                 python: str = sys.executable, extra_args: tuple[str, ...] = ()):
+                 python: str = sys.executable, extra_args: tuple[str, ...] = (),
+                 prepare: Callable[[CancelToken], Path] | None = None):
         self.home = home or data_home()
         self.until, self.max_steps = until, max_steps
         self.evaluate, self.eval_limit = evaluate, eval_limit
         self.python, self.extra_args = python, extra_args
-        self.phase: Phase = "training"
+        self.prepare = prepare or self._freeze_or_resume
+        self.phase: Phase = "preparing"
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
+        self._stdout_path: Path | None = None
+        self.run_dir: Path | None = None
         self._train_result: dict = {}
         self._pause_requested = False
         self._stopped_because = ""
+        self._cancel = CancelToken()
+        self._preparing: threading.Thread | None = None
+        self._prepare_error: BaseException | None = None
         self.started_at: float | None = None
 
     # --- control ----------------------------------------------------------------------
     def start(self) -> None:
-        args = ["train", "--resume", "--json"]
-        if self.until:
-            args += ["--until", self.until]
-        if self.max_steps:
-            args += ["--max-steps", str(self.max_steps)]
         self.started_at = time.time()
-        self._launch(args + list(self.extra_args))
+        self.phase = "preparing"
+        self._preparing = threading.Thread(target=self._prepare, name="training-prepare",
+                                           daemon=True)
+        self._preparing.start()
 
     def pause(self) -> None:
         """Ask for a clean stop: a checkpoint during training, nothing to keep in evaluation."""
-        if self.running and not self._pause_requested:
+        self._cancel.cancel()  # the data preparation stops at its next email
+        if self.process_running and not self._pause_requested:
             # Once: the trainer saves its checkpoint on the first signal.
             _terminate(self.process)
         self._pause_requested = True
@@ -82,7 +100,12 @@ class TrainingJob:
         to be forgotten. The run resumes from its last checkpoint, unless the purge
         discards it. Returns whether the process is gone."""
         self._stopped_because = because
-        if not self.running:
+        self._cancel.cancel()
+        if self._preparing is not None and self._preparing.is_alive():
+            self._preparing.join(timeout_s)
+            if self._preparing.is_alive():
+                return False
+        if not self.process_running:
             return True
         _kill_group(self.process)
         try:
@@ -93,10 +116,17 @@ class TrainingJob:
 
     @property
     def running(self) -> bool:
+        preparing = self._preparing is not None and self._preparing.is_alive()
+        return preparing or self.process_running
+
+    @property
+    def process_running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def poll(self) -> JobOutcome | None:
         """``None`` while the job runs; its outcome once it has ended."""
+        if self.phase == "preparing":
+            return self._after_preparing()
         if self.process is None or self.process.poll() is None:
             return None
         code = self.process.returncode
@@ -104,6 +134,48 @@ class TrainingJob:
         if self.phase == "training":
             return self._after_training(code, output)
         return self._after_evaluation(code, output)
+
+    # --- preparing, in this process ------------------------------------------------------
+    def _prepare(self) -> None:
+        try:
+            self.run_dir = self.prepare(self._cancel)
+        except BaseException as exc:  # reported by poll(), on the caller's thread
+            self._prepare_error = exc
+
+    def _freeze_or_resume(self, cancel: CancelToken) -> Path:
+        from store.api import Store
+        from trainer.config import TrainSettings
+        from trainer.engine.models import ModelCatalogue
+        from trainer.run_files import unfinished_run
+        from trainer.snapshot import freeze_run, register_trained_runs
+
+        register_trained_runs(self.home)  # trained while the desktop was closed
+        settings = TrainSettings.load(self.home)
+        if self.max_steps:
+            settings.max_steps = self.max_steps
+        model = ModelCatalogue(self.home).info(settings.model or None).name
+        run_dir = unfinished_run(model, self.home)
+        if run_dir is not None:
+            return run_dir
+        with Store(self.home) as store:
+            return freeze_run(store, settings, model, self.home, cancel=cancel)
+
+    def _after_preparing(self) -> JobOutcome | None:
+        if self._preparing is None or self._preparing.is_alive():
+            return None
+        error = self._prepare_error
+        if self._stopped_because or self._pause_requested or isinstance(error, Cancelled):
+            because = self._stopped_because or "paused"
+            return JobOutcome("paused", f"Training stopped ({because}) while preparing the "
+                              "data; it starts again at its next time.")
+        if error is not None:
+            return JobOutcome("failed", f"Training could not start: {error}")
+        self.phase = "training"
+        args = ["train", "--run", self.run_dir.name]
+        if self.until:
+            args += ["--until", self.until]
+        self._launch(args + list(self.extra_args) + ["--json"])
+        return None
 
     # --- phases -----------------------------------------------------------------------
     def _after_training(self, code: int, output: dict | None) -> JobOutcome | None:
@@ -119,6 +191,11 @@ class TrainingJob:
         if code != EXIT_OK or output is None:
             return JobOutcome("failed", f"Training failed (exit code {code}): "
                                         f"{self._last_log_line()}", output or {}, log=self.log_path)
+        if output.get("status") == "trained":  # ours to register
+            from trainer.snapshot import register_trained_run
+
+            output.update(status="finished",
+                          activated=register_trained_run(self.run_dir, self.home))
         self._train_result = output
         if not self.evaluate or self._pause_requested or not output.get("activated"):
             return JobOutcome("finished", _trained_message(output), output, log=self.log_path)
@@ -153,6 +230,8 @@ class TrainingJob:
                 stdin=subprocess.DEVNULL, env=env, **_new_process_group())
 
     def _output(self) -> dict | None:
+        if self._stdout_path is None:
+            return None
         try:
             return json.loads(self._stdout_path.read_text() or "null")
         except (OSError, ValueError):

@@ -105,6 +105,8 @@ def training_needed(catalogue, model: str | None = None,
     model = model or ModelCatalogue(home).default_name()
     if unfinished_run(model, home) is not None:
         return True, "a paused run to finish"
+    if any(r.get("status") == "trained" for r in list_runs(home)):
+        return True, "a trained adapter to register"  # trained while the app was closed
     own, newest = own_email_counts(catalogue)
     if own < MIN_OWN_EMAILS:
         return False, f"only {own} of your own emails are imported (at least {MIN_OWN_EMAILS})"
@@ -170,7 +172,7 @@ def work_waiting(home: Path | None = None) -> tuple[bool, str]:
 
 def current_progress(home: Path | None = None) -> tuple[int | None, str]:
     """The newest unfinished run's percentage, or what it is doing before it has steps."""
-    runs = [r for r in list_runs(home) if r.get("status") in ("prepared", "running")]
+    runs = [r for r in list_runs(home) if r.get("status") in ("frozen", "prepared", "running")]
     if not runs:
         return None, "preparing the training data"
     summary = run_summary(max(runs, key=lambda r: r.get("created") or 0), home)

@@ -4,11 +4,15 @@ all draft at once.
     .venv/bin/python bench/bench_desktop_memory.py
 
 Imports the sample persona into a temporary home, opens the desktop offscreen with both
-drafting windows, serves the local API (from the desktop process where it can; otherwise,
-as before one engine per process, from an `amanuensis serve` process beside it), and
-starts a draft in each of the three at the same moment. Resident memory of every process
-involved is sampled every 50 ms; the peak of their sum is the number. Writes
-bench/out/desktop_memory.json.
+drafting windows, serves the local API, and starts a draft in each of the three at the
+same moment. Resident memory of every process involved is sampled every 50 ms; the peak
+of their sum is the number. Two layouts, measured in the same run:
+
+- ``shared`` (now): one engine in the desktop process; the API is served from it.
+- ``per-window`` (as before issue 12): each window loads a model of its own, and the API
+  is an ``amanuensis serve`` process beside the desktop with a third copy.
+
+Writes bench/out/desktop_memory.json.
 """
 
 from __future__ import annotations
@@ -63,18 +67,32 @@ class Sampler(threading.Thread):
             self.peak_total = max(self.peak_total, total)
 
 
-def one_run() -> dict:
+def one_run(layout: str) -> dict:
     from PySide6.QtWidgets import QApplication
 
+    from app import shared_drafting
     from app.qt.desktop import Desktop
     from app.qt.ops import wait_for_background
     from app.server import api_token
+    from store.owner import delegate_env
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     desktop = Desktop(use_tray=False, tick_ms=3_600_000, work_check=lambda: (False, ""))
-    main, quick = desktop.open_window(), desktop.quick_draft()
+    shared = layout == "shared"
+    if shared:
+        main, quick = desktop.open_window(), desktop.quick_draft()
+    else:
+        from trainer.engine.pool import Engine
+
+        service = shared_drafting.DraftingService
+        shared_drafting.DraftingService = lambda **kw: service(**kw, engine=Engine())
+        windows, services = [], []
+        for opening in (desktop.open_window, desktop.quick_draft):
+            desktop.drafting = shared_drafting.SharedDrafting()  # a service of its own
+            services.append(desktop.drafting)
+            windows.append(opening())
+        main, quick = windows
     wait(app, lambda: main.warmed is not None and quick.warmed is not None, 300)
-    shared = hasattr(desktop, "serve_api")
     server = None
     if shared:
         from app.server import ApiSettings
@@ -85,7 +103,8 @@ def one_run() -> dict:
     else:
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",
-                                   str(port)], cwd=REPO, stderr=subprocess.DEVNULL)
+                                   str(port)], cwd=REPO, stderr=subprocess.DEVNULL,
+                                  env={**os.environ, **delegate_env()})
         url = f"http://127.0.0.1:{port}/v1"
     token = api_token()
 
@@ -123,14 +142,16 @@ def one_run() -> dict:
     elapsed = time.perf_counter() - started
     sampler.stopping.set()
     sampler.join()
-    engine = desktop.drafting.current().engine if shared else None
+    in_desktop = [desktop.drafting] if shared else services
+    loads = sum(d.current().engine.loads for d in in_desktop if d.current() is not None)
     result = {
+        "layout": layout,
         "api_in_desktop": shared,
         "peak_total_mb": round(sampler.peak_total / 2**20, 1),
         "peak_desktop_mb": round(sampler.peak[os.getpid()] / 2**20, 1),
         "peak_serve_process_mb": round(sampler.peak[server.pid] / 2**20, 1) if server
         else None,
-        "models_loaded": engine.loads if engine else 2 + bool(server),
+        "models_loaded": loads + bool(server),  # the serve process loads its own
         "three_drafts_s": round(elapsed, 2),
         "drafted": [bool(main.drafts.get(0)), bool(quick.drafts.get(0)), bool(answers)],
     }
@@ -146,20 +167,22 @@ def one_run() -> dict:
 
 def main() -> int:
     if "--one" in sys.argv:
-        print(json.dumps(one_run()))
+        print(json.dumps(one_run(sys.argv[sys.argv.index("--one") + 1])))
         return 0
     from store.api import Store
 
+    result = {}
     with tempfile.TemporaryDirectory(prefix="amanuensis-bench-") as home:
         with Store(Path(home)) as store:
             store.import_paths([REPO / "resources" / "sample" / "mail"])
-        done = subprocess.run([sys.executable, __file__, "--one"], cwd=REPO,
-                              env={**os.environ, "AMANUENSIS_HOME": home},
-                              capture_output=True, text=True)
-        if done.returncode:
-            print(done.stderr[-3000:], file=sys.stderr)
-            return done.returncode
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+        for layout in ("per-window", "shared"):
+            done = subprocess.run([sys.executable, __file__, "--one", layout], cwd=REPO,
+                                  env={**os.environ, "AMANUENSIS_HOME": home},
+                                  capture_output=True, text=True)
+            if done.returncode:
+                print(done.stderr[-3000:], file=sys.stderr)
+                return done.returncode
+            result[layout] = json.loads(done.stdout.strip().splitlines()[-1])
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "desktop_memory.json").write_text(json.dumps(result, indent=1))

@@ -18,7 +18,7 @@ def test_the_desktop_tray_and_cli_start_without_the_training_stack():
         "import app.cli, app.qt.app, app.qt.desktop, app.qt.main_window, app.qt.tray\n"
         "import app.qt.draft_window, app.qt.training_view, app.qt.privacy_page\n"
         "import app.drafting, app.server, app.privacy, app.training_status, app.scheduler\n"
-        "import app.shared_drafting, trainer.engine.pool\n"
+        "import app.shared_drafting, trainer.engine.pool, app.training_job, trainer.snapshot\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

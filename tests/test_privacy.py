@@ -68,7 +68,8 @@ def home(imported, isolated_home):
 
 
 def _trainer_data(store: Store) -> dict:
-    """What training leaves behind: playback cache, feedback, two runs, an adapter."""
+    """What training leaves behind: playback cache, feedback, three runs (finished, paused,
+    trained but not yet registered), an adapter."""
     home = store.home
     cache = playback_cache(home)
     instructions, _ = playback(own_emails(store), None, cache=cache)
@@ -77,16 +78,22 @@ def _trainer_data(store: Store) -> dict:
                              subject="Thanks", recipient="ann@example.org"), home)
     ids = [i.ident for i in instructions]
     runs = {}
-    for name, status in (("20250101-010000", "finished"), ("20250102-010000", "paused")):
+    for name, status in (("20250101-010000", "finished"), ("20250102-010000", "paused"),
+                         ("20250103-010000", "trained")):
         run_dir = runs_dir(home) / name
         run_dir.mkdir(parents=True)
         items = [{"email_id": ident, "input_ids": [1, 2], "labels": [-100, 2]} for ident in ids]
         (run_dir / "data.json").write_text(json.dumps({"train": items[:2], "held_out": items[2:]}))
+        pairs = [{"email_id": ident, "completion": "…", "request": {"instruction": "…"}}
+                 for ident in ids]
+        (run_dir / "pairs.json").write_text(json.dumps({"format": 1, "train": pairs[:2],
+                                                        "held_out": pairs[2:]}))
         (run_dir / "metrics.jsonl").write_text('{"step": 1, "loss": 2.5}\n')
         (run_dir / "checkpoint.pt").write_bytes(b"\0" * 64)
         write_state(run_dir, model="smollm2-135m", status=status,
                     dataset={"train_examples": 2, "held_out_examples": 1})
         runs[status] = run_dir
+    (runs["trained"] / "adapter.gguf").write_bytes(b"GGUF" + b"\0" * 60)
     adapter = runs["finished"] / "adapter.gguf"
     adapter.write_bytes(b"GGUF" + b"\0" * 60)
     register_adapter(runs["finished"].name, {"model": "smollm2-135m", "path": str(adapter)},
@@ -107,7 +114,7 @@ def test_data_summary_counts_sources_mail_and_training_data(home):
     assert by_name["notes.txt"]["documents"] == 1
     training = summary["training"]
     assert training["playback_pairs"] == len(made["ids"]) == 3
-    assert training["runs"] == 2 and training["adapters"] == 1
+    assert training["runs"] == 3 and training["adapters"] == 1
     assert training["active_adapters"] == 1 and training["pending_feedback"] == 1
     assert training["last_run_train_examples"] == 2
     sizes = summary["sizes"]
@@ -202,12 +209,16 @@ def test_forget_removes_the_mail_and_the_training_data_made_from_it(home):
         summary = privacy.data_summary(store)
     assert outcome.playback_pairs_removed == 1  # one of the two was the user's own
     assert summary["training"]["playback_pairs"] == 2
-    finished, paused = made["runs"]["finished"], made["runs"]["paused"]
-    assert outcome.runs_discarded == [paused.name]
-    assert sorted(outcome.run_data_removed) == sorted([finished.name, paused.name])
-    assert read_state(paused)["status"] == "discarded"
-    assert not (paused / "checkpoint.pt").exists() and not (paused / "data.json").exists()
+    finished, paused, trained = (made["runs"][s] for s in ("finished", "paused", "trained"))
+    assert outcome.runs_discarded == [paused.name, trained.name]
+    assert sorted(outcome.run_data_removed) == sorted([finished.name, paused.name,
+                                                       trained.name])
+    for run in (paused, trained):  # never reached drafting: nothing of it is kept
+        assert read_state(run)["status"] == "discarded"
+        assert not [p.name for p in run.iterdir() if p.name in (
+            "checkpoint.pt", "data.json", "pairs.json", "adapter.gguf")]
     assert (finished / "adapter.gguf").exists() and (finished / "metrics.jsonl").exists()
+    assert not (finished / "pairs.json").exists()
     assert len(load_feedback(home)) == 1
 
 
@@ -221,6 +232,8 @@ def test_forget_keeps_an_unfinished_run_that_never_saw_the_mail(home):
     assert outcome.playback_pairs_removed == 0 and outcome.runs_discarded == []
     assert read_state(made["runs"]["paused"])["status"] == "paused"
     assert (made["runs"]["paused"] / "data.json").exists()
+    assert (made["runs"]["paused"] / "pairs.json").exists()
+    assert read_state(made["runs"]["trained"])["status"] == "trained"
 
 
 def test_forgetting_a_sender_removes_their_email_from_accepted_drafts(home):

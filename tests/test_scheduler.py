@@ -157,6 +157,26 @@ def fake_python(tmp_path):
     return str(runner)
 
 
+@pytest.fixture
+def frozen_run(isolated_home):
+    """What the owner hands the trainer process: a run folder (the fake trainer ignores it)."""
+    run_dir = isolated_home / "trainer" / "runs" / "20261202-010000"
+    run_dir.mkdir(parents=True)
+    return lambda cancel: run_dir
+
+
+def _job(fake_python, frozen_run, isolated_home, **options) -> TrainingJob:
+    return TrainingJob(python=fake_python, prepare=frozen_run, home=isolated_home, **options)
+
+
+def _until_training(job: TrainingJob, seconds: float = 10) -> None:
+    """The desktop polls from a timer; a poll after the preparation starts the trainer."""
+    end = time.monotonic() + seconds
+    while not job.process_running:
+        assert job.poll() is None and time.monotonic() < end, "the trainer never started"
+        time.sleep(0.02)
+
+
 def _wait(job: TrainingJob, seconds: float = 20):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -167,8 +187,9 @@ def _wait(job: TrainingJob, seconds: float = 20):
     raise AssertionError("the job did not end")
 
 
-def test_a_finished_night_is_evaluated_and_reports_the_change(fake_python, isolated_home):
-    job = TrainingJob(python=fake_python, extra_args=("--quick",), home=isolated_home)
+def test_a_finished_night_is_evaluated_and_reports_the_change(fake_python, frozen_run,
+                                                               isolated_home):
+    job = _job(fake_python, frozen_run, isolated_home, extra_args=("--quick",))
     job.start()
     outcome = _wait(job)
     assert outcome.status == "finished"
@@ -178,10 +199,12 @@ def test_a_finished_night_is_evaluated_and_reports_the_change(fake_python, isola
     assert job.process.args[-1] == "--json"
 
 
-def test_pause_stops_the_trainer_with_its_checkpoint_exit(fake_python, isolated_home):
-    job = TrainingJob(python=fake_python, until="06:00", home=isolated_home)
+def test_pause_stops_the_trainer_with_its_checkpoint_exit(fake_python, frozen_run,
+                                                          isolated_home):
+    job = _job(fake_python, frozen_run, isolated_home, until="06:00")
     job.start()
-    time.sleep(0.5)
+    _until_training(job)
+    time.sleep(0.3)
     assert job.running and job.poll() is None
     job.pause()
     outcome = _wait(job)
@@ -189,15 +212,17 @@ def test_pause_stops_the_trainer_with_its_checkpoint_exit(fake_python, isolated_
     assert "continues next time" in outcome.message
     args = list(job.process.args)
     assert args[args.index("--until") + 1] == "06:00"
+    assert args[args.index("--run") + 1] == "20261202-010000"
 
 
-def test_stop_now_kills_the_run_before_a_purge_without_a_last_checkpoint(fake_python,
-                                                                        isolated_home):
+def test_stop_now_kills_the_run_before_a_purge_without_a_last_checkpoint(
+        fake_python, frozen_run, isolated_home):
     """Before a forget or a deletion: gone at once (the fake trainer would print its
     "paused" checkpoint on SIGTERM; killed, it writes nothing more)."""
-    job = TrainingJob(python=fake_python, until="06:00", home=isolated_home)
+    job = _job(fake_python, frozen_run, isolated_home, until="06:00")
     job.start()
-    time.sleep(0.5)
+    _until_training(job)
+    time.sleep(0.3)
     started = time.monotonic()
     assert job.stop_now("you are forgetting mail")
     assert time.monotonic() - started < 5 and not job.running
@@ -206,8 +231,8 @@ def test_stop_now_kills_the_run_before_a_purge_without_a_last_checkpoint(fake_py
     assert job._output() is None  # nothing written after the kill
 
 
-def test_a_failure_names_the_trainers_last_words(fake_python, isolated_home):
-    job = TrainingJob(python=fake_python, extra_args=("--fail",), home=isolated_home)
+def test_a_failure_names_the_trainers_last_words(fake_python, frozen_run, isolated_home):
+    job = _job(fake_python, frozen_run, isolated_home, extra_args=("--fail",))
     job.start()
     outcome = _wait(job)
     assert outcome.status == "failed"
@@ -251,3 +276,13 @@ def test_training_is_needed_for_new_mail_and_unfinished_runs(isolated_home):
     newer = _Catalogue(41, datetime.now().astimezone().isoformat())
     assert training_needed(newer, model) == (
         True, "new mail of yours was imported since the last run")
+
+
+def test_the_owner_prepares_the_run_and_says_why_it_cannot(fake_python, isolated_home):
+    """The real preparation, in this process with its own store: too little mail is a clear
+    failure before any trainer process starts."""
+    job = TrainingJob(python=fake_python, home=isolated_home)
+    job.start()
+    outcome = _wait(job, 60)
+    assert outcome.status == "failed" and job.process is None
+    assert "only 0 of your own emails are usable for training" in outcome.message

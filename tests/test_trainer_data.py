@@ -93,6 +93,37 @@ def test_split_is_chronological_and_context_never_leaks(sample_store, sample_pai
     assert again.snapshot == data.snapshot
 
 
+def test_a_frozen_run_holds_the_pairs_exactly_and_a_cancel_leaves_no_run(sample_store,
+                                                                          tmp_path):
+    """What the owner hands the trainer process: every pair with its retrieved context and
+    thread, read back equal; stopped midway (a pause, a forget), no half-made run."""
+    from trainer.config import TrainSettings
+    from trainer.run_files import list_runs, read_state
+    from trainer.snapshot import freeze_run, read_pairs
+
+    settings = TrainSettings(held_out_share=0.2, context_share=0.5)
+    run_dir = freeze_run(sample_store, settings, "smollm2-135m", tmp_path)
+    train, held, profile = read_pairs(run_dir)
+    emails = own_emails(sample_store)
+    instructions, _ = playback(emails, EmbeddingKeyphrases(sample_store.embedder),
+                               cache=PlaybackCache(tmp_path / "trainer" / "playback.sqlite"))
+    expected = build_dataset(sample_store, emails, instructions, held_out_share=0.2,
+                             context_share=0.5)
+    assert train == expected.train and held == expected.held_out
+    assert any(p.request.examples for p in train) and any(p.request.reply_to for p in train)
+    assert profile.name  # the name the user's mail is sent under
+    state = read_state(run_dir)
+    assert state["status"] == "frozen" and state["model"] == "smollm2-135m"
+    assert state["held_out_ids"] == [p.email_id for p in held]
+    assert state["dataset"]["snapshot"] == expected.snapshot
+
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        freeze_run(sample_store, settings, "smollm2-135m", tmp_path, cancel=token)
+    assert [run["id"] for run in list_runs(tmp_path)] == [run_dir.name]
+
+
 def test_encoding_puts_only_the_email_and_end_of_turn_under_the_loss(sample_store, sample_pairs,
                                                                      sample_home):
     from trainer.base import load_base_tokenizer

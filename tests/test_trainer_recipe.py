@@ -224,8 +224,8 @@ def test_mail_forgotten_while_it_trains_stops_the_run_and_the_next_has_none_of_i
     registers and activates nothing; the next run's frozen data holds none of that mail."""
     from app import privacy
     from trainer.engine.models import ModelCatalogue
-    from trainer.run import prepare_run
     from trainer.run_files import read_state, runs_dir
+    from trainer.snapshot import freeze_run
 
     home = tmp_path / "forget-home"
     home.mkdir()
@@ -255,7 +255,62 @@ def test_mail_forgotten_while_it_trains_stops_the_run_and_the_next_has_none_of_i
         assert load_registry(home)["adapters"] == {}
 
         # The next run's snapshot, frozen as training starts.
-        next_run = prepare_run(store, settings, ModelCatalogue(home).info(), home)
-    frozen = json.loads((next_run / "data.json").read_text())
+        next_run = freeze_run(store, settings, ModelCatalogue(home).info().name, home)
+    frozen = json.loads((next_run / "pairs.json").read_text())
     trained_on = {item["email_id"] for part in ("train", "held_out") for item in frozen[part]}
     assert trained_on and forgotten["uid"] not in trained_on
+
+
+def test_the_trainer_process_trains_a_frozen_run_without_the_store(trained_home, tmp_path):
+    """The owner freezes a run; ``python -m trainer train --run``, started as the owner's
+    delegate, trains it in a home that holds nothing but that run folder and the models,
+    writes only into the run folder, and leaves the run for the owner to register."""
+    import os
+    import subprocess
+    import sys
+
+    from store.owner import claim_home, delegate_env, release_home
+    from trainer.engine.models import ModelCatalogue
+    from trainer.registry import active_adapter
+    from trainer.run_files import read_state
+    from trainer.snapshot import freeze_run, register_trained_run
+
+    settings = _settings()
+    settings.max_steps, settings.eval_at_start = 2, False
+    with Store(trained_home) as store:
+        frozen = freeze_run(store, settings, ModelCatalogue(trained_home).info().name,
+                            trained_home)
+    pairs = json.loads((frozen / "pairs.json").read_text())
+    assert pairs["train"] and all(p["completion"] for p in pairs["train"])
+    assert any(p["request"]["examples"] for p in pairs["train"])  # retrieved context is in
+
+    owner = tmp_path / "bare-home"
+    owner.mkdir()
+    share_models(owner)
+    run_dir = owner / "trainer" / "runs" / frozen.name
+    shutil.copytree(frozen, run_dir)
+    shutil.rmtree(frozen)  # the module's other runs never see it
+    claim_home(owner, role="desktop")
+    try:
+        before = set(owner.rglob("*"))
+        env = {**os.environ, "AMANUENSIS_HOME": str(owner), **delegate_env(owner)}
+        done = subprocess.run([sys.executable, "-m", "trainer", "train", "--run", frozen.name,
+                               "--json"], capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout)
+        assert result["status"] == "trained" and result["step"] == 2
+        written = set(owner.rglob("*")) - before
+        outside = sorted(str(path.relative_to(owner)) for path in written
+                         if run_dir not in path.parents and "models" not in path.parts)
+        assert outside == ["trainer/training.lock"], outside  # drafting's "training now" sign
+        assert not (owner / "catalogue.sqlite3").exists() and not (owner / "index").exists()
+        assert read_state(run_dir)["status"] == "trained"
+        model = ModelCatalogue(owner).default_name()
+        assert active_adapter(model, owner) is None  # nothing reaches drafting yet
+        activated = register_trained_run(run_dir, owner)
+    finally:
+        release_home(owner)
+    assert read_state(run_dir)["status"] == "finished"
+    assert activated == result["usable"]
+    if activated:
+        assert active_adapter(model, owner)[0] == frozen.name

@@ -151,10 +151,13 @@ def cmd_train(args) -> int:
 
     try:
         with cancel_on_ctrl_c(token, "Stopping at the end of this step with a checkpoint; "
-                              "Ctrl-C again aborts."), _cancel_on_stop_signal(token), \
-                _store() as store:
-            result = train(store, settings, resume=args.resume, deadline=deadline,
-                           progress=bar, log=log, cancel=token)
+                              "Ctrl-C again aborts."), _cancel_on_stop_signal(token):
+            if args.run:
+                result = _train_frozen_run(args.run, deadline, bar, log, token)
+            else:
+                with _store() as store:
+                    result = train(store, settings, resume=args.resume, deadline=deadline,
+                                   progress=bar, log=log, cancel=token)
     except TrainingError as exc:
         _err(f"Cannot train: {exc}")
         return EXIT_FAILED
@@ -180,6 +183,24 @@ def cmd_train(args) -> int:
     return EXIT_PAUSED if result["status"] == "paused" else EXIT_OK
 
 
+def _train_frozen_run(ident: str, deadline, bar, log, token) -> dict:
+    """A run the owner froze: train it without opening the store. Started by the owner, the
+    run is left ``trained`` for it to register; run by hand in a home this process owns, it
+    is registered here."""
+    from store.owner import held_claim
+    from trainer.run import TrainingError, register_trained_run, train_frozen
+    from trainer.run_files import runs_dir
+
+    run_dir = runs_dir() / ident
+    if not (run_dir / "state.json").is_file():
+        raise TrainingError(f"no run {ident!r} in {runs_dir()}")
+    result = train_frozen(run_dir, deadline=deadline, progress=bar, log=log, cancel=token)
+    claim = held_claim()
+    if result["status"] == "trained" and claim is not None and not claim.delegated:
+        result.update(status="finished", activated=register_trained_run(run_dir))
+    return result
+
+
 def _print_train_result(result: dict) -> None:
     data = result["dataset"]
     print(f"Run {result['run']} on {result['model']}: {result['status']} at step "
@@ -200,6 +221,9 @@ def _print_train_result(result: dict) -> None:
         print(f"  llama.cpp   top-token agreement {v.get('agreement', 0):.1%} "
               f"(base vs base {v.get('base_agreement', 0):.1%}), "
               f"change cosine {v.get('delta_cosine', 0):.2f}")
+    if result["status"] == "trained":
+        print("  active      not yet: the app that owns this data home registers it")
+        return
     print("  active      " + ("yes" if result.get("activated") else
                              "no (verification too weak; see 'amanuensis adapters list')"))
 
@@ -297,6 +321,9 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("train", help="fine-tune an adapter on your own emails")
     p.add_argument("--resume", action="store_true", help="continue the last paused run")
+    p.add_argument("--run", metavar="ID", help="train a run whose data the owner of the data "
+                   "home has frozen (how the desktop starts training), without opening the "
+                   "mail store")
     p.add_argument("--max-minutes", type=float, help="pause with a checkpoint after this long")
     p.add_argument("--until", metavar="HH:MM", help="pause with a checkpoint at this time")
     p.add_argument("--model")

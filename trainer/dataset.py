@@ -130,7 +130,7 @@ def uses_context(email_id: str, share: float) -> bool:
 def build_dataset(store, emails: list[EmailForPlayback], instructions: list[Instruction], *,
                   held_out_share: float = 0.2, context_share: float = 0.5, k: int = 3,
                   min_similarity: float = 0.25, feedback: list[TrainingPair] = (),
-                  ) -> Dataset:
+                  cancel=None) -> Dataset:
     """Pairs from usable instructions; the newest ``held_out_share`` of emails held out."""
     usable = []
     skipped: Counter = Counter()
@@ -145,6 +145,8 @@ def build_dataset(store, emails: list[EmailForPlayback], instructions: list[Inst
     held_ids = [email.ident for email, _ in usable[cut:]]
     train, held_out = [], []
     for position, (email, instruction) in enumerate(usable):
+        if cancel is not None:  # a store.jobs.CancelToken: a forget waits for this
+            cancel.raise_if_cancelled()
         thread = thread_for(store, email)
         request = PromptRequest(instruction=instruction.text, reply_to=thread,
                                 recipient="" if thread else email.recipient)

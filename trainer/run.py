@@ -1,9 +1,14 @@
 """One training run from the user's mail to an active adapter, resumable across nights.
 
-A run lives in ``<home>/trainer/runs/<id>/``: the encoded data it trains on (fixed at the
-start, so a resumed run sees exactly the same examples), ``state.json``, ``metrics.jsonl``
-(one line per step, for the GUI to tail), the checkpoint, and finally the PEFT adapter, the
-GGUF adapter and its verification.
+A run lives in ``<home>/trainer/runs/<id>/``: the pairs the owner froze for it
+(``pairs.json``, ``trainer.snapshot``), their token ids (``data.json``, fixed at the start,
+so a resumed run sees exactly the same examples), ``state.json``, ``metrics.jsonl`` (one
+line per step, for the GUI to tail), the checkpoint, and finally the PEFT adapter, the GGUF
+adapter and its verification.
+
+A run's states: ``frozen`` (pairs written by the owner) → ``prepared`` (encoded) →
+``running`` ⇄ ``paused`` → ``trained`` (adapter exported, waiting for the owner) →
+``finished`` (registered); or ``discarded`` (its mail was forgotten).
 """
 
 from __future__ import annotations
@@ -11,86 +16,60 @@ from __future__ import annotations
 import json
 import signal
 import threading
-import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
 from trainer.activity import training_run
-from trainer.batches import Encoded, encode_pairs
+from trainer.batches import Encoded
 from trainer.config import TrainSettings
-from trainer.dataset import build_dataset, own_emails, pair_from_feedback
-from trainer.engine.context import ContextSettings, profile_for
 from trainer.engine.models import ModelCatalogue, ModelInfo
-from trainer.feedback import pending_feedback
-from trainer.playback import EmbeddingKeyphrases
-from trainer.playback_run import playback, playback_cache
-from trainer.registry import register_adapter, trained_feedback_ids
 from trainer.run_files import (  # noqa: F401 (the run-file format, re-exported)
+    UNFINISHED,
     list_runs,
     read_state,
     runs_dir,
     unfinished_run,
     write_state,
 )
+from trainer.snapshot import (  # noqa: F401 (TrainingError, re-exported)
+    TrainingError,
+    freeze_run,
+    read_pairs,
+    register_trained_run,
+    register_trained_runs,
+)
 
 
-class TrainingError(RuntimeError):
-    pass
-
-
-def prepare_run(store, settings: TrainSettings, info: ModelInfo, home: Path | None = None,
-                progress: ProgressCallback = ignore_progress,
-                cancel: CancelToken | None = None) -> Path:
-    """Playback, the split and the encoded examples, frozen into a new run folder."""
+def encode_run(run_dir: Path, info: ModelInfo, settings: TrainSettings,
+               home: Path | None = None, progress: ProgressCallback = ignore_progress) -> None:
+    """The frozen pairs to token ids (``data.json``), once per run: a resumed run trains on
+    exactly the examples it started with."""
     from trainer.base import load_base_tokenizer
+    from trainer.batches import encode_pairs
     from trainer.engine.chat import chat_format_for
 
-    emails = own_emails(store)
-    if len(emails) < 10:
-        raise TrainingError(f"only {len(emails)} of your own emails are usable for training; "
-                            "import your sent mail first (at least 10 emails)")
-    cache = playback_cache(home)
-    try:
-        instructions, report = playback(emails, EmbeddingKeyphrases(store.embedder),
-                                        cache=cache, progress=progress, cancel=cancel)
-    finally:
-        cache.close()
-    feedback = pending_feedback(trained_feedback_ids(home), home)
-    context = ContextSettings.load(home)
-    progress(Progress("dataset", 0, None, detail="building pairs with retrieved context"))
-    dataset = build_dataset(store, emails, instructions,
-                            held_out_share=settings.held_out_share,
-                            context_share=settings.context_share, k=context.k,
-                            min_similarity=context.min_similarity,
-                            feedback=[pair_from_feedback(entry) for entry in feedback])
+    pairs, held_pairs, profile = read_pairs(run_dir)
     tokenizer = load_base_tokenizer(info, home, progress=lambda text: progress(
         Progress("base model", 0, None, detail=text)))
     fmt = chat_format_for(info)
-    profile = profile_for(store)
-    train, skipped_train = encode_pairs(dataset.train, tokenizer, fmt, settings.max_seq_tokens,
-                                        profile)
-    held, skipped_held = encode_pairs(dataset.held_out, tokenizer, fmt,
-                                      settings.max_seq_tokens, profile)
+    train, skipped_train = encode_pairs(pairs, tokenizer, fmt, settings.max_seq_tokens, profile)
+    held, skipped_held = encode_pairs(held_pairs, tokenizer, fmt, settings.max_seq_tokens,
+                                      profile)
     if settings.max_examples:
         train = train[-settings.max_examples:]
     if len(train) < 4:
         raise TrainingError(f"only {len(train)} training examples fit; need at least 4")
-    run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = runs_dir(home) / run_id
-    run_dir.mkdir(parents=True)
-    (run_dir / "data.json").write_text(json.dumps({
+    tmp = run_dir / "data.tmp"
+    tmp.write_text(json.dumps({
         "train": [asdict(item) for item in train], "held_out": [asdict(item) for item in held]}))
-    summary = dataset.summary()
+    tmp.replace(run_dir / "data.json")
+    summary = read_state(run_dir)["dataset"]
     summary["skipped"].update({f"train: {k}": v for k, v in skipped_train.items()})
     summary["skipped"].update({f"held out: {k}": v for k, v in skipped_held.items()})
     summary["train_examples"], summary["held_out_examples"] = len(train), len(held)
-    write_state(run_dir, model=info.name, status="prepared", created=time.time(),
-                settings=settings.to_json(), dataset=summary, playback=report.to_json(),
-                held_out_ids=[pair.email_id for pair in dataset.held_out],
-                feedback_ids=[entry.ident for entry in feedback])
-    return run_dir
+    write_state(run_dir, status="prepared", dataset=summary)
 
 
 def _load_data(run_dir: Path) -> tuple[list[Encoded], list[Encoded]]:
@@ -103,28 +82,48 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
           deadline: float | None = None, home: Path | None = None,
           progress: ProgressCallback = ignore_progress, log=None,
           cancel: CancelToken | None = None, activate: bool = True) -> dict:
-    """Train (or continue) an adapter and register it; returns a summary of the run."""
+    """Freeze (or resume) a run, train it and register its adapter, in this process, which
+    owns the home; returns a summary of the run."""
+    home = home or getattr(store, "home", None)  # the store's data home, not the default one
+    settings = settings or TrainSettings.load(home)
+    register_trained_runs(home)
+    info = ModelCatalogue(home).info(settings.model or None)
+    run_dir = unfinished_run(info.name, home) if resume else None
+    if run_dir is None:
+        run_dir = freeze_run(store, settings, info.name, home, progress, cancel)
+    result = train_frozen(run_dir, deadline=deadline, home=home, progress=progress, log=log,
+                          cancel=cancel)
+    if result["status"] == "trained":
+        result.update(status="finished",
+                      activated=register_trained_run(run_dir, home, activate=activate))
+    return result
+
+
+def train_frozen(run_dir: Path, *, deadline: float | None = None, home: Path | None = None,
+                 progress: ProgressCallback = ignore_progress, log=None,
+                 cancel: CancelToken | None = None) -> dict:
+    """Train a frozen run folder, export and verify its adapter, and leave it ``trained``
+    for the owner to register. Reads the run folder and the base model, nothing else of
+    the home: this is what the trainer process runs."""
     # Drafting sees the lock and leaves this run its core (trainer.activity).
     with training_run(home):
-        return _train(store, settings, resume=resume, deadline=deadline, home=home,
-                      progress=progress, log=log, cancel=cancel, activate=activate)
+        return _train(run_dir, deadline=deadline, home=home, progress=progress, log=log,
+                      cancel=cancel)
 
 
-def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: float | None,
-           home: Path | None, progress: ProgressCallback, log, cancel: CancelToken | None,
-           activate: bool) -> dict:
+def _train(run_dir: Path, *, deadline: float | None, home: Path | None,
+           progress: ProgressCallback, log, cancel: CancelToken | None) -> dict:
     from trainer.base import file_fingerprint
     from trainer.recipe import LoraRecipe
 
-    home = home or getattr(store, "home", None)  # the store's data home, not the default one
-    settings = settings or TrainSettings.load(home)
-    catalogue = ModelCatalogue(home)
-    info = catalogue.info(settings.model or None)
-    run_dir = unfinished_run(info.name, home) if resume else None
-    if run_dir is not None:
-        settings = TrainSettings(**read_state(run_dir)["settings"])
-    else:
-        run_dir = prepare_run(store, settings, info, home, progress, cancel)
+    state = read_state(run_dir)
+    if state.get("status") not in UNFINISHED:
+        raise TrainingError(f"run {run_dir.name} is {state.get('status')}, not waiting to "
+                            "train; start a new run")
+    settings = TrainSettings(**state["settings"])
+    info = ModelCatalogue(home).info(state["model"])
+    if not (run_dir / "data.json").exists():
+        encode_run(run_dir, info, settings, home, progress)
     train_items, held_items = _load_data(run_dir)
     recipe = LoraRecipe(settings, info, run_dir, train_items, held_items, log=log,
                         cancel=cancel)
@@ -168,10 +167,10 @@ def _train(store, settings: TrainSettings | None, *, resume: bool, deadline: flo
     if read_state(run_dir).get("status") == "discarded":  # forgotten while it exported
         gguf_path.unlink(missing_ok=True)
         return {**result, "status": "discarded"}
-    register_adapter(run_dir.name, entry, activate=activate and usable, home=home)
-    write_state(run_dir, status="finished", step=outcome.step, adapter=str(gguf_path))
-    result.update(adapter=str(gguf_path), verification=verification,
-                  activated=activate and usable)
+    write_state(run_dir, status="trained", step=outcome.step, adapter=str(gguf_path),
+                adapter_entry=entry, usable=usable)
+    result.update(status="trained", adapter=str(gguf_path), verification=verification,
+                  usable=usable)
     return result
 
 

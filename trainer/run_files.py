@@ -12,6 +12,9 @@ from filelock import FileLock
 
 from store.settings import data_home
 
+# Runs that still have training to do (``trainer.run`` lists every state).
+UNFINISHED = ("frozen", "prepared", "running", "paused")
+
 
 def runs_dir(home: Path | None = None) -> Path:
     return (home or data_home()) / "trainer" / "runs"
@@ -45,6 +48,6 @@ def list_runs(home: Path | None = None) -> list[dict]:
 
 def unfinished_run(model: str, home: Path | None = None) -> Path | None:
     for run in reversed(list_runs(home)):
-        if run.get("model") == model and run.get("status") in ("prepared", "running", "paused"):
+        if run.get("model") == model and run.get("status") in UNFINISHED:
             return runs_dir(home) / run["id"]
     return None

@@ -24,12 +24,15 @@ from store.sources import SourcePreview, preview_sources
 
 
 class Store:
-    def __init__(self, home: Path | None = None, settings: StoreSettings | None = None):
+    def __init__(self, home: Path | None = None, settings: StoreSettings | None = None,
+                 embedder: Embedder | None = None):
+        """``embedder`` stands in for the sentence-transformer (a test's hashing one); an
+        index must be read with the embedder that wrote it."""
         self.home = Path(home) if home else data_home()
         self.settings = settings or StoreSettings.load(self.home)
         self.catalogue = Catalogue(self.home / "catalogue.sqlite3")
         self._index: VectorIndex | None = None
-        self._embedder: Embedder | None = None
+        self._embedder: Embedder | None = embedder
         self.closed = False
 
     @property

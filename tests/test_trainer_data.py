@@ -93,20 +93,22 @@ def test_split_is_chronological_and_context_never_leaks(sample_store, sample_pai
     assert again.snapshot == data.snapshot
 
 
-def test_a_frozen_run_holds_the_pairs_exactly_and_a_cancel_leaves_no_run(sample_store,
-                                                                          tmp_path):
+def test_a_frozen_run_holds_the_pairs_exactly_and_a_cancel_leaves_no_run(
+        sample_store, sample_pairs, tmp_path):
     """What the owner hands the trainer process: every pair with its retrieved context and
     thread, read back equal; stopped midway (a pause, a forget), no half-made run."""
+    import shutil
+
     from trainer.config import TrainSettings
     from trainer.run_files import list_runs, read_state
     from trainer.snapshot import freeze_run, read_pairs
 
+    emails, instructions, _ = sample_pairs
+    (tmp_path / "trainer").mkdir()  # the fixture's playback, as this home's cache
+    shutil.copy2(tmp_path / "playback.sqlite", tmp_path / "trainer" / "playback.sqlite")
     settings = TrainSettings(held_out_share=0.2, context_share=0.5)
     run_dir = freeze_run(sample_store, settings, "smollm2-135m", tmp_path)
     train, held, profile = read_pairs(run_dir)
-    emails = own_emails(sample_store)
-    instructions, _ = playback(emails, EmbeddingKeyphrases(sample_store.embedder),
-                               cache=PlaybackCache(tmp_path / "trainer" / "playback.sqlite"))
     expected = build_dataset(sample_store, emails, instructions, held_out_share=0.2,
                              context_share=0.5)
     assert train == expected.train and held == expected.held_out
@@ -124,6 +126,7 @@ def test_a_frozen_run_holds_the_pairs_exactly_and_a_cancel_leaves_no_run(sample_
     assert [run["id"] for run in list_runs(tmp_path)] == [run_dir.name]
 
 
+@pytest.mark.slow  # the training tokenizer: the base model dequantized from its GGUF
 def test_encoding_puts_only_the_email_and_end_of_turn_under_the_loss(sample_store, sample_pairs,
                                                                      sample_home):
     from trainer.base import load_base_tokenizer

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from trainer.engine.models import ModelInfo
@@ -21,7 +22,12 @@ IDLE_UNLOAD_S = 15 * 60.0
 
 
 class Engine:
-    def __init__(self, *, idle_unload_s: float = IDLE_UNLOAD_S):
+    """``runtime_factory`` makes a model's runtime (``ModelRuntime``; a test's scripted one
+    stands in for llama.cpp in the fast tier)."""
+
+    def __init__(self, *, idle_unload_s: float = IDLE_UNLOAD_S,
+                 runtime_factory: Callable[..., ModelRuntime] = ModelRuntime):
+        self.runtime_factory = runtime_factory
         self._runtimes: dict[str, ModelRuntime] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -46,7 +52,7 @@ class Engine:
         with self._lock:
             runtime = self._runtimes.get(key)
             if runtime is None or runtime.closed:
-                runtime = ModelRuntime(info, n_threads=n_threads, n_ctx=n_ctx)
+                runtime = self.runtime_factory(info, n_threads=n_threads, n_ctx=n_ctx)
                 self._runtimes[key] = runtime
                 self.loads += 1
                 self._watch()

@@ -6,7 +6,9 @@ This process owns the data home, so it alone reads the mail: it freezes a run's 
 and starts ``python -m trainer train --run ID``, which reads only that run folder and the
 base model. A separate process keeps the desktop responsive and lets the operating system
 reclaim every byte of training memory when it ends. When it has exported and verified the
-adapter, this process registers it (``register_trained_run``).
+adapter, this process registers it (``register_trained_run``). The evaluation that follows
+runs as a process working for this one: it reads the store, writes only its report, and
+hands back the scores for this process to record with the adapter.
 
 Pausing sends SIGTERM: the trainer finishes the step in hand, writes its checkpoint and
 exits with ``EXIT_PAUSED`` (3); the next start continues that run. Nothing here knows Qt: the
@@ -206,6 +208,11 @@ class TrainingJob:
 
     def _after_evaluation(self, code: int, output: dict | None) -> JobOutcome:
         message = _trained_message(self._train_result)
+        if code == EXIT_OK and output and output.get("to_record"):
+            from trainer.registry import update_adapter
+
+            record = output["to_record"]  # the scores and the context it measured best
+            update_adapter(record["adapter"], self.home, **record["fields"])
         if code == EXIT_OK and output:
             message += " " + eval_change(output)
         else:

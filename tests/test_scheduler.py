@@ -126,9 +126,10 @@ FAKE_TRAINER = textwrap.dedent("""\
     import json, signal, sys, time
     args = sys.argv[3:]
     if args[0] == "eval":
-        print(json.dumps({"scored": 8, "settings": {
-            "rag": {"style_distance": 0.63, "rouge_l": 14.5},
-            "lora_rag": {"style_distance": 0.46, "rouge_l": 21.6}}}))
+        scores = {"rag": {"style_distance": 0.63, "rouge_l": 14.5},
+                  "lora_rag": {"style_distance": 0.46, "rouge_l": 21.6}}
+        print(json.dumps({"scored": 8, "settings": scores, "to_record": {
+            "adapter": "20261202-010000", "fields": {"scores": scores}}}))
         sys.exit(0)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
@@ -142,8 +143,8 @@ FAKE_TRAINER = textwrap.dedent("""\
         if "--quick" in args and step == 3:
             break
         time.sleep(0.02)
-    print(json.dumps({"status": "finished", "step": step, "total_steps": 200,
-                      "best_eval_loss": 2.93, "start_eval_loss": 3.47, "activated": True}))
+    print(json.dumps({"status": "trained", "step": step, "total_steps": 200,
+                      "best_eval_loss": 2.93, "start_eval_loss": 3.47, "usable": True}))
 """)
 
 
@@ -162,6 +163,10 @@ def frozen_run(isolated_home):
     """What the owner hands the trainer process: a run folder (the fake trainer ignores it)."""
     run_dir = isolated_home / "trainer" / "runs" / "20261202-010000"
     run_dir.mkdir(parents=True)
+    # As the trainer process leaves it once it has exported and verified the adapter.
+    (run_dir / "adapter.gguf").write_bytes(b"GGUF")
+    write_state(run_dir, model="smollm2-135m", status="trained", usable=True,
+                adapter_entry={"model": "smollm2-135m", "path": str(run_dir / "adapter.gguf")})
     return lambda cancel: run_dir
 
 
@@ -197,6 +202,11 @@ def test_a_finished_night_is_evaluated_and_reports_the_change(fake_python, froze
     assert "Style distance 0.63 → 0.46, ROUGE-L 14.5 → 21.6" in outcome.message
     assert outcome.evaluation["scored"] == 8
     assert job.process.args[-1] == "--json"
+    # The owner registered the adapter and recorded the scores the evaluation measured.
+    from trainer.registry import active_adapter, adapter_entry
+
+    assert active_adapter("smollm2-135m", isolated_home)[0] == "20261202-010000"
+    assert adapter_entry("20261202-010000", isolated_home)["scores"]["lora_rag"]["rouge_l"] == 21.6
 
 
 def test_pause_stops_the_trainer_with_its_checkpoint_exit(fake_python, frozen_run,

@@ -272,3 +272,25 @@ def test_checkpointing_only_where_activations_would_crowd_memory(monkeypatch):
     assert not checkpointing_wanted(auto, "cuda", large)
     assert checkpointing_wanted(TrainSettings(gradient_checkpointing="on"), "cuda", small)
     assert not checkpointing_wanted(TrainSettings(gradient_checkpointing="off"), "cpu", large)
+
+
+def test_a_read_only_playback_cache_reads_what_is_kept_and_writes_nothing(sample_store,
+                                                                          tmp_path):
+    """What a process working for the home's owner (the evaluation) uses."""
+    emails = own_emails(sample_store)[:12]
+    path = tmp_path / "playback.sqlite"
+    cache = PlaybackCache(path)
+    playback(emails[:6], None, cache=cache)
+    cache.close()
+    before = path.read_bytes()
+    reader = PlaybackCache(path, read_only=True)
+    instructions, report = playback(emails, None, cache=reader)
+    assert report.cached == 6 and len(instructions) == 12
+    again, report = playback(emails, None, cache=reader)
+    assert report.cached == 12 and [i.text for i in again] == [i.text for i in instructions]
+    reader.close()
+    assert path.read_bytes() == before
+    fresh = PlaybackCache(tmp_path / "never-made.sqlite", read_only=True)
+    playback(emails[:2], None, cache=fresh)
+    fresh.close()
+    assert not (tmp_path / "never-made.sqlite").exists()

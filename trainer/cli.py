@@ -229,16 +229,20 @@ def _print_train_result(result: dict) -> None:
 
 
 def cmd_eval(args) -> int:
+    from store.owner import held_claim
     from store.terminal import TerminalProgress
     from trainer.evaluate import InstructionsError, run_evaluation
 
     bar = TerminalProgress(units={"evaluating": "drafts"})
+    claim = held_claim()
     try:
         with _store() as store:
+            # Working for the home's owner, it writes only its report; the owner records.
             result = run_evaluation(store, model=args.model, adapter=args.adapter,
                                     limit=args.limit, progress=bar,
                                     threads=args.threads or 0, requests=args.instructions,
-                                    revise=not args.as_written, pick_context=args.pick_context)
+                                    revise=not args.as_written, pick_context=args.pick_context,
+                                    record=claim is None or not claim.delegated)
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_FAILED

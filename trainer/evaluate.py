@@ -121,7 +121,11 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                    cancel: CancelToken | None = None, held_out_share: float = 0.2,
                    out_dir: Path | None = None, max_tokens: int = 300,
                    threads: int = 0, requests: Path | None = None,
-                   revise: bool = True, pick_context: bool = False) -> dict:
+                   revise: bool = True, pick_context: bool = False,
+                   record: bool = True) -> dict:
+    """Draft the held-out emails under each setting and score them. ``record=False`` (a
+    process working for the home's owner) writes nothing but the report: the playback cache
+    is only read, and the scores are returned in ``to_record`` for the owner to keep."""
     from trainer.metrics import score
     from trainer.report import write_report
 
@@ -135,7 +139,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         raise KeyError(f"no adapter {adapter!r}; see 'amanuensis adapters list'")
 
     emails = own_emails(store)
-    cache = playback_cache(home)
+    cache = playback_cache(home, read_only=not record)
     try:
         instructions, _ = playback(emails, EmbeddingKeyphrases(store.embedder), cache=cache)
     finally:
@@ -279,8 +283,11 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     result["report"] = {name: str(path) for name, path in paths.items()}
     if entry is not None:
         recorded = {"context": result["context_pick"]} if "context_pick" in result else {}
-        update_adapter(adapter, home, scores=result["settings"],
-                       eval_report=str(paths["report"]), **recorded)
+        fields = {"scores": result["settings"], "eval_report": str(paths["report"]), **recorded}
+        if record:
+            update_adapter(adapter, home, **fields)
+        else:  # the owner of the home records them (app.training_job)
+            result["to_record"] = {"adapter": adapter, "fields": fields}
     return result
 
 

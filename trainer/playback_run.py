@@ -36,14 +36,26 @@ def email_key(email: EmailForPlayback, method: str = METHOD) -> str:
 class PlaybackCache:
     """Instructions already made, in ``<home>/trainer/playback.sqlite``."""
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(path)
+    def __init__(self, path: Path, read_only: bool = False):
+        """``read_only``: instructions made now are kept in memory only (a process that
+        does not own the home writes nothing in it)."""
+        self.read_only = read_only
+        self._made: dict[str, Instruction] = {}
+        if read_only and path.exists():
+            self.conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            return
+        if read_only:
+            self.conn = sqlite3.connect(":memory:")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(path)
         self.conn.execute("""CREATE TABLE IF NOT EXISTS pairs (
             key TEXT PRIMARY KEY, email_id TEXT, instruction TEXT, method TEXT, form TEXT,
             facts TEXT, echo INTEGER, meta INTEGER, invented TEXT, created REAL)""")
 
     def get(self, key: str, email_id: str) -> Instruction | None:
+        if key in self._made:
+            return self._made[key]
         row = self.conn.execute(
             "SELECT instruction, method, form, facts, echo, meta, invented FROM pairs WHERE key = ?",
             (key,)).fetchone()
@@ -54,6 +66,9 @@ class PlaybackCache:
                            Check(bool(echo), bool(meta), json.loads(invented)))
 
     def put(self, key: str, instruction: Instruction) -> None:
+        if self.read_only:
+            self._made[key] = instruction
+            return
         check = instruction.check
         self.conn.execute(
             "INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -62,7 +77,8 @@ class PlaybackCache:
              json.dumps(check.invented), time.time()))
 
     def commit(self) -> None:
-        self.conn.commit()
+        if not self.read_only:
+            self.conn.commit()
 
     def count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
@@ -93,9 +109,9 @@ def playback_cache_file(home: Path | None = None) -> Path:
     return (home or data_home()) / "trainer" / "playback.sqlite"
 
 
-def playback_cache(home: Path | None = None) -> PlaybackCache:
+def playback_cache(home: Path | None = None, read_only: bool = False) -> PlaybackCache:
     """The user's cache, ``<home>/trainer/playback.sqlite``."""
-    return PlaybackCache(playback_cache_file(home))
+    return PlaybackCache(playback_cache_file(home), read_only=read_only)
 
 
 @dataclass

@@ -57,6 +57,21 @@ def test_streaming_matches_non_streaming_at_temperature_zero(runtime):
     assert "".join(pieces) == whole and len(pieces) > 5
 
 
+def test_a_seeded_sample_repeats_whatever_ran_before_and_an_unseeded_one_varies(runtime):
+    """A request's sampling depends on its own parameters only: on a shared runtime, the
+    seed another request set, or the prompt cache it left, must not reach it."""
+    prompt = _prompt(runtime, "Write Ann a cheerful note about the first tomatoes.")
+    seeded = GenerationParams(temperature=1.0, max_tokens=30, seed=11)
+    free = GenerationParams(temperature=1.0, max_tokens=30)
+    first = runtime.generate(prompt, seeded).result()
+    unseeded = [runtime.generate(prompt, free) for _ in range(3)]
+    texts = [generation.result() for generation in unseeded]
+    again = runtime.generate(prompt, seeded).result()  # the same prompt is cached by now
+    assert again == first
+    assert len(set(texts)) > 1, texts  # each unseeded request draws a seed of its own
+    assert len({generation.stats.seed for generation in unseeded}) == 3
+
+
 def test_cancel_stops_within_one_token(runtime):
     generation = runtime.generate(_prompt(runtime), GenerationParams(temperature=0.9,
                                                                      max_tokens=2000))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +59,7 @@ class GenerationStats:
     stop_reason: str = ""  # eos, stop, length, cancelled, error
     logprob_sum: float = 0.0  # with GenerationParams.logprobs
     logprob_tokens: int = 0
+    seed: int | None = None  # the sampling seed it ran with (drawn afresh when none was given)
 
     @property
     def mean_logprob(self) -> float | None:
@@ -282,8 +284,15 @@ class ModelRuntime:
             if len(tokens) + params.max_tokens > self.n_ctx:
                 raise ModelError(f"prompt of {len(tokens)} tokens plus {params.max_tokens} new "
                                  f"ones exceeds the {self.n_ctx}-token context")
-            if params.seed is not None:
-                llm.set_seed(params.seed)
+            # Each generation samples with its own seed: without one, a fresh one (llama.cpp
+            # would otherwise reuse whatever seed the last request set, so every unseeded
+            # request drew the same text). With one, the prompt is read afresh: logits of a
+            # prompt partly read from the cache differ in the last bits, and a sampled text
+            # with the same seed then differs (measured on the default model).
+            stats.seed = params.seed if params.seed is not None else secrets.randbits(31)
+            llm.set_seed(stats.seed)
+            if params.seed is not None and params.temperature > 0:
+                llm.reset()
             vocab = llama_cpp.llama_model_get_vocab(llm._model.model)  # noqa: SLF001
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             emitted = 0

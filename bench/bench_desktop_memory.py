@@ -155,6 +155,8 @@ def one_run(layout: str) -> dict:
         "three_drafts_s": round(elapsed, 2),
         "drafted": [bool(main.drafts.get(0)), bool(quick.drafts.get(0)), bool(answers)],
     }
+    # Out before the clean-up: the number is measured, and a quit need not wait for it.
+    print(json.dumps(result), flush=True)
     if server:
         server.terminate()
         server.wait(30)
@@ -167,7 +169,7 @@ def one_run(layout: str) -> dict:
 
 def main() -> int:
     if "--one" in sys.argv:
-        print(json.dumps(one_run(sys.argv[sys.argv.index("--one") + 1])))
+        one_run(sys.argv[sys.argv.index("--one") + 1])
         return 0
     from store.api import Store
 
@@ -179,9 +181,10 @@ def main() -> int:
             done = subprocess.run([sys.executable, __file__, "--one", layout], cwd=REPO,
                                   env={**os.environ, "AMANUENSIS_HOME": home},
                                   capture_output=True, text=True)
-            if done.returncode:
-                print(done.stderr[-3000:], file=sys.stderr)
-                return done.returncode
+            if done.returncode or not done.stdout.strip():
+                print(f"{layout}: exit code {done.returncode}, no result\n{done.stderr[-3000:]}",
+                      file=sys.stderr)
+                return done.returncode or 1
             result[layout] = json.loads(done.stdout.strip().splitlines()[-1])
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from store.embedding import Embedder
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
 
 COLLECTION = "chunks"
+_OPENING = threading.Lock()
 
 
 @dataclass
@@ -36,14 +38,18 @@ class VectorIndex:
 
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.client = chromadb.PersistentClient(
-            path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
-        )
-        self.collection = self.client.get_or_create_collection(
-            COLLECTION,
-            embedding_function=chroma_embedding_function(),
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        # chromadb shares one client system per path in a process, and two threads making
+        # it at once break it ("'RustBindingsAPI' object has no attribute 'bindings'", seen
+        # when the drafting service and a training's preparation opened the index together).
+        with _OPENING:
+            self.client = chromadb.PersistentClient(
+                path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
+            )
+            self.collection = self.client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=chroma_embedding_function(),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
 
     def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
         if ids:

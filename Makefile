@@ -32,7 +32,7 @@ display:
 	bash scripts/install-display.sh
 
 test: lint display
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=15  # the slowest tests, to keep the suite near 25 minutes
 
 bench: install
 	$(PY) bench/bench_store.py

@@ -166,10 +166,12 @@ class TrainingJob:
         if self._preparing is None or self._preparing.is_alive():
             return None
         error = self._prepare_error
-        if self._stopped_because or self._pause_requested or isinstance(error, Cancelled):
-            because = self._stopped_because or "paused"
-            return JobOutcome("paused", f"Training stopped ({because}) while preparing the "
-                              "data; it starts again at its next time.")
+        if self._stopped_because:
+            return JobOutcome("paused", f"Training stopped ({self._stopped_because}) while "
+                              "preparing the data; it starts again at its next time.")
+        if self._pause_requested or isinstance(error, Cancelled):
+            return JobOutcome("paused", "Training paused while preparing the data; it "
+                              "continues next time.")
         if error is not None:
             return JobOutcome("failed", f"Training could not start: {error}")
         self.phase = "training"

@@ -296,3 +296,20 @@ def test_the_owner_prepares_the_run_and_says_why_it_cannot(fake_python, isolated
     outcome = _wait(job, 60)
     assert outcome.status == "failed" and job.process is None
     assert "only 0 of your own emails are usable for training" in outcome.message
+
+
+def test_a_pause_while_the_owner_prepares_stops_the_preparation(fake_python, isolated_home):
+    """Pause before the trainer starts: the preparation sees its cancel token, and no
+    trainer process is started."""
+    def slow_prepare(cancel):
+        while True:
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+
+    job = TrainingJob(python=fake_python, prepare=slow_prepare, home=isolated_home)
+    job.start()
+    assert job.running and job.poll() is None
+    job.pause()
+    outcome = _wait(job)
+    assert outcome.status == "paused" and "while preparing the data" in outcome.message
+    assert job.process is None and not job.running

@@ -1,8 +1,24 @@
-"""HTML to readable plain text, for HTML-only mail and .html documents."""
+"""HTML to readable plain text, for HTML-only mail and .html documents.
+
+For mail, the quoting that clients express only in the markup (Gmail's ``gmail_quote``,
+Outlook's ``divRplyFwdMsg`` and its ``border-top`` separator, Thunderbird's
+``moz-cite-prefix``, Yahoo's ``yahoo_quoted``) is made explicit first: those parts, and
+everything after a reply separator, become blockquotes, which the text shows as ``>``
+lines — as plain-text mail quotes — so the cleaner sees the quote whatever the client.
+"""
 
 from __future__ import annotations
 
+import re
+
 import html2text
+
+_QUOTE_CLASSES = {"gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote",
+                  "outlookmessageheader", "zmail_extra", "zmail_extra_hr"}
+# Outlook puts the quoted message after these, in the same container, not inside them.
+_SEPARATOR_IDS = re.compile(r"^(?:divRplyFwdMsg|appendonsend|x_divRplyFwdMsg|"
+                            r"x_appendonsend|OLK_SRC_BODY_SECTION|yahoo_quoted_\w*)$", re.I)
+_BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.I)
 
 
 def html_to_text(markup: str) -> str:
@@ -16,7 +32,68 @@ def html_to_text(markup: str) -> str:
     try:
         text = converter.handle(markup)
     except Exception:  # noqa: BLE001 - html2text can trip over badly broken markup
-        import re
-
         text = re.sub(r"<[^>]+>", " ", markup)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip()
+
+
+def _is_separator(element) -> bool:
+    classes = {c.lower() for c in (element.get("class") or "").split()}
+    if classes & _QUOTE_CLASSES:
+        return True
+    if _SEPARATOR_IDS.match(element.get("id") or ""):
+        return True
+    style = element.get("style") or ""
+    return element.tag == "div" and bool(_BORDER_TOP.search(style)) and \
+        "padding" in style.lower()
+
+
+def _quote_from(element) -> None:
+    """Put ``element`` and everything after it in the document into blockquotes."""
+    from lxml import html as lxml_html
+
+    node = element
+    while node is not None and node.getparent() is not None and node.tag != "body":
+        parent = node.getparent()
+        follow = [node] if node is element else []
+        sibling = node.getnext()
+        while sibling is not None:
+            follow.append(sibling)
+            sibling = sibling.getnext()
+        if follow:
+            quote = lxml_html.Element("blockquote")
+            follow[0].addprevious(quote)
+            for moved in follow:
+                quote.append(moved)  # the tail text moves with its element
+        node = parent
+
+
+def _mark_signature(element) -> None:
+    from lxml import html as lxml_html
+
+    text = element.text_content().lstrip()
+    if not text.startswith("--"):
+        delimiter = lxml_html.fromstring("<div>-- </div>")
+        element.addprevious(delimiter)
+
+
+def mail_html_to_text(markup: str) -> str:
+    """The text of an HTML mail, with the quotes its client marked up shown as quotes."""
+    try:
+        from lxml import etree
+        from lxml import html as lxml_html
+
+        root = lxml_html.document_fromstring(markup)
+    except (ValueError, etree.ParserError, ImportError):
+        return html_to_text(markup)
+    for signature in root.xpath('//*[contains(concat(" ", normalize-space(@class), " "),'
+                                ' " gmail_signature ")]'):
+        _mark_signature(signature)
+    first = next((e for e in root.iter() if isinstance(e.tag, str) and e.tag != "blockquote"
+                  and _is_separator(e) and not _inside_quote(e)), None)
+    if first is not None:
+        _quote_from(first)  # Outlook's empty "appendonsend" marker too: the reply follows it
+    return html_to_text(lxml_html.tostring(root, encoding="unicode"))
+
+
+def _inside_quote(element) -> bool:
+    return any(a.tag == "blockquote" for a in element.iterancestors())

@@ -12,10 +12,10 @@ import email.header
 import email.utils
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 
-from store.htmltext import html_to_text
+from store.htmltext import mail_html_to_text
 
 
 @dataclass
@@ -45,15 +45,45 @@ _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?", re.M)
 _ID = re.compile(r"<([^<>\s]+)>")
 _FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 _CHARSET_ALIASES = {"unknown-8bit": "cp1252", "x-unknown": "cp1252", "us-ascii": "cp1252",
-                    "ascii": "cp1252", "ansi_x3.4-1968": "cp1252", "iso-8859-1": "cp1252"}
+                    "ascii": "cp1252", "ansi_x3.4-1968": "cp1252", "iso-8859-1": "cp1252",
+                    "latin1": "cp1252", "latin-1": "cp1252",
+                    # Supersets that clients write while declaring the smaller set.
+                    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
+                    "cp936": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932",
+                    "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+                    "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "iso-8859-8-i": "iso-8859-8",
+                    "utf8": "utf-8", "unicode-1-1-utf-7": "utf-7", "windows-874": "cp874"}
+_SINGLE_BYTE = re.compile(r"^(?:cp125\d|iso-8859-\d+|koi8-[ru]|cp874|cp437|cp850)$")
+
+
+# What mail is really written in when its label is wrong; a detector's rarer guesses on
+# short text (cp1006, mac_iceland, …) are noise.
+_LIKELY = re.compile(r"^(?:cp125[0-8]|iso8859_(?:[1-9]|1[35])|koi8_[ru]|gb18030|gbk|gb2312"
+                     r"|big5|big5hkscs|cp932|shift_jis|euc_jp|iso2022_jp|cp949|euc_kr"
+                     r"|utf_16|utf_8|cp874|tis_620|mac_cyrillic)$")
+
+
+def _guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not _LIKELY.match(best.encoding):
+        return None
+    return best.encoding
 
 
 def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
-    """Decode by the declared charset, then by fallbacks; returns (text, problem or None)."""
-    problem = None
-    charset = (declared or "").strip().strip('"').lower()
+    """Decode by the declared charset, repaired where it is wrong, then by a detector and
+    fallbacks; returns (text, a problem naming any repair, or None)."""
+    label = (declared or "").strip().strip('"').lower()
     # Mail labelled ASCII or Latin-1 is very often really Windows-1252 (curly quotes, dashes).
-    charset = _CHARSET_ALIASES.get(charset, charset)
+    charset = _CHARSET_ALIASES.get(label, label)
+    if charset and data.isascii():
+        return data.decode("ascii"), None
+    if charset and _SINGLE_BYTE.match(charset) and _is_utf8(data):
+        # Valid UTF-8 with non-ASCII bytes is almost never meant as a single-byte charset.
+        return data.decode("utf-8"), f"labelled {declared} but is UTF-8; read as UTF-8"
+    problem = None
     if charset:
         try:
             return data.decode(charset), None
@@ -61,12 +91,53 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
             problem = f"unknown charset {declared!r}"
         except UnicodeDecodeError:
             problem = f"text is not valid {declared}"
-    for candidate in _FALLBACK_CHARSETS:
+    if _is_utf8(data):
+        return data.decode("utf-8"), problem and f"{problem}; read as UTF-8"
+    guessed = _guess(data) if len(data) >= 24 else None
+    if guessed:
         try:
-            return data.decode(candidate), problem
+            text = data.decode(guessed)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            return text, f"{problem or 'no charset declared'}; read as {guessed}"
+    for candidate in _FALLBACK_CHARSETS[1:]:
+        try:
+            return data.decode(candidate), problem and f"{problem}; read as {candidate}"
         except UnicodeDecodeError:
             continue
     return data.decode("utf-8", errors="replace"), problem  # unreachable: latin-1 decodes all
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def header_values(msg: Message, name: str, problems: list[str] | None = None) -> list[str]:
+    """A header's values as text. Raw 8-bit bytes (a UTF-8 filename, a localised Date
+    comment) come from the stdlib as undecodable ``Header`` objects: read their bytes as
+    UTF-8, else as the detector says, and record the repair."""
+    values = []
+    for key, value in msg.raw_items():
+        if key.lower() != name.lower():
+            continue
+        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            raw = value.encode("ascii", "surrogateescape")
+            value, problem = decode_bytes(raw, None)
+            if problems is not None:
+                problems.append(f"raw 8-bit bytes in the {key} header"
+                                + (f" ({problem})" if problem else "; read as UTF-8"))
+        values.append(str(value))
+    return values
+
+
+def header_value(msg: Message, name: str, problems: list[str] | None = None) -> str | None:
+    values = header_values(msg, name, problems)
+    return values[0] if values else None
 
 
 def decode_header_value(value: object) -> str:
@@ -131,7 +202,7 @@ def _body_text(msg: Message, record: MailRecord) -> None:
     for part in msg.walk():
         if part.is_multipart():
             continue
-        disposition = (part.get("Content-Disposition") or "").lower()
+        disposition = (header_value(part, "Content-Disposition") or "").lower()
         if disposition.startswith("attachment"):
             continue
         ctype = part.get_content_type()
@@ -151,7 +222,7 @@ def _body_text(msg: Message, record: MailRecord) -> None:
     if any(p.strip() for p in plain):
         record.text = "\n\n".join(plain)
     elif html:
-        record.text = html_to_text("\n".join(html))
+        record.text = mail_html_to_text("\n".join(html))
         record.html_only = True
     for defect in getattr(msg, "defects", []) or []:
         name = type(defect).__name__
@@ -160,8 +231,21 @@ def _body_text(msg: Message, record: MailRecord) -> None:
             break
 
 
-def header_list(msg: Message, name: str) -> list[str]:
-    return [str(v) for v in (msg.get_all(name) or [])]
+def header_list(msg: Message, name: str, problems: list[str] | None = None) -> list[str]:
+    return header_values(msg, name, problems)
+
+
+_EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(date: datetime | None, problems: list[str]) -> datetime | None:
+    """Dates before 1980 or more than a day ahead are a broken clock or header: unknown."""
+    if date is None:
+        return None
+    if date < _EARLIEST or date > datetime.now(UTC) + timedelta(days=1):
+        problems.append(f"implausible date {date.isoformat()}; recorded as unknown")
+        return None
+    return date
 
 
 def parse_rfc822(raw: bytes) -> MailRecord:
@@ -171,29 +255,49 @@ def parse_rfc822(raw: bytes) -> MailRecord:
         raise NotAMessage("no mail headers")
     msg = email.message_from_bytes(raw)
     record = MailRecord()
-    record.message_id = (message_ids(msg.get("Message-ID")) or [""])[0]
-    record.subject = decode_header_value(msg.get("Subject"))
-    senders = parse_addresses(header_list(msg, "From"))
+    problems = record.problems
+
+    def value(name: str) -> str | None:
+        return header_value(msg, name, problems)
+
+    record.message_id = (message_ids(value("Message-ID")) or [""])[0]
+    record.subject = decode_header_value(value("Subject"))
+    senders = parse_addresses(header_list(msg, "From", problems))
     if senders:
         record.from_name, record.from_addr = senders[0]
-    record.to = [a or n for n, a in parse_addresses(header_list(msg, "To"))]
-    record.cc = [a or n for n, a in parse_addresses(header_list(msg, "Cc"))]
-    record.date = parse_date(msg.get("Date"))
-    record.in_reply_to = (message_ids(msg.get("In-Reply-To")) or [""])[0]
+    record.to = [a or n for n, a in parse_addresses(header_list(msg, "To", problems))]
+    record.cc = [a or n for n, a in parse_addresses(header_list(msg, "Cc", problems))]
+    record.date = plausible_date(parse_date(value("Date")), problems)
+    record.in_reply_to = (message_ids(value("In-Reply-To")) or [""])[0]
     record.references = message_ids(" ".join(header_list(msg, "References")))
-    labels = decode_header_value(msg.get("X-Gmail-Labels"))
+    labels = decode_header_value(value("X-Gmail-Labels"))
     record.labels = [x.strip() for x in labels.split(",") if x.strip()]
-    auto = (msg.get("Auto-Submitted") or "").strip().lower()
+    auto = (value("Auto-Submitted") or "").strip().lower()
     record.auto_reply = (
         (auto not in ("", "no"))
-        or msg.get("X-Autoreply") is not None
-        or msg.get("X-Autorespond") is not None
+        or value("X-Autoreply") is not None
+        or value("X-Autorespond") is not None
         or bool(re.match(r"(auto(matic)?[ -]?reply|out of (the )?office|abwesenheit)",
                          record.subject, re.I))
     )
-    precedence = (msg.get("Precedence") or "").strip().lower()
-    record.bulk = precedence in ("bulk", "list", "junk") or msg.get("List-Unsubscribe") is not None
-    _body_text(msg, record)
+    precedence = (value("Precedence") or "").strip().lower()
+    record.bulk = precedence in ("bulk", "list", "junk") or value("List-Unsubscribe") is not None
+    try:
+        _body_text(msg, record)
+    except Exception as exc:  # noqa: BLE001 - a broken MIME tree must not lose the message
+        _salvage_body(raw, record, exc)
     if not record.text.strip() and not record.subject and not record.from_addr:
         raise NotAMessage("message has neither sender, subject nor text")
     return record
+
+
+def _salvage_body(raw: bytes, record: MailRecord, exc: Exception) -> None:
+    """The text after the headers, without MIME part headers, when the tree can't be read."""
+    body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1]
+    kept = [line for line in body.splitlines()
+            if not re.match(rb"^(--\S+|Content-[\w-]+:.*)$", line)]
+    record.text, problem = decode_bytes(b"\n".join(kept), None)
+    record.text = record.text.strip()
+    record.problems.append(f"broken MIME structure ({type(exc).__name__}); text salvaged")
+    if problem:
+        record.problems.append(problem)

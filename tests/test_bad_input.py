@@ -100,4 +100,4 @@ def test_broken_charset_is_decoded_and_flagged(tmp_path, store):
     assert report.imported == 1 and not report.failed
     body = store.catalogue.conn.execute("SELECT body FROM messages").fetchone()[0]
     assert body == "Café au lait: 3€"
-    assert report.warnings[0]["reason"] == "text is not valid utf-8"
+    assert report.warnings[0]["reason"] == "text is not valid utf-8; read as cp1252"

@@ -7,7 +7,7 @@ from datetime import UTC
 from pathlib import Path
 
 from store.formats.base import Problem, Source, SourceItem
-from store.htmltext import html_to_text
+from store.htmltext import mail_html_to_text
 from store.mail import (
     MailRecord,
     NotAMessage,
@@ -59,7 +59,7 @@ def _record_from_parts(
         record.text = body.replace("\r\n", "\n")
     elif html:
         markup = html if isinstance(html, str) else decode_bytes(html, "utf-8")[0]
-        record.text = html_to_text(markup)
+        record.text = mail_html_to_text(markup)
         record.html_only = True
     return record
 

@@ -84,6 +84,19 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
         # Valid UTF-8 with non-ASCII bytes is almost never meant as a single-byte charset.
         return data.decode("utf-8"), f"labelled {declared} but is UTF-8; read as UTF-8"
     problem = None
+    if charset and charset != label:
+        # The label, if it is right, else the superset clients really wrote in.
+        try:
+            text = data.decode(label)
+            if not (label in ("iso-8859-1", "latin1", "latin-1")
+                    and re.search(r"[\x80-\x9f]", text)):
+                return text, None
+        except (LookupError, UnicodeDecodeError):
+            pass
+        try:
+            return data.decode(charset), f"text is not valid {declared}; read as {charset}"
+        except (LookupError, UnicodeDecodeError):
+            pass
     if charset:
         try:
             return data.decode(charset), None

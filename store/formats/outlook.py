@@ -64,32 +64,133 @@ def _record_from_parts(
     return record
 
 
+# Outlook items that are not mail; their "body" is a description, not the user's writing.
+_NOT_MAIL = {"ipm.appointment": "calendar item", "ipm.schedule.meeting": "meeting request",
+             "ipm.contact": "contact", "ipm.distlist": "contact list", "ipm.task": "task",
+             "ipm.stickynote": "note", "ipm.activity": "journal entry"}
+
+
+def _not_mail(message_class: str) -> str | None:
+    lowered = (message_class or "").lower()
+    for prefix, kind in _NOT_MAIL.items():
+        if lowered.startswith(prefix):
+            return kind
+    return None
+
+
+def _attempt(problems: list[str], what: str, read):
+    """One property of the file, read on its own: a part that fails is recorded, not fatal."""
+    try:
+        return read()
+    except Exception as exc:  # noqa: BLE001 - extract-msg raises many types for odd files
+        problems.append(f"{what} unreadable ({type(exc).__name__})")
+        return None
+
+
+def _ansi_body(msg, problems: list[str]) -> str | None:
+    """A non-Unicode file's plain body, decoded by the code page the file names."""
+    raw = msg.getStream("__substg1.0_1000001E")
+    if not raw:
+        return None
+    codepage = None
+    for tag in ("3FFD0003", "3FDE0003"):  # PR_MESSAGE_CODEPAGE, PR_INTERNET_CPID
+        prop = msg.props.get(tag)
+        if prop is not None and prop.value:
+            codepage = f"cp{prop.value}" if prop.value != 65001 else "utf-8"
+            break
+    text, problem = decode_bytes(raw.rstrip(b"\0"), codepage)
+    if problem:
+        problems.append(problem)
+    return text
+
+
 def parse_msg(path: Path) -> MailRecord:
     import extract_msg
 
     try:
-        msg = extract_msg.openMsg(str(path))
+        msg = extract_msg.openMsg(str(path), strict=False)
     except Exception as exc:  # noqa: BLE001 - extract-msg raises many types for bad files
         raise NotAMessage(f"unreadable Outlook .msg ({type(exc).__name__}: {exc})") from exc
     try:
-        header = msg.header
-        headers = header.as_string() if header is not None else ""
-        sender = msg.sender or ""
-        return _record_from_parts(
-            headers=headers,
-            subject=msg.subject,
-            sender=sender,
-            to=msg.to,
-            cc=msg.cc,
-            body=msg.body,
-            html=getattr(msg, "htmlBody", None),
-            date=msg.date,
-            message_id=getattr(msg, "messageId", None),
+        kind = _not_mail(getattr(msg, "classType", "") or "")
+        if kind:
+            raise NotAMessage(f"an Outlook {kind} ({msg.classType}), not mail")
+        problems: list[str] = []
+        header = _attempt(problems, "transport headers", lambda: msg.header)
+        headers = _attempt(problems, "transport headers", header.as_string) \
+            if header is not None else ""
+        # The plain body first: reading the HTML can mean converting RTF, which fails more.
+        if getattr(msg, "areStringsUnicode", True):
+            body = _attempt(problems, "plain body", lambda: msg.body)
+        else:
+            body = _attempt(problems, "plain body", lambda: _ansi_body(msg, problems))
+        html = None
+        if not (body and body.strip()):
+            html = _attempt(problems, "HTML body", lambda: msg.htmlBody)
+            if not html:
+                rtf = _attempt(problems, "RTF body", lambda: msg.rtfBody)
+                body = _rtf_text(rtf) if rtf else body
+        record = _record_from_parts(
+            headers=headers or "",
+            subject=_attempt(problems, "subject", lambda: msg.subject),
+            sender=_attempt(problems, "sender", lambda: msg.sender) or "",
+            to=_attempt(problems, "recipients", lambda: msg.to),
+            cc=_attempt(problems, "recipients", lambda: msg.cc),
+            body=body,
+            html=html,
+            date=_attempt(problems, "date", lambda: msg.date),
+            message_id=_attempt(problems, "Message-ID", lambda: getattr(msg, "messageId", None)),
         )
-    except Exception as exc:  # noqa: BLE001
-        raise NotAMessage(f"unreadable Outlook .msg ({type(exc).__name__}: {exc})") from exc
+        record.problems.extend(problems)
+        if not record.text.strip() and not record.subject and not record.from_addr:
+            raise NotAMessage("unreadable Outlook .msg (no sender, subject or text could be "
+                              f"read: {'; '.join(problems) or 'all empty'})")
+        return record
     finally:
         msg.close()
+
+
+_RTF_SKIP = {"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header",
+             "footer", "themedata", "datastore", "latentstyles", "listtable", "generator"}
+
+
+def _rtf_text(rtf: bytes) -> str:
+    """Plain text from an RTF body: its text runs, without control words and the groups
+    that hold fonts, colours, pictures and the like."""
+    import re
+
+    data = rtf.decode("latin-1", "replace")
+    out: list[str] = []
+    skip_depth: list[bool] = [False]
+    tokens = re.finditer(r"\\'([0-9a-fA-F]{2})|\\([a-zA-Z]+)(-?\d+)? ?|\\(.)|([{}])|([^\\{}]+)",
+                         data)
+    group_start = False
+    for token in tokens:
+        hexbyte, word, _, symbol, brace, text = token.groups()
+        if brace == "{":
+            skip_depth.append(skip_depth[-1])
+            group_start = True
+            continue
+        if brace == "}":
+            if len(skip_depth) > 1:
+                skip_depth.pop()
+            continue
+        starting, group_start = group_start, False
+        if word and starting and word in _RTF_SKIP or (symbol == "*" and starting):
+            skip_depth[-1] = True
+        if skip_depth[-1]:
+            continue
+        if hexbyte:
+            out.append(bytes.fromhex(hexbyte).decode("cp1252", "replace"))
+        elif word in ("par", "line"):
+            out.append("\n")
+        elif word == "tab":
+            out.append("\t")
+        elif symbol in ("\\", "{", "}"):
+            out.append(symbol)
+        elif text:
+            out.append(text.replace("\r", "").replace("\n", ""))
+    return "\n".join(line.strip() for line in "".join(out).splitlines()).strip()
 
 
 def _walk_pst(folder, path: str) -> Iterator[tuple[str, int, object]]:

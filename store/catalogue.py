@@ -28,11 +28,22 @@ def now_iso() -> str:
 
 
 def content_key(record: MailRecord) -> str:
+    """A message's identity without a Message-ID: its text, sender and date, so the same
+    text from two senders, or sent twice on two days, is two messages."""
+    folded = fold_whitespace(record.text)
+    stamp = record.date.isoformat() if record.date else ""
+    if len(folded) >= _MIN_BODY_FOR_KEY:
+        return body_hash("\x1e".join([record.from_addr, stamp, folded]))
+    return body_hash("\x1f".join([record.from_addr, record.subject, stamp, folded]))
+
+
+def legacy_content_key(record: MailRecord) -> str:
+    """The key homes imported before sender and date counted: text alone for long bodies.
+    Still looked up, so a re-import finds them and a forgotten one stays forgotten."""
     folded = fold_whitespace(record.text)
     if len(folded) >= _MIN_BODY_FOR_KEY:
         return body_hash(folded)
-    stamp = record.date.isoformat() if record.date else ""
-    return body_hash("\x1f".join([record.from_addr, record.subject, stamp, folded]))
+    return content_key(record)
 
 
 @dataclass
@@ -137,7 +148,7 @@ class Catalogue:
     # --- messages ---------------------------------------------------------------------
     def is_suppressed(self, record: MailRecord, thread_id: str, key: str) -> str | None:
         checks = (("sender", record.from_addr), ("thread", thread_id), ("message", key),
-                  ("message", record.message_id))
+                  ("message", legacy_content_key(record)), ("message", record.message_id))
         for kind, value in checks:
             if value and self.conn.execute(
                 "SELECT 1 FROM suppressions WHERE kind = ? AND value = ?", (kind, value)
@@ -175,6 +186,14 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM messages WHERE content_key = ?", (key,)).fetchone()
         if row:
             return int(row["id"]), "body"
+        legacy = legacy_content_key(record)
+        if legacy != key:
+            row = self.conn.execute(
+                "SELECT id FROM messages WHERE content_key = ? AND from_addr = ? AND date IS ?",
+                (legacy, record.from_addr,
+                 int(record.date.timestamp()) if record.date else None)).fetchone()
+            if row:
+                return int(row["id"]), "body"
         return None
 
     def add_message(self, record: MailRecord, cleaned: CleanText, *, key: str, thread_id: str,

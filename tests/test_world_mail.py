@@ -145,3 +145,19 @@ def test_the_same_text_from_two_senders_is_two_messages(tmp_path, isolated_home)
             "SELECT from_addr FROM messages"))
     assert senders == ["ann@example.org", "ann@example.org", "bob@example.org"]
     assert report.duplicates == 1
+
+
+def test_an_mbox_with_unescaped_from_lines_splits_only_at_real_messages(tmp_path):
+    box = tmp_path / "Sent"
+    box.write_bytes(
+        b"From ann@example.org Tue Mar  5 10:12:00 2024\nFrom: ann@example.org\n"
+        b"To: bob@example.org\nSubject: Plan\n\nHere is the plan.\n\n"
+        b"From now on we meet on Tuesdays.\nThat is all.\n\n"
+        b"From ann@example.org Wed Mar  6 09:00:00 2024\nFrom: ann@example.org\n"
+        b"To: bob@example.org\nSubject: Second\n\nAnd another.\n")
+    sources, problems = discover([box])
+    assert problems == [] and sources[0].format == "mbox"
+    records = [item.parse() for item in sources[0].items()]
+    assert [r.subject for r in records] == ["Plan", "Second"]
+    assert "From now on we meet on Tuesdays." in records[0].text
+    assert sources[0].count() == 2

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
-import mailbox
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from store.formats.base import Source, SourceItem
-from store.mail import NotAMessage, parse_rfc822
+from store.mail import NotAMessage, looks_like_headers, parse_rfc822
 
 _FROM_LINE = re.compile(rb"^From ", re.M)
 
 
 def _mbox_offsets(path: Path) -> list[tuple[int, int]]:
-    """(start, end) byte ranges of each message; our own scan, so a truncated file still lists."""
-    box = mailbox.mbox(str(path), create=False)
-    try:
-        box._generate_toc()  # noqa: SLF001 - the stdlib's scanner, without reading any message
-        toc = dict(box._toc)  # noqa: SLF001
-    finally:
-        box.close()
-    return [toc[k] for k in sorted(toc)]
+    """(start, end) byte ranges of each message. A message starts at a "From " line that
+    follows a blank line (or begins the file) and is followed by mail headers, so an
+    unescaped "From here on…" in a body does not split it."""
+    starts: list[int] = []
+    with open(path, "rb") as handle:
+        position, previous_blank = 0, True
+        for line in iter(handle.readline, b""):
+            if previous_blank and line.startswith(b"From ") and (
+                    not starts or _ENVELOPE.match(line) or _headers_follow(handle)):
+                starts.append(position)
+            previous_blank = not line.strip()
+            position += len(line)
+        size = position
+    return [(start, end) for start, end in zip(starts, [*starts[1:], size], strict=True)]
+
+
+# "From sender Tue Mar  5 10:12:00 2024": an envelope line, with its time, whatever follows.
+_ENVELOPE = re.compile(rb"^From \S+\s.*\b\d{1,2}:\d{2}(?::\d{2})?\b.*\d{4}\s*$")
+_HEADER_START = re.compile(rb"^[!-9;-~]+:[ \t]")
+
+
+def _headers_follow(handle) -> bool:
+    """Whether the line after the one just read is a mail header (one is enough: the last
+    message of a truncated file may have no more)."""
+    here = handle.tell()
+    head = handle.read(2048)
+    handle.seek(here)
+    return looks_like_headers(head) or bool(_HEADER_START.match(head))
 
 
 _CUT_OFF = "message cut off at the end of the file (truncated mbox)"

@@ -52,7 +52,7 @@ from store.settings import SETTINGS_FILE
 from trainer.feedback import drop_quotes_from, feedback_file, pending_feedback
 from trainer.playback_run import playback_cache, playback_cache_file
 from trainer.registry import load_registry, registry_file, trained_feedback_ids
-from trainer.run_files import UNFINISHED, list_runs, runs_dir, write_state
+from trainer.run_files import FROZEN_DATA, UNFINISHED, discard_run, list_runs, runs_dir
 
 MODEL_CACHE = "models"
 # Everything Amanuensis writes directly under the data home. A new file or folder written
@@ -222,20 +222,15 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
         if run.get("status") in NOT_REGISTERED:
             if not any(_holds_forgotten(path, kept) for path in frozen):
                 continue
-            for leftover in [run_dir / "checkpoint.pt", *run_dir.glob("*.gguf")]:
-                leftover.unlink(missing_ok=True)
-            shutil.rmtree(run_dir / "peft", ignore_errors=True)
-            write_state(run_dir, status="discarded",
-                        discarded="mail it was prepared from was forgotten")
+            discard_run(run_dir, "mail it was prepared from was forgotten")
             outcome.runs_discarded.append(run["id"])
         for path in frozen:
-            path.unlink()
+            path.unlink(missing_ok=True)
         outcome.run_data_removed.append(run["id"])
     return outcome
 
 
-# What a run keeps of the mail, and the states in which it has not reached drafting.
-FROZEN_DATA = ("pairs.json", "data.json")
+# The states in which a run has not reached drafting.
 NOT_REGISTERED = (*UNFINISHED, "trained")
 
 

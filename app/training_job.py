@@ -148,19 +148,15 @@ class TrainingJob:
         from store.api import Store
         from trainer.config import TrainSettings
         from trainer.engine.models import ModelCatalogue
-        from trainer.run_files import unfinished_run
-        from trainer.snapshot import freeze_run, register_trained_runs
+        from trainer.snapshot import register_trained_runs, resume_or_freeze
 
         register_trained_runs(self.home)  # trained while the desktop was closed
         settings = TrainSettings.load(self.home)
         if self.max_steps:
             settings.max_steps = self.max_steps
         model = ModelCatalogue(self.home).info(settings.model or None).name
-        run_dir = unfinished_run(model, self.home)
-        if run_dir is not None:
-            return run_dir
         with Store(self.home) as store:
-            return freeze_run(store, settings, model, self.home, cancel=cancel)
+            return resume_or_freeze(store, settings, model, self.home, cancel=cancel)
 
     def _after_preparing(self) -> JobOutcome | None:
         if self._preparing is None or self._preparing.is_alive():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from store.reclean import own_mail_changed_at
 from store.settings import data_home
 from trainer.engine.models import ModelCatalogue
 from trainer.feedback import pending_feedback
@@ -120,6 +121,9 @@ def training_needed(catalogue, model: str | None = None,
     last = max(r.get("created") or 0 for r in finished)
     if newest is not None and newest > last:
         return True, "new mail of yours was imported since the last run"
+    changed = own_mail_changed_at(catalogue)
+    if changed is not None and changed > last:
+        return True, "your mail was cleaned again since the last run (its text changed)"
     return False, "nothing new since the last run"
 
 

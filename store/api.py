@@ -18,6 +18,7 @@ from store.identity import Suggestion, suggest_addresses
 from store.importer import ImportFilters, ImportReport, apply_identity, import_paths
 from store.index import VectorIndex, sync_index
 from store.jobs import CancelToken, ProgressCallback, ignore_progress
+from store.reclean import RecleanReport, reclean_bodies, reclean_needed
 from store.retrieval import SearchFilters, SearchHit, search
 from store.settings import StoreSettings, data_home
 from store.sources import SourcePreview, preview_sources
@@ -34,6 +35,9 @@ class Store:
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = embedder
         self.closed = False
+        self.recleaned: RecleanReport | None = None
+        if reclean_needed(self.catalogue):  # a home cleaned by an older version
+            self.recleaned = reclean_bodies(self.catalogue, self.settings)
 
     @property
     def index(self) -> VectorIndex:

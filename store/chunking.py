@@ -38,3 +38,13 @@ def chunk_text(text: str, words_per_chunk: int = 200, overlap: int = 40) -> list
         if not chunks or tail not in chunks[-1]:
             chunks.append(tail)
     return chunks
+
+
+def message_chunks(subject: str, body: str, full_text: str, words_per_chunk: int,
+                   overlap: int) -> list[str]:
+    """A message's searchable chunks: its subject over its own words (the whole text when
+    it has none of its own), never empty."""
+    text = body or full_text.strip()
+    header = subject.strip()
+    chunks = chunk_text(f"{header}\n\n{text}" if header else text, words_per_chunk, overlap)
+    return chunks or [header or "(no text)"]

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 
 from store import quotes
 
+# Raised whenever cleaning keeps different words: homes cleaned by an older version are
+# cleaned again from their stored full text (``store.reclean``).
+CLEANER_VERSION = 2
+
 # Lotus Notes: "10/27/2000 12:49 PM" on the line above a quoted "To:".
 _DATETIME = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)\b", re.I)
 _PRONOUN_BEFORE = re.compile(

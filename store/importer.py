@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from store.catalogue import Catalogue, content_key
-from store.chunking import chunk_text
+from store.chunking import chunk_text, message_chunks
 from store.clean import clean_body, is_forward_subject
 from store.embedding import Embedder
 from store.formats import DocumentRecord, Source, discover
@@ -250,12 +250,10 @@ class _Run:
             record, cleaned, key=key, thread_id=thread_id, folder=item.folder or source.folder,
             in_sent_folder=in_sent, is_own=record.from_addr in self.identity, is_forward=forward,
         )
-        text = cleaned.body or record.text.strip()
-        header = record.subject.strip()
-        chunks = chunk_text(f"{header}\n\n{text}" if header else text,
-                            self.settings.chunk_words, self.settings.chunk_overlap_words)
+        chunks = message_chunks(record.subject, cleaned.body, record.text,
+                                self.settings.chunk_words, self.settings.chunk_overlap_words)
         catalogue.add_chunks(owner="message", owner_rowid=rowid, uid=catalogue.uid_of(rowid),
-                             texts=chunks or [header or "(no text)"],
+                             texts=chunks,
                              vector_limit=self.settings.vector_chunks_per_email,
                              own_words=bool(cleaned.body))
         catalogue.record_item(sid, raw_hash, item.locator, item.folder, "imported",

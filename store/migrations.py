@@ -134,6 +134,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
         """,
     ),
+    (
+        "0003_body_changes",
+        """
+        -- When a stored body was last re-cleaned into different text (store/reclean.py),
+        -- and which version of the cleaner made the bodies.
+        ALTER TABLE messages ADD COLUMN body_changed_at TEXT;
+        CREATE TABLE catalogue_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
 ]
 
 

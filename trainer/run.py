@@ -39,6 +39,7 @@ from trainer.snapshot import (  # noqa: F401 (TrainingError, re-exported)
     read_pairs,
     register_trained_run,
     register_trained_runs,
+    resume_or_freeze,
 )
 
 
@@ -88,9 +89,8 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
     settings = settings or TrainSettings.load(home)
     register_trained_runs(home)
     info = ModelCatalogue(home).info(settings.model or None)
-    run_dir = unfinished_run(info.name, home) if resume else None
-    if run_dir is None:
-        run_dir = freeze_run(store, settings, info.name, home, progress, cancel)
+    run_dir = resume_or_freeze(store, settings, info.name, home, progress, cancel,
+                               resume=resume)
     result = train_frozen(run_dir, deadline=deadline, home=home, progress=progress, log=log,
                           cancel=cancel)
     if result["status"] == "trained":

@@ -51,3 +51,19 @@ def unfinished_run(model: str, home: Path | None = None) -> Path | None:
         if run.get("model") == model and run.get("status") in UNFINISHED:
             return runs_dir(home) / run["id"]
     return None
+
+
+# What a run keeps of the mail: its frozen pairs and their token ids.
+FROZEN_DATA = ("pairs.json", "data.json")
+
+
+def discard_run(run_dir: Path, why: str) -> None:
+    """Give up a run that has not reached drafting: its frozen data, checkpoint and any
+    adapter it exported go, and its state says why. The next run starts afresh."""
+    import shutil
+
+    for leftover in [run_dir / "checkpoint.pt", *run_dir.glob("*.gguf"),
+                     *(run_dir / name for name in FROZEN_DATA)]:
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(run_dir / "peft", ignore_errors=True)
+    write_state(run_dir, status="discarded", discarded=why)

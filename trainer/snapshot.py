@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from store.jobs import CancelToken, Progress, ProgressCallback, ignore_progress
+from store.reclean import own_mail_changed_at
 from trainer.config import TrainSettings
 from trainer.dataset import TrainingPair, build_dataset, own_emails, pair_from_feedback
 from trainer.engine.context import ContextSettings, profile_for
@@ -29,7 +30,14 @@ from trainer.feedback import pending_feedback
 from trainer.playback import EmbeddingKeyphrases
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import register_adapter, trained_feedback_ids
-from trainer.run_files import list_runs, read_state, runs_dir, write_state
+from trainer.run_files import (
+    discard_run,
+    list_runs,
+    read_state,
+    runs_dir,
+    unfinished_run,
+    write_state,
+)
 
 PAIRS_FILE = "pairs.json"
 PAIRS_FORMAT = 1
@@ -74,6 +82,22 @@ def freeze_run(store, settings: TrainSettings, model: str, home: Path | None = N
                 playback=report.to_json(),
                 held_out_ids=[pair.email_id for pair in dataset.held_out],
                 feedback_ids=[entry.ident for entry in feedback])
+    return run_dir
+
+
+def resume_or_freeze(store, settings: TrainSettings, model: str, home: Path | None = None,
+                     progress: ProgressCallback = ignore_progress,
+                     cancel: CancelToken | None = None, resume: bool = True) -> Path:
+    """The unfinished run to go on with, unless the user's mail was re-cleaned after it
+    was frozen (it would train on the old text: it is discarded); else a new frozen run."""
+    run_dir = unfinished_run(model, home) if resume else None
+    if run_dir is not None:
+        changed = own_mail_changed_at(store.catalogue)
+        if changed is not None and changed > (read_state(run_dir).get("created") or 0):
+            discard_run(run_dir, "the mail it was prepared from was cleaned again")
+            run_dir = None
+    if run_dir is None:
+        run_dir = freeze_run(store, settings, model, home, progress, cancel)
     return run_dir
 
 

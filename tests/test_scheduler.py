@@ -268,8 +268,10 @@ def test_metrics_are_read_incrementally_leaving_a_half_written_line(tmp_path):
 class _Catalogue:
     def __init__(self, own: int, imported_at: str):
         self.conn = sqlite3.connect(":memory:")
-        self.conn.execute("CREATE TABLE messages (is_own INTEGER, imported_at TEXT)")
-        self.conn.executemany("INSERT INTO messages VALUES (1, ?)", [(imported_at,)] * own)
+        self.conn.execute("CREATE TABLE messages (is_own INTEGER, imported_at TEXT,"
+                          " body_changed_at TEXT)")
+        self.conn.executemany("INSERT INTO messages VALUES (1, ?, NULL)",
+                              [(imported_at,)] * own)
 
 
 def test_training_is_needed_for_new_mail_and_unfinished_runs(isolated_home):

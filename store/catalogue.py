@@ -28,22 +28,41 @@ def now_iso() -> str:
 
 
 def content_key(record: MailRecord) -> str:
-    """A message's identity without a Message-ID: its text, sender and date, so the same
-    text from two senders, or sent twice on two days, is two messages."""
+    """A message's identity without a Message-ID: its text and sender, so the same text
+    from two senders is two messages. (Its date is compared on lookup: ``find_duplicate``.)
+    Bodies too short to identify a message also count their subject and date."""
     folded = fold_whitespace(record.text)
-    stamp = record.date.isoformat() if record.date else ""
     if len(folded) >= _MIN_BODY_FOR_KEY:
-        return body_hash("\x1e".join([record.from_addr, stamp, folded]))
+        return body_hash("\x1e".join([record.from_addr, folded]))
+    stamp = record.date.isoformat() if record.date else ""
     return body_hash("\x1f".join([record.from_addr, record.subject, stamp, folded]))
 
 
+def dated_key(record: MailRecord) -> str:
+    """The key of a message whose text and sender an earlier one on another day already has."""
+    stamp = str(int(record.date.timestamp())) if record.date else ""
+    return body_hash("\x1d".join([record.from_addr, stamp, fold_whitespace(record.text)]))
+
+
 def legacy_content_key(record: MailRecord) -> str:
-    """The key homes imported before sender and date counted: text alone for long bodies.
+    """The key of homes imported before the sender counted: text alone for long bodies.
     Still looked up, so a re-import finds them and a forgotten one stays forgotten."""
     folded = fold_whitespace(record.text)
     if len(folded) >= _MIN_BODY_FOR_KEY:
         return body_hash(folded)
     return content_key(record)
+
+
+# Copies of one message in two folders can disagree on its date by a time zone (exports
+# that wrote local time as UTC: 10 and 12 hours apart on the shared account). Within this,
+# the same text from the same sender is the same message; further apart, a new one.
+SAME_MESSAGE_WITHIN_S = 14 * 3600 + 60
+
+
+def _close(stamp: int | None, record: MailRecord) -> bool:
+    if stamp is None or record.date is None:
+        return True
+    return abs(stamp - record.date.timestamp()) <= SAME_MESSAGE_WITHIN_S
 
 
 @dataclass
@@ -148,7 +167,8 @@ class Catalogue:
     # --- messages ---------------------------------------------------------------------
     def is_suppressed(self, record: MailRecord, thread_id: str, key: str) -> str | None:
         checks = (("sender", record.from_addr), ("thread", thread_id), ("message", key),
-                  ("message", legacy_content_key(record)), ("message", record.message_id))
+                  ("message", legacy_content_key(record)), ("message", dated_key(record)),
+                  ("message", record.message_id))
         for kind, value in checks:
             if value and self.conn.execute(
                 "SELECT 1 FROM suppressions WHERE kind = ? AND value = ?", (kind, value)
@@ -183,18 +203,24 @@ class Catalogue:
             ).fetchone()
             if row:
                 return int(row["id"]), "message-id"
-        row = self.conn.execute("SELECT id FROM messages WHERE content_key = ?", (key,)).fetchone()
+        for candidate, same_sender in ((key, False), (legacy_content_key(record), True)):
+            row = self.conn.execute(
+                "SELECT id, date, from_addr FROM messages WHERE content_key = ?",
+                (candidate,)).fetchone()
+            if row and (not same_sender or row["from_addr"] == record.from_addr) \
+                    and _close(row["date"], record):
+                return int(row["id"]), "body"
+        row = self.conn.execute("SELECT id FROM messages WHERE content_key = ?",
+                                (dated_key(record),)).fetchone()
         if row:
             return int(row["id"]), "body"
-        legacy = legacy_content_key(record)
-        if legacy != key:
-            row = self.conn.execute(
-                "SELECT id FROM messages WHERE content_key = ? AND from_addr = ? AND date IS ?",
-                (legacy, record.from_addr,
-                 int(record.date.timestamp()) if record.date else None)).fetchone()
-            if row:
-                return int(row["id"]), "body"
         return None
+
+    def key_to_store(self, record: MailRecord, key: str) -> str:
+        """``key``, or the dated one when an earlier message on another day holds it."""
+        taken = self.conn.execute("SELECT 1 FROM messages WHERE content_key = ?",
+                                  (key,)).fetchone()
+        return dated_key(record) if taken else key
 
     def add_message(self, record: MailRecord, cleaned: CleanText, *, key: str, thread_id: str,
                     folder: str, in_sent_folder: bool, is_own: bool, is_forward: bool) -> int:

@@ -244,6 +244,7 @@ class _Run:
         if suppressed:
             self._skip(sid, item, raw_hash, f"forgotten {suppressed}", None, "")
             return True
+        key = catalogue.key_to_store(record, key)
         cleaned = clean_body(record.text)
         forward = cleaned.had_forward or is_forward_subject(record.subject)
         rowid = catalogue.add_message(

@@ -128,22 +128,25 @@ def test_an_archive_with_odd_mail_imports_everything_it_can(tmp_path, isolated_h
     store.close()
 
 
-def test_the_same_text_from_two_senders_is_two_messages(tmp_path, isolated_home):
+def test_the_same_text_from_two_senders_or_on_two_days_is_two_messages(tmp_path,
+                                                                        isolated_home):
     from store.api import Store
 
     text = "Please find the minutes of Tuesday's meeting attached; comments by Friday."
-    for n, sender in enumerate(("ann@example.org", "bob@example.org", "ann@example.org")):
+    mails = [("ann@example.org", "Tue, 05 Mar 2024 10:10:00 +0000", ""),
+             ("bob@example.org", "Tue, 05 Mar 2024 10:11:00 +0000", ""),
+             ("ann@example.org", "Tue, 12 Mar 2024 10:10:00 +0000", ""),  # a week later
+             # Ann's first again, from a folder whose export shifted the time zone
+             ("ann@example.org", "Tue, 05 Mar 2024 20:10:00 +0000", "X-Folder: Sent\n")]
+    for n, (sender, date, extra) in enumerate(mails):
         (tmp_path / f"{n}.eml").write_text(
-            f"From: {sender}\nTo: team@example.org\nSubject: Minutes\n"
-            f"Date: Tue, 05 Mar 2024 10:1{min(n, 1)}:00 +0000\n\n{text}\n")
-    (tmp_path / "3.eml").write_text(  # Ann's again, a copy from another folder
-        "From: ann@example.org\nTo: team@example.org\nSubject: Minutes\nX-Folder: Sent\n"
-        f"Date: Tue, 05 Mar 2024 10:10:00 +0000\n\n{text}\n")
+            f"From: {sender}\nTo: team@example.org\nSubject: Minutes\n{extra}"
+            f"Date: {date}\n\n{text}\n")
     with Store(isolated_home) as store:
         report = store.import_paths([tmp_path])
-        senders = sorted(r[0] for r in store.catalogue.conn.execute(
-            "SELECT from_addr FROM messages"))
-    assert senders == ["ann@example.org", "ann@example.org", "bob@example.org"]
+        rows = sorted(tuple(r) for r in store.catalogue.conn.execute(
+            "SELECT from_addr, date FROM messages"))
+    assert [r[0] for r in rows] == ["ann@example.org", "ann@example.org", "bob@example.org"]
     assert report.duplicates == 1
 
 

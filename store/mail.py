@@ -61,15 +61,34 @@ _SINGLE_BYTE = re.compile(r"^(?:cp125\d|iso-8859-\d+|koi8-[ru]|cp874|cp437|cp850
 _LIKELY = re.compile(r"^(?:cp125[0-8]|iso8859_(?:[1-9]|1[35])|koi8_[ru]|gb18030|gbk|gb2312"
                      r"|big5|big5hkscs|cp932|shift_jis|euc_jp|iso2022_jp|cp949|euc_kr"
                      r"|utf_16|utf_8|cp874|tis_620|mac_cyrillic)$")
+# Latin-script single-byte charsets all decode any bytes into plausible letters, and on a
+# short mail the detector picks among them badly (French read as cp1257 in our samples).
+# Among these, the one that leaves no symbol stuck to a letter wins ("przes³anie" is
+# Polish read as cp1252), and Windows-1252, the commonest, breaks ties.
+_LATIN = re.compile(r"^(?:cp125[02478]|iso8859_(?:[1-49]|1[03-6])|mac_(?:latin2|roman))$")
+_LATIN_CANDIDATES = ("cp1252", "cp1250", "cp1257", "cp1254")
+_STUCK_SYMBOL = re.compile(r"(?<=[^\W\d_])[^\w\s\x00-\x7f’‘“”«»–—…€]|"
+                           r"[^\w\s\x00-\x7f’‘“”„«»–—…€¿¡](?=[^\W\d_])|[\x80-\x9f]")
+
+
+def _latin_choice(data: bytes) -> str:
+    def misfit(candidate: str) -> int:
+        try:
+            return len(_STUCK_SYMBOL.findall(data.decode(candidate)))
+        except UnicodeDecodeError:
+            return 1 << 30
+    return min(_LATIN_CANDIDATES, key=misfit)  # min() keeps the first of equals
 
 
 def _guess(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None or not _LIKELY.match(best.encoding):
+    if best is None:
         return None
-    return best.encoding
+    if _LATIN.match(best.encoding):
+        return _latin_choice(data)
+    return best.encoding if _LIKELY.match(best.encoding) else None
 
 
 def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:

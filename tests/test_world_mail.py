@@ -42,6 +42,11 @@ def test_raw_latin_header_bytes_fall_back_to_a_detected_charset():
     (None, "Здравствуйте, Анна! Отчёт будет готов в пятницу к обеду.", "cp1251", True),
     ("koi8-r", "Добрый день, коллеги", "koi8-r", False),
     ("shift_jis", "よろしくお願いします。①", "cp932", True),  # ① is a cp932 extension
+    # No label, Latin script: the detector alone read this French as cp1257.
+    (None, "Bonjour à tous, voilà le café crème déjà prêt. À bientôt, François", "cp1252",
+     True),
+    (None, "Dzień dobry, proszę o przesłanie raportu do piątku. Pozdrawiam, Łukasz",
+     "cp1250", True),
 ])
 def test_mislabelled_parts_are_repaired_and_the_repair_recorded(declared, text, encoding,
                                                                 repaired):

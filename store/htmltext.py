@@ -33,7 +33,15 @@ def html_to_text(markup: str) -> str:
         text = converter.handle(markup)
     except Exception:  # noqa: BLE001 - html2text can trip over badly broken markup
         text = re.sub(r"<[^>]+>", " ", markup)
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip()
+    # html2text escapes what Markdown would read as a list or heading ("\-- ", "\+1",
+    # "1\. "); this is plain text, so the escapes go, and a signature's "-- " stays one.
+    lines = [_MD_NUMBER.sub(r"\1\2.", _MD_ESCAPE.sub(r"\1\2", line.rstrip()))
+             for line in text.splitlines()]
+    return "\n".join(lines).strip()
+
+
+_MD_ESCAPE = re.compile(r"^(\s*(?:>\s*)*)\\([-+*#=_`])")
+_MD_NUMBER = re.compile(r"^(\s*(?:>\s*)*)(\d+)\\\.")
 
 
 def _is_separator(element) -> bool:
@@ -68,12 +76,19 @@ def _quote_from(element) -> None:
 
 
 def _mark_signature(element) -> None:
+    """Gmail's signature block, delimited as a plain-text signature is, unless the
+    writer's "-- " already stands just before it."""
     from lxml import html as lxml_html
 
-    text = element.text_content().lstrip()
-    if not text.startswith("--"):
-        delimiter = lxml_html.fromstring("<div>-- </div>")
-        element.addprevious(delimiter)
+    before = element.getprevious()
+    while before is not None and before.tag == "br" and not (before.tail or "").strip():
+        before = before.getprevious()
+    near = (before.tail or "") if before is not None else (element.getparent().text or "")
+    if before is not None and not near.strip():
+        near = before.text_content()
+    if element.text_content().lstrip().startswith("--") or near.strip().endswith("--"):
+        return
+    element.addprevious(lxml_html.fromstring("<div>-- </div>"))
 
 
 def mail_html_to_text(markup: str) -> str:

@@ -70,6 +70,14 @@ def _next_text(lines: list[str], i: int) -> int:
     return i
 
 
+def _may_end_attribution(line: str) -> bool:
+    """A cheap test before the patterns: an attribution ends with a colon, dashes or the
+    verb (most lines of a mail end otherwise)."""
+    end = line.rstrip()[-1:]
+    return end in (":", "：", "-") or (end.isalpha() and line.rstrip().lower().endswith(
+        quotes.WROTE_WORDS))
+
+
 def attribution_end(lines: list[str], i: int) -> int | None:
     """The last line of an attribution that starts at line ``i`` (wrapped over up to three
     lines), or None."""
@@ -77,6 +85,8 @@ def attribution_end(lines: list[str], i: int) -> int | None:
         chunk = lines[i : i + span]
         if len(chunk) < span or (span > 1 and not chunk[-1].strip()):
             break
+        if not _may_end_attribution(chunk[-1]):
+            continue
         if span > 1 and _SENTENCE_END.search(chunk[0]):
             break  # a finished sentence of the writer's, then an attribution below it
         joined = " ".join(_unquoted(line) for line in chunk)
@@ -120,8 +130,9 @@ def header_block_start(lines: list[str], i: int) -> int | None:
         return None
     roles, evidence = _roles_near(lines, i)
     lotus = role == "to" and any(_DATETIME.search(lines[j]) for j in range(max(0, i - 3), i))
+    addressed = bool(roles & {"to", "cc"}) and "subject" in roles  # "cc:" then "Subject:"
     if not ((len(roles) >= 3 or (len(roles) >= 2 and evidence and (
-            "from" in roles or "sent" in roles))) or (lotus and len(roles) >= 2)
+            "from" in roles or "sent" in roles or addressed))) or (lotus and len(roles) >= 2)
             or (len(roles) >= 2 and _DATETIME.search(lines[i]))):
         return None
     start = i

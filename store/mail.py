@@ -221,6 +221,17 @@ def message_ids(value: str | None) -> list[str]:
     return _ID.findall(value or "")
 
 
+def without_envelope(raw: bytes) -> bytes:
+    """The message without a first line that is not a header but precedes headers: an
+    mbox "From " line, Outlook Express's "Microsoft Mail Internet Headers Version 2.0", a
+    server's delivery line."""
+    first, _, rest = raw.partition(b"\n")
+    if first and not _HEADER_LINE.match(first) and len(first) <= 200 and \
+            looks_like_headers(rest[:4096]):
+        return rest
+    return raw
+
+
 def looks_like_headers(head: bytes) -> bool:
     """True when ``head`` starts with at least two RFC 822 header lines."""
     lines = head.split(b"\n", 12)
@@ -282,8 +293,8 @@ def plausible_date(date: datetime | None, problems: list[str]) -> datetime | Non
 
 def parse_rfc822(raw: bytes) -> MailRecord:
     """Parse one message's bytes; raises NotAMessage when nothing usable is there."""
-    head = raw[:4096].lstrip(b"\r\n")
-    if not looks_like_headers(head):
+    raw = without_envelope(raw.lstrip(b"\r\n"))
+    if not looks_like_headers(raw[:4096]):
         raise NotAMessage("no mail headers")
     msg = email.message_from_bytes(raw)
     record = MailRecord()

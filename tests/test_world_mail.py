@@ -169,3 +169,19 @@ def test_an_mbox_with_unescaped_from_lines_splits_only_at_real_messages(tmp_path
     assert [r.subject for r in records] == ["Plan", "Second"]
     assert "From now on we meet on Tuesdays." in records[0].text
     assert sources[0].count() == 2
+
+
+def test_single_message_files_with_an_envelope_line_are_mail(tmp_path):
+    headers = ("From: ann@example.org\nTo: me@example.org\nSubject: Envelope {n}\n"
+               "Date: Tue, 05 Mar 2024 10:12:00 +0000\n\nBody {n}\n")
+    firsts = ["From ann@example.org", "Microsoft Mail Internet Headers Version 2.0",
+              "From - Tue Mar 05 10:12:00 2024"]
+    for n, first in enumerate(firsts):
+        (tmp_path / f"{n}.eml").write_text(first + "\n" + headers.format(n=n))
+    sources, problems = discover([tmp_path])
+    assert problems == []
+    records = sorted((item.parse() for s in sources for item in s.items()),
+                     key=lambda r: r.subject)
+    assert [r.subject for r in records] == ["Envelope 0", "Envelope 1", "Envelope 2"]
+    assert [r.text.strip() for r in records] == ["Body 0", "Body 1", "Body 2"]
+    assert all(r.from_addr == "ann@example.org" for r in records)

@@ -15,7 +15,7 @@ from store.formats.documents import (
 )
 from store.formats.mailboxes import loose_files_source, maildir_source, mbox_source
 from store.formats.outlook import pst_source
-from store.mail import looks_like_headers
+from store.mail import looks_like_headers, without_envelope
 
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PST_SIGNATURE = b"!BDN"
@@ -48,8 +48,8 @@ def sniff(path: Path, head: bytes) -> str | None:
         return "mbox"
     if first_line.strip().isdigit() and looks_like_headers(stripped.split(b"\n", 1)[-1]):
         return "emlx"
-    if looks_like_headers(stripped):
-        return "eml"
+    if looks_like_headers(stripped) or looks_like_headers(without_envelope(stripped)):
+        return "eml"  # with or without an envelope line before its headers
     if b"\x00" in head:
         return None
     lowered = stripped[:512].lower()

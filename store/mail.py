@@ -239,15 +239,25 @@ def looks_like_headers(head: bytes) -> bool:
     return matches >= 2 and bool(_HEADER_LINE.match(lines[0]))
 
 
+def _own_parts(part: Message):
+    """The leaf parts that make up this message's text: not attachments, and not inside an
+    attached message (a forward as attachment is someone else's mail)."""
+    if part.is_multipart():
+        if part.get_content_type() == "message/rfc822":
+            return
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                yield from _own_parts(sub)
+        return
+    disposition = (header_value(part, "Content-Disposition") or "").lower()
+    if not disposition.startswith("attachment"):
+        yield part
+
+
 def _body_text(msg: Message, record: MailRecord) -> None:
     plain: list[str] = []
     html: list[str] = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        disposition = (header_value(part, "Content-Disposition") or "").lower()
-        if disposition.startswith("attachment"):
-            continue
+    for part in _own_parts(msg):
         ctype = part.get_content_type()
         if ctype not in ("text/plain", "text/html"):
             continue

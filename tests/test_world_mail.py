@@ -185,3 +185,15 @@ def test_single_message_files_with_an_envelope_line_are_mail(tmp_path):
     assert [r.subject for r in records] == ["Envelope 0", "Envelope 1", "Envelope 2"]
     assert [r.text.strip() for r in records] == ["Body 0", "Body 1", "Body 2"]
     assert all(r.from_addr == "ann@example.org" for r in records)
+
+
+def test_a_message_forwarded_as_an_attachment_is_not_the_senders_text():
+    raw = (b"From: me@example.org\nTo: bob@example.org\nSubject: Fwd: offer\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=OUT\n\n"
+           b"--OUT\nContent-Type: text/plain; charset=utf-8\n\nSee below, Bob.\n"
+           b"--OUT\nContent-Type: message/rfc822\n\n"
+           b"From: seller@example.net\nTo: me@example.org\nSubject: offer\n"
+           b"Content-Type: text/plain; charset=utf-8\n\nOur best price is 900.\n"
+           b"--OUT--\n")
+    record = parse_rfc822(raw)
+    assert record.text.strip() == "See below, Bob."

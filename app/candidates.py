@@ -52,6 +52,7 @@ class Candidate:
     likelihood: float | None = None  # the adapter's mean log-probability of its tokens
     filled: tuple[str, ...] = ()  # facts put back into it after it was written
     struck: tuple[str, ...] = ()  # made-up facts taken out of it
+    from_request: bool = False  # the request written as an email: no draft was sendable
 
     @property
     def perfect(self) -> bool:
@@ -74,7 +75,8 @@ class Candidate:
         return {"score": round(self.score, 4), "relevance": round(self.relevance, 4),
                 "style_distance": round(self.style, 4),
                 "likelihood": None if self.likelihood is None else round(self.likelihood, 4),
-                "filled": list(self.filled), "struck": list(self.struck)}
+                "filled": list(self.filled), "struck": list(self.struck),
+                "from_request": self.from_request}
 
 
 def quiet_draft(runtime: ModelRuntime, prompt: str, params: GenerationParams,

@@ -408,6 +408,8 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
         err.write(f"put back: {', '.join(draft.check['filled'])}\n")
     if draft.check.get("struck"):
         err.write(f"took out made-up: {', '.join(draft.check['struck'])}\n")
+    if draft.check.get("from_request"):
+        err.write("written from your request: no draft the model wrote said what you asked\n")
     if draft.missing:
         err.write(f"did not mention: {', '.join(draft.missing)}\n")
     for note in draft.dropped:

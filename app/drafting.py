@@ -36,7 +36,15 @@ from trainer.engine.prompts import (
 from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.engine.shaping import DraftShaper, clean_subject
 from trainer.facts import surface
-from trainer.greetings import GreetingBook, Recipient, learn_from_store, resolve_recipient
+from trainer.fallback import literal_fallback
+from trainer.greetings import (
+    GreetingBook,
+    Recipient,
+    first_name,
+    learn_from_store,
+    resolve_recipient,
+)
+from trainer.literal import poor_subject, subject_from_request
 from trainer.metrics import style_distance
 from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import (
@@ -450,11 +458,19 @@ class DraftingService:
             if chosen[0].check.invented or {"restates_instruction", "greeting_in_body"} & set(
                     chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
+            chosen[0] = self._from_request_if_unsendable(chosen[0], request, prepared,
+                                                          sign_off)
         for variant, best in enumerate(chosen):
             if request.write_subject and prepared.thread is None and not best.shaped.subject \
                     and not cancel.cancelled:
                 subject = self._subject_for(ranked, request, prepared, sign_off, params, cancel)
                 best = replace(best, shaped=replace(best.shaped, subject=subject))
+            if prepared.thread is None and (best.from_request or poor_subject(
+                    best.shaped.subject, request.instruction)):
+                # What the request is about, rather than the model's echo of it.
+                subject = subject_from_request(request.instruction)
+                if subject or poor_subject(best.shaped.subject, request.instruction):
+                    best = replace(best, shaped=replace(best.shaped, subject=subject))
             draft = self._draft_from(best, request, prepared, variant, len(pool))
             # From the request to this draft: the streamed one's total_s plus the checking.
             draft.timings["best_s"] = round(time.perf_counter() - begun, 3)
@@ -578,6 +594,25 @@ class DraftingService:
             return best
         return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
+
+    def _from_request_if_unsendable(self, best: Candidate, request: DraftRequest,
+                                    prepared: _Prepared, sign_off: str) -> Candidate:
+        """When even the best draft, revised, misses what was asked, makes something up or
+        is not an email, the request itself in the user's greeting and sign-off."""
+        recipient = self.recipient(request, prepared.thread, prepared.reply)
+        greeting = prepared.greeting
+        if greeting is None and recipient.name and not self.greetings().emails:
+            greeting = f"Hi {first_name(recipient.name)},"  # no mail of theirs to learn from
+        fallback = literal_fallback(
+            best.shaped.body, best.check, instruction=request.instruction,
+            greeting=greeting, sign_off=sign_off,
+            check_text=lambda text: self._check_text(text, request, prepared, sign_off),
+            examples=[e.text for e in prepared.built.examples],
+            names=recipient.name.split() if recipient.name else ())
+        if fallback is None:
+            return best
+        return replace(best, shaped=replace(best.shaped, body=fallback.text),
+                       check=fallback.check, filled=(), struck=(), from_request=True)
 
     def _subject_for(self, ranked: list[Candidate], request: DraftRequest, prepared: _Prepared,
                      sign_off: str, params: GenerationParams, cancel: CancelToken) -> str:

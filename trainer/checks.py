@@ -111,7 +111,15 @@ def restates(body: Sequence[str], instruction: str) -> bool:
     """The draft passes the request on instead of writing the email: it opens a line with
     the request's own imperative ("Tell Stan the panes arrived."), or is the request again,
     word for word, and little else."""
-    if any(passes_request_on(line) for line in body):
+    if any(passes_request_on(sentence) for line in body
+           for sentence in re.split(r"(?<=[.!?])\s+", line)):
+        return True
+    # "…just tell him to start": the email talks about its reader instead of to them.
+    names = "|".join(re.escape(n) for n in re.findall(
+        r"\b(?:tell|ask|remind|thank|let|inform|invite)\s+([A-Z][\w'’-]+)", instruction))
+    about = re.compile(rf"\b(?:tell|ask|remind|inform|let)\s+(?:him|her|them"
+                       rf"{'|' + names if names else ''})\b", re.I)
+    if any(about.search(line) for line in body):
         return True
     asked = set(re.findall(r"\w+", instruction.lower()))
     said = re.findall(r"\w+", " ".join(body).lower())

@@ -37,8 +37,9 @@ from trainer.engine.models import ModelCatalogue
 from trainer.engine.postprocess import clean_draft, infer_sign_off
 from trainer.engine.prompts import PromptBuilder, PromptRequest
 from trainer.engine.runtime import GenerationParams, ModelRuntime
+from trainer.fallback import literal_fallback
 from trainer.greetings import learn_from_store, resolve_recipient
-from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
+from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction, recipient_name
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
 from trainer.revise import (
@@ -177,6 +178,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     greetings = learn_from_store(store)
     profile = profile_for(store)
+    literal_used: list[str] = []  # per draft written from the request, its setting
+
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
                   revise: bool) -> tuple[str, str, object, tuple[int, int], tuple]:
         """(the output scored for overlap and style, the draft as the user gets it, its
@@ -210,6 +213,15 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 user_draft = struck.text
                 output = EmailParts.split(struck.text, sign_off).without_tail()
                 added, removed = len(filled.added), len(struck.removed)
+            # And where it is still not one to send, the request itself, as drafting shows.
+            fallback = literal_fallback(
+                user_draft, struck.check, instruction=item.asked, greeting=greeting,
+                sign_off=sign_off, check_text=_checker(item, sources, sign_off),
+                examples=drafted.examples, names=[recipient_name(item.email)])
+            if fallback is not None:
+                user_draft = fallback.text
+                output = EmailParts.split(fallback.text, sign_off).without_tail()
+                literal_used.append(setting)
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
                             sign_off=sign_off) if revise else written[1]
@@ -258,7 +270,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "revised": revise,
         "settings": {s: {**score(outputs[s], references, features=embed),
                          **summarise(checks[s]), "facts_filled": filled_facts[s],
-                         "facts_struck": struck_facts[s]}
+                         "facts_struck": struck_facts[s],
+                         "from_request": literal_used.count(s)}
                      for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,
                      "reference": ref, "outputs": {s: outputs[s][n] for s in settings},

@@ -327,6 +327,8 @@ class DraftWindow(QMainWindow):
             best += f"put back: {', '.join(draft.check['filled'])} · "
         if draft.check.get("struck"):
             best += f"took out made-up {', '.join(draft.check['struck'])} · "
+        if draft.check.get("from_request"):
+            best += "written from your request: the model's drafts missed it · "
         if draft.missing:
             self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
             self.check_label.setStyleSheet("color: #a05a00;")

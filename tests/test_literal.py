@@ -1,0 +1,97 @@
+"""The request written as an email (``trainer.literal``) and the fallback on it when no
+draft is sendable (``trainer.fallback``), alone and through the drafting service."""
+
+import pytest
+
+from app.drafting import DraftingService, DraftRequest
+from tests.fakes import ScriptedRuntime
+from trainer.checks import check_draft
+from trainer.engine.pool import Engine
+from trainer.fallback import coverage, literal_fallback, mostly_english, rambles
+from trainer.literal import literal_body, poor_subject, subject_from_request, to_you
+
+
+@pytest.mark.parametrize("request_, email", [
+    ("tell Stan the board approved the glazing quote; ask when he can start",
+     "The board approved the glazing quote. When can you start?"),
+    ("ask Sam whether next week's rota is final",
+     "Could you let me know whether next week's rota is final?"),
+    ("decline the Saturday market stall, we are short of volunteers",
+     "I'm afraid I have to decline the Saturday market stall. We are short of volunteers."),
+    ("remind the committee the AGM moved to Thursday 7pm",
+     "Just a reminder that the AGM moved to Thursday 7pm."),
+    ("thank Priya for the seed order and ask her to invoice us",
+     "Thank you for the seed order. Could you invoice us?"),
+    ("reply to Jo: £888 is OK; both deliveries booked, and Owen will meet the driver",
+     "£888 is OK. Both deliveries booked, and Owen will meet the driver."),
+    ("reply to Felix thanking him for the clear answer, and say we'll submit by the 12th",
+     "Thank you for the clear answer. We'll submit by the 12th."),
+    ("tell Jo she needs to renew her plot by March", "You need to renew your plot by March."),
+    ("ask Dr. Carr when the results arrive",
+     "Could you let me know when the results arrive?"),
+    ("congratulate Dev on the Leeds job; coffee next week?",
+     "Congratulations on the Leeds job! Coffee next week?"),
+])
+def test_a_request_becomes_what_the_writer_says(request_, email):
+    assert literal_body(request_) == email
+
+
+def test_the_persons_pronouns_become_you_and_their_verbs_agree():
+    assert to_you("he watches and she tries; his plot, her car, ask her", False) == \
+        "you watch and you try; your plot, your car, ask you"
+    assert to_you("they said their rota is done", True) == "you said your rota is done"
+    assert to_you("they said their rota is done", False) == "they said their rota is done"
+
+
+def test_subjects_from_the_request_and_poor_subjects():
+    assert subject_from_request("tell Stan the board approved the glazing quote; ask when") \
+        == "The board approved the glazing quote"
+    assert subject_from_request("ask Sam whether next week's rota is final") == \
+        "Next week's rota is final"
+    assert poor_subject("Start: Start: Start", "tell Stan …")
+    assert poor_subject("Ask Sam whether the rota is final", "ask Sam whether the rota …")
+    assert not poor_subject("Rota for next week", "ask Sam whether the rota …")
+
+
+def test_the_fallback_replaces_only_a_draft_that_is_not_sendable():
+    request = "tell Stan the board approved the glazing quote; ask when he can start"
+    def check(text):
+        return check_draft(text, instruction=request, sign_off="Onward,\nTeddy")
+    off_topic = ("Hi Stan —\n\nI'll make sure to respond to all your emails as I mentioned "
+                 "earlier.\n\nOnward,\nTeddy")
+    good = ("Hi Stan —\n\nGood news: the board approved your glazing quote. When could you "
+            "start?\n\nOnward,\nTeddy")
+    assert coverage(off_topic, request, ["Stan"]) == 0.0
+    assert coverage(good, request, ["Stan"]) == 1.0
+    assert literal_fallback(good, check(good), instruction=request, greeting="Hi Stan —",
+                            sign_off="Onward,\nTeddy", check_text=check) is None
+    fallback = literal_fallback(off_topic, check(off_topic), instruction=request,
+                                greeting="Hi Stan —", sign_off="Onward,\nTeddy",
+                                check_text=check, names=["Stan"])
+    assert fallback.text == ("Hi Stan —\n\nThe board approved the glazing quote. When can "
+                             "you start?\n\nOnward,\nTeddy")
+    assert not fallback.check.defects and not fallback.check.invented
+    assert rambles("Hi,\n\n" + "word " * 200, "remind them")
+
+
+def test_no_english_fallback_for_a_user_who_writes_in_another_language():
+    german = ["Hallo Jan, die Reparatur passt mir am Donnerstag. Viele Grüße, Eva"] * 3
+    assert not mostly_english(german)
+    assert mostly_english(["Hi Sam, the rota is attached and it is final for the week."])
+
+
+def test_drafting_falls_back_on_the_request_when_the_model_talks_about_it(isolated_home):
+    chatter = ("Subject: Start: Start: Start\n\nHi Stan,\n\nYou could tell him the board "
+               "approved it. Here is what you can say to Stan.\n\nThanks,\nMe")
+    engine = Engine(runtime_factory=ScriptedRuntime.factory(script=lambda p, q: chatter))
+    service = DraftingService(home=isolated_home, engine=engine)
+    try:
+        draft = service.draft(DraftRequest(
+            "tell Stan the board approved the glazing quote; ask when he can start",
+            recipient="Stan <stan@example.org>", use_rag=False, candidates=2))
+    finally:
+        service.close()
+    assert draft.check["from_request"]
+    assert "The board approved the glazing quote. When can you start?" in draft.text
+    assert draft.text.startswith("Hi Stan") and "tell him" not in draft.text
+    assert draft.subject == "The board approved the glazing quote"

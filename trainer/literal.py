@@ -1,0 +1,255 @@
+"""The request itself, written as an email: "tell Stan the board approved the glazing quote;
+ask when he can start" → "The board approved the glazing quote. When can you start?".
+
+No model: the imperative of each clause becomes what the writer says to the person, with
+the person's pronouns turned to "you". It says exactly what was asked and nothing else, so
+drafting falls back on it when every draft the model wrote fails the checks (a small model
+often talks about the request instead of writing the email). English requests only;
+``None`` when a clause is not one it knows how to say.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
+# a group, or a pronoun.
+_PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+           r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
+# "the committee", "volunteers", "market traders", "everyone", or a pronoun.
+_GROUP = (r"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:[a-z]+\s+)?[a-z]+s"
+          r"(?=\s))")
+_WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
+_QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
+             r"(?P<contracted>'s|'ll|'d|'re|’s|’ll)?")
+
+_SINGULAR = {"he": "you", "she": "you", "him": "you", "his": "your", "himself": "yourself",
+             "herself": "yourself", "he's": "you're", "she's": "you're", "he'll": "you'll",
+             "she'll": "you'll", "he'd": "you'd", "she'd": "you'd"}
+_PLURAL = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
+           "themselves": "yourselves", "they're": "you're", "they'll": "you'll"}
+_AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
+          "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}
+_AUX = {"can", "could", "will", "would", "should", "shall", "may", "might", "must", "is",
+        "are", "was", "were", "has", "have", "had", "do", "does", "did"}
+
+
+def to_you(text: str, plural: bool) -> str:
+    """The person's pronouns as "you": "when he can start" → "when you can start"."""
+    table = {**_SINGULAR, **(_PLURAL if plural else {})}
+    words = text.split(" ")
+    out: list[str] = []
+    for n, word in enumerate(words):
+        core = word.rstrip(",.;:!?")
+        tail = word[len(core):]
+        lowered = core.lower()
+        if lowered == "her":
+            following = words[n + 1] if n + 1 < len(words) else ""
+            # "her" before a noun is "your"; at the end or before a preposition, "you".
+            swapped = "you" if not following or following.lower() in (
+                "to", "for", "about", "with", "by", "at", "on", "in", "if", "whether",
+                "that", "know", "and") or tail else "your"
+        elif lowered in table:
+            swapped = table[lowered]
+        elif out and out[-1].lower() == "you" and lowered in _AGREE:
+            swapped = _AGREE[lowered]
+        elif out and out[-1].lower() == "you" and re.fullmatch(r"[a-z]+s", core) \
+                and not core.endswith("ss"):
+            swapped = _base_form(core)
+        else:
+            out.append(word)
+            continue
+        if core[:1].isupper():
+            swapped = swapped[:1].upper() + swapped[1:]
+        out.append(swapped + tail)
+    return " ".join(out)
+
+
+def _base_form(verb: str) -> str:
+    """ "needs" → "need", "tries" → "try", "watches" → "watch": the verb after "you"."""
+    if verb.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return verb[:-2]
+    if verb.endswith("ies") and len(verb) > 4:
+        return verb[:-3] + "y"
+    return verb[:-1]
+
+
+def _sentence(text: str, end: str = ".") -> str:
+    text = text.strip().rstrip(",;:")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + end
+
+
+def _question(wh: str, rest: str) -> str:
+    """ "when you can start" → "When can you start?"; without an auxiliary to invert, the
+    question is asked politely: "Could you let me know when the panes arrive?"."""
+    words = rest.split()
+    if len(words) >= 2 and words[0].lower() == "you" and words[1].lower() in _AUX:
+        return _sentence(f"{wh} {words[1]} you {' '.join(words[2:])}", "?")
+    return _sentence(f"could you let me know {wh} {rest}", "?")
+
+
+_RULES: list[tuple[str, str]] = [
+    (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
+    (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
+    (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
+    (r"credit\s+(?P<x>.+)", "credit to {x}."),
+    (r"order\s+(?P<x>.+)", "I'd like to order {x}."),
+    (r"agree\s+to\s+(?P<x>.+)", "I'm happy to agree to {x}."),
+    (r"agree\s+(?:that\s+)?(?P<x>.+)", "I agree that {x}."),
+    (r"promise\s+(?:that\s+)?(?P<x>.+)", "{x}."),
+    (r"say\s+yes\s+to\s+(?P<x>.+)", "yes to {x}."),
+    (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
+    (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
+    (rf"(?:tell|ask)\s+{_WHO}\s+not\s+to\s+(?P<x>.+)", "please don't {x}."),
+    (rf"(?:tell|ask|get)\s+{_WHO}\s+to\s+(?P<x>.+)", "could you {x}?"),
+    (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?(?:whether|if)\s+(?P<x>.+)",
+     "could you let me know whether {x}?"),
+    (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?{_QUESTION}\s*(?P<x>.+)", "{question}"),
+    (rf"ask\s+{_WHO}\s+for\s+(?P<x>.+)", "could you send me {x}?"),
+    (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
+    (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
+    (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
+    (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
+     rf"(?P<x>.+)", "{x}."),
+    (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
+    (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
+    (rf"remind\s+{_WHO}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
+    (rf"thank\s+{_WHO}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
+    (rf"thank\s+{_WHO}\s*$", "thank you."),
+    (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
+    (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
+    (rf"confirm(?:\s+(?:to|with)\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "just to confirm: {x}."),
+    (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
+    (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
+     "I'm sorry about {x}."),
+    (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
+    (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
+    (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
+     "I'd like to suggest {x}."),
+    (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
+    (rf"warn\s+{_WHO}\s+(?:that\s+|about\s+)?(?P<x>.+)", "a word of warning: {x}."),
+    (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
+    (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find {x} attached."),
+]
+# Case matters: a name is capitalised ("tell Stan the board…" is Stan, not "Stan the").
+_COMPILED = [(re.compile(rf"^(?:please\s+)?{pattern}$"), form) for pattern, form in _RULES]
+# "reply to Dev: …", "write to Stan —", "reply to Felix thanking him …": who it is for,
+# then what to say.
+_ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?"
+                        rf"(?:to\s+)?{_WHO}(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b))(?P<rest>.+)$")
+_GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
+            "promising": "promise", "confirming": "confirm", "declining": "decline",
+            "accepting": "accept", "inviting": "invite", "apologising": "apologise",
+            "apologizing": "apologize", "reminding": "remind", "agreeing": "agree",
+            "suggesting": "suggest", "offering": "offer", "wishing": "wish"}
+_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|accept|confirm"
+          "|invite|apologise|apologize|congratulate|welcome|propose|suggest|update|warn"
+          "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise")
+_CLAUSE_SPLIT = re.compile(rf";\s*|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)\.\s+|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
+                           rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it's|there's)\b)",
+                           re.I)
+
+
+def clauses(instruction: str) -> list[str]:
+    return [c.strip(" ,") for c in _CLAUSE_SPLIT.split(instruction.strip()) if c.strip(" ,")]
+
+
+def literal_sentences(instruction: str) -> list[str] | None:
+    """What the writer says, one sentence per clause of the request; None when a clause
+    reads as an instruction it cannot say."""
+    said: list[str] = []
+    who_before = ""
+    text = instruction.strip()
+    addressed = _ADDRESSED.match(_lower_first(text))
+    if addressed:
+        who_before, text = addressed.group("who"), addressed.group("rest")
+    for clause in clauses(text):
+        sentence = _say(clause, who_before)
+        if sentence is None:
+            return None
+        line, who_before = sentence
+        said.append(line)
+    return said or None
+
+
+def _lower_first(clause: str) -> str:
+    first, _, rest = clause.partition(" ")
+    return f"{first.lower()} {rest}" if rest else first.lower()
+
+
+def _say(clause: str, who_before: str) -> tuple[str, str] | None:
+    clause = _lower_first(clause.strip())
+    first, _, rest = clause.partition(" ")
+    if first in _GERUNDS:
+        clause = f"{_GERUNDS[first]} {rest}"
+    for pattern, form in _COMPILED:
+        match = pattern.match(clause)
+        if not match:
+            continue
+        groups = match.groupdict()
+        who = groups.get("who") or who_before
+        content = to_you((groups.get("x") or "").strip().rstrip("."), _plural(who))
+        if form == "{question}":
+            wh = groups["wh"] + (groups.get("contracted") or "")
+            return _question(wh, content), who
+        return _sentence(form.format(x=content)), who
+    plural = _plural(who_before)
+    return _sentence(to_you(clause, plural), "?" if clause.endswith("?") else "."), who_before
+
+
+def _plural(who: str) -> bool:
+    return bool(who) and who.lower() not in ("him", "her") and (
+        " and " in who or "," in who or "&" in who
+        or who.lower().startswith(("the ", "everyone", "everybody", "all", "them")))
+
+
+def literal_body(instruction: str) -> str | None:
+    """The request as the body of an email (without greeting and sign-off)."""
+    sentences = literal_sentences(instruction)
+    return " ".join(sentences) if sentences else None
+
+
+SUBJECT_WORDS = 8
+
+
+def subject_from_request(instruction: str) -> str:
+    """A subject from what the request is about: "tell Stan the board approved the glazing
+    quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
+    text = instruction.strip()
+    addressed = _ADDRESSED.match(_lower_first(text))
+    if addressed:
+        text = addressed.group("rest")
+    parts = clauses(text)
+    if not parts:
+        return ""
+    clause = _lower_first(parts[0])
+    for pattern, _ in _COMPILED:
+        match = pattern.match(clause)
+        if match and match.groupdict().get("x"):
+            clause = match.group("x")
+            break
+    clause = re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
+    clause = re.split(r"\s*[:(—–]\s*|,\s+", clause)[0]
+    words = clause.split()[:SUBJECT_WORDS]
+    if len(words) < 2:
+        return ""
+    subject = " ".join(words).rstrip(".,;?!")
+    return subject[0].upper() + subject[1:]
+
+
+def poor_subject(subject: str, instruction: str) -> bool:
+    """A subject that repeats itself ("Start: Start: Start") or hands the request back
+    ("Ask Sam whether next week's rota is final")."""
+    words = re.findall(r"\w+", subject.lower())
+    if not words:
+        return True
+    if max(words.count(w) for w in set(words)) >= 3 or subject.count(":") >= 2:
+        return True
+    first = words[0]
+    return first in _VERB_SET and instruction.lower().lstrip().startswith(first)
+
+
+_VERB_SET = set(_VERBS.split("|")) | {"reply", "write", "respond", "please"}

@@ -29,6 +29,8 @@ _PRONOUN_BEFORE = re.compile(
     r"\b(?:I|we|you|he|she|they|it|ich|wir|du|er|sie|je|nous|tu|il|elle|on|yo|nosotros|io|noi"
     r"|eu|nós|ik|wij|jeg|vi|jag|ja|my|я|мы|он|она)\s+(?:\w+\s+)?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+_PERSONAL = re.compile(r"\b(?:I|I'll|I'm|we|you|my|our|ich|je|yo|io|eu|ik|jeg|jag|ja|я)\b",
+                       re.I)
 
 
 @dataclass
@@ -48,7 +50,7 @@ def is_attribution(text: str, quote_follows: bool) -> bool:
     text = text.strip().strip("-").strip()
     if not text or len(text) > 320 or len(text.split()) > 45:
         return False
-    wrote = quotes.WROTE_TAIL.search(text)
+    wrote = quotes.WROTE_TAIL.search(text) or quotes.WROTE_NAME_TAIL.search(text)
     if wrote:
         before = text[: wrote.start()]
         if _PRONOUN_BEFORE.search(before) and not quotes.EMAIL.search(before):
@@ -93,7 +95,10 @@ def attribution_end(lines: list[str], i: int) -> int | None:
         after = _next_text(lines, i + span)
         follows = after < len(lines) and lines[after].lstrip().startswith(">")
         if is_attribution(joined, follows):
-            if span > 1 and attribution_end(lines, i + 1) is not None:
+            first = _unquoted(chunk[0])
+            if span > 1 and not (quotes.ATTRIBUTION_LEAD.match(first) or quotes.EMAIL.search(
+                    first) or quotes.DATE_OR_TIME.search(first)) \
+                    and attribution_end(lines, i + 1) is not None:
                 return None  # it starts on a later line; line i is the writer's
             return i + span - 1
     return None
@@ -162,12 +167,13 @@ def _list_footer_at(lines: list[str], i: int) -> bool:
 
 
 def is_device_footer(line: str) -> bool:
-    """"Sent from my HTC", "Von meinem iPhone gesendet", "Get Outlook for iOS", …"""
-    line = line.strip().strip("_-*").strip()
+    """"Sent from my HTC", "Von meinem iPhone gesendet", "Obtener Outlook para Android", …"""
+    line = re.sub(r"<?https?://\S+>?", "", line).strip().strip("_-*").strip()
     if not line or len(line.split()) > 12 or len(line) > 90:
         return False
-    if re.match(r"^get outlook\b", line, re.I):
-        return True
+    if quotes.FOOTER_APP.search(line) and quotes.FOOTER_PLATFORM.search(line) and \
+            not line.endswith((".", "!", "?")) and not _PERSONAL.search(line):
+        return True  # an app's advert, not the writer saying where they wrote from
     return bool(quotes.FOOTER_PHRASE.search(line) and quotes.FOOTER_DEVICE.search(line))
 
 

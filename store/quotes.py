@@ -22,11 +22,14 @@ WROTE_WORDS = tuple(word.replace("\\(", "(").replace("\\)", ")")
                     for word in _WROTE.split("|"))
 COLON = r"\s*[:：]"
 WROTE_TAIL = re.compile(rf"(?:{_WROTE})\s*(?:[:：]\s*|-{{2,}}\s*|)$", re.I)
+# German, Dutch and the Nordic languages put the name after the verb: "Am 22.02.2024 um
+# 09:05 schrieb Ute Sommerfeld:", "Op … schreef Joost Visser:", "Den … skrev Åse:".
+WROTE_NAME_TAIL = re.compile(rf"\b(?:{_WROTE})\s+[^:：]{{1,120}}[:：]\s*$", re.I)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # "… Anna Berg <anna@example.org>:" (Russian and Japanese Gmail, Yandex, Mail.ru, and a
 # bare date line before an address) ends with the address and a colon.
-ADDRESS_TAIL = re.compile(rf"(?:<[^<>\s]+@[^<>\s]+>|\(?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\)?)"
-                          rf"\s*\)?{COLON}\s*$")
+ADDRESS_TAIL = re.compile(rf"(?:<\s*[^<>\s]+@[^<>\s]+\s*>|\(?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\)?)"
+                          rf"\s*[)>]?{COLON}\s*$")
 _MONTHS = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mär|mai|okt|dez|janv|févr|fév|mars"
     r"|avr|juil|août|déc|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|fev|mai|out|dez|mrt|mei"
@@ -96,6 +99,12 @@ _ORIGINAL_WORDS = re.compile(
     r"|původní|alkuperäinen|reply message|antwort",
     re.I,
 )
+# "Original Message" alone on a line (BlackBerry, some webmails), in each language.
+_ORIGINAL_LINE = re.compile(
+    r"^(?:original message|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig meddelelse"
+    r"|ursprungligt meddelande|opprinnelig melding|wiadomość oryginalna"
+    r"|исходное сообщение|原始邮件|元のメッセージ)\s*[:：]?$", re.I)
 # Apple Mail and others open a forward with a sentence of their own.
 FORWARD_SENTENCE = re.compile(
     r"^\s*(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht"
@@ -110,9 +119,16 @@ FORWARD_SENTENCE = re.compile(
 
 
 def framed_kind(line: str) -> str | None:
-    """"forward" or "original" for a separator line that says which, else None."""
+    """"forward" or "original" for a separator line that says which, else None; also for
+    a short line that announces one ("Inicio del mensaje reenviado:", "Original Message")."""
     match = _FRAMED.match(line)
     if not match:
+        bare = line.strip().lstrip(">").strip()
+        if 0 < len(bare.split()) <= 6 and len(bare) <= 60:
+            if bare.endswith((":", "：")) and _FORWARD_WORDS.search(bare):
+                return "forward"
+            if _ORIGINAL_LINE.match(bare):
+                return "original"
         return None
     inner = match.group(1) or match.group(2) or ""
     if len(inner) > 120:
@@ -147,6 +163,11 @@ _DEVICES = (
     r"|携帯|スマートフォン|手机|手機|ポケット"
 )
 FOOTER_PHRASE = re.compile(rf"(?:{_SENT_PHRASE})", re.I)
+# "Obtener Outlook para Android", "Outlook for iOS を入手": a mail app and a platform.
+FOOTER_APP = re.compile(r"\b(?:outlook|yahoo mail|gmail|spark|bluemail|aol|proton ?mail)\b",
+                        re.I)
+FOOTER_PLATFORM = re.compile(r"(?:\b(?:ios|android|iphone|ipad|windows( phone)?|mac)\b)",
+                             re.I)
 FOOTER_DEVICE = re.compile(rf"(?:{_DEVICES})", re.I)
 # Lists add a footer after a rule: the list's name, address and a link to leave it.
 LIST_WORDS = re.compile(

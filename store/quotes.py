@@ -16,6 +16,8 @@ _WROTE = (
     r"|escreveu|schreef|heeft geschreven|skrev|skrifaði|napisał\(a\)|napisała|napisał"
     r"|написал\(а\)|написала|написал|пишет|kirjoitti|napsal\(a\)|napsal|yazdı|írta"
     r"|scrise|έγραψε|写道|寫道|写到|寫到|のメッセージ|さんは書きました|が書きました"
+    # Present tense, as Thunderbird and Apple Mail write it in some languages.
+    r"|pisze|pisał\(a\)|schreibt|escribe|scrive|escreve|schrijft|skriver|kirjoittaa"
 )
 # The same verbs as plain strings, for a quick test of a line's end.
 WROTE_WORDS = tuple(word.replace("\\(", "(").replace("\\)", ")")

@@ -13,11 +13,14 @@ import re
 
 import html2text
 
+# Containers that hold someone else's message (or its attribution): quoted themselves.
 _QUOTE_CLASSES = {"gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote",
-                  "outlookmessageheader", "zmail_extra", "zmail_extra_hr"}
-# Outlook puts the quoted message after these, in the same container, not inside them.
+                  "zmail_extra", "zmail_extra_hr"}
+# Outlook puts the quoted message after these, in the same container, not inside them:
+# everything from one of them on is quoted.
 _SEPARATOR_IDS = re.compile(r"^(?:divRplyFwdMsg|appendonsend|x_divRplyFwdMsg|"
                             r"x_appendonsend|OLK_SRC_BODY_SECTION|yahoo_quoted_\w*)$", re.I)
+_SEPARATOR_CLASSES = {"outlookmessageheader"}
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.I)
 
 
@@ -44,11 +47,16 @@ _MD_ESCAPE = re.compile(r"^(\s*(?:>\s*)*)\\([-+*#=_`])")
 _MD_NUMBER = re.compile(r"^(\s*(?:>\s*)*)(\d+)\\\.")
 
 
+def _classes(element) -> set[str]:
+    return {c.lower() for c in (element.get("class") or "").split()}
+
+
+def _is_container(element) -> bool:
+    return bool(_classes(element) & _QUOTE_CLASSES)
+
+
 def _is_separator(element) -> bool:
-    classes = {c.lower() for c in (element.get("class") or "").split()}
-    if classes & _QUOTE_CLASSES:
-        return True
-    if _SEPARATOR_IDS.match(element.get("id") or ""):
+    if _classes(element) & _SEPARATOR_CLASSES or _SEPARATOR_IDS.match(element.get("id") or ""):
         return True
     style = element.get("style") or ""
     return element.tag == "div" and bool(_BORDER_TOP.search(style)) and \
@@ -103,6 +111,9 @@ def mail_html_to_text(markup: str) -> str:
     for signature in root.xpath('//*[contains(concat(" ", normalize-space(@class), " "),'
                                 ' " gmail_signature ")]'):
         _mark_signature(signature)
+    for container in [e for e in root.iter() if isinstance(e.tag, str) and _is_container(e)]:
+        if not _inside_quote(container):
+            container.tag = "blockquote"  # shown as "> " lines, as plain-text mail quotes
     first = next((e for e in root.iter() if isinstance(e.tag, str) and e.tag != "blockquote"
                   and _is_separator(e) and not _inside_quote(e)), None)
     if first is not None:

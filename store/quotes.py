@@ -154,7 +154,7 @@ _SENT_PHRASE = (
     r"|verstuurd (?:vanaf|met|van)|sendt (?:fra|med)|skickat (?:från|med)|skickades från"
     r"|wysłane (?:z|ze|przez)|wysłano (?:z|ze)|отправлено (?:с|из|со)|послано с"
     r"|lähetetty|gönderildi|odesláno z|から送信|より送信|で送信|发自|來自我的|从我的|来自我的"
-    r"|寄自我的|傳送自|发送自"
+    r"|寄自我的|傳送自|发送自|從我的|从我的|送自"
 )
 _DEVICES = (
     r"iphone|ipad|ipod|android|samsung|galaxy|htc|huawei|xiaomi|redmi|oneplus|pixel|nokia"
@@ -162,7 +162,7 @@ _DEVICES = (
     r"|celular|telemóvel|smartphone|tablet|handy|телефона?|смартфона?|планшета?|outlook"
     r"|yahoo|gmail|mail\.ru|yandex|яндекс|почты|aol|zoho|proton|tutanota|gmx|web\.de"
     r"|thunderbird|spark|blue ?mail|k-9|fairemail|edison|airmail|mail for windows|mail app"
-    r"|携帯|スマートフォン|手机|手機|ポケット"
+    r"|携帯|スマートフォン|手机|手機|ポケット|邮箱|郵箱|网易|foxmail|qq|微信|邮件|郵件|メール"
 )
 FOOTER_PHRASE = re.compile(rf"(?:{_SENT_PHRASE})", re.I)
 # "Obtener Outlook para Android", "Outlook for iOS を入手": a mail app and a platform.

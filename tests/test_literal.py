@@ -95,3 +95,11 @@ def test_drafting_falls_back_on_the_request_when_the_model_talks_about_it(isolat
     assert "The board approved the glazing quote. When can you start?" in draft.text
     assert draft.text.startswith("Hi Stan") and "tell him" not in draft.text
     assert draft.subject == "The board approved the glazing quote"
+
+
+def test_instructions_about_the_writing_are_not_passed_on_as_the_email():
+    assert literal_body("joke that I'd never steal your job, wish me luck") is None
+    assert literal_body("ask Priya whether the budget is enough?") == \
+        "Could you let me know whether the budget is enough?"
+    assert literal_body("warn volunteers the box holds a swarm; keep well clear") == \
+        "A word of warning: the box holds a swarm. Keep well clear."

@@ -98,8 +98,11 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
 
 
 _REQUEST_VERB = re.compile(
-    r"^\s*(?:please\s+)?(?:tell|ask|let|remind|thank|inform|reply to|say|write to|email|"
-    r"answer|invite|confirm to|warn)\s+(?:[A-Z][\w'’-]*|him|her|them|the)\b", re.I)
+    r"^\s*(?:please\s+)?(?:(?:tell|ask|let|remind|thank|inform|reply to|say|write to|email|"
+    r"answer|invite|confirm to|warn)\s+(?:[A-Z][\w'’-]*|him|her|them|the)\b"
+    # Instructions about the writing itself, passed on as if they were the email.
+    r"|(?:joke|stress|emphasi[sz]e|point out|hint|tease|grumble|complain|insist|admit)"
+    r"\s+(?:that|about|to)\b)", re.I)
 
 
 def passes_request_on(sentence: str) -> bool:
@@ -121,11 +124,16 @@ def restates(body: Sequence[str], instruction: str) -> bool:
                        rf"{'|' + names if names else ''})\b", re.I)
     if any(about.search(line) for line in body):
         return True
-    asked = set(re.findall(r"\w+", instruction.lower()))
+    # The request again, word for word, its lead ("reply to Felix", "tell the board") and
+    # all: what the writer dictated, written to the reader, is not an echo.
+    asked_words = re.findall(r"\w+", instruction.lower())
+    asked = set(asked_words)
     said = re.findall(r"\w+", " ".join(body).lower())
-    if not said:
+    if not said or len(asked_words) < 2:
         return False
-    return len(said) <= len(asked) + 2 and sum(w in asked for w in said) / len(said) >= 0.95
+    lead = " ".join(asked_words[:2])
+    return lead in " ".join(said) and len(said) <= len(asked) + 2 and \
+        sum(w in asked for w in said) / len(said) >= 0.95
 
 
 def check_draft(draft: str, *, instruction: str, reference: str | None = None,

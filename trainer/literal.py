@@ -157,6 +157,14 @@ def clauses(instruction: str) -> list[str]:
     return [c.strip(" ,") for c in _CLAUSE_SPLIT.split(instruction.strip()) if c.strip(" ,")]
 
 
+# Instructions about how to write, which only a writer can carry out.
+# ("keep well clear", "hold the meeting in the barn" are for the readers, and stay.)
+_ABOUT_THE_WRITING = {"joke", "stress", "emphasise", "emphasize", "hint", "tease", "grumble",
+                      "complain", "insist", "admit", "sound", "be", "express", "praise",
+                      "blame", "add", "include", "outline", "describe", "summarise",
+                      "summarize", "point"}
+
+
 def literal_sentences(instruction: str) -> list[str] | None:
     """What the writer says, one sentence per clause of the request; None when a clause
     reads as an instruction it cannot say."""
@@ -191,11 +199,13 @@ def _say(clause: str, who_before: str) -> tuple[str, str] | None:
             continue
         groups = match.groupdict()
         who = groups.get("who") or who_before
-        content = to_you((groups.get("x") or "").strip().rstrip("."), _plural(who))
+        content = to_you((groups.get("x") or "").strip().rstrip(".?!"), _plural(who))
         if form == "{question}":
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
         return _sentence(form.format(x=content)), who
+    if first in _ABOUT_THE_WRITING:
+        return None  # "joke that …", "stress …": how to write it, not what to say
     plural = _plural(who_before)
     return _sentence(to_you(clause, plural), "?" if clause.endswith("?") else "."), who_before
 

@@ -242,8 +242,16 @@ def subject_from_request(instruction: str) -> str:
             clause = match.group("x")
             break
     clause = re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
+    # "he can replace the panes" is about replacing the panes.
+    clause = re.sub(r"^(?:he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
+                    r"may|must)\s+)?", "", clause, flags=re.I)
     clause = re.split(r"\s*[:(—–]\s*|,\s+", clause)[0]
-    words = clause.split()[:SUBJECT_WORDS]
+    words = clause.split()
+    for n, word in enumerate(words):
+        if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
+            words = words[:n]
+            break
+    words = words[:SUBJECT_WORDS]
     if len(words) < 2:
         return ""
     subject = " ".join(words).rstrip(".,;?!")

@@ -103,3 +103,12 @@ def test_instructions_about_the_writing_are_not_passed_on_as_the_email():
         "Could you let me know whether the budget is enough?"
     assert literal_body("warn volunteers the box holds a swarm; keep well clear") == \
         "A word of warning: the box holds a swarm. Keep well clear."
+
+
+def test_thanks_through_the_reader_and_sentences_of_thanks_are_not_echoes():
+    assert literal_body("reply to Callum: a hamper is wonderful, thank Fran") == \
+        "A hamper is wonderful. My thanks to Fran, too."
+    from trainer.checks import structure_defects
+    draft = "Hi Jo,\n\nThank you for the compost. Let me know the price.\n\nBest,\nAl"
+    assert "restates_instruction" not in structure_defects(draft, "thank Jo for the compost",
+                                                          "Best,\nAl")

@@ -99,7 +99,7 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
 
 _REQUEST_VERB = re.compile(
     r"^\s*(?:please\s+)?(?:(?:tell|ask|let|remind|thank|inform|reply to|say|write to|email|"
-    r"answer|invite|confirm to|warn)\s+(?:[A-Z][\w'’-]*|him|her|them|the)\b"
+    r"answer|invite|confirm to|warn)\s+(?!(?:you|me|us)\b)(?:[A-Z][\w'’-]*|him|her|them|the)\b"
     # Instructions about the writing itself, passed on as if they were the email.
     r"|(?:joke|stress|emphasi[sz]e|point out|hint|tease|grumble|complain|insist|admit)"
     r"\s+(?:that|about|to)\b)", re.I)

@@ -119,6 +119,9 @@ _RULES: list[tuple[str, str]] = [
     (rf"remind\s+{_WHO}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
     (rf"thank\s+{_WHO}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
+    (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
+    (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
+    (r"announce\s+(?P<x>.+)", "{x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
     (rf"confirm(?:\s+(?:to|with)\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "just to confirm: {x}."),
@@ -147,7 +150,7 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "suggesting": "suggest", "offering": "offer", "wishing": "wish"}
 _VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|accept|confirm"
           "|invite|apologise|apologize|congratulate|welcome|propose|suggest|update|warn"
-          "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise")
+          "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise|announce")
 _CLAUSE_SPLIT = re.compile(rf";\s*|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)\.\s+|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
                            rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it's|there's)\b)",
                            re.I)
@@ -172,10 +175,12 @@ def literal_sentences(instruction: str) -> list[str] | None:
     who_before = ""
     text = instruction.strip()
     addressed = _ADDRESSED.match(_lower_first(text))
+    addressee = ""
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
+        addressee = who_before
     for clause in clauses(text):
-        sentence = _say(clause, who_before)
+        sentence = _say(clause, who_before, addressee)
         if sentence is None:
             return None
         line, who_before = sentence
@@ -188,7 +193,7 @@ def _lower_first(clause: str) -> str:
     return f"{first.lower()} {rest}" if rest else first.lower()
 
 
-def _say(clause: str, who_before: str) -> tuple[str, str] | None:
+def _say(clause: str, who_before: str, addressee: str = "") -> tuple[str, str] | None:
     clause = _lower_first(clause.strip())
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:
@@ -198,7 +203,12 @@ def _say(clause: str, who_before: str) -> tuple[str, str] | None:
         if not match:
             continue
         groups = match.groupdict()
-        who = groups.get("who") or who_before
+        named = groups.get("who") or ""
+        if form.startswith("thank you") and addressee and named[:1].isupper() and \
+                named.split()[0] != addressee.split()[0]:
+            # "reply to Callum: …, thank Fran": Fran is thanked through Callum.
+            return _sentence(f"my thanks to {named}, too"), who_before
+        who = named or who_before
         content = to_you((groups.get("x") or "").strip().rstrip(".?!"), _plural(who))
         if form == "{question}":
             wh = groups["wh"] + (groups.get("contracted") or "")

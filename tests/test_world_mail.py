@@ -197,3 +197,18 @@ def test_a_message_forwarded_as_an_attachment_is_not_the_senders_text():
            b"--OUT--\n")
     record = parse_rfc822(raw)
     assert record.text.strip() == "See below, Bob."
+
+
+def test_a_mime_tree_that_cannot_be_walked_still_gives_its_text(monkeypatch):
+    import store.mail as mail
+
+    def broken(msg, record):
+        raise AttributeError("a part the stdlib could not read")
+    monkeypatch.setattr(mail, "_body_text", broken)
+    raw = (b"From: a@example.org\nTo: b@example.org\nSubject: odd\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=ZZ\n\n--ZZ\n"
+           b"Content-Type: text/plain\n\nThe meeting is at noon.\n--ZZ--\n")
+    record = mail.parse_rfc822(raw)
+    assert "The meeting is at noon." in record.text
+    assert "Content-Type" not in record.text and "--ZZ" not in record.text
+    assert any("text salvaged" in p for p in record.problems)

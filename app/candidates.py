@@ -53,6 +53,7 @@ class Candidate:
     filled: tuple[str, ...] = ()  # facts put back into it after it was written
     struck: tuple[str, ...] = ()  # made-up facts taken out of it
     from_request: bool = False  # the request written as an email: no draft was sendable
+    written_on: tuple[str, ...] = ()  # the model's sentences kept after the request's email
 
     @property
     def perfect(self) -> bool:
@@ -76,7 +77,7 @@ class Candidate:
                 "style_distance": round(self.style, 4),
                 "likelihood": None if self.likelihood is None else round(self.likelihood, 4),
                 "filled": list(self.filled), "struck": list(self.struck),
-                "from_request": self.from_request}
+                "from_request": self.from_request, "written_on": list(self.written_on)}
 
 
 def quiet_draft(runtime: ModelRuntime, prompt: str, params: GenerationParams,

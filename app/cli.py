@@ -409,7 +409,10 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
     if draft.check.get("struck"):
         err.write(f"took out made-up: {', '.join(draft.check['struck'])}\n")
     if draft.check.get("from_request"):
-        err.write("written from your request: no draft the model wrote said what you asked\n")
+        went_on = len(draft.check.get("written_on") or [])
+        err.write("written from your request: no draft the model wrote said what you asked"
+                  + (f"; the model wrote on from it ({went_on} sentence"
+                     f"{'s' if went_on != 1 else ''})" if went_on else "") + "\n")
     if draft.missing:
         err.write(f"did not mention: {', '.join(draft.missing)}\n")
     for note in draft.dropped:

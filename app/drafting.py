@@ -36,7 +36,7 @@ from trainer.engine.prompts import (
 from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.engine.shaping import DraftShaper, clean_subject
 from trainer.facts import surface
-from trainer.fallback import literal_fallback
+from trainer.fallback import WRITE_ON_TOKENS, Fallback, literal_fallback, opening_for, write_on
 from trainer.greetings import (
     GreetingBook,
     Recipient,
@@ -458,8 +458,9 @@ class DraftingService:
             if chosen[0].check.invented or {"restates_instruction", "greeting_in_body"} & set(
                     chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
-            chosen[0] = self._from_request_if_unsendable(chosen[0], request, prepared,
-                                                          sign_off)
+            chosen[0] = self._from_request_if_unsendable(
+                chosen[0], request, prepared, sign_off, params, cancel,
+                max(deadline, time.perf_counter() + FILL_MIN_S))
         for variant, best in enumerate(chosen):
             if request.write_subject and prepared.thread is None and not best.shaped.subject \
                     and not cancel.cancelled:
@@ -596,9 +597,12 @@ class DraftingService:
                        struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
 
     def _from_request_if_unsendable(self, best: Candidate, request: DraftRequest,
-                                    prepared: _Prepared, sign_off: str) -> Candidate:
+                                    prepared: _Prepared, sign_off: str,
+                                    params: GenerationParams, cancel: CancelToken,
+                                    deadline: float) -> Candidate:
         """When even the best draft, revised, misses what was asked, makes something up or
-        is not an email, the request itself in the user's greeting and sign-off."""
+        is not an email, the request itself in the user's greeting and sign-off, with what
+        the model writes on from it in the user's voice (``trainer.fallback.write_on``)."""
         recipient = self.recipient(request, prepared.thread, prepared.reply)
         greeting = prepared.greeting
         if greeting is None and recipient.name and not self.greetings().emails:
@@ -611,8 +615,33 @@ class DraftingService:
             names=recipient.name.split() if recipient.name else ())
         if fallback is None:
             return best
+        subject = best.shaped.subject
+        if poor_subject(subject, request.instruction):
+            subject = subject_from_request(request.instruction)
+        fallback = self._write_on(fallback, subject, request, prepared, sign_off, params,
+                                  cancel, deadline)
         return replace(best, shaped=replace(best.shaped, body=fallback.text),
-                       check=fallback.check, filled=(), struck=(), from_request=True)
+                       check=fallback.check, filled=(), struck=(), from_request=True,
+                       written_on=tuple(fallback.added))
+
+    def _write_on(self, fallback: Fallback, subject: str, request: DraftRequest,
+                  prepared: _Prepared, sign_off: str, params: GenerationParams,
+                  cancel: CancelToken, deadline: float) -> Fallback:
+        """The model writes on from the request's own email, as it would have gone on."""
+        if cancel.cancelled:
+            return fallback
+        opening = forced_opening(subject, None, replying=prepared.thread is not None) \
+            + opening_for(fallback)
+        shaper = self._shaper(prepared, sign_off)
+        shaper.feed(opening)
+        done = quiet_draft(prepared.runtime, prepared.built.text + opening,
+                           replace(params, max_tokens=WRITE_ON_TOKENS, logprobs=False),
+                           shaper, seconds=time_left(deadline), body_tokens=WRITE_ON_TOKENS,
+                           cancel=cancel)
+        return write_on(fallback, shaper.result().body if done is not None else None,
+                        instruction=request.instruction, sign_off=sign_off,
+                        check_text=lambda text: self._check_text(text, request, prepared,
+                                                                 sign_off))
 
     def _subject_for(self, ranked: list[Candidate], request: DraftRequest, prepared: _Prepared,
                      sign_off: str, params: GenerationParams, cancel: CancelToken) -> str:

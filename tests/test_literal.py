@@ -7,7 +7,14 @@ from app.drafting import DraftingService, DraftRequest
 from tests.fakes import ScriptedRuntime
 from trainer.checks import check_draft
 from trainer.engine.pool import Engine
-from trainer.fallback import coverage, literal_fallback, mostly_english, rambles
+from trainer.fallback import (
+    coverage,
+    literal_fallback,
+    mostly_english,
+    opening_for,
+    rambles,
+    write_on,
+)
 from trainer.literal import literal_body, poor_subject, subject_from_request, to_you
 
 
@@ -74,6 +81,74 @@ def test_the_fallback_replaces_only_a_draft_that_is_not_sendable():
     assert rambles("Hi,\n\n" + "word " * 200, "remind them")
 
 
+STAN = "tell Stan the board approved the glazing quote; ask when he can start"
+SIGN_OFF = "Onward,\nTeddy"
+
+
+def _stan_fallback():
+    def check(text):
+        return check_draft(text, instruction=STAN, sign_off=SIGN_OFF)
+    off_topic = "Hi Stan —\n\nI'll make sure to respond to all your emails.\n\nOnward,\nTeddy"
+    fallback = literal_fallback(off_topic, check(off_topic), instruction=STAN,
+                                greeting="Hi Stan —", sign_off=SIGN_OFF, check_text=check,
+                                names=["Stan"])
+    return fallback, check
+
+
+def test_the_model_writes_on_from_the_request_in_the_users_voice():
+    fallback, check = _stan_fallback()
+    assert opening_for(fallback) == ("Hi Stan —\n\nThe board approved the glazing quote. "
+                                     "When can you start?\n\n")
+    written = ("Hi Stan —\n\nThe board approved the glazing quote. When can you start?\n\n"
+               "No rush, but the frost is coming — one for the list. Right then, let's not "
+               "overthink it.\n\nOnward,\nTeddy")
+    voiced = write_on(fallback, written, instruction=STAN, check_text=check,
+                      sign_off=SIGN_OFF)
+    assert voiced.text == (
+        "Hi Stan —\n\nThe board approved the glazing quote. When can you start?\n\n"
+        "No rush, but the frost is coming — one for the list. Right then, let's not "
+        "overthink it.\n\nOnward,\nTeddy")
+    assert voiced.added == ["No rush, but the frost is coming — one for the list.",
+                            "Right then, let's not overthink it."]
+    assert not voiced.check.defects and not voiced.check.invented
+    assert not voiced.check.facts_missing
+
+
+@pytest.mark.parametrize("continuation, kept", [
+    # A made-up date ends the additions; what came before it stays.
+    ("Good news all round. The glaziers arrive on 14 March at 8am. Let me know.",
+     ["Good news all round."]),
+    # The request passed on, the request said again, a second greeting: nothing kept.
+    ("Tell Stan to bring the ladder. Good news all round.", []),
+    ("The board approved the glazing quote. When can you start?", []),
+    ("Hi Stan, hope you are well.", []),
+    # A loop stops at its second turn; more than three sentences are never added.
+    ("Good to hear from you, Stan. Good to hear from you Stan!",
+     ["Good to hear from you, Stan."]),
+    ("Small wrinkle here too. Another thing to mention now. A fourth line to add. "
+     "A fifth line to add.", ["Small wrinkle here too.", "Another thing to mention now.",
+                             "A fourth line to add."]),
+])
+def test_what_the_model_writes_on_stays_only_while_it_is_sound(continuation, kept):
+    fallback, check = _stan_fallback()
+    written = opening_for(fallback) + continuation + "\n\nOnward,\nTeddy"
+    voiced = write_on(fallback, written, instruction=STAN, check_text=check,
+                      sign_off=SIGN_OFF)
+    assert voiced.added == kept
+    assert not voiced.check.defects and not voiced.check.invented
+    assert voiced.text.startswith(fallback.text.removesuffix("\n\nOnward,\nTeddy"))
+    assert voiced.text.endswith("Onward,\nTeddy")
+
+
+def test_nothing_written_on_leaves_the_request_as_it_was():
+    fallback, check = _stan_fallback()
+    assert write_on(fallback, None, instruction=STAN, check_text=check) is fallback
+    signed_at_once = opening_for(fallback) + "Onward,\nTeddy"
+    same = write_on(fallback, signed_at_once, instruction=STAN, check_text=check,
+                    sign_off=SIGN_OFF)
+    assert same.text == fallback.text and same.added == []
+
+
 def test_no_english_fallback_for_a_user_who_writes_in_another_language():
     german = ["Hallo Jan, die Reparatur passt mir am Donnerstag. Viele Grüße, Eva"] * 3
     assert not mostly_english(german)
@@ -95,6 +170,29 @@ def test_drafting_falls_back_on_the_request_when_the_model_talks_about_it(isolat
     assert "The board approved the glazing quote. When can you start?" in draft.text
     assert draft.text.startswith("Hi Stan") and "tell him" not in draft.text
     assert draft.subject == "The board approved the glazing quote"
+
+
+def test_drafting_writes_on_from_the_request_through_the_same_prompt(isolated_home):
+    chatter = ("Subject: Start: Start: Start\n\nHi Stan,\n\nYou could tell him the board "
+               "approved it. Here is what you can say to Stan.\n\nThanks,\nMe")
+    went_on = "Small wrinkle: the frost is due, so sooner is better.\n\nThanks,\nMe"
+
+    def script(prompt, params):
+        # The request's own email, as the opening the model writes on from.
+        return went_on if prompt.endswith("When can you start?\n\n") else chatter
+    engine = Engine(runtime_factory=ScriptedRuntime.factory(script=script))
+    service = DraftingService(home=isolated_home, engine=engine)
+    try:
+        draft = service.draft(DraftRequest(STAN, recipient="Stan <stan@example.org>",
+                                           use_rag=False, candidates=2))
+    finally:
+        service.close()
+    assert draft.check["from_request"]
+    assert draft.check["written_on"] == ["Small wrinkle: the frost is due, so sooner is better."]
+    body = draft.text.split("\n\n")
+    assert body[1] == "The board approved the glazing quote. When can you start?"
+    assert body[2] == "Small wrinkle: the frost is due, so sooner is better."
+    assert draft.text.count("Small wrinkle") == 1
 
 
 def test_instructions_about_the_writing_are_not_passed_on_as_the_email():

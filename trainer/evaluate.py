@@ -37,8 +37,9 @@ from trainer.engine.models import ModelCatalogue
 from trainer.engine.postprocess import clean_draft, infer_sign_off
 from trainer.engine.prompts import PromptBuilder, PromptRequest
 from trainer.engine.runtime import GenerationParams, ModelRuntime
-from trainer.fallback import literal_fallback
+from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, write_on
 from trainer.greetings import learn_from_store, resolve_recipient
+from trainer.literal import poor_subject, subject_from_request
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction, recipient_name
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
@@ -179,6 +180,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     greetings = learn_from_store(store)
     profile = profile_for(store)
     literal_used: list[str] = []  # per draft written from the request, its setting
+    written_on: dict[str, int] = dict.fromkeys(settings, 0)  # the model's sentences after it
 
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
                   revise: bool) -> tuple[str, str, object, tuple[int, int], tuple]:
@@ -219,6 +221,12 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 sign_off=sign_off, check_text=_checker(item, sources, sign_off),
                 examples=drafted.examples, names=[recipient_name(item.email)])
             if fallback is not None:
+                fallback = write_on(
+                    fallback, _write_on(runtime, fmt, drafted, item, opening_for(
+                        fallback), sign_off, greeting, adapter),
+                    instruction=item.asked, sign_off=sign_off,
+                    check_text=_checker(item, sources, sign_off))
+                written_on[setting] += len(fallback.added)
                 user_draft = fallback.text
                 output = EmailParts.split(fallback.text, sign_off).without_tail()
                 literal_used.append(setting)
@@ -271,7 +279,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "settings": {s: {**score(outputs[s], references, features=embed),
                          **summarise(checks[s]), "facts_filled": filled_facts[s],
                          "facts_struck": struck_facts[s],
-                         "from_request": literal_used.count(s)}
+                         "from_request": literal_used.count(s),
+                         "written_on": written_on[s]}
                      for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,
                      "reference": ref, "outputs": {s: outputs[s][n] for s in settings},
@@ -311,6 +320,7 @@ class _Drafted:
     examples: list  # the retrieved examples the prompt kept (trainer.engine.prompts.Example)
     thread_text: str  # the text of the email replied to, if any
     sender: str  # its sender's address
+    built_text: str = ""  # the prompt the draft was written from
 
 
 def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
@@ -338,7 +348,7 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
     text = runtime.generate(built.text, params).result()
     request.examples = built.examples
     return _Drafted(text, request, [e.text for e in built.examples],
-                    thread.text if thread else "", _sender_address(store, email))
+                    thread.text if thread else "", _sender_address(store, email), built.text)
 
 
 def _checker(item: HeldOutItem, sources: list[str], sign_off: str):
@@ -367,6 +377,22 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
 
     return fill_missing_facts(user_draft, check(user_draft), instruction=item.asked,
                               write=write, check_text=check, sign_off=sign_off)
+
+
+def _write_on(runtime, fmt, drafted: _Drafted, item: HeldOutItem, opening: str,
+              sign_off: str, greeting: str | None, adapter: str | None) -> str:
+    """What the model writes on from the request's own email, as drafting asks it
+    (greedy here, so that scores repeat)."""
+    subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
+    if poor_subject(subject, item.asked):
+        subject = subject_from_request(item.asked)
+    opening = forced_opening(subject, None, replying=bool(drafted.thread_text)) + opening
+    params = GenerationParams(max_tokens=WRITE_ON_TOKENS, temperature=0.0,
+                              repeat_penalty=1.1, seed=0, stop=fmt.stop_strings,
+                              adapter=adapter)
+    raw = opening + runtime.generate(drafted.built_text + opening, params).result()
+    return clean_draft(raw, sign_off=sign_off, greeting=greeting,
+                       want_subject=not drafted.thread_text).body
 
 
 def _sender_address(store, email: EmailForPlayback) -> str:

@@ -41,6 +41,13 @@ six seven eight nine ten first second next last new old sorry congratulations we
 happy dr mr mrs ms re fw fwd subject as at by for from in into of on to up with about after
 before over under again once see looking hope glad could attached enclosed below above
 p.s ps note onward warmly love yours sincerely""".split())
+# Words that open a sentence of an email without being anyone's name ("Right then, …",
+# "Small wrinkle: …", "Sounds good."): only a sentence's first word is judged by these.
+OPENERS = set("""right well fine lovely brilliant perfect excellent wonderful super fab
+sounds looks seems quick small big short long quite really absolutely definitely certainly
+anyway anyhow also meanwhile however otherwise still finally firstly secondly lastly
+hopefully luckily unfortunately sadly frankly honestly apologies noted agreed understood
+done shame alas oh ah ahh nice cool fair true great grand happy""".split())
 
 
 def _numbers(text: str) -> set[str]:
@@ -83,7 +90,7 @@ def proper_names(text: str) -> set[str]:
     lowered = text.lower()
     for match in SENTENCE_START.finditer(text):
         word = match.group(1)
-        if word.lower() in COMMON or _DAY_WORDS.fullmatch(word):
+        if word.lower() in COMMON or word.lower() in OPENERS or _DAY_WORDS.fullmatch(word):
             continue
         if re.match(r"[.!]", text[match.end():match.end() + 1]):
             continue  # a sentence of one word: "Perfect." "Brilliant!" — not a name

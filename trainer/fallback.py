@@ -1,17 +1,22 @@
 """When every draft the model wrote fails the checks, the request itself, written as an
 email (``trainer.literal``), in the user's greeting and sign-off: it says all that was
-asked and makes nothing up. Drafting and evaluation both apply it after revision, so the
-scores are those of what the user is shown."""
+asked and makes nothing up. The model then writes on from it, through the same prompt,
+examples and adapter, and what it adds in the user's voice (the question that moves things
+on, the closing line they always write) stays where the checks say it makes nothing up and
+passes nothing on. Drafting and evaluation both apply it after revision, so the scores are
+those of what the user is shown."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from trainer.checks import DraftCheck, body_lines
+from trainer.checks import DraftCheck, body_lines, passes_request_on
+from trainer.engine.chat import plain_text
 from trainer.facts import COMMON
 from trainer.literal import literal_body
+from trainer.revise import EmailParts, body_sentences, says_its_own
 
 # Below this share of the request's content words, a draft is about something else.
 MIN_COVERAGE = 0.5
@@ -63,6 +68,9 @@ def mostly_english(texts: Sequence[str]) -> bool:
 class Fallback:
     text: str
     check: DraftCheck
+    greeting: str = ""
+    body: str = ""  # the request as the email's body, before the model wrote on
+    added: list[str] = field(default_factory=list)  # the model's sentences kept after it
 
 
 def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
@@ -84,4 +92,71 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     if len(literal.invented) > len(check.invented) or \
             len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named):
         return None
-    return Fallback(text, literal)
+    return Fallback(text, literal, (greeting or "").strip(), body)
+
+
+# What the model may add after the request: a few sentences, at most about as many words
+# again as the request's own email; past that it rambles away from what was asked.
+WRITE_ON_TOKENS = 80
+MAX_ADDED_SENTENCES = 3
+MAX_ADDED_SHARE = 1.0
+MIN_ADDED_WORDS = 25
+
+
+def opening_for(fallback: Fallback) -> str:
+    """The start the model writes on from: the greeting and the request's own email, then
+    a paragraph break (the shaper of what it writes is fed this same text first)."""
+    head = f"{fallback.greeting}\n\n" if fallback.greeting else ""
+    return plain_text(f"{head}{fallback.body}\n\n")
+
+
+def write_on(fallback: Fallback, written: str | None, *, instruction: str,
+             check_text: Callable[[str], DraftCheck], sign_off: str = "") -> Fallback:
+    """``written``: the whole email the model wrote on from ``opening_for(fallback)``
+    (shaped, its sign-off the user's). Its new sentences are added in order while each
+    leaves the draft as sound as the request alone (nothing made up, nothing asked for
+    lost, no defect, not the request passed on or said again) and within the length cap;
+    the first that does not ends the additions, since what follows it may lean on it."""
+    if not written:
+        return fallback
+    given = {_folded(s) for s in body_sentences(fallback.text, sign_off)}
+    room = max(MIN_ADDED_WORDS, MAX_ADDED_SHARE * len(fallback.body.split()))
+    parts = EmailParts.split(fallback.text, sign_off)
+    while parts.body and not parts.body[-1].strip():
+        parts.body.pop()
+    result = fallback
+    used = 0
+    for sentence in body_sentences(written, sign_off):
+        if _folded(sentence) in given:
+            continue
+        size = len(sentence.split())
+        if len(result.added) >= MAX_ADDED_SENTENCES or used + size > room \
+                or passes_request_on(sentence) or _GREETS.match(sentence) \
+                or not says_its_own(sentence, instruction) \
+                or _repeats(sentence, result.added):
+            break
+        added = [*result.added, sentence]
+        text = EmailParts(parts.head, [*parts.body, "", " ".join(added)], parts.tail).text()
+        checked = check_text(text)
+        if checked.defects or len(checked.invented) > len(fallback.check.invented) \
+                or len(checked.facts_missing) > len(fallback.check.facts_missing):
+            break
+        result = replace(result, text=text, check=checked, added=added)
+        given.add(_folded(sentence))
+        used += size
+    return result
+
+
+# A new email begun after the first: "Hi Stan, hope you are well."
+_GREETS = re.compile(r"\s*(?:hi|hello|hey|dear|(?:good\s+)?(?:morning|afternoon|evening))\b",
+                     re.I)
+
+
+def _folded(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def _repeats(sentence: str, earlier: Sequence[str]) -> bool:
+    """The same words as a sentence already added (a small model's loop)."""
+    mine = set(_folded(sentence).split())
+    return any(mine and len(mine & set(_folded(e).split())) / len(mine) >= 0.7 for e in earlier)

@@ -328,7 +328,8 @@ class DraftWindow(QMainWindow):
         if draft.check.get("struck"):
             best += f"took out made-up {', '.join(draft.check['struck'])} · "
         if draft.check.get("from_request"):
-            best += "written from your request: the model's drafts missed it · "
+            best += "written from your request: the model's drafts missed it"
+            best += ", then went on in your words · " if draft.check.get("written_on") else " · "
         if draft.missing:
             self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
             self.check_label.setStyleSheet("color: #a05a00;")

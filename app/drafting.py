@@ -638,8 +638,10 @@ class DraftingService:
                            replace(params, max_tokens=WRITE_ON_TOKENS, logprobs=False),
                            shaper, seconds=time_left(deadline), body_tokens=WRITE_ON_TOKENS,
                            cancel=cancel)
+        known = [prepared.thread.text if prepared.thread else "", self.profile.name,
+                 self.profile.about]
         return write_on(fallback, shaper.result().body if done is not None else None,
-                        instruction=request.instruction, sign_off=sign_off,
+                        instruction=request.instruction, sign_off=sign_off, known=known,
                         check_text=lambda text: self._check_text(text, request, prepared,
                                                                  sign_off))
 

@@ -140,6 +140,22 @@ def test_what_the_model_writes_on_stays_only_while_it_is_sound(continuation, kep
     assert voiced.text.endswith("Onward,\nTeddy")
 
 
+def test_a_sentence_written_on_names_only_what_the_request_or_thread_gave():
+    """The checks let a draft repeat a retrieved example's facts; what is added to the
+    request's own email may name only what the request, the thread or the profile did."""
+    fallback, check = _stan_fallback()
+
+    def check_with_example(text):  # the example email offers Priya and the PO
+        return check_draft(text, instruction=STAN, sign_off=SIGN_OFF,
+                           sources=["Priya will raise the PO on Monday."])
+    written = opening_for(fallback) + "Priya will raise the PO.\n\nOnward,\nTeddy"
+    assert write_on(fallback, written, instruction=STAN, check_text=check_with_example,
+                    sign_off=SIGN_OFF).added == []
+    thread = "Stan: happy to start once Priya has raised the PO."
+    assert write_on(fallback, written, instruction=STAN, check_text=check_with_example,
+                    sign_off=SIGN_OFF, known=[thread]).added == ["Priya will raise the PO."]
+
+
 def test_nothing_written_on_leaves_the_request_as_it_was():
     fallback, check = _stan_fallback()
     assert write_on(fallback, None, instruction=STAN, check_text=check) is fallback

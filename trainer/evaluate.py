@@ -225,7 +225,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(
                         fallback), sign_off, greeting, adapter),
                     instruction=item.asked, sign_off=sign_off,
-                    check_text=_checker(item, sources, sign_off))
+                    check_text=_checker(item, sources, sign_off),
+                    known=[drafted.thread_text, profile.name, profile.about])
                 written_on[setting] += len(fallback.added)
                 user_draft = fallback.text
                 output = EmailParts.split(fallback.text, sign_off).without_tail()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from trainer.checks import DraftCheck, body_lines, passes_request_on
 from trainer.engine.chat import plain_text
-from trainer.facts import COMMON
+from trainer.facts import COMMON, fact_keys, mentioned
 from trainer.literal import literal_body
 from trainer.revise import EmailParts, body_sentences, says_its_own
 
@@ -111,14 +111,23 @@ def opening_for(fallback: Fallback) -> str:
 
 
 def write_on(fallback: Fallback, written: str | None, *, instruction: str,
-             check_text: Callable[[str], DraftCheck], sign_off: str = "") -> Fallback:
+             check_text: Callable[[str], DraftCheck], sign_off: str = "",
+             known: Sequence[str] = ()) -> Fallback:
     """``written``: the whole email the model wrote on from ``opening_for(fallback)``
     (shaped, its sign-off the user's). Its new sentences are added in order while each
     leaves the draft as sound as the request alone (nothing made up, nothing asked for
     lost, no defect, not the request passed on or said again) and within the length cap;
-    the first that does not ends the additions, since what follows it may lean on it."""
+    the first that does not ends the additions, since what follows it may lean on it.
+
+    Stricter than the draft checks, a sentence names no fact (name, number, date) beyond
+    the request, the email so far and ``known`` (the email replied to, the user's
+    profile): the retrieved examples the checks allow are other emails' facts, and a
+    sentence added to a finished request has no business repeating them."""
     if not written:
         return fallback
+    allowed = mentioned(instruction) | mentioned(fallback.text)
+    for text in known:
+        allowed |= mentioned(text)
     given = {_folded(s) for s in body_sentences(fallback.text, sign_off)}
     room = max(MIN_ADDED_WORDS, MAX_ADDED_SHARE * len(fallback.body.split()))
     parts = EmailParts.split(fallback.text, sign_off)
@@ -133,7 +142,7 @@ def write_on(fallback: Fallback, written: str | None, *, instruction: str,
         if len(result.added) >= MAX_ADDED_SENTENCES or used + size > room \
                 or passes_request_on(sentence) or _GREETS.match(sentence) \
                 or not says_its_own(sentence, instruction) \
-                or _repeats(sentence, result.added):
+                or _repeats(sentence, result.added) or fact_keys(sentence) - allowed:
             break
         added = [*result.added, sentence]
         text = EmailParts(parts.head, [*parts.body, "", " ".join(added)], parts.tail).text()

@@ -10,6 +10,7 @@ from trainer.engine.shaping import DraftShaper, clean_draft
 from trainer.greetings import (
     GreetingBook,
     Recipient,
+    addresses_a_group,
     named_in_instruction,
     parse_greeting,
     resolve_recipient,
@@ -114,10 +115,47 @@ def test_greetings_are_learned_per_person_and_in_general():
     assert book.address_for("stan") == "stan@example.org"
     assert resolve_recipient(book, to="Stan Kowalski").name == "Stan"
     assert resolve_recipient(book, to="Stan <stan@example.org>").address == "stan@example.org"
-    assert resolve_recipient(book, to="a@x.example, b@x.example") == Recipient()
+    assert resolve_recipient(book, to="a@x.example, b@x.example") == Recipient(group=True)
     assert resolve_recipient(book, instruction="tell stan the glass is in").address == \
         "stan@example.org"
     assert resolve_recipient(book, reply_sender="carr@uni.example").address == "carr@uni.example"
+
+
+def test_mail_to_several_people_opens_with_the_users_group_greeting():
+    book = GreetingBook()
+    book.learn(["stan@example.org"], "Hi Stan —\n\nThe panes.\n\nOnward,\nTeddy")
+    book.learn(["volunteers@garden.example"], "All,\n\nThe rota.\n\nOnward,\nTeddy")
+    book.learn(["board@garden.example"], "All,\n\nThe grant.\n\nOnward,\nTeddy")
+    book.learn(["a@x.example", "b@x.example"], "Hi all —\n\nThe keys.\n\nOnward,\nTeddy")
+    # "All," is a greeting, and says nothing of how the user greets one person.
+    assert book.greeting_for(Recipient("", "Priya")) == "Hi Priya —"
+    assert book.group_greeting() == "All,"
+    # A list the user writes to as a group, several addresses, or a request for a group.
+    assert book.greeting_for(resolve_recipient(book, to="volunteers@garden.example")) == "All,"
+    assert book.greeting_for(resolve_recipient(book, to="a@x.example, c@x.example")) == "All,"
+    assert book.greeting_for(resolve_recipient(
+        book, instruction="remind the committee the AGM moved to Thursday")) == "All,"
+    assert book.greeting_for(resolve_recipient(
+        book, to="traders@market.example", instruction="tell market traders we open")) == "All,"
+    assert book.greeting_for(resolve_recipient(book, instruction="tell Stan the glass is in",
+                                               to="stan@example.org")) == "Hi Stan —"
+    # Someone who never greets a group greets none.
+    assert GreetingBook().greeting_for(Recipient(group=True)) is None
+
+
+@pytest.mark.parametrize(("instruction", "group"), [
+    ("tell the volunteers the greenhouse is shut", True),
+    ("remind the committee the AGM moved", True),
+    ("tell market traders we reopen Saturday", True),
+    ("thank everyone for coming", True),
+    ("email all the parents about the trip", True),
+    ("tell Stan the board approved it", False),
+    ("tell us what you think", False),
+    ("ask whether the rota is final", False),
+    ("let them know", False),
+])
+def test_a_request_for_a_group(instruction, group):
+    assert addresses_a_group(instruction) is group
 
 
 @pytest.mark.parametrize(("instruction", "name"), [
@@ -140,6 +178,9 @@ def test_greeting_lines_are_read_in_their_many_forms():
     assert parse_greeting("Hello,").line() == "Hello,"
     assert parse_greeting("Morning all!").line() == "Morning all!"
     assert parse_greeting("Hi there, I wanted to say that the quote is fine and we sign") is None
+    assert parse_greeting("All,").line() == "All,"
+    assert parse_greeting("Team —").line() == "Team —"
+    assert parse_greeting("All good here, the rota is done.") is None
 
 
 def test_a_long_line_streams_sentence_by_sentence():

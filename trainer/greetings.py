@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
-# "Hi Stan —", "Dear Dr. Carr,", "Morning all!", "Hello," — a greeting alone on its line.
+# Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
+_GROUP = r"all|everyone|everybody|team|folks|both|you all|all of you"
+GROUP_NAMES = {"all", "everyone", "everybody", "team", "folks", "both", "you all",
+               "all of you", "all both", "team both"}
+# "Hi Stan —", "Dear Dr. Carr,", "Morning all!", "Hello,", "All," — a greeting alone on
+# its line.
 GREETING_LINE = re.compile(
-    rf"^\s*(?P<word>{_WORDS})\b(?P<name>[^\n,—–:!;.?-]{{0,40}}?(?:\.\s?[A-Z][\w'’-]+)?)\s*"
+    rf"^\s*(?P<word>{_WORDS}|{_GROUP})\b(?P<name>[^\n,—–:!;.?-]{{0,40}}?(?:\.\s?[A-Z][\w'’-]+)?)\s*"
     r"(?P<punct>[,—–:!-]+)?\s*$", re.I)
 # The same at the start of a line that goes on ("Hi Stan, the panes arrived …").
 GREETING_START = re.compile(
@@ -69,6 +74,11 @@ def first_name(name: str) -> str:
 class Recipient:
     address: str = ""
     name: str = ""  # as the user calls them: "Stan", "Dr. Carr"
+    group: bool = False  # several people: the committee, the volunteers, two addresses
+
+
+def is_group_greeting(greeting: Greeting) -> bool:
+    return greeting.word.lower() in GROUP_NAMES or greeting.name.lower() in GROUP_NAMES
 
 
 @dataclass
@@ -78,6 +88,8 @@ class GreetingBook:
     by_address: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     names: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     overall: Counter = field(default_factory=Counter)  # (word, punct)
+    groups: Counter = field(default_factory=Counter)  # (word, name, punct) to several people
+    group_addresses: set[str] = field(default_factory=set)  # lists the user greets as a group
     emails: int = 0
     greeted: int = 0
 
@@ -90,6 +102,11 @@ class GreetingBook:
         if greeting is None:
             return
         self.greeted += 1
+        if is_group_greeting(greeting) or (len(to_addresses) > 1 and not greeting.name):
+            self.groups[(greeting.word, greeting.name, greeting.punct)] += 1
+            if len(to_addresses) == 1:  # a list: volunteers@…, board@…
+                self.group_addresses.add(to_addresses[0].lower())
+            return  # "All," says nothing of how they greet one person
         self.overall[(greeting.word, greeting.punct)] += 1
         if len(to_addresses) == 1:
             address = to_addresses[0].lower()
@@ -117,11 +134,22 @@ class GreetingBook:
                     best, count = address, n
         return best
 
+    def group_greeting(self) -> str | None:
+        """How the user opens mail to several people ("All,", "Hi all —"), if they do."""
+        if not self.groups:
+            return None
+        (word, name, punct), _ = self.groups.most_common(1)[0]
+        return Greeting(word, name, punct).line()
+
     def greeting_for(self, recipient: Recipient) -> str | None:
-        """The greeting line for this person, in the user's form; None where the user does
-        not greet or nothing is known of whom the email is to."""
+        """The greeting line for this person, in the user's form (for a group, their group
+        greeting); None where the user does not greet or nothing is known of whom the
+        email is to."""
         address = recipient.address.lower()
         forms = self.by_address.get(address)
+        if recipient.group or (address in self.group_addresses
+                               and not self.name_for(address)):
+            return self.group_greeting()
         name = self.name_for(address) if address else ""
         name = name or first_name(recipient.name)
         if forms:
@@ -175,15 +203,16 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
     if to.strip():
         if "@" not in to:  # a name typed in the To field: "Stan Kowalski", "Dr. Carr"
             if re.search(r"[,;&]| and ", to):
-                return Recipient()  # several people: no one name to greet
+                return Recipient(group=True)  # several people: no one name to greet
             name = to.strip()
             address = book.address_for(name)
             return Recipient(address, book.name_for(address) if address else name)
         pairs = [p for p in getaddresses([to]) if p[1]]
         if len(pairs) != 1:
-            return Recipient()
+            return Recipient(group=len(pairs) > 1)
         name, address = pairs[0][0], pairs[0][1].lower()
-        return Recipient(address, name or names_by_address.get(address, ""))
+        name = name or names_by_address.get(address, "")
+        return Recipient(address, name, group=not name and addresses_a_group(instruction))
     if reply_sender:
         address = parseaddr(reply_sender)[1].lower()
         return Recipient(address, reply_name or names_by_address.get(address, ""))
@@ -191,4 +220,18 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
     if named:
         address = book.address_for(named)
         return Recipient(address, book.name_for(address) if address else named)
-    return Recipient()
+    return Recipient(group=addresses_a_group(instruction))
+
+
+_COLLECTIVE = (r"committee|board|team|staff|group|council|class|family|crew|department|panel"
+               r"|everyone|everybody|all")
+_GROUP_ASKED = re.compile(
+    r"^\s*(?:please\s+)?(?:tell|ask|remind|thank|email|e-mail|mail|write to|invite|update|warn|"
+    r"inform|let|welcome|congratulate|message|send)\s+(?:all\s+)?(?:the\s+|our\s+|my\s+)?"
+    rf"(?:[a-z][\w-]*\s+)?(?:{_COLLECTIVE}|(?!(?:us|this|his|its|yes|whether)\b)[a-z]{{3,}}s)\b")
+
+
+def addresses_a_group(instruction: str) -> bool:
+    """ "tell the volunteers …", "remind the committee …", "email market traders …":
+    the request is for several people, whom the user greets as a group."""
+    return bool(_GROUP_ASKED.match(instruction))

@@ -627,8 +627,10 @@ class DraftingService:
     def _write_on(self, fallback: Fallback, subject: str, request: DraftRequest,
                   prepared: _Prepared, sign_off: str, params: GenerationParams,
                   cancel: CancelToken, deadline: float) -> Fallback:
-        """The model writes on from the request's own email, as it would have gone on."""
-        if cancel.cancelled:
+        """The user's adapter writes on from the request's own email, as they would have
+        gone on. Only an adapter: a plain model knows nothing of the user's voice, and what
+        it adds is talk of its own ("I'm looking for a way to improve the table")."""
+        if cancel.cancelled or prepared.adapter_path is None:
             return fallback
         opening = forced_opening(subject, None, replying=prepared.thread is not None) \
             + opening_for(fallback)

@@ -188,7 +188,15 @@ def test_drafting_falls_back_on_the_request_when_the_model_talks_about_it(isolat
     assert draft.subject == "The board approved the glazing quote"
 
 
-def test_drafting_writes_on_from_the_request_through_the_same_prompt(isolated_home):
+def test_the_users_adapter_writes_on_from_the_request_through_the_same_prompt(
+        isolated_home):
+    from trainer.engine.models import ModelCatalogue
+    from trainer.registry import register_adapter
+
+    adapter = isolated_home / "style.gguf"
+    adapter.write_bytes(b"GGUF")  # the stand-in never reads it
+    register_adapter("run-1", {"model": ModelCatalogue(isolated_home).default_name(),
+                               "path": str(adapter)}, home=isolated_home)
     chatter = ("Subject: Start: Start: Start\n\nHi Stan,\n\nYou could tell him the board "
                "approved it. Here is what you can say to Stan.\n\nThanks,\nMe")
     went_on = "Small wrinkle: the frost is due, so sooner is better.\n\nThanks,\nMe"
@@ -199,16 +207,22 @@ def test_drafting_writes_on_from_the_request_through_the_same_prompt(isolated_ho
     engine = Engine(runtime_factory=ScriptedRuntime.factory(script=script))
     service = DraftingService(home=isolated_home, engine=engine)
     try:
-        draft = service.draft(DraftRequest(STAN, recipient="Stan <stan@example.org>",
-                                           use_rag=False, candidates=2))
+        drafts = {use: service.draft(DraftRequest(
+            STAN, recipient="Stan <stan@example.org>", use_rag=False, candidates=2,
+            use_adapter=use)) for use in (True, False)}
     finally:
         service.close()
+    draft = drafts[True]
     assert draft.check["from_request"]
     assert draft.check["written_on"] == ["Small wrinkle: the frost is due, so sooner is better."]
     body = draft.text.split("\n\n")
     assert body[1] == "The board approved the glazing quote. When can you start?"
     assert body[2] == "Small wrinkle: the frost is due, so sooner is better."
     assert draft.text.count("Small wrinkle") == 1
+    # Without the adapter nothing knows the user's voice: the request's email alone.
+    plain = drafts[False]
+    assert plain.check["from_request"] and not plain.check["written_on"]
+    assert "Small wrinkle" not in plain.text
 
 
 def test_instructions_about_the_writing_are_not_passed_on_as_the_email():

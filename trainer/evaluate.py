@@ -220,7 +220,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
                 sign_off=sign_off, check_text=_checker(item, sources, sign_off),
                 examples=drafted.examples, names=[recipient_name(item.email)])
-            if fallback is not None:
+            if fallback is not None and adapter:  # the user's voice, as drafting adds it
                 fallback = write_on(
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(
                         fallback), sign_off, greeting, adapter),
@@ -228,6 +228,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     check_text=_checker(item, sources, sign_off),
                     known=[drafted.thread_text, profile.name, profile.about])
                 written_on[setting] += len(fallback.added)
+            if fallback is not None:
                 user_draft = fallback.text
                 output = EmailParts.split(fallback.text, sign_off).without_tail()
                 literal_used.append(setting)

@@ -34,6 +34,32 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
     ("reply to Felix thanking him for the clear answer, and say we'll submit by the 12th",
      "Thank you for the clear answer. We'll submit by the 12th."),
     ("tell Jo she needs to renew her plot by March", "You need to renew your plot by March."),
+    # Who the email is to, and whose words are whose.
+    ("tell Ines I'm away Monday; could we move it to Wednesday",
+     "I'm away Monday. Could we move it to Wednesday?"),
+    ("tell Omar Dad's keen to come; could Omar fetch him at noon?",
+     "Dad's keen to come. Could you fetch him at noon?"),
+    ("tell Lena I'll walk her home after the choir", "I'll walk you home after the choir."),
+    ("ask Rob whether he's booked the van", "Could you let me know whether you've booked the van?"),
+    ("tell the choir Ben retires in June; he's earned a party",
+     "Ben retires in June. He's earned a party."),
+    ("ask this month's rent", "Could you let me know this month's rent?"),
+    # Confirmations name the thing, not the person written to.
+    ("confirm Friday 3rd with Ines", "Just to confirm: Friday 3rd."),
+    ("confirm Omar for Monday at 2pm and thank him", "Just to confirm: Monday at 2pm. Thank you."),
+    # How to write it is not part of what is written.
+    ("decline the tender politely: the price is too high",
+     "I'm afraid I have to decline the tender: the price is too high."),
+    ("thank Lena warmly for the flowers", "Thank you for the flowers."),
+    ("send Rob the minutes; any corrections by Friday?",
+     "Please find attached the minutes. Any corrections by Friday?"),
+    ("congratulate Ben on the award; offer a lift to the dinner",
+     "Congratulations on the award! I'd be happy to offer a lift to the dinner."),
+    ("ask the removal firm to quote by Monday, and to include packing",
+     "Could you quote by Monday, and include packing?"),
+    ("ask to meet Tuesday at 4", "Could we meet Tuesday at 4?"),
+    ("ask Ines how many chairs we need? remind her the hall opens at 6",
+     "Could you let me know how many chairs we need? Just a reminder that the hall opens at 6."),
     ("ask Dr. Carr when the results arrive",
      "Could you let me know when the results arrive?"),
     ("congratulate Dev on the Leeds job; coffee next week?",
@@ -51,6 +77,14 @@ def test_the_persons_pronouns_become_you_and_their_verbs_agree():
 
 
 def test_subjects_from_the_request_and_poor_subjects():
+    # Never cut inside a time or a range, never ending on a dangling word.
+    assert subject_from_request("reply to Ines: Friday 10:30 at the library suits me") == \
+        "Friday 10:30 at the library suits me"
+    assert subject_from_request("tell the tenants the lift is out 3–6 May for repairs") == \
+        "The lift is out 3–6 May for repairs"
+    assert subject_from_request("ask Rob to bring the spare chairs from the hall or the "
+                                "church on Sunday") == "Bring the spare chairs from the hall"
+    assert subject_from_request("tell Ben the new boiler is in") == "The new boiler is in"
     assert subject_from_request("tell Stan the board approved the glazing quote; ask when") \
         == "The board approved the glazing quote"
     assert subject_from_request("ask Sam whether next week's rota is final") == \

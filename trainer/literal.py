@@ -14,10 +14,13 @@ import re
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
-_PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+_PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
+           # a surname, not "I'm" or a possessive: "tell Mery I'm out", "tell Hat Mum's …"
+           r"(?:\s+(?!I\b|I['’])[A-Z][\w-]*(?:['’](?![sS]\b)[\w]+)?(?![\w'’]))?"
            r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 # "the committee", "volunteers", "market traders", "everyone", or a pronoun.
-_GROUP = (r"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:[a-z]+\s+)?[a-z]+s"
+_PLURAL_NOUN = r"(?!(?:this|his|its|us|yes|whether|was|has|does|is|as)\b)[a-z]+s"
+_GROUP = (rf"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:[a-z]+\s+)?{_PLURAL_NOUN}"
           r"(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
 _QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
@@ -34,21 +37,40 @@ _AUX = {"can", "could", "will", "would", "should", "shall", "may", "might", "mus
         "are", "was", "were", "has", "have", "had", "do", "does", "did"}
 
 
+# After these, "her" is the person ("drive her home", "give her the keys"), not "your".
+_HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that",
+               "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
+               "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
+               "again", "too", "the", "a", "an", "this", "these", "those", "some", "any",
+               "everything", "anything", "something", "what", "how", "when", "why", "where"}
+# "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".
+_PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "built", "had",
+                "seen", "said", "told", "found", "sent", "left", "put", "taken", "written",
+                "given", "known", "brought", "bought", "heard", "kept", "paid", "read", "spent",
+                "won", "lost", "met", "finished", "started", "asked", "agreed", "decided",
+                "booked", "fixed", "signed", "sorted", "checked", "emailed", "called",
+                "offered", "worked", "tried", "used", "moved", "changed", "completed",
+                "received", "submitted", "managed", "missed", "forgotten", "chosen"}
+
+
 def to_you(text: str, plural: bool) -> str:
     """The person's pronouns as "you": "when he can start" → "when you can start"."""
-    table = {**_SINGULAR, **(_PLURAL if plural else {})}
+    # Writing to several people, "he" and "she" are someone else ("list what he's built").
+    table = _PLURAL if plural else _SINGULAR
     words = text.split(" ")
     out: list[str] = []
     for n, word in enumerate(words):
         core = word.rstrip(",.;:!?")
         tail = word[len(core):]
         lowered = core.lower()
-        if lowered == "her":
+        if lowered == "her" and not plural:
             following = words[n + 1] if n + 1 < len(words) else ""
             # "her" before a noun is "your"; at the end or before a preposition, "you".
-            swapped = "you" if not following or following.lower() in (
-                "to", "for", "about", "with", "by", "at", "on", "in", "if", "whether",
-                "that", "know", "and") or tail else "your"
+            swapped = "you" if not following or following.lower().rstrip(",.;:!?") in (
+                _HER_OBJECT) or tail else "your"
+        elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and \
+                words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES:
+            swapped = "you've"
         elif lowered in table:
             swapped = table[lowered]
         elif out and out[-1].lower() == "you" and lowered in _AGREE:
@@ -74,11 +96,19 @@ def _base_form(verb: str) -> str:
     return verb[:-1]
 
 
+# "could we meet Friday instead" is a question however the request ends it.
+_ASKS = re.compile(r"^(?:could|can|would|will|shall|should|do|does|did|is|are|am|was|were|"
+                   r"have|has|may|might)\s+(?:we|you|i|they|it|there|someone|anyone)\b", re.I)
+
+
 def _sentence(text: str, end: str = ".") -> str:
     text = text.strip().rstrip(",;:")
     if not text:
         return ""
     text = text[0].upper() + text[1:]
+    if end == "." and _ASKS.match(text):
+        end = "?"
+    text = re.sub(r"([?!]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
     return text if text[-1] in ".!?" else text + end
 
 
@@ -95,6 +125,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
     (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
+    (r"offer\s+(?P<x>(?:a|an|some|my|our|the|more|extra|\w+s)\b.+)", "I'd be happy to offer {x}."),
+    (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
     (r"credit\s+(?P<x>.+)", "credit to {x}."),
     (r"order\s+(?P<x>.+)", "I'd like to order {x}."),
     (r"agree\s+to\s+(?P<x>.+)", "I'm happy to agree to {x}."),
@@ -104,7 +136,8 @@ _RULES: list[tuple[str, str]] = [
     (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
     (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
     (rf"(?:tell|ask)\s+{_WHO}\s+not\s+to\s+(?P<x>.+)", "please don't {x}."),
-    (rf"(?:tell|ask|get)\s+{_WHO}\s+to\s+(?P<x>.+)", "could you {x}?"),
+    (rf"(?:tell|ask|get)\s+(?:{_WHO}|the\s+[a-z]+\s+[a-z]+)\s+to\s+(?P<x>.+)",
+     "could you {x}?"),
     (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?(?:whether|if)\s+(?P<x>.+)",
      "could you let me know whether {x}?"),
     (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?{_QUESTION}\s*(?P<x>.+)", "{question}"),
@@ -124,6 +157,9 @@ _RULES: list[tuple[str, str]] = [
     (r"announce\s+(?P<x>.+)", "{x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
+    # "confirm Wednesday 14th with Stan", "confirm Bernard for Thursday at 9am"
+    (rf"confirm\s+(?P<x>.+?)\s+(?:with|to)\s+{_PERSON}", "just to confirm: {x}."),
+    (rf"confirm\s+{_PERSON}\s+for\s+(?P<x>.+)", "just to confirm: {x}."),
     (rf"confirm(?:\s+(?:to|with)\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "just to confirm: {x}."),
     (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
@@ -135,14 +171,16 @@ _RULES: list[tuple[str, str]] = [
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
     (rf"warn\s+{_WHO}\s+(?:that\s+|about\s+)?(?P<x>.+)", "a word of warning: {x}."),
     (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
-    (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find {x} attached."),
+    (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find attached {x}."),
 ]
 # Case matters: a name is capitalised ("tell Stan the board…" is Stan, not "Stan the").
 _COMPILED = [(re.compile(rf"^(?:please\s+)?{pattern}$"), form) for pattern, form in _RULES]
 # "reply to Dev: …", "write to Stan —", "reply to Felix thanking him …": who it is for,
 # then what to say.
 _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?"
-                        rf"(?:to\s+)?{_WHO}(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b))(?P<rest>.+)$")
+                        rf"(?:to\s+)?{_WHO}(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
+                        # "write Greg on Colonial Oaks: …"
+                        rf"|\s+(?=(?:about|on|re|regarding)\s))(?P<rest>.+)$")
 _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
             "promising": "promise", "confirming": "confirm", "declining": "decline",
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
@@ -152,6 +190,8 @@ _VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|ac
           "|invite|apologise|apologize|congratulate|welcome|propose|suggest|update|warn"
           "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise|announce")
 _CLAUSE_SPLIT = re.compile(rf";\s*|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)\.\s+|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
+                           r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|"
+                           r"let|warn|check)\b)"
                            rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it's|there's)\b)",
                            re.I)
 
@@ -193,8 +233,41 @@ def _lower_first(clause: str) -> str:
     return f"{first.lower()} {rest}" if rest else first.lower()
 
 
+# How to say it, which the email itself does not say: "decline politely", "thank Ruth
+# personally for …".
+_MANNER = re.compile(r"(?:politely|gently|firmly|warmly|kindly|briefly|tactfully|nicely|"
+                     r"diplomatically|personally)([,:;]?)", re.I)
+
+
+def _without_manner(clause: str) -> str:
+    """The manner words near the verb, or closing a clause, taken out."""
+    words = clause.split(" ")
+    out: list[str] = []
+    for n, word in enumerate(words):
+        found = _MANNER.fullmatch(word)
+        if found and (n <= 3 or n == len(words) - 1 or found.group(1)):
+            if found.group(1) and out:
+                out[-1] += found.group(1)
+            continue
+        out.append(word)
+    return " ".join(out)
+
+
+def _to_reader(content: str, who: str) -> str:
+    """What is said, to the person written to: their pronouns as "you"; where the request
+    names them as the subject ("could Hat drive her back"), that name is "you" and the
+    pronouns are someone else's."""
+    plural = _plural(who)
+    if who[:1].isupper() and not plural:
+        name = re.escape(who.split()[0])
+        named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b", re.I)
+        if named.search(content):
+            return named.sub(r"\1 you", content)
+    return to_you(content, plural)
+
+
 def _say(clause: str, who_before: str, addressee: str = "") -> tuple[str, str] | None:
-    clause = _lower_first(clause.strip())
+    clause = _without_manner(_lower_first(clause.strip()))
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:
         clause = f"{_GERUNDS[first]} {rest}"
@@ -209,21 +282,24 @@ def _say(clause: str, who_before: str, addressee: str = "") -> tuple[str, str] |
             # "reply to Callum: …, thank Fran": Fran is thanked through Callum.
             return _sentence(f"my thanks to {named}, too"), who_before
         who = named or who_before
-        content = to_you((groups.get("x") or "").strip().rstrip(".?!"), _plural(who))
+        content = _to_reader((groups.get("x") or "").strip().rstrip(".?!"), who)
+        if form.startswith(("could you", "please")):
+            content = re.sub(r"(,?\s+(?:and|or)\s+)to\s+", r"\1", content)  # "…, and resend"
         if form == "{question}":
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
         return _sentence(form.format(x=content)), who
     if first in _ABOUT_THE_WRITING:
         return None  # "joke that …", "stress …": how to write it, not what to say
-    plural = _plural(who_before)
-    return _sentence(to_you(clause, plural), "?" if clause.endswith("?") else "."), who_before
+    said = _to_reader(clause, who_before)
+    return _sentence(said, "?" if clause.endswith("?") else "."), who_before
 
 
 def _plural(who: str) -> bool:
     return bool(who) and who.lower() not in ("him", "her") and (
         " and " in who or "," in who or "&" in who
-        or who.lower().startswith(("the ", "everyone", "everybody", "all", "them")))
+        or who.lower().startswith(("the ", "everyone", "everybody", "all", "them"))
+        or bool(re.fullmatch(rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}", who)))  # "market traders"
 
 
 def literal_body(instruction: str) -> str | None:
@@ -233,6 +309,8 @@ def literal_body(instruction: str) -> str | None:
 
 
 SUBJECT_WORDS = 8
+_DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
+             "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}
 
 
 def subject_from_request(instruction: str) -> str:
@@ -255,13 +333,17 @@ def subject_from_request(instruction: str) -> str:
     # "he can replace the panes" is about replacing the panes.
     clause = re.sub(r"^(?:he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
                     r"may|must)\s+)?", "", clause, flags=re.I)
-    clause = re.split(r"\s*[:(—–]\s*|,\s+", clause)[0]
+    # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
+    clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—)\s*|,\s+", clause)[0]
     words = clause.split()
     for n, word in enumerate(words):
         if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
             words = words[:n]
             break
+    cut = len(words) > SUBJECT_WORDS
     words = words[:SUBJECT_WORDS]
+    while words and (words[-1].lower() in _DANGLING or cut and words[-1].lower() in ("in", "on")):
+        words.pop()  # "Fit the £380 lids on the 13th or"
     if len(words) < 2:
         return ""
     subject = " ".join(words).rstrip(".,;?!")

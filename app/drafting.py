@@ -46,6 +46,7 @@ from trainer.greetings import (
 )
 from trainer.literal import poor_subject, subject_from_request
 from trainer.metrics import style_distance
+from trainer.phrasing import Phrasebook
 from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import (
     FILL_TOKENS,
@@ -168,6 +169,7 @@ HEAD_TOKENS = 64  # allowed beyond the budget for a subject line or chatter befo
 MIN_DRAFT_S = 3.0  # a very short first draft still leaves time for another candidate
 FILL_SHARE = 0.4  # of one draft's time, kept for putting a missing fact back
 FILL_MIN_S = 2.0  # the least time a fill gets when candidates used the budget up
+PHRASEBOOK_EMAILS = 2000  # the user's newest sent emails, for how they phrase things
 
 
 class DraftingService:
@@ -190,6 +192,7 @@ class DraftingService:
         self._lock = threading.Lock()  # the store's SQLite connection is not thread-safe
         self._sign_off: str | None = None
         self._greetings: GreetingBook | None = None
+        self._phrasebook: Phrasebook | None = None
         self._channels: dict[str, CancelToken] = {}  # channel -> its latest request's token
         self._channels_lock = threading.Lock()
         # Settings handed in by the caller stay; those read from the home follow it.
@@ -323,6 +326,18 @@ class DraftingService:
                 bodies = [r[0] for r in rows]
             self._sign_off = infer_sign_off(bodies)
         return self._sign_off
+
+    def phrasebook(self) -> Phrasebook:
+        """The user's own phrasing, counted in their sent mail (``trainer.phrasing``)."""
+        if self._phrasebook is None:
+            bodies: list[str] = []
+            if self.store is not None:
+                with self._lock:
+                    bodies = [r[0] for r in self.store.catalogue.conn.execute(
+                        "SELECT body FROM messages WHERE is_own = 1 AND is_forward = 0"
+                        " AND body != '' ORDER BY date DESC LIMIT ?", (PHRASEBOOK_EMAILS,))]
+            self._phrasebook = Phrasebook(bodies)
+        return self._phrasebook
 
     def greetings(self) -> GreetingBook:
         if self._greetings is None:
@@ -612,7 +627,8 @@ class DraftingService:
             greeting=greeting, sign_off=sign_off,
             check_text=lambda text: self._check_text(text, request, prepared, sign_off),
             examples=[e.text for e in prepared.built.examples],
-            names=recipient.name.split() if recipient.name else ())
+            names=recipient.name.split() if recipient.name else (),
+            phrasebook=self.phrasebook())
         if fallback is None:
             return best
         subject = best.shaped.subject

@@ -38,8 +38,9 @@ from trainer.engine.postprocess import clean_draft, infer_sign_off
 from trainer.engine.prompts import PromptBuilder, PromptRequest
 from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, write_on
-from trainer.greetings import learn_from_store, resolve_recipient
+from trainer.greetings import GreetingBook, resolve_recipient
 from trainer.literal import poor_subject, subject_from_request
+from trainer.phrasing import Phrasebook
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction, recipient_name
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
@@ -177,7 +178,13 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     as_written: dict[str, list] = {s: [] for s in settings}
     held_set = {i.email.ident for i in items}
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
-    greetings = learn_from_store(store)
+    # How the user greets and phrases things, from the emails training saw: the held-out
+    # ones are the answers.
+    greetings = GreetingBook()
+    for email in emails:
+        if email.ident not in held_set:
+            greetings.learn([a for a in email.to if a], email.body)
+    phrasebook = Phrasebook(e.body for e in emails if e.ident not in held_set)
     profile = profile_for(store)
     literal_used: list[str] = []  # per draft written from the request, its setting
     written_on: dict[str, int] = dict.fromkeys(settings, 0)  # the model's sentences after it
@@ -219,7 +226,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             fallback = literal_fallback(
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
                 sign_off=sign_off, check_text=_checker(item, sources, sign_off),
-                examples=drafted.examples, names=[recipient_name(item.email)])
+                examples=drafted.examples, names=[recipient_name(item.email)],
+                phrasebook=phrasebook)
             if fallback is not None and adapter:  # the user's voice, as drafting adds it
                 fallback = write_on(
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(

@@ -16,6 +16,7 @@ from trainer.checks import DraftCheck, body_lines, passes_request_on
 from trainer.engine.chat import plain_text
 from trainer.facts import COMMON, fact_keys, mentioned
 from trainer.literal import literal_body
+from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.revise import EmailParts, body_sentences, says_its_own
 
 # Below this share of the request's content words, a draft is about something else.
@@ -76,12 +77,13 @@ class Fallback:
 def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
                      greeting: str | None, sign_off: str,
                      check_text: Callable[[str], DraftCheck],
-                     examples: Sequence[str] = (), names: Sequence[str] = ()
-                     ) -> Fallback | None:
-    """The request as an email, where ``draft`` is not one to send and it is better."""
+                     examples: Sequence[str] = (), names: Sequence[str] = (),
+                     phrasebook: Phrasebook = NO_PHRASEBOOK) -> Fallback | None:
+    """The request as an email, in the user's phrasing (``phrasebook``), where ``draft``
+    is not one to send and it is better."""
     if sendable(draft, check, instruction, names) or not mostly_english(examples):
         return None
-    body = literal_body(instruction)
+    body = literal_body(instruction, phrasebook)
     if body is None:
         return None
     text = "\n\n".join(part.strip() for part in (greeting or "", body, sign_off)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
+
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
 _PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
@@ -173,6 +175,55 @@ _RULES: list[tuple[str, str]] = [
     (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
     (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find attached {x}."),
 ]
+# Other ways of saying each form, as people write them; the user's own habit among them
+# is chosen by counting their sent mail (``trainer.phrasing``). The first form is the default.
+_ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "thank you for {x}.": ("thanks for {x}.", "many thanks for {x}.", "cheers for {x}.",
+                           "thanks so much for {x}."),
+    "thank you.": ("thanks.", "many thanks.", "cheers."),
+    "thank you — {x}.": ("thanks — {x}.", "many thanks — {x}.", "cheers — {x}."),
+    "could you {x}?": ("can you {x}?", "would you {x}?", "could you please {x}?",
+                       "please could you {x}?"),
+    "could you let me know whether {x}?": ("could you let me know if {x}?",
+                                           "can you let me know whether {x}?",
+                                           "can you let me know if {x}?",
+                                           "let me know whether {x}.", "let me know if {x}."),
+    "could you let me know {x}?": ("can you let me know {x}?", "let me know {x}."),
+    "could you let me know about {x}?": ("can you let me know about {x}?",),
+    "could you send me {x}?": ("can you send me {x}?", "could I have {x}?", "can I have {x}?",
+                               "please send me {x}."),
+    "could we have {x}?": ("can we have {x}?", "could I have {x}?", "can I have {x}?"),
+    "could we {x}?": ("can we {x}?", "shall we {x}?"),
+    "just a reminder that {x}.": ("a quick reminder that {x}.", "reminder: {x}.",
+                                  "don't forget that {x}.", "just to remind you that {x}."),
+    "just a reminder to {x}.": ("a quick reminder to {x}.", "don't forget to {x}.",
+                                "please remember to {x}."),
+    "just a reminder about {x}.": ("a quick reminder about {x}.", "reminder: {x}."),
+    "I'm afraid I have to decline {x}.": ("unfortunately I have to decline {x}.",
+                                          "sadly I have to decline {x}.",
+                                          "I'm sorry, but I have to decline {x}."),
+    "just to confirm: {x}.": ("to confirm: {x}.", "confirming {x}.", "just confirming {x}."),
+    "please find attached {x}.": ("I've attached {x}.", "attached: {x}.", "I attach {x}.",
+                                  "I'm attaching {x}."),
+    "I'd like to invite you to {x}.": ("you're invited to {x}.", "please come to {x}.",
+                                       "we'd love you to come to {x}."),
+    "I'm sorry about {x}.": ("sorry about {x}.", "apologies for {x}.",
+                             "my apologies for {x}."),
+    "congratulations on {x}!": ("congrats on {x}!", "well done on {x}!"),
+    "I'd like to suggest {x}.": ("I suggest {x}.", "how about {x}?", "may I suggest {x}?"),
+    "I'd be happy to {x}.": ("happy to {x}.", "I'm happy to {x}.", "glad to {x}."),
+    "I'd be happy to offer {x}.": ("happy to offer {x}.", "I can offer {x}."),
+    "I'd like to order {x}.": ("we'd like to order {x}.", "please could we order {x}?",
+                               "could we order {x}?"),
+    "I'm happy to accept {x}.": ("happy to accept {x}.", "we're happy to accept {x}.",
+                                 "I'd be glad to accept {x}."),
+    "a quick update on {x}.": ("an update on {x}.", "quick update on {x}."),
+    "a word of warning: {x}.": ("heads up: {x}.", "please note: {x}.",
+                                "just so you know, {x}."),
+    "I'm afraid I need to cancel {x}.": ("unfortunately I need to cancel {x}.",
+                                         "sadly I have to cancel {x}.",
+                                         "sorry, but I need to cancel {x}."),
+}
 # Case matters: a name is capitalised ("tell Stan the board…" is Stan, not "Stan the").
 _COMPILED = [(re.compile(rf"^(?:please\s+)?{pattern}$"), form) for pattern, form in _RULES]
 # "reply to Dev: …", "write to Stan —", "reply to Felix thanking him …": who it is for,
@@ -208,9 +259,11 @@ _ABOUT_THE_WRITING = {"joke", "stress", "emphasise", "emphasize", "hint", "tease
                       "summarize", "point"}
 
 
-def literal_sentences(instruction: str) -> list[str] | None:
-    """What the writer says, one sentence per clause of the request; None when a clause
-    reads as an instruction it cannot say."""
+def literal_sentences(instruction: str,
+                      phrasebook: Phrasebook = NO_PHRASEBOOK) -> list[str] | None:
+    """What the writer says, one sentence per clause of the request, each in the form the
+    user writes most (``phrasebook``); None when a clause reads as an instruction it
+    cannot say."""
     said: list[str] = []
     who_before = ""
     text = instruction.strip()
@@ -220,11 +273,11 @@ def literal_sentences(instruction: str) -> list[str] | None:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
     for clause in clauses(text):
-        sentence = _say(clause, who_before, addressee)
+        sentence = _say(clause, who_before, addressee, phrasebook)
         if sentence is None:
             return None
         line, who_before = sentence
-        said.append(line)
+        said.append(phrasebook.punctuate(line))
     return said or None
 
 
@@ -266,7 +319,8 @@ def _to_reader(content: str, who: str) -> str:
     return to_you(content, plural)
 
 
-def _say(clause: str, who_before: str, addressee: str = "") -> tuple[str, str] | None:
+def _say(clause: str, who_before: str, addressee: str = "",
+         phrasebook: Phrasebook = NO_PHRASEBOOK) -> tuple[str, str] | None:
     clause = _without_manner(_lower_first(clause.strip()))
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:
@@ -288,6 +342,7 @@ def _say(clause: str, who_before: str, addressee: str = "") -> tuple[str, str] |
         if form == "{question}":
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
+        form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content)), who
     if first in _ABOUT_THE_WRITING:
         return None  # "joke that …", "stress …": how to write it, not what to say
@@ -302,9 +357,9 @@ def _plural(who: str) -> bool:
         or bool(re.fullmatch(rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}", who)))  # "market traders"
 
 
-def literal_body(instruction: str) -> str | None:
+def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK) -> str | None:
     """The request as the body of an email (without greeting and sign-off)."""
-    sentences = literal_sentences(instruction)
+    sentences = literal_sentences(instruction, phrasebook)
     return " ".join(sentences) if sentences else None
 
 

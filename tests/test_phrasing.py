@@ -34,6 +34,10 @@ def test_forms_are_counted_as_the_user_writes_them():
     assert book.pick(("thank you for {x}.", "many thanks for {x}.")) == "thank you for {x}."
     assert Phrasebook(["Cheers for this."]).pick(
         ("thank you for {x}.", "cheers for {x}.")) == "thank you for {x}."
+    # "let me know if" inside "can you let me know if" is not a habit of its own.
+    asker = Phrasebook(["Can you let me know if it fits?"] * 3)
+    assert asker.pick(("could you let me know if {x}?", "can you let me know if {x}?",
+                       "let me know if {x}.")) == "can you let me know if {x}?"
     assert not book.exclaims and Phrasebook().exclaims
     assert book.punctuate("Congratulations on the award!") == "Congratulations on the award."
 

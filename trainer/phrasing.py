@@ -60,11 +60,17 @@ class Phrasebook:
 
     def pick(self, forms: Sequence[str]) -> str:
         """The form the user writes most; the first (the default) unless another is a
-        habit of theirs."""
-        best, best_uses = forms[0], self.uses(key_of(forms[0]))
+        habit of theirs. A form inside a longer one ("let me know if" in "could you let me
+        know if") counts only where it stands alone."""
+        keys = [key_of(form) for form in forms]
+
+        def alone(key: str) -> int:
+            return self.uses(key) - sum(self.uses(other) for other in set(keys)
+                                        if other != key and key in other)
+        best, best_uses = forms[0], alone(keys[0])
         floor = max(MIN_USES, best_uses + 1)
-        for form in forms[1:]:
-            uses = self.uses(key_of(form))
+        for form, key in zip(forms[1:], keys[1:], strict=True):
+            uses = alone(key)
             if uses >= floor and uses > best_uses:
                 best, best_uses = form, uses
         return best

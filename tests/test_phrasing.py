@@ -79,3 +79,16 @@ def test_drafting_writes_the_request_in_the_phrasing_of_the_users_mail(isolated_
     assert draft.check["from_request"]
     assert "Cheers for the minutes. Can you add the budget line?" in draft.text
     assert draft.text.startswith("Morning Ines,") or draft.text.startswith("Hi Ines,")
+
+
+def test_no_form_of_the_request_email_reads_as_a_made_up_name():
+    """Every way a sentence of the request's email may begin ("Confirming …", "Heads up:
+    …") is the user's phrasing, never a name the checks would call invented."""
+    from trainer.facts import proper_names
+    from trainer.literal import _ALTERNATIVES
+
+    for default, others in _ALTERNATIVES.items():
+        for form in (default, *others):
+            sentence = form.replace("{x}", "Thursday at the Old Mill")
+            sentence = sentence[0].upper() + sentence[1:]
+            assert proper_names(sentence) <= {"old", "mill"}, sentence

@@ -20,7 +20,7 @@ DATE = re.compile(
     rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|the\s+\d{{1,2}}(?:st|nd|rd|th))\b")
 NUMBER = re.compile(rf"\b(?:{AMOUNT})\b")
 PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b", re.M)
-SENTENCE_START = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)([A-Z][a-z]{2,})\b")
+SENTENCE_START = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)([A-Z][a-z]{2,})\b(?!['’])")
 EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 _DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
@@ -47,7 +47,8 @@ OPENERS = set("""right well fine lovely brilliant perfect excellent wonderful su
 sounds looks seems quick small big short long quite really absolutely definitely certainly
 anyway anyhow also meanwhile however otherwise still finally firstly secondly lastly
 hopefully luckily unfortunately sadly frankly honestly apologies noted agreed understood
-done shame alas oh ah ahh nice cool fair true great grand happy""".split())
+done shame alas oh ah ahh nice cool fair true great grand happy confirming confirmed
+congrats reminder attached heads wishing many glad credit cheers""".split())
 
 
 def _numbers(text: str) -> set[str]:

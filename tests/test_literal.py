@@ -90,6 +90,8 @@ def test_subjects_from_the_request_and_poor_subjects():
     assert subject_from_request("ask Sam whether next week's rota is final") == \
         "Next week's rota is final"
     assert poor_subject("Start: Start: Start", "tell Stan …")
+    assert poor_subject("Onward, Teds", "remind the committee the AGM moved")
+    assert not poor_subject("Thanks for the seed order", "thank Priya for the seed order")
     assert poor_subject("Ask Sam whether the rota is final", "ask Sam whether the rota …")
     assert not poor_subject("Rota for next week", "ask Sam whether the rota …")
 

@@ -167,6 +167,9 @@ def test_a_request_for_a_group(instruction, group):
     ("tell the volunteers the greenhouse is shut", ""),
     ("decline politely, we are full", ""),
     ("remind everyone about Friday", ""),
+    ("confirm Friday 10am with Bernard and thank him", "Bernard"),
+    ("check the dates with Dr. Carr", "Dr. Carr"),
+    ("confirm the booking with the hall", ""),
 ])
 def test_the_person_a_request_speaks_to(instruction, name):
     assert named_in_instruction(instruction) == name
@@ -179,6 +182,7 @@ def test_greeting_lines_are_read_in_their_many_forms():
     assert parse_greeting("Morning all!").line() == "Morning all!"
     assert parse_greeting("Hi there, I wanted to say that the quote is fine and we sign") is None
     assert parse_greeting("All,").line() == "All,"
+    assert parse_greeting("Hi Teddy.").name == "Teddy"  # a second email begun in a body
     assert parse_greeting("Team —").line() == "Team —"
     assert parse_greeting("All good here, the rota is done.") is None
 

@@ -18,8 +18,11 @@ GROUP_NAMES = {"all", "everyone", "everybody", "team", "folks", "both", "you all
 # "Hi Stan —", "Dear Dr. Carr,", "Morning all!", "Hello,", "All," — a greeting alone on
 # its line.
 GREETING_LINE = re.compile(
-    rf"^\s*(?P<word>{_WORDS}|{_GROUP})\b(?P<name>[^\n,—–:!;.?-]{{0,40}}?(?:\.\s?[A-Z][\w'’-]+)?)\s*"
-    r"(?P<punct>[,—–:!-]+)?\s*$", re.I)
+    rf"^\s*(?P<word>{_WORDS})\b(?P<name>[^\n,—–:!;.?-]{{0,40}}?(?:\.\s?[A-Z][\w'’-]+)?)\s*"
+    r"(?P<punct>[,—–:!.-]+)?\s*$", re.I)
+# "All," "Team —": a group named alone, with the punctuation of a greeting ("All good." is
+# a sentence).
+GROUP_LINE = re.compile(rf"^\s*(?P<word>{_GROUP})(?P<name>)\s*(?P<punct>[,—–:!-]+)\s*$", re.I)
 # The same at the start of a line that goes on ("Hi Stan, the panes arrived …").
 GREETING_START = re.compile(
     rf"^\s*(?P<word>(?i:{_WORDS}))\b(?P<name>(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?(?:\s+[A-Z][\w'’-]+)"
@@ -50,7 +53,7 @@ class Greeting:
 
 
 def parse_greeting(line: str) -> Greeting | None:
-    match = GREETING_LINE.match(line)
+    match = GREETING_LINE.match(line) or GROUP_LINE.match(line)
     if not match:
         return None
     name = match.group("name").strip()
@@ -177,6 +180,13 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
     return book
 
 
+# "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
+# after what is to be settled with them.
+_WITH = re.compile(r"^\s*(?:please\s+)?(?:confirm|check|arrange|book|agree|settle|sort out|"
+                   r"fix|set up|schedule)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|"
+                   r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
+
+
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     """The person a request speaks to: "tell Stan …" → "Stan"; "" when none is named. A
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
@@ -192,7 +202,8 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         if len(words) == 2 and not words[1][:1].isupper():
             words = words[:1]
         return " ".join(words)
-    return ""
+    settled = _WITH.match(instruction)
+    return settled.group("name") if settled else ""
 
 
 def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from trainer.engine.shaping import CLOSING
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
@@ -406,10 +407,12 @@ def subject_from_request(instruction: str) -> str:
 
 
 def poor_subject(subject: str, instruction: str) -> bool:
-    """A subject that repeats itself ("Start: Start: Start") or hands the request back
-    ("Ask Sam whether next week's rota is final")."""
+    """A subject that repeats itself ("Start: Start: Start"), hands the request back ("Ask
+    Sam whether next week's rota is final") or is a sign-off ("Onward, Teds")."""
     words = re.findall(r"\w+", subject.lower())
     if not words:
+        return True
+    if len(words) <= 3 and CLOSING.match(subject):
         return True
     if max(words.count(w) for w in set(words)) >= 3 or subject.count(":") >= 2:
         return True

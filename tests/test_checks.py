@@ -53,6 +53,9 @@ def test_structure_defects_are_each_found():
         return structure_defects(text, instruction, TEDDY)
 
     assert defects("Hi Stan —\n\nAll good.\n\nOnward,\nTeddy") == []
+    # Signed off at the end of a line, then the email went on.
+    assert "sign_off" in defects("Morning Bernard,\n\nFriday suits. Onward,\nTeddy\n\n10am "
+                                 "it is.\n\nOnward,\nTeddy")
     assert "header_in_body" in defects("Hi Stan —\nSubject: Glass\nAll good.\n\nOnward,\nTeddy")
     assert "placeholder" in defects("Dear [Recipient Name],\nAll good.\n\nOnward,\nTeddy")
     assert "chatter" in defects("Here's a suggested draft:\nAll good.\n\nOnward,\nTeddy")

@@ -80,10 +80,15 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     if any(CHATTER.match(line) for line in lines):
         found.append("chatter")
     if sign_off.strip():
-        first = plain(sign_off.splitlines()[0])
+        closing = [line.strip() for line in sign_off.strip().splitlines()]
+        first, last = plain(closing[0]), plain(closing[-1])
         at = [i for i, line in enumerate(lines) if plain(line) == first]
-        tail = len(sign_off.strip().splitlines())
-        if len(at) != 1 or at[0] != len(lines) - tail:
+        tail = len(closing)
+        # "… anything we're missing. Onward," then "Teddy", then more email.
+        signed_inline = any(re.search(rf"[.!?]\s+{re.escape(closing[0])}$", line)
+                            for line in lines[:-tail] or lines)
+        named_early = tail > 1 and any(plain(line) == last for line in lines[:-tail])
+        if len(at) != 1 or at[0] != len(lines) - tail or signed_inline or named_early:
             found.append("sign_off")
     elif sum(1 for line in lines if CLOSING.match(line) and len(line) <= 30) > 1:
         found.append("sign_off")

@@ -14,7 +14,7 @@ _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good eveni
 # Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
 _GROUP = r"all|everyone|everybody|team|folks|both|you all|all of you"
 GROUP_NAMES = {"all", "everyone", "everybody", "team", "folks", "both", "you all",
-               "all of you", "all both", "team both"}
+               "all of you"}
 # "Hi Stan —", "Dear Dr. Carr,", "Morning all!", "Hello,", "All," — a greeting alone on
 # its line.
 GREETING_LINE = re.compile(

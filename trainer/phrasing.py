@@ -1,6 +1,6 @@
 """The user's own phrasing, counted in the mail they sent: whether they write "Thanks for",
-"Cheers for" or "Thank you for", "Can you …?" or "Could you …?", "Attached is" or "Please
-find attached", and whether they use exclamation marks at all. When the request itself is
+"Cheers for" or "Thank you for", "Can you …?" or "Could you …?", "I've attached" or
+"Please find attached", and whether they use exclamation marks at all. When the request itself is
 written as the email (``trainer.literal``), each sentence takes the form the user writes
 most, so the words are the request's and the way of saying them is the user's.
 

@@ -44,7 +44,7 @@ from trainer.greetings import (
     learn_from_store,
     resolve_recipient,
 )
-from trainer.literal import poor_subject, subject_from_request
+from trainer.literal import fitting_subject, poor_subject, subject_from_request
 from trainer.metrics import style_distance
 from trainer.phrasing import Phrasebook
 from trainer.registry import active_adapter, adapter_entry
@@ -631,11 +631,9 @@ class DraftingService:
             phrasebook=self.phrasebook())
         if fallback is None:
             return best
-        subject = best.shaped.subject
-        if poor_subject(subject, request.instruction):
-            subject = subject_from_request(request.instruction)
-        fallback = self._write_on(fallback, subject, request, prepared, sign_off, params,
-                                  cancel, deadline)
+        fallback = self._write_on(fallback, fitting_subject(best.shaped.subject,
+                                                            request.instruction),
+                                  request, prepared, sign_off, params, cancel, deadline)
         return replace(best, shaped=replace(best.shaped, body=fallback.text),
                        check=fallback.check, filled=(), struck=(), from_request=True,
                        written_on=tuple(fallback.added))

@@ -39,7 +39,7 @@ from trainer.engine.prompts import PromptBuilder, PromptRequest
 from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, write_on
 from trainer.greetings import GreetingBook, resolve_recipient
-from trainer.literal import poor_subject, subject_from_request
+from trainer.literal import fitting_subject
 from trainer.phrasing import Phrasebook
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction, recipient_name
 from trainer.playback_run import playback, playback_cache
@@ -393,9 +393,8 @@ def _write_on(runtime, fmt, drafted: _Drafted, item: HeldOutItem, opening: str,
               sign_off: str, greeting: str | None, adapter: str | None) -> str:
     """What the model writes on from the request's own email, as drafting asks it
     (greedy here, so that scores repeat)."""
-    subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
-    if poor_subject(subject, item.asked):
-        subject = subject_from_request(item.asked)
+    subject = fitting_subject(clean_draft(drafted.raw, want_subject=not drafted.thread_text)
+                              .subject, item.asked)
     opening = forced_opening(subject, None, replying=bool(drafted.thread_text)) + opening
     params = GenerationParams(max_tokens=WRITE_ON_TOKENS, temperature=0.0,
                               repeat_penalty=1.1, seed=0, stop=fmt.stop_strings,

@@ -420,4 +420,9 @@ def poor_subject(subject: str, instruction: str) -> bool:
     return first in _VERB_SET and instruction.lower().lstrip().startswith(first)
 
 
+def fitting_subject(subject: str, instruction: str) -> str:
+    """``subject``, or what the request is about where it is a poor one."""
+    return subject_from_request(instruction) if poor_subject(subject, instruction) else subject
+
+
 _VERB_SET = set(_VERBS.split("|")) | {"reply", "write", "respond", "please"}

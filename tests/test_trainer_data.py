@@ -255,25 +255,6 @@ def test_four_bit_training_without_bitsandbytes_says_what_is_missing():
         load_base(ModelCatalogue().info(), four_bit=True)
 
 
-def test_checkpointing_only_where_activations_would_crowd_memory(monkeypatch):
-    from types import SimpleNamespace
-
-    import psutil
-
-    from trainer.config import TrainSettings
-    from trainer.recipe import checkpointing_wanted
-
-    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=16e9))
-    small = SimpleNamespace(num_hidden_layers=30, hidden_size=576)  # SmolLM2-135M: ~1.6 GB
-    large = SimpleNamespace(num_hidden_layers=28, hidden_size=3072)  # a 3B model: ~7.7 GB
-    auto = TrainSettings()
-    assert not checkpointing_wanted(auto, "cpu", small)
-    assert checkpointing_wanted(auto, "cpu", large)
-    assert not checkpointing_wanted(auto, "cuda", large)
-    assert checkpointing_wanted(TrainSettings(gradient_checkpointing="on"), "cuda", small)
-    assert not checkpointing_wanted(TrainSettings(gradient_checkpointing="off"), "cpu", large)
-
-
 def test_a_read_only_playback_cache_reads_what_is_kept_and_writes_nothing(sample_store,
                                                                           tmp_path):
     """What a process working for the home's owner (the evaluation) uses."""

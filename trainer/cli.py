@@ -126,6 +126,7 @@ def cmd_train(args) -> int:
     from store.terminal import TerminalProgress, cancel_on_ctrl_c
     from trainer.config import TrainSettings
     from trainer.run import TrainingError, train
+    from trainer.sizing import WontFit
 
     settings = TrainSettings.load()
     for name in ("model", "epochs", "max_steps", "learning_rate", "threads", "rank",
@@ -158,7 +159,7 @@ def cmd_train(args) -> int:
                 with _store() as store:
                     result = train(store, settings, resume=args.resume, deadline=deadline,
                                    progress=bar, log=log, cancel=token)
-    except TrainingError as exc:
+    except (TrainingError, WontFit) as exc:
         _err(f"Cannot train: {exc}")
         return EXIT_FAILED
     except Cancelled:
@@ -212,6 +213,13 @@ def _print_train_result(result: dict) -> None:
           f"(best {result['best_eval_loss']})")
     print(f"  speed       {result['tokens_per_s']} tokens/s, peak memory "
           f"{result['peak_rss_mb']:.0f} MB, {result['train_seconds']:.0f} s of training")
+    plan = result.get("plan")
+    if plan:
+        print(f"  plan        {plan['device']}, {plan['threads']} thread(s), micro-batch "
+              f"{plan['micro_batch_size']}, up to {plan['seq_tokens']} tokens, layers "
+              f"{'recomputed' if plan['checkpointing'] else 'kept'}"
+              f"{', 4-bit' if plan['four_bit'] else ''}; estimated {plan['memory_mb']} MB "
+              f"of {plan['budget_mb']} MB allowed")
     if result["status"] == "paused":
         print("  paused with a checkpoint: 'amanuensis train --resume' continues it")
         return

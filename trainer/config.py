@@ -34,8 +34,8 @@ class TrainSettings:
     max_seq_tokens: int = 640
     loss_chunk_tokens: int = 256  # rows of the vocabulary-wide logits held at once
     # Recompute each layer in the backward pass: ~20% slower, ~1.7 GB less at 700 tokens.
-    # "auto" turns it on for the CPU where the activations would take over a quarter of the
-    # free memory (trainer.recipe.checkpointing_wanted); "on" and "off" force it.
+    # "auto" turns it on only where the run would not fit in memory without it
+    # (trainer.sizing.plan_training); "on" and "off" force it.
     gradient_checkpointing: str = "auto"
     seed: int = 0
     # Data

@@ -74,11 +74,8 @@ class LoraRecipe:
 
         from trainer.base import load_base
 
-        s = self.settings
-        self.device = torch.device("cuda" if s.device in ("auto", "cuda")
-                                   and torch.cuda.is_available() else "cpu")
-        if s.device == "cuda" and self.device.type != "cuda":
-            raise RuntimeError("device 'cuda' was asked for, but torch sees no CUDA GPU")
+        s = self.settings = self._planned(self.settings, home)
+        self.device = torch.device(s.device)
         if self.device.type == "cpu":
             torch.set_num_threads(s.cpu_threads())
         dtype = torch.bfloat16 if self.device.type == "cuda" and s.bf16 else torch.float32
@@ -88,7 +85,7 @@ class LoraRecipe:
         four_bit = s.load_in_4bit and self.device.type == "cuda"
         base, self.tokenizer = load_base(self.info, home, dtype=dtype, four_bit=four_bit)
         base.config.use_cache = False
-        if checkpointing_wanted(s, self.device.type, base.config):
+        if s.gradient_checkpointing == "on":
             if hasattr(base, "activation_checkpointing_enable"):  # the transformers 5 name
                 base.activation_checkpointing_enable(
                     activation_checkpointing_kwargs={"use_reentrant": False})
@@ -120,6 +117,21 @@ class LoraRecipe:
         self.tokens_seen = 0
         if self.checkpoint_file.exists():
             self._load_checkpoint()
+
+    def _planned(self, settings: TrainSettings, home: Path | None) -> TrainSettings:
+        """The settings this machine can run: device, threads, micro-batch, recomputation
+        and 4-bit loading picked from the hardware and the model's size (trainer.sizing),
+        or ``WontFit`` before a weight is loaded."""
+        from trainer.hardware import probe
+        from trainer.sizing import ModelShape, plan_training, with_plan
+
+        if settings.device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("device 'cuda' was asked for, but torch sees no CUDA GPU")
+        hardware = probe(home or self.run_dir, measure=False)
+        longest = max((len(item.input_ids) for item in self.train_items), default=1)
+        self.plan = plan_training(ModelShape.from_gguf(self.info.path), settings, hardware,
+                                  longest_example=longest)
+        return with_plan(settings, self.plan)
 
     # --- one step -------------------------------------------------------------------------
     def _loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
@@ -214,7 +226,8 @@ class LoraRecipe:
         return RecipeOutcome(status, self.step, self.total_steps, last_loss,
                              self.last_eval, self.best_eval,
                              round(self.tokens_seen / max(1e-9, self.train_seconds), 1),
-                             round(peak_rss_mb(), 1), round(self.train_seconds, 1))
+                             round(peak_rss_mb(), 1), round(self.train_seconds, 1),
+                             extra={"plan": self.plan.to_json()})
 
     def _discarded(self) -> bool:
         """Whether the owner discarded this run while it trains (the user forgot mail it
@@ -324,26 +337,3 @@ class LoraRecipe:
         verification = verify_adapter(self.model, self.tokenizer, self.info, gguf_path, texts) \
             if texts else {}
         return gguf_path, verification
-
-
-# Activations kept per layer, token and hidden unit without checkpointing, in bytes: measured
-# on SmolLM2-135M (30 layers, 576 wide) on the CPU, 1.7 GB at 700 tokens.
-ACTIVATION_BYTES = 140
-
-
-def checkpointing_wanted(settings, device_type: str, config) -> bool:
-    """"auto": recompute activations in the backward pass (about 20% slower) only on the CPU
-    and only where keeping them would take more than a quarter of the free memory — a small
-    model on a desktop trains faster without it; a 1-3B model on a laptop needs it."""
-    choice = str(settings.gradient_checkpointing).lower()
-    if choice in ("on", "true"):
-        return True
-    if choice != "auto" or device_type != "cpu":
-        return False
-    import psutil
-
-    layers = getattr(config, "num_hidden_layers", 0) or 0
-    width = getattr(config, "hidden_size", 0) or 0
-    kept = layers * width * settings.max_seq_tokens * settings.micro_batch_size * \
-        ACTIVATION_BYTES
-    return kept > psutil.virtual_memory().available / 4

@@ -144,7 +144,7 @@ def _train(run_dir: Path, *, deadline: float | None, home: Path | None,
               "best_eval_loss": outcome.best_eval_loss, "tokens_per_s": outcome.tokens_per_s,
               "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
               "dataset": state["dataset"], "run_dir": str(run_dir),
-              "start_eval_loss": _start_eval_loss(run_dir)}
+              "start_eval_loss": _start_eval_loss(run_dir), "plan": outcome.extra.get("plan")}
     if outcome.status == "discarded":
         return result  # never exported, registered or activated; its state says why
     if outcome.status == "paused":

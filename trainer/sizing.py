@@ -1,0 +1,206 @@
+"""How big a model this machine can draft and train with, and how fast: estimates and plans.
+
+Every estimate scales from the two measurements of ``trainer.hardware`` (memory bandwidth,
+matrix-multiply speed) with constants fitted on this project's own runs, so the doctor, the
+model manager and the trainer agree. They are estimates, labelled as such where shown.
+
+- Drafting one token reads every weight once and does 2 multiply-adds per parameter; on
+  this 2-core machine (37.7 GB/s, 215 GFLOP/s) SmolLM2-135M measured 161 tokens/s and
+  Gemma 3 270M 96 tokens/s, where ``drafting_speed`` says 135 and 79 (it errs low).
+- Training a LoRA adapter does the forward pass and the backward pass through the frozen
+  weights (about 4 multiply-adds per parameter and token; 6 when layers are recomputed);
+  measured here at about half the matrix-multiply peak (SmolLM2 213 tokens/s, Gemma 141).
+- Training memory on the CPU: fp32 weights, the activations kept for the backward pass
+  (140 bytes per layer, token and hidden unit, measured on SmolLM2; a layer's input alone
+  when recomputing), the loss's logits chunk, and 1.6 GB of runtime measured on both
+  packaged models (torch, tokenizer, data, the verification pass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+ACTIVATION_BYTES = 140  # per layer, token and hidden unit kept without recomputation
+RECOMPUTE_BYTES = 8  # per layer, token and hidden unit kept with it (each layer's input)
+RUNTIME_MB = 1600
+TOKEN_OVERHEAD_S = 0.0035  # per drafted token beyond reading the weights
+CPU_TRAIN_EFFICIENCY = 0.5  # of the measured matmul peak, fitted on the packaged models
+GPU_TRAIN_EFFICIENCY = 0.3
+MEMORY_HEADROOM = 0.85  # the share of free memory a run may plan to use
+SEQ_FLOOR = 256  # below this most emails no longer fit an example
+
+
+class WontFit(RuntimeError):
+    """A training run this machine's memory cannot hold, with what would fit."""
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    parameters: int
+    layers: int
+    hidden_size: int
+    vocab_size: int
+    file_bytes: int
+
+    @classmethod
+    def from_gguf(cls, path) -> ModelShape:
+        from pathlib import Path
+
+        from trainer.engine.gguf_header import read_header
+
+        header = read_header(Path(path))
+        arch = header.fields.get("general.architecture", "")
+        count = 0
+        for tensor in header.tensors:
+            elements = 1
+            for dim in tensor.shape:
+                elements *= int(dim)
+            count += elements
+        vocab = len(header.fields.get("tokenizer.ggml.tokens", []) or [])
+        return cls(parameters=count,
+                   layers=int(header.fields.get(f"{arch}.block_count", 0) or 0),
+                   hidden_size=int(header.fields.get(f"{arch}.embedding_length", 0) or 0),
+                   vocab_size=vocab, file_bytes=Path(path).stat().st_size)
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    device: str
+    threads: int
+    micro_batch_size: int
+    seq_tokens: int
+    checkpointing: bool
+    four_bit: bool
+    memory_mb: int  # estimated peak
+    budget_mb: int  # what the plan may use
+    tokens_per_s: float  # estimated
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def drafting_speed(shape: ModelShape, hardware, *, gpu: bool = False) -> float | None:
+    """Estimated tokens/s decoding ``shape`` on this machine (None where nothing says)."""
+    if gpu:
+        return None  # no GPU bandwidth probe without running on it; see the doctor's note
+    if not hardware.memory_bandwidth_gbs or not hardware.matmul_gflops:
+        return None
+    seconds = (TOKEN_OVERHEAD_S + shape.file_bytes / (hardware.memory_bandwidth_gbs * 1e9)
+               + 2 * shape.parameters / (hardware.matmul_gflops * 1e9))
+    return round(1 / seconds, 1)
+
+
+def training_speed(shape: ModelShape, hardware, *, device: str = "cpu",
+                   checkpointing: bool = False) -> float | None:
+    flops_per_token = (6 if checkpointing else 4) * shape.parameters
+    if device == "cpu":
+        if not hardware.matmul_gflops:
+            return None
+        return round(CPU_TRAIN_EFFICIENCY * hardware.matmul_gflops * 1e9 / flops_per_token, 1)
+    gpu = hardware.best_gpu
+    if gpu is None:
+        return None
+    # A GPU's bf16 peak is not probed; 100 TFLOP/s stands for a current 24-80 GB card.
+    return round(GPU_TRAIN_EFFICIENCY * 100e12 / flops_per_token, 1)
+
+
+def training_memory_mb(shape: ModelShape, *, seq_tokens: int, micro_batch_size: int = 1,
+                       checkpointing: bool = False, device: str = "cpu",
+                       four_bit: bool = False, loss_chunk_tokens: int = 256) -> int:
+    bytes_per_weight = 0.6 if four_bit else (2 if device == "cuda" else 4)
+    weights = shape.parameters * bytes_per_weight
+    tokens = seq_tokens * micro_batch_size
+    unit = shape.layers * shape.hidden_size * tokens
+    if checkpointing:
+        activations = unit * RECOMPUTE_BYTES + shape.hidden_size * tokens * ACTIVATION_BYTES
+    else:
+        activations = unit * ACTIVATION_BYTES
+    if device == "cuda":
+        activations /= 2  # bf16
+    logits = 3 * min(loss_chunk_tokens, tokens) * shape.vocab_size * 4
+    runtime = RUNTIME_MB if device == "cpu" else 600  # the CUDA context and kernels
+    return int((weights + activations + logits) / 2**20 + runtime)
+
+
+def plan_training(shape: ModelShape, settings, hardware, *, longest_example: int,
+                  device: str | None = None) -> TrainingPlan:
+    """The fastest settings within ``settings`` that fit this machine, or ``WontFit``.
+
+    ``settings.gradient_checkpointing`` "auto" recomputes layers only where keeping them
+    would not fit; "on"/"off" are kept as asked. The micro-batch comes down to 1 before
+    layers are recomputed. The sequence length is the run's longest example (already cut
+    to ``settings.max_seq_tokens``), never cut further here: cutting would change the
+    run's data, so that is offered in the message instead.
+    """
+    device = device or _device(settings, hardware)
+    gpu = hardware.best_gpu if device == "cuda" else None
+    if gpu is not None:
+        free = gpu.memory_free_mb or gpu.memory_total_mb
+    else:
+        free = hardware.ram_available_mb
+    budget = int(free * MEMORY_HEADROOM)
+    seq = min(longest_example, settings.max_seq_tokens)
+    choice = str(settings.gradient_checkpointing).lower()
+    recompute = [False, True] if choice == "auto" else [choice in ("on", "true")]
+    four_bit = [bool(settings.load_in_4bit)] if device == "cuda" else [False]
+    if device == "cuda" and not settings.load_in_4bit:
+        four_bit.append(True)
+    threads = (settings.threads or max(1, hardware.physical_cores - 1)) if device == "cpu" else 1
+    micro_sizes = sorted({max(1, settings.micro_batch_size), 1}, reverse=True)
+    for quantized in four_bit:
+        for checkpointing in recompute:
+            for micro in micro_sizes:
+                memory = training_memory_mb(
+                    shape, seq_tokens=seq, micro_batch_size=micro, checkpointing=checkpointing,
+                    device=device, four_bit=quantized,
+                    loss_chunk_tokens=settings.loss_chunk_tokens)
+                if memory <= budget:
+                    return TrainingPlan(device, threads, micro, seq, checkpointing, quantized,
+                                        memory, budget,
+                                        training_speed(shape, hardware, device=device,
+                                                       checkpointing=checkpointing) or 0.0)
+    raise WontFit(_wont_fit_message(shape, settings, hardware, device, seq, budget, free))
+
+
+def _device(settings, hardware) -> str:
+    usable = any(gpu.torch_usable and gpu.backend == "cuda" for gpu in hardware.gpus)
+    return "cuda" if settings.device in ("auto", "cuda") and usable else "cpu"
+
+
+def _wont_fit_message(shape: ModelShape, settings, hardware, device: str, seq: int,
+                      budget: int, free: int) -> str:
+    where = "GPU memory" if device == "cuda" else "memory"
+    least = training_memory_mb(shape, seq_tokens=seq, checkpointing=True, device=device,
+                               four_bit=device == "cuda",
+                               loss_chunk_tokens=settings.loss_chunk_tokens)
+    text = (f"training this {shape.parameters / 1e9:.1f}B-parameter model needs about "
+            f"{least / 1024:.1f} GB of {where} even with layers recomputed, at its longest "
+            f"example of {seq} tokens; {free / 1024:.1f} GB is free "
+            f"(a run plans within {budget / 1024:.1f} GB).")
+    nearest = _nearest_seq(shape, settings, device, budget, seq)
+    if nearest:
+        text += (f" Nearest setting that fits: --max-seq-tokens {nearest} with "
+                 "--gradient-checkpointing on (longer emails are left out of training).")
+    else:
+        text += " Choose a smaller model (amanuensis doctor lists what fits)"
+        text += ", or train on a GPU." if device == "cpu" else "."
+    return text
+
+
+def _nearest_seq(shape, settings, device, budget, seq) -> int | None:
+    length = seq
+    while length > SEQ_FLOOR:
+        length = max(SEQ_FLOOR, (length * 3 // 4) // 32 * 32)
+        memory = training_memory_mb(shape, seq_tokens=length, checkpointing=True, device=device,
+                                    four_bit=device == "cuda",
+                                    loss_chunk_tokens=settings.loss_chunk_tokens)
+        if memory <= budget:
+            return length
+    return None
+
+
+def with_plan(settings, plan: TrainingPlan):
+    """``settings`` as the recipe should run them under ``plan``."""
+    return replace(settings, micro_batch_size=plan.micro_batch_size, threads=plan.threads,
+                   gradient_checkpointing="on" if plan.checkpointing else "off",
+                   load_in_4bit=plan.four_bit, device=plan.device)

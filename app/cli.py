@@ -18,11 +18,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from app.model_commands import add_model_commands, cmd_models  # noqa: E402
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 EXIT_HOME_IN_USE = 3
 # Commands that read only; every other one that touches the data home must own it.
-READ_ONLY = {"search", "stats", "export", "export-all"}
-READ_ONLY_ACTIONS = {"models": {"list", "info"}, "adapters": {"list"}}
+READ_ONLY = {"search", "stats", "export", "export-all", "doctor"}
+READ_ONLY_ACTIONS = {"models": {"list", "info", "catalogue"}, "adapters": {"list"}}
 
 
 def _store():
@@ -419,51 +421,6 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
         err.write(f"note: {note}\n")
 
 
-def cmd_models(args) -> int:
-    from trainer.engine.models import ModelCatalogue, ModelError
-
-    catalogue = ModelCatalogue()
-    try:
-        if args.action == "list":
-            default = catalogue.default_name()
-            rows = []
-            for name in catalogue.names():
-                try:
-                    rows.append({**catalogue.info(name).to_json(), "default": name == default})
-                except ModelError as exc:
-                    rows.append({"name": name, "error": str(exc), "default": name == default})
-            if args.json:
-                _print_json(rows)
-            else:
-                for row in rows:
-                    mark = "*" if row["default"] else " "
-                    if "error" in row:
-                        print(f"{mark} {row['name']:<16} unusable: {row['error']}")
-                    else:
-                        print(f"{mark} {row['name']:<16} {row['architecture']:<8} "
-                              f"{row['quantization']:<7} {row['size_bytes'] / 1e6:7.0f} MB  "
-                              f"ctx {row['context_length']}  {row['path']}")
-            return EXIT_OK
-        if args.action == "add":
-            info = catalogue.add(Path(args.target), name=args.name,
-                                 hf_dir=Path(args.hf_dir) if args.hf_dir else None)
-        elif args.action == "use":
-            info = catalogue.use(args.target)
-        else:
-            info = catalogue.info(args.target)
-    except ModelError as exc:
-        _err(f"amanuensis models: {exc}")
-        return EXIT_FAILED
-    data = info.to_json()
-    if args.json:
-        _print_json(data)
-    else:
-        for key, value in data.items():
-            if key != "special_tokens":
-                print(f"{key:<18} {value}")
-    return EXIT_OK
-
-
 def cmd_serve(args) -> int:
     from app.server import DraftServer, UnsafeBind, api_token
 
@@ -594,13 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_draft)
 
-    p = sub.add_parser("models", help="list, add, choose and inspect GGUF models")
-    p.add_argument("action", choices=["list", "add", "use", "info"])
-    p.add_argument("target", nargs="?", help="a GGUF path (add) or a model name")
-    p.add_argument("--name", help="name for an added model")
-    p.add_argument("--hf-dir", help="Hugging Face weights folder for training (add)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_models)
+    add_model_commands(sub)
 
     p = sub.add_parser("serve", help="local HTTP API for mail-client add-ons")
     p.add_argument("--host", default="127.0.0.1")
@@ -631,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         return cmd_gui(args)
-    if args.func in (cmd_models,) and args.action != "list" and not args.target:
+    if args.func in (cmd_models,) and args.action not in ("list", "catalogue") and \
+            not args.target:
         parser.error(f"models {args.action} needs a model name or path")
     refused = claim_for(args)
     if refused is not None:

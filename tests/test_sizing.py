@@ -9,8 +9,10 @@ from trainer.hardware import Gpu, Hardware, probe
 from trainer.sizing import (
     ModelShape,
     WontFit,
+    draft_seconds,
     drafting_speed,
     plan_training,
+    prompt_speed,
     training_memory_mb,
     training_speed,
     with_plan,
@@ -47,6 +49,9 @@ def test_speed_estimates_err_low_against_what_was_measured_here():
     assert 100 <= drafting_speed(SMOL, here) <= 161  # measured 161 tokens/s
     assert 60 <= drafting_speed(GEMMA, here) <= 96  # measured 96
     assert 2 <= drafting_speed(EIGHT_B, here) <= 8
+    assert 444 * 0.8 <= prompt_speed(GEMMA, here) <= 957  # measured 957 (Q4_K_M)
+    assert prompt_speed(SMOL, here) <= 960  # measured 444 (Q4_1, no repacked kernels)
+    assert draft_seconds(SMOL, here) < 3 < draft_seconds(ONE_HALF_B, here) < 30
     assert 150 <= training_speed(SMOL, here) <= 213  # measured 213 tokens/s
     assert training_speed(SMOL, here, checkpointing=True) < training_speed(SMOL, here)
 

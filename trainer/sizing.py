@@ -7,6 +7,10 @@ model manager and the trainer agree. They are estimates, labelled as such where 
 - Drafting one token reads every weight once and does 2 multiply-adds per parameter; on
   this 2-core machine (37.7 GB/s, 215 GFLOP/s) SmolLM2-135M measured 161 tokens/s and
   Gemma 3 270M 96 tokens/s, where ``drafting_speed`` says 135 and 79 (it errs low).
+- Reading the prompt is compute-bound and skips the vocabulary-wide head, so it runs at
+  2 multiply-adds per non-embedding parameter: Gemma 3 270M (Q4_K_M) read 957 tokens/s
+  here and SmolLM2 (Q4_1, without llama.cpp's repacked kernels) 444, where
+  ``prompt_speed`` says 805 and 760.
 - Training a LoRA adapter does the forward pass and the backward pass through the frozen
   weights (about 4 multiply-adds per parameter and token; 6 when layers are recomputed);
   measured here at about half the matrix-multiply peak (SmolLM2 213 tokens/s, Gemma 141).
@@ -24,6 +28,7 @@ ACTIVATION_BYTES = 140  # per layer, token and hidden unit kept without recomput
 RECOMPUTE_BYTES = 8  # per layer, token and hidden unit kept with it (each layer's input)
 RUNTIME_MB = 1600
 TOKEN_OVERHEAD_S = 0.0035  # per drafted token beyond reading the weights
+PROMPT_EFFICIENCY = 0.75  # of the fp32 matmul peak; llama.cpp's int8 kernels reach ~0.9
 CPU_TRAIN_EFFICIENCY = 0.5  # of the measured matmul peak, fitted on the packaged models
 GPU_TRAIN_EFFICIENCY = 0.3
 MEMORY_HEADROOM = 0.85  # the share of free memory a run may plan to use
@@ -88,6 +93,25 @@ def drafting_speed(shape: ModelShape, hardware, *, gpu: bool = False) -> float |
     seconds = (TOKEN_OVERHEAD_S + shape.file_bytes / (hardware.memory_bandwidth_gbs * 1e9)
                + 2 * shape.parameters / (hardware.matmul_gflops * 1e9))
     return round(1 / seconds, 1)
+
+
+def prompt_speed(shape: ModelShape, hardware) -> float | None:
+    """Estimated tokens/s reading a prompt on the CPU."""
+    if not hardware.matmul_gflops:
+        return None
+    work = 2 * max(shape.parameters - shape.vocab_size * shape.hidden_size,
+                   shape.parameters // 4)
+    return round(PROMPT_EFFICIENCY * hardware.matmul_gflops * 1e9 / work, 1)
+
+
+def draft_seconds(shape: ModelShape, hardware, *, prompt_tokens: int = 800,
+                  answer_tokens: int = 150) -> float | None:
+    """Estimated seconds for one typical draft: the prompt with retrieved examples, then
+    the email."""
+    reading, writing = prompt_speed(shape, hardware), drafting_speed(shape, hardware)
+    if not reading or not writing:
+        return None
+    return round(prompt_tokens / reading + answer_tokens / writing, 1)
 
 
 def training_speed(shape: ModelShape, hardware, *, device: str = "cpu",

@@ -59,6 +59,9 @@ def _render_jinja(template: str, messages, add_generation_prompt, bos, eos) -> s
         return env.from_string(template).render(
             messages=messages, add_generation_prompt=add_generation_prompt,
             bos_token=bos, eos_token=eos,
+            # Qwen3's template opens the answer with an empty thought when this is false:
+            # an email is drafted, not reasoned aloud. Other templates ignore it.
+            enable_thinking=False,
         )
     except TemplateError as exc:
         raise ModelError(f"the model's chat template failed: {exc}") from exc
@@ -116,7 +119,8 @@ def chat_format_for(info: ModelInfo) -> ChatFormat:
     if info.chat_template:
         end = _ENDS.get(family or "", "")
         if not end:
-            end = "<|im_end|>" if "<|im_end|>" in info.chat_template else "</s>"
+            end = next((token for token in ("<|im_end|>", "<|end|>")  # ChatML, Phi-3
+                        if token in info.chat_template), "</s>")
         bos = "<bos>" if family == "gemma" else ("<|begin_of_text|>" if family == "llama3"
                                                  else "")
         return ChatFormat("gguf-template", end, (end,), template=info.chat_template,

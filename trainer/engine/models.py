@@ -49,6 +49,7 @@ class ModelInfo:
     packaged: bool = False
     hf_dir: str | None = None
     special_tokens: dict[str, int] = field(default_factory=dict)
+    source: dict | None = None  # where a downloaded model came from
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -184,6 +185,7 @@ class ModelCatalogue:
             entry = user[name]
             info = read_gguf_info(Path(entry["path"]), name)
             info.hf_dir = entry.get("hf_dir")
+            info.source = entry.get("source")
             return info
         if name in packaged:
             entry = packaged[name]
@@ -193,15 +195,25 @@ class ModelCatalogue:
             return info
         raise ModelError(f"unknown model {name!r}; known: {', '.join(self.names())}")
 
-    def add(self, path: Path, name: str | None = None, hf_dir: Path | None = None) -> ModelInfo:
+    def add(self, path: Path, name: str | None = None, hf_dir: Path | None = None,
+            source: dict | None = None) -> ModelInfo:
+        """Add a GGUF; ``source`` records where a downloaded one came from (repository,
+        revision, SHA-256, licence), and marks its file as ours to delete on removal."""
         info = read_gguf_info(Path(path).resolve(), name)
         if hf_dir is not None and not (Path(hf_dir) / "config.json").exists():
             raise ModelError(f"{hf_dir}: not a Hugging Face weights folder (no config.json)")
         with self._changing() as data:
             data["models"][info.name] = {
                 "path": info.path, "hf_dir": str(Path(hf_dir).resolve()) if hf_dir else None}
+            if source:
+                data["models"][info.name]["source"] = source
         info.hf_dir = data["models"][info.name]["hf_dir"]
+        info.source = source or None
         return info
+
+    def source(self, name: str) -> dict | None:
+        """Where a downloaded model came from; None for packaged models and the user's own."""
+        return self._load()["models"].get(name, {}).get("source")
 
     def use(self, name: str) -> ModelInfo:
         info = self.info(name)
@@ -213,6 +225,9 @@ class ModelCatalogue:
         with self._changing() as data:
             if name not in data["models"]:
                 raise ModelError(f"{name!r} is not a model you added")
-            del data["models"][name]
+            entry = data["models"].pop(name)
+            downloaded = Path(entry["path"])
+            if entry.get("source") and downloaded.parent == (self.file.parent / "models").resolve():
+                downloaded.unlink(missing_ok=True)  # we downloaded it; the user's own stay
             if data.get("default") == name:
                 data["default"] = DEFAULT_MODEL

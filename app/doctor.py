@@ -28,12 +28,13 @@ ASSUMED_EMAILS = 500  # before any mail is imported
 DRAFT_MEMORY_MB = 600  # context, the embedder and the app beside the model file
 
 
-def doctor_report(home: Path | None = None, *, measure: bool = True) -> dict:
+def doctor_report(home: Path | None = None, *, measure: bool = True,
+                  catalogue: Path | None = None) -> dict:
     home = Path(home or data_home())
     hardware = probe(home, measure=measure)
     emails = own_email_count(home)
     tokens_per_epoch = (emails or ASSUMED_EMAILS) * EXAMPLE_TOKENS
-    models = [_assess(model, hardware, tokens_per_epoch) for model in load_curated()]
+    models = [_assess(model, hardware, tokens_per_epoch) for model in load_curated(catalogue)]
     return {
         "hardware": hardware.to_json(),
         "installed_models": _installed(home),

@@ -61,6 +61,7 @@ def read_models() -> tuple[list[dict], str]:
         try:
             info = catalogue.info(name)
             row["packaged"] = info.packaged
+            row["downloaded"] = bool(info.source)
             row["label"] = (f"{name} — {info.display_name}, {info.architecture}, "
                             f"{info.quantization}, {human_bytes(info.size_bytes)}"
                             + ("" if info.packaged else f" ({info.path})"))
@@ -93,8 +94,13 @@ def add_model(path: Path, name: str | None = None) -> str:
     return ModelCatalogue().add(path, name).name
 
 
-def remove_model(name: str) -> None:
-    ModelCatalogue().remove(name)
+def remove_model(name: str) -> bool:
+    """Remove a model from the list; a model we downloaded loses its file too (returns
+    True then), a file the user added stays where it is."""
+    catalogue = ModelCatalogue()
+    downloaded = bool(catalogue.source(name))
+    catalogue.remove(name)
+    return downloaded
 
 
 def use_model(name: str) -> None:

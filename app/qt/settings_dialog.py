@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import autostart
+from app.qt.model_downloads import ModelDownloadsPage
 from app.qt.ops import Op, StoreHandle, store_executor
 from app.qt.privacy_page import PrivacyPage
 from app.settings_model import (
@@ -52,7 +53,7 @@ from app.settings_model import (
 )
 from store.settings import HOME_ENV
 
-PAGES = ["Models", "Profile", "Schedule", "Data location", "Privacy"]
+PAGES = ["Models", "Get models", "Profile", "Schedule", "Data location", "Privacy"]
 
 
 def _time(text: str) -> QTime:
@@ -88,6 +89,9 @@ class SettingsDialog(QDialog):
         self.stack = QStackedWidget()
         self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.stack.addWidget(self._models_page())
+        self.downloads = ModelDownloadsPage()
+        self.downloads.models_changed.connect(self._model_added)
+        self.stack.addWidget(self.downloads)
         self.stack.addWidget(self._profile_page())
         self.stack.addWidget(self._schedule_page())
         self.stack.addWidget(self._location_page())
@@ -97,8 +101,7 @@ class SettingsDialog(QDialog):
         self.privacy.about_to_forget.connect(self.about_to_forget)
         self.privacy.data_changed.connect(self.reload)  # a deletion resets the settings too
         self.stack.addWidget(self.privacy)
-        self.pages.currentRowChanged.connect(
-            lambda row: self.privacy.refresh() if PAGES[row] == "Privacy" else None)
+        self.pages.currentRowChanged.connect(self._page_shown)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -125,7 +128,9 @@ class SettingsDialog(QDialog):
         self.add_model_button = QPushButton("Add a GGUF model…")
         self.add_model_button.clicked.connect(self.ask_add_model)
         self.remove_model_button = QPushButton("Remove")
-        self.remove_model_button.setToolTip("Forget a model you added (the file stays)")
+        self.remove_model_button.setToolTip("Take a model off the list: a model you "
+                                            "downloaded here is deleted, a file you added "
+                                            "stays where it is")
         self.remove_model_button.clicked.connect(self.remove_model)
         self.model_list.currentItemChanged.connect(lambda *_: self._model_buttons())
         row = QHBoxLayout()
@@ -333,20 +338,35 @@ class SettingsDialog(QDialog):
         if not name:
             return None
 
-        def remove() -> tuple[list[dict], str]:
-            remove_model(name)
-            return read_models()
+        def remove() -> tuple[bool, tuple[list[dict], str]]:
+            return remove_model(name), read_models()
 
         def removed(result) -> None:
-            models, default = result
+            deleted, (models, default) = result
             if self._default_model == name:
                 self._default_model = default
             self._show_models(models)
-            self._say(f"Removed {name} from the list; its file was not touched.")
+            self._say(f"Removed {name} and deleted its downloaded file." if deleted else
+                      f"Removed {name} from the list; its file was not touched.")
 
         self.op = Op(self, remove).on(store_executor()).success(removed) \
             .failure(lambda exc: self._say(f"Could not remove it: {exc}")).run()
         return self.op
+
+    def _model_added(self, name: str) -> Op:
+        """A download finished: show it on the Models page."""
+        def shown(result) -> None:
+            self._show_models(result[0])
+            self._say(f"{name} is ready; select it and Make default to draft with it.")
+
+        self.op = Op(self, read_models).on(store_executor()).success(shown).run()
+        return self.op
+
+    def _page_shown(self, row: int) -> None:
+        if PAGES[row] == "Privacy":
+            self.privacy.refresh()
+        elif PAGES[row] == "Get models" and not self.downloads.rows:
+            self.downloads.refresh()
 
     # --- saving -------------------------------------------------------------------------
     def collected(self) -> tuple:

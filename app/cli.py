@@ -18,6 +18,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from app.console import err as _err  # noqa: E402
+from app.console import print_json as _print_json  # noqa: E402
 from app.model_commands import add_model_commands, cmd_models  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
@@ -33,13 +35,6 @@ def _store():
     return Store()
 
 
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def cmd_import(args) -> int:

@@ -3,20 +3,12 @@ models you can download, the download itself, and what this machine can run."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
+from app.console import err as _err
+from app.console import print_json as _print_json
+
 EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 130
-
-
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def add_model_commands(sub) -> None:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_train.py                      # CPU, default model
     .venv/bin/python bench/bench_train.py --device cuda --model gemma3-270m --steps 30
+    .venv/bin/python bench/bench_train.py --baseline           # also without bf16, same run
 
 Imports the sample persona into a temporary home, times playback without its cache
 (emails/min), then runs the real training recipe as its own process (``python -m trainer
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,8 @@ def main() -> int:
     parser.add_argument("--model", default="")
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also train without bf16 (fp32), to compare in the same run")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="amanuensis-bench-train-"))
     os.environ["AMANUENSIS_HOME"] = str(home)
@@ -48,16 +52,10 @@ def main() -> int:
         keyphrases("warm-up")
         _, report = playback(emails, keyphrases)
     threads = args.threads or os.cpu_count() or 2
-    command = [sys.executable, "-m", "trainer", "train", "--json", "--max-steps",
-               str(args.steps), "--device", args.device, "--threads", str(threads)]
-    if args.model:
-        command += ["--model", args.model]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=os.environ)
-    if done.returncode != 0:
-        print(done.stderr[-3000:], file=sys.stderr)
-        return done.returncode
-    run = json.loads(done.stdout)
+    run = _train(args, threads)
+    if isinstance(run, int):
+        return run
     result = {
         "device": args.device, "model": run["model"], "threads": threads,
         "playback_emails": report.emails,
@@ -67,14 +65,37 @@ def main() -> int:
         "train_seconds": run["train_seconds"], "train_peak_rss_mb": run["peak_rss_mb"],
         "process_seconds": round(time.monotonic() - started, 1),
         "train_loss": run["train_loss"], "held_out_loss": run["eval_loss"],
-        "verification": run.get("verification"),
+        "plan": run.get("plan"), "verification": run.get("verification"),
     }
+    if args.baseline:
+        # The same steps from the same start: a fresh run, not a resumed one.
+        shutil.rmtree(home / "trainer" / "runs", ignore_errors=True)
+        shutil.rmtree(home / "adapters", ignore_errors=True)
+        fp32 = _train(args, threads, "--no-bf16")
+        if isinstance(fp32, int):
+            return fp32
+        result["fp32_baseline"] = {
+            "train_tokens_per_s": fp32["tokens_per_s"], "train_peak_rss_mb": fp32["peak_rss_mb"],
+            "train_loss": fp32["train_loss"], "held_out_loss": fp32["eval_loss"]}
+        result["speedup"] = round(run["tokens_per_s"] / fp32["tokens_per_s"], 2)
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.device == "cpu" else f"-{args.device}"
     (out / f"train{suffix}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _train(args, threads: int, *extra: str) -> dict | int:
+    command = [sys.executable, "-m", "trainer", "train", "--json", "--max-steps",
+               str(args.steps), "--device", args.device, "--threads", str(threads), *extra]
+    if args.model:
+        command += ["--model", args.model]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=os.environ)
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        return done.returncode
+    return json.loads(done.stdout)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,16 @@ def isolated_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture
+def hub():
+    """A stand-in for the Hugging Face hub on loopback (tests/hub_server.py)."""
+    from tests.hub_server import Hub
+
+    server = Hub()
+    yield server
+    server.close()
+
+
 def share_models(home: Path) -> Path:
     """Give a fixture's own data home the shared model cache."""
     link = home / "models"

@@ -115,3 +115,4 @@ class Hub:
         request.send_header("X-Error-Code", code)
         request.send_header("Content-Length", "0")
         request.end_headers()
+

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from store.jobs import Cancelled, CancelToken
-from tests.hub_server import Hub
 from trainer.download import DownloadError, download_model, partial_files
 from trainer.engine.models import ModelCatalogue
 
@@ -37,13 +36,6 @@ def tiny_gguf(path: Path, width: int = 64, rows: int = 4096) -> bytes:
 def small_chunks(monkeypatch):
     """The hub client's read size, scaled down with the 1 MB test file."""
     monkeypatch.setattr("trainer.download.CHUNK_BYTES", 64 * 1024)
-
-
-@pytest.fixture
-def hub():
-    server = Hub()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -13,16 +13,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from app.qt.model_downloads import ModelDownloadsPage  # noqa: E402
 from app.qt.ops import wait_for_background  # noqa: E402
 from app.qt.settings_dialog import SettingsDialog  # noqa: E402
-from tests.hub_server import Hub  # noqa: E402
 from tests.test_download import catalogue, tiny_gguf  # noqa: E402
 from trainer.engine.models import ModelCatalogue  # noqa: E402
-
-
-@pytest.fixture
-def hub():
-    server = Hub()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -86,6 +86,17 @@ def test_a_forced_setting_is_kept_and_a_run_that_cannot_fit_is_refused_with_what
     assert "--max-seq-tokens" in str(refused.value)
 
 
+def test_bf16_autocast_only_where_the_cpu_has_native_bf16():
+    plain = plan_training(SMOL, TrainSettings(), machine(16), longest_example=640)
+    native = machine(16)
+    native.cpu_features.append("avx512_bf16")
+    fast = plan_training(SMOL, TrainSettings(), native, longest_example=640)
+    assert not plain.cpu_bf16 and fast.cpu_bf16
+    assert fast.tokens_per_s >= 1.9 * plain.tokens_per_s and fast.memory_mb < plain.memory_mb
+    assert not plan_training(SMOL, TrainSettings(bf16=False), native,
+                             longest_example=640).cpu_bf16
+
+
 def test_a_gpu_with_torch_trains_there_and_loads_4_bit_only_when_short_of_memory():
     roomy = machine(32, [Gpu("A", "cuda", 80_000, 79_000, torch_usable=True)])
     plan = plan_training(EIGHT_B, TrainSettings(), roomy, longest_example=640)
@@ -115,3 +126,19 @@ def test_the_shape_of_the_packaged_model_is_read_from_its_file():
 
     shape = ModelShape.from_gguf(ModelCatalogue().info("smollm2-135m").path)
     assert shape == SMOL
+
+
+def test_drafting_offloads_what_fits_the_gpu_and_nothing_on_a_cpu_build(monkeypatch):
+    import llama_cpp
+
+    from trainer import hardware
+
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: False)
+    assert hardware.gpu_layers_for(5 * 2**30, 32) == 0  # this machine's CPU build
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
+    monkeypatch.setattr(hardware, "gpu_list",
+                        lambda ram=None: [Gpu("24 GB card", "cuda", 24_576, 20_000)])
+    assert hardware.gpu_layers_for(5 * 2**30, 32) == -1  # an 8B Q4_K_M fits whole
+    monkeypatch.setattr(hardware, "gpu_list",
+                        lambda ram=None: [Gpu("4 GB card", "cuda", 4096, 3_160)])
+    assert hardware.gpu_layers_for(5 * 2**30, 32) == 16  # half of it does

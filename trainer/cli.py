@@ -130,7 +130,7 @@ def cmd_train(args) -> int:
 
     settings = TrainSettings.load()
     for name in ("model", "epochs", "max_steps", "learning_rate", "threads", "rank",
-                 "batch_size", "device"):
+                 "batch_size", "device", "bf16"):
         value = getattr(args, name, None)
         if value is not None:
             setattr(settings, name, value)
@@ -218,7 +218,8 @@ def _print_train_result(result: dict) -> None:
         print(f"  plan        {plan['device']}, {plan['threads']} thread(s), micro-batch "
               f"{plan['micro_batch_size']}, up to {plan['seq_tokens']} tokens, layers "
               f"{'recomputed' if plan['checkpointing'] else 'kept'}"
-              f"{', 4-bit' if plan['four_bit'] else ''}; estimated {plan['memory_mb']} MB "
+              f"{', 4-bit' if plan['four_bit'] else ''}"
+              f"{', bf16 autocast' if plan.get('cpu_bf16') else ''}; estimated {plan['memory_mb']} MB "
               f"of {plan['budget_mb']} MB allowed")
     if result["status"] == "paused":
         print("  paused with a checkpoint: 'amanuensis train --resume' continues it")
@@ -346,6 +347,8 @@ def add_commands(sub) -> None:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--threads", type=int, help="CPU threads (default: all cores but one)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
+                   help="bf16 on CUDA and on CPUs with native bf16 (default: on)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_train)
 

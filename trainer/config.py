@@ -51,7 +51,9 @@ class TrainSettings:
     max_steps: int = 0  # 0: as many as the epochs need
     threads: int = 0  # 0: all cores but one, so the machine stays usable
     device: str = "auto"  # auto, cpu, cuda
-    bf16: bool = True  # on CUDA only
+    # bf16 weights on CUDA; on a CPU with native bf16 (AVX512-BF16, AMX, Arm BF16) the fp32
+    # weights run under bf16 autocast: 2.1x the fp32 step here (trainer.sizing).
+    bf16: bool = True
     load_in_4bit: bool = False  # CUDA + bitsandbytes, for 7-8B bases
     verify_texts: int = 4
     min_delta_cosine: float = 0.5  # below this the exported adapter is not activated

@@ -80,7 +80,7 @@ def probe(home: Path, *, measure: bool = True, with_torch: bool = True) -> Hardw
         ram_available_mb=memory.available // 2**20,
         data_home=str(home),
         disk_free_mb=shutil.disk_usage(existing).free // 2**20,
-        gpus=_nvidia_gpus() + _metal_gpus(memory.total),
+        gpus=gpu_list(memory.total),
     )
     _llama_cpp(hardware)
     if with_torch:
@@ -117,6 +117,36 @@ def _cpu_features() -> list[str]:
     if sys.platform == "darwin" and platform.machine() == "arm64":
         return ["asimd"]
     return []
+
+
+def gpu_list(ram_bytes: int | None = None) -> list[Gpu]:
+    """GPUs the drivers report (nvidia-smi; Apple silicon), without importing torch."""
+    if ram_bytes is None:
+        import psutil
+
+        ram_bytes = psutil.virtual_memory().total
+    return _nvidia_gpus() + _metal_gpus(ram_bytes)
+
+
+def gpu_layers_for(file_bytes: int, block_count: int) -> int:
+    """How many of a model's layers llama.cpp should put on the GPU: all (-1) where the
+    file fits the free GPU memory with room for its context, a share where it does not,
+    none in a CPU-only llama.cpp build."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return 0
+    if not llama_cpp.llama_supports_gpu_offload():
+        return 0
+    gpus = gpu_list()
+    if not gpus:
+        return -1  # a GPU build on a device nvidia-smi does not list (ROCm, Vulkan)
+    best = max(gpus, key=lambda gpu: gpu.memory_free_mb or gpu.memory_total_mb)
+    free_mb = (best.memory_free_mb or best.memory_total_mb) - 600  # context and buffers
+    file_mb = file_bytes / 2**20
+    if file_mb <= free_mb:
+        return -1
+    return max(0, int(block_count * free_mb / file_mb))
 
 
 def _nvidia_gpus() -> list[Gpu]:

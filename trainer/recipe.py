@@ -78,7 +78,10 @@ class LoraRecipe:
         self.device = torch.device(s.device)
         if self.device.type == "cpu":
             torch.set_num_threads(s.cpu_threads())
-        dtype = torch.bfloat16 if self.device.type == "cuda" and s.bf16 else torch.float32
+        # bf16 weights on CUDA, and on a CPU with native bf16 (the LoRA weights stay fp32:
+        # PEFT keeps adapters in fp32, and _loss runs under autocast to mix the two).
+        bf16 = (self.device.type == "cuda" and s.bf16) or self.plan.cpu_bf16
+        dtype = torch.bfloat16 if bf16 else torch.float32
         random.seed(s.seed)
         np.random.seed(s.seed)
         torch.manual_seed(s.seed)
@@ -136,12 +139,15 @@ class LoraRecipe:
     # --- one step -------------------------------------------------------------------------
     def _loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
         causal = self.model.get_base_model()
-        hidden = causal.get_decoder()(input_ids=batch["input_ids"].to(self.device),
-                                      attention_mask=batch["attention_mask"].to(self.device))[0]
-        head = causal.get_output_embeddings().weight
-        softcap = getattr(causal.config, "final_logit_softcapping", None)
-        return answer_loss(hidden, batch["labels"].to(self.device), head,
-                           chunk=self.settings.loss_chunk_tokens, softcap=softcap)
+        # bf16 matrix multiplies over fp32 weights where the CPU has them natively (the plan).
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.plan.cpu_bf16):
+            hidden = causal.get_decoder()(
+                input_ids=batch["input_ids"].to(self.device),
+                attention_mask=batch["attention_mask"].to(self.device))[0]
+            head = causal.get_output_embeddings().weight
+            softcap = getattr(causal.config, "final_logit_softcapping", None)
+            return answer_loss(hidden, batch["labels"].to(self.device), head,
+                               chunk=self.settings.loss_chunk_tokens, softcap=softcap)
 
     def _next_batches(self) -> list[list[int]]:
         """The next step's examples as micro-batches, advancing the data position."""

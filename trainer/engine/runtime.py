@@ -134,9 +134,13 @@ class ModelRuntime:
         try:
             from llama_cpp import Llama
 
+            from trainer.hardware import gpu_layers_for
+
             self._llm = Llama(
                 model_path=self.info.path, n_ctx=self.n_ctx, n_threads=self.n_threads,
                 n_threads_batch=self.n_batch_threads, n_batch=512, seed=self._seed, verbose=False,
+                # Every layer that fits on the GPU, where llama.cpp was built with GPU support.
+                n_gpu_layers=gpu_layers_for(self.info.size_bytes, self.info.block_count),
             )
         except Exception as exc:  # noqa: BLE001
             ready.set_exception(ModelError(f"{self.info.path}: llama.cpp could not load it ({exc})"))

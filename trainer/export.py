@@ -22,11 +22,24 @@ import numpy as np
 from trainer.engine.models import ModelInfo
 
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-# Architectures proven with a PEFT-vs-llama.cpp test (tests/test_export.py).
-SUPPORTED_ARCHITECTURES = ("llama", "gemma3")
+# Architectures proven with a PEFT-vs-llama.cpp test: llama and gemma3 on the packaged
+# models (tests/test_export.py), llama, qwen2 and qwen3 on tiny random models
+# (tests/test_export_architectures.py).
+SUPPORTED_ARCHITECTURES = ("llama", "gemma3", "qwen2", "qwen3")
 # Architectures whose HF->GGUF conversion permutes the q/k rows.
 _PERMUTED_ARCHITECTURES = frozenset({"llama"})
 _DTYPES = {"f32": np.float32, "f16": np.float16}
+
+
+def require_exportable(info: ModelInfo) -> None:
+    """Refuse, before any training, a model whose adapter could not be exported."""
+    from trainer.snapshot import TrainingError
+
+    if info.architecture not in SUPPORTED_ARCHITECTURES:
+        raise TrainingError(
+            f"{info.name} is a {info.architecture} model: it drafts, but training it is not "
+            "offered yet, because its adapter export has not been proven against llama.cpp "
+            f"(proven: {', '.join(SUPPORTED_ARCHITECTURES)})")
 
 
 def permute_qk_rows(weights: np.ndarray, n_head: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from trainer.activity import training_run
 from trainer.batches import Encoded
 from trainer.config import TrainSettings
 from trainer.engine.models import ModelCatalogue, ModelInfo
+from trainer.export import require_exportable
 from trainer.run_files import (  # noqa: F401 (the run-file format, re-exported)
     UNFINISHED,
     list_runs,
@@ -89,6 +90,7 @@ def train(store, settings: TrainSettings | None = None, *, resume: bool = False,
     settings = settings or TrainSettings.load(home)
     register_trained_runs(home)
     info = ModelCatalogue(home).info(settings.model or None)
+    require_exportable(info)  # before hours of playback and training, not after
     run_dir = resume_or_freeze(store, settings, info.name, home, progress, cancel,
                                resume=resume)
     result = train_frozen(run_dir, deadline=deadline, home=home, progress=progress, log=log,

@@ -83,9 +83,16 @@ def _assess(model, hardware: Hardware, tokens_per_epoch: int) -> dict:
     gpu = hardware.best_gpu
     if gpu and hardware.llama_cpp_gpu_offload and shape.file_bytes // 2**20 < gpu.memory_total_mb:
         row["drafting"]["gpu"] = gpu.name
-    row["cpu_training"] = _training(shape, hardware, "cpu", tokens_per_epoch)
+    # The catalogue says where training is offered at all (an architecture whose adapter
+    # export is unproven drafts only); the plan says whether it fits this machine.
+    offered = bool({"cpu_training", "gpu_training"} & set(model.fits))
+    refused = {"fits": False, "why": f"training is not offered for {model.architecture} "
+                                     "models yet"}
+    row["cpu_training"] = _training(shape, hardware, "cpu", tokens_per_epoch) if offered \
+        else refused
     if any(g.torch_usable and g.backend == "cuda" for g in hardware.gpus):
-        row["gpu_training"] = _training(shape, hardware, "cuda", tokens_per_epoch)
+        row["gpu_training"] = _training(shape, hardware, "cuda", tokens_per_epoch) \
+            if offered else refused
     return row
 
 
@@ -184,7 +191,7 @@ def _draft_cell(cell: dict) -> str:
 
 def _train_cell(cell: dict) -> str:
     if not cell["fits"]:
-        return "does not fit"
+        return "not offered" if "not offered" in cell.get("why", "") else "does not fit"
     hours = cell.get("hours_per_epoch")
     mode = ", 4-bit" if cell.get("four_bit") else ", recomputed" if cell.get("checkpointing") \
         else ""

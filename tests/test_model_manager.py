@@ -55,6 +55,9 @@ def test_doctor_reports_the_machine_and_what_fits_it(capsys):
     assert small["cpu_training"]["fits"]
     assert report["recommendation"]["drafting"] in {row["name"] for row in report["catalogue"]}
     assert any(m["name"] == "smollm2-135m" and m["default"] for m in report["installed_models"])
+    phi = next(row for row in report["catalogue"] if row["architecture"] == "phi3")
+    assert not phi["cpu_training"]["fits"] and "not offered" in phi["cpu_training"]["why"]
+    assert report["recommendation"]["training"] != phi["name"]
     assert main(["doctor", "--quick"]) == 0
     text = capsys.readouterr().out
     assert "llama.cpp" in text and "For training" in text

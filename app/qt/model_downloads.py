@@ -45,7 +45,7 @@ def _drafting(cell: dict) -> str:
 
 def _training(cell: dict) -> str:
     if not cell["fits"]:
-        return "does not fit"
+        return "not offered yet" if "not offered" in cell.get("why", "") else "does not fit"
     hours = cell.get("hours_per_epoch")
     return f"~{hours:.1f} h per pass over your mail" if hours is not None else "fits"
 

@@ -88,3 +88,27 @@ def test_models_download_fetches_verifies_and_adds_then_remove_deletes(tmp_path,
         assert not Path(info["path"]).exists()
     finally:
         hub.close()
+
+
+@pytest.mark.slow
+def test_a_downloaded_model_drafts(tmp_path, monkeypatch, capsys, hub):
+    """The whole way a user goes: download a catalogued GGUF (here the packaged SmolLM2
+    file, served by the hub on loopback), make it the default, and draft with it."""
+    from trainer.engine.models import ModelCatalogue
+
+    source = ModelCatalogue().info("smollm2-135m").path
+    data = Path(source).read_bytes()
+    hosted = hub.host("test-org/smol-GGUF", "smol.gguf", data)
+    listed = catalogue(tmp_path, name="smol-download", repo="test-org/smol-GGUF",
+                       file="smol.gguf", sha256=hosted.sha256, size_bytes=len(data))
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("AMANUENSIS_HOME", str(tmp_path / "dl-home"))
+    assert main(["models", "download", "smol-download", "--catalogue", str(listed),
+                 "--use"]) == 0
+    assert "SHA-256 verified" in capsys.readouterr().out
+    assert ModelCatalogue().default_name() == "smol-download"
+    assert main(["draft", "ask Sam whether Tuesday at 10am suits for the rota meeting",
+                 "--no-rag", "--json", "--seed", "3"]) == 0
+    draft = json.loads(capsys.readouterr().out)
+    assert draft["model"] == "smol-download"
+    assert "Tuesday" in draft["text"] and "10am" in draft["text"]

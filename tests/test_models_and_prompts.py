@@ -82,6 +82,28 @@ def test_chat_formats(smollm):
         chat_format_for(bare)
 
 
+def test_catalogued_families_get_their_turn_ends_and_no_thinking():
+    """Templates of our own in the shape of the catalogue's families: a Qwen3-style template
+    that thinks unless told not to, and a Phi-3-style one that closes turns with <|end|>."""
+    thinking = ("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
+                "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n"
+                "{% if enable_thinking is defined and enable_thinking is false %}"
+                "<think>\n\n</think>\n\n{% endif %}{% endif %}")
+    qwen3 = ModelInfo(name="q", path="q.gguf", architecture="qwen3", context_length=32768,
+                      quantization="Q4_K_M", size_bytes=1, chat_template=thinking,
+                      special_tokens={"<|im_start|>": 1, "<|im_end|>": 2})
+    text = chat_format_for(qwen3).render([{"role": "user", "content": "U"}])
+    assert text.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+    phi = ("{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}<|end|>\n{% endfor %}"
+           "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+    phi3 = ModelInfo(name="p", path="p.gguf", architecture="phi3", context_length=4096,
+                     quantization="Q4_K_M", size_bytes=1, chat_template=phi,
+                     special_tokens={"<|end|>": 32007})
+    fmt = chat_format_for(phi3)
+    assert fmt.end_of_turn == "<|end|>" and fmt.stop_strings == ("<|end|>",)
+    assert fmt.render([{"role": "user", "content": "U"}]) == "<|user|>\nU<|end|>\n<|assistant|>\n"
+
+
 def _builder(context: int) -> PromptBuilder:
     fmt = chat_format_for(ModelInfo(name="g", path="g", architecture="gemma3",
                                     context_length=context, quantization="", size_bytes=1))

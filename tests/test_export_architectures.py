@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tests.arch_models import build
+from tests.arch_models import HEADS, KV_HEADS, WIDTH, build
 from tests.test_export import TEXTS
 from trainer import export
 from trainer.engine.models import ModelCatalogue, read_gguf_info
@@ -18,7 +19,7 @@ from trainer.verify import verify_adapter
 pytestmark = pytest.mark.slow  # a tiny model per architecture, llama.cpp on each
 
 # Proven on the real packaged models in tests/test_export.py; here on tiny ones.
-TINY = ("llama", "qwen2", "qwen3")
+TINY = ("llama", "qwen2", "qwen3", "phi3")
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +71,15 @@ def test_a_trained_adapter_moves_llama_cpp_as_it_moves_peft(arch, tmp_path, toke
     info = read_gguf_info(build(arch, folder, gguf_source, tokenizer_dir), name=f"tiny-{arch}")
     assert info.architecture == arch and arch in export.SUPPORTED_ARCHITECTURES
 
-    # Every projection the trainer adapts.
-    peft_model, tokenizer = _adapter(folder, export.PROJECTIONS)
+    # Every projection the trainer adapts, named as the settings name them.
+    from transformers import AutoModelForCausalLM
+
+    from trainer.config import PROJECTIONS, target_modules_for
+
+    targets = target_modules_for(AutoModelForCausalLM.from_pretrained(str(folder)),
+                                 list(PROJECTIONS))
+    assert len(targets) == (4 if arch == "phi3" else 7), targets
+    peft_model, tokenizer = _adapter(folder, targets)
     report = verify_adapter(peft_model, tokenizer, info,
                             export.export_adapter(peft_model, info, tmp_path / "all.gguf"),
                             TEXTS)
@@ -80,14 +88,32 @@ def test_a_trained_adapter_moves_llama_cpp_as_it_moves_peft(arch, tmp_path, toke
     assert report["agreement"] >= report["base_agreement"] - 0.04
     assert report["delta_cosine"] >= 0.95 and 0.9 <= report["delta_scale"] <= 1.1
 
-    # The negative control, on q and k alone so that their row order decides: exported
-    # with the other order than llama.cpp's converter uses, llama.cpp moves elsewhere.
-    peft_model, tokenizer = _adapter(folder, ("q_proj", "k_proj"))
+    # The negative control, on the attention's input side alone so that its row layout
+    # decides: exported in another order than llama.cpp's converter uses (the rotary row
+    # order; for Phi-3's fused projection, v's rows where q's belong), llama.cpp moves
+    # elsewhere.
+    attention = ("qkv_proj",) if arch == "phi3" else ("q_proj", "k_proj")
+    peft_model, tokenizer = _adapter(folder, attention)
     right = verify_adapter(peft_model, tokenizer, info,
                            export.export_adapter(peft_model, info, tmp_path / "right.gguf"),
                            TEXTS)
-    flipped = frozenset(set(export._PERMUTED_ARCHITECTURES) ^ {arch})
-    monkeypatch.setattr(export, "_PERMUTED_ARCHITECTURES", flipped)
+    if arch == "phi3":
+        exported = export.adapter_tensors
+
+        def swapped(model, model_info):
+            tensors, alpha = exported(model, model_info)
+            for name in [n for n in tensors if n.endswith("attn_qkv.weight.lora_b")]:
+                q_rows = WIDTH
+                kv_rows = KV_HEADS * WIDTH // HEADS
+                b = tensors[name]  # rows: q, then k, then v; written v, k, q
+                tensors[name] = np.concatenate([b[q_rows + kv_rows:], b[q_rows:q_rows + kv_rows],
+                                                b[:q_rows]])[:b.shape[0]]
+            return tensors, alpha
+
+        monkeypatch.setattr(export, "adapter_tensors", swapped)
+    else:
+        flipped = frozenset(set(export._PERMUTED_ARCHITECTURES) ^ {arch})
+        monkeypatch.setattr(export, "_PERMUTED_ARCHITECTURES", flipped)
     wrong = verify_adapter(peft_model, tokenizer, info,
                            export.export_adapter(peft_model, info, tmp_path / "wrong.gguf"),
                            TEXTS)
@@ -124,7 +150,7 @@ def test_an_architecture_without_a_proven_export_is_refused_before_training():
     from trainer.export import require_exportable
     from trainer.snapshot import TrainingError
 
-    phi = ModelInfo(name="phi", path="phi.gguf", architecture="phi3", context_length=4096,
-                    quantization="Q4_K_M", size_bytes=1)
-    with pytest.raises(TrainingError, match="phi3 model: it drafts, but training"):
-        require_exportable(phi)
+    mamba = ModelInfo(name="m", path="m.gguf", architecture="mamba", context_length=4096,
+                      quantization="Q4_K_M", size_bytes=1)
+    with pytest.raises(TrainingError, match="mamba model: it drafts, but training"):
+        require_exportable(mamba)

@@ -12,6 +12,20 @@ from pathlib import Path
 from store.settings import load_section, save_section
 
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+# Where a model fuses projections (Phi-3), the fused module stands for its parts.
+FUSED_PROJECTIONS = {"qkv_proj": ("q_proj", "k_proj", "v_proj"),
+                     "gate_up_proj": ("gate_proj", "up_proj")}
+
+
+def target_modules_for(model, targets: list[str]) -> list[str]:
+    """``targets`` as module names ``model`` has: a fused projection is adapted where the
+    settings ask for any of its parts, so every architecture gets the same adapter."""
+    present = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    wanted = [name for name in targets if name in present]
+    for fused, parts in FUSED_PROJECTIONS.items():
+        if fused in present and fused not in wanted and set(parts) & set(targets):
+            wanted.append(fused)
+    return wanted
 
 
 @dataclass

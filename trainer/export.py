@@ -21,11 +21,12 @@ import numpy as np
 
 from trainer.engine.models import ModelInfo
 
-PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj",
+               "qkv_proj", "gate_up_proj")  # Phi-3 fuses q/k/v and gate/up, as its GGUF does
 # Architectures proven with a PEFT-vs-llama.cpp test: llama and gemma3 on the packaged
-# models (tests/test_export.py), llama, qwen2 and qwen3 on tiny random models
+# models (tests/test_export.py), llama, qwen2, qwen3 and phi3 on tiny random models
 # (tests/test_export_architectures.py).
-SUPPORTED_ARCHITECTURES = ("llama", "gemma3", "qwen2", "qwen3")
+SUPPORTED_ARCHITECTURES = ("llama", "gemma3", "qwen2", "qwen3", "phi3")
 # Architectures whose HF->GGUF conversion permutes the q/k rows.
 _PERMUTED_ARCHITECTURES = frozenset({"llama"})
 _DTYPES = {"f32": np.float32, "f16": np.float16}

@@ -21,7 +21,7 @@ import torch
 
 from store.jobs import CancelToken
 from trainer.batches import Encoded, collate, epoch_order
-from trainer.config import TrainSettings
+from trainer.config import TrainSettings, target_modules_for
 from trainer.engine.models import ModelInfo
 from trainer.loss import answer_loss
 
@@ -118,8 +118,8 @@ class LoraRecipe:
                 base.gradient_checkpointing_enable(
                     gradient_checkpointing_kwargs={"use_reentrant": False})
         config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
-                            target_modules=list(s.target_modules), bias="none",
-                            task_type="CAUSAL_LM")
+                            target_modules=target_modules_for(base, list(s.target_modules)),
+                            bias="none", task_type="CAUSAL_LM")
         self.model = get_peft_model(base, config)
         if not four_bit:  # a 4-bit model is placed on the GPU as it loads
             self.model = self.model.to(self.device)

@@ -5,9 +5,9 @@
     .venv/bin/python bench/bench_train.py --baseline           # also without bf16, same run
 
 Imports the sample persona into a temporary home, times playback without its cache
-(emails/min), then runs the real training recipe as its own process (``python -m trainer
-train``), exactly as the desktop app does, and reads tokens/s and that process's peak RSS
-from its JSON result. Writes bench/out/train[-<device>].json.
+(emails/min), freezes a run as the desktop app's owner process does, then trains it in its
+own process (``python -m trainer train --run ID``, without the store, exactly as the app
+starts it) and reads tokens/s and that process's peak RSS from its JSON result. Writes bench/out/train[-<device>].json.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,19 +40,28 @@ def main() -> int:
     os.environ["AMANUENSIS_HOME"] = str(home)
 
     from store.api import Store
+    from trainer.config import TrainSettings
     from trainer.dataset import own_emails
+    from trainer.engine.models import ModelCatalogue
     from trainer.playback import EmbeddingKeyphrases
     from trainer.playback_run import playback
+    from trainer.snapshot import freeze_run
 
+    threads = args.threads or os.cpu_count() or 2
+    model = ModelCatalogue(home).info(args.model or None).name
+    runs = {}
     with Store(home) as store:
         store.import_paths([REPO / "resources" / "sample" / "mail"])
         emails = own_emails(store)
         keyphrases = EmbeddingKeyphrases(store.embedder)
         keyphrases("warm-up")
         _, report = playback(emails, keyphrases)
-    threads = args.threads or os.cpu_count() or 2
+        for bf16 in (True, False) if args.baseline else (True,):
+            settings = TrainSettings(model=model, max_steps=args.steps, device=args.device,
+                                     threads=threads, bf16=bf16)
+            runs[bf16] = freeze_run(store, settings, model, home).name
     started = time.monotonic()
-    run = _train(args, threads)
+    run = _train(runs[True])
     if isinstance(run, int):
         return run
     result = {
@@ -67,11 +75,8 @@ def main() -> int:
         "train_loss": run["train_loss"], "held_out_loss": run["eval_loss"],
         "plan": run.get("plan"), "verification": run.get("verification"),
     }
-    if args.baseline:
-        # The same steps from the same start: a fresh run, not a resumed one.
-        shutil.rmtree(home / "trainer" / "runs", ignore_errors=True)
-        shutil.rmtree(home / "adapters", ignore_errors=True)
-        fp32 = _train(args, threads, "--no-bf16")
+    if args.baseline:  # the same pairs, frozen alike, trained in fp32
+        fp32 = _train(runs[False])
         if isinstance(fp32, int):
             return fp32
         result["fp32_baseline"] = {
@@ -86,11 +91,8 @@ def main() -> int:
     return 0
 
 
-def _train(args, threads: int, *extra: str) -> dict | int:
-    command = [sys.executable, "-m", "trainer", "train", "--json", "--max-steps",
-               str(args.steps), "--device", args.device, "--threads", str(threads), *extra]
-    if args.model:
-        command += ["--model", args.model]
+def _train(run: str) -> dict | int:
+    command = [sys.executable, "-m", "trainer", "train", "--json", "--run", run]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=os.environ)
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)

@@ -92,7 +92,7 @@ def test_bf16_autocast_only_where_the_cpu_has_native_bf16():
     native.cpu_features.append("avx512_bf16")
     fast = plan_training(SMOL, TrainSettings(), native, longest_example=640)
     assert not plain.cpu_bf16 and fast.cpu_bf16
-    assert fast.tokens_per_s >= 1.9 * plain.tokens_per_s and fast.memory_mb < plain.memory_mb
+    assert fast.tokens_per_s >= 1.5 * plain.tokens_per_s and fast.memory_mb < plain.memory_mb
     assert not plan_training(SMOL, TrainSettings(bf16=False), native,
                              longest_example=640).cpu_bf16
 

@@ -135,6 +135,16 @@ def test_a_wrong_hash_is_refused_and_nothing_is_left(hub, model_bytes, tmp_path)
     assert "tiny" not in ModelCatalogue(home).names()
 
 
+def test_a_file_that_is_not_a_model_never_joins_the_models_folder(hub, tmp_path):
+    not_a_model = b"<html>Sign in to continue</html>" * 100
+    hub.host(REPO, "tiny.gguf", not_a_model)  # no pinned hash: the hub's own is taken
+    home = tmp_path / "dl-home"
+    with pytest.raises(DownloadError, match="not a GGUF model file") as refused:
+        download_model("tiny", home=home, endpoint=hub.url, catalogue=catalogue(tmp_path))
+    assert "discarded" in str(refused.value)
+    assert not partial_files(home) and not (home / "models" / "tiny.gguf").exists()
+
+
 def test_missing_files_gated_repositories_and_no_network_get_clear_errors(hub, model_bytes,
                                                                           tmp_path):
     hub.host(REPO, "other.gguf", model_bytes)

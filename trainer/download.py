@@ -26,7 +26,7 @@ from pathlib import Path
 from store.jobs import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
 from store.settings import data_home
 from trainer.engine.curated import CuratedModel, curated_model
-from trainer.engine.models import ModelCatalogue, ModelError, ModelInfo
+from trainer.engine.models import ModelCatalogue, ModelError, ModelInfo, read_gguf_info
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 DISK_MARGIN = 200 * 2**20  # left free after the download
@@ -84,6 +84,12 @@ def download_model(name: str, *, home: Path | None = None, catalogue: Path | Non
         raise DownloadError(
             f"{model.file} from {model.repo}: SHA-256 mismatch (expected {expected_sha}, got "
             f"{digest}); the file was discarded and nothing was added")
+    try:
+        read_gguf_info(part)  # a file llama.cpp can load, before it joins the models folder
+    except ModelError as exc:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{model.file} from {model.repo}: {exc}; the file was discarded "
+                            "and nothing was added") from exc
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(part, target)
     source = {"repo": model.repo, "revision": meta.commit_hash or model.revision,

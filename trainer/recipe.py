@@ -161,7 +161,8 @@ class LoraRecipe:
     # --- one step -------------------------------------------------------------------------
     def _loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
         causal = self.model.get_base_model()
-        # bf16 matrix multiplies over fp32 weights where the CPU has them natively (the plan).
+        # On a CPU with native bf16 (the plan) the base is bf16 and the LoRA weights fp32:
+        # autocast runs every matrix multiply of the two in bf16.
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.plan.cpu_bf16):
             hidden = causal.get_decoder()(
                 input_ids=batch["input_ids"].to(self.device),

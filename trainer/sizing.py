@@ -91,10 +91,8 @@ class TrainingPlan:
         return asdict(self)
 
 
-def drafting_speed(shape: ModelShape, hardware, *, gpu: bool = False) -> float | None:
-    """Estimated tokens/s decoding ``shape`` on this machine (None where nothing says)."""
-    if gpu:
-        return None  # no GPU bandwidth probe without running on it; see the doctor's note
+def drafting_speed(shape: ModelShape, hardware) -> float | None:
+    """Estimated tokens/s decoding ``shape`` on this machine's CPU (None where nothing says)."""
     if not hardware.memory_bandwidth_gbs or not hardware.matmul_gflops:
         return None
     seconds = (TOKEN_OVERHEAD_S + shape.file_bytes / (hardware.memory_bandwidth_gbs * 1e9)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.qt.import_pages import FiltersPage, IdentityPage, SourcePage
 from app.qt.ops import Op, StoreHandle, import_executor
+from app.qt.widgets import human_duration
 from store.importer import ImportFilters, ImportReport
 from store.jobs import CancelToken, Progress
 from store.sources import SourcePreview, thunderbird_profiles
@@ -62,17 +63,6 @@ def _import(handle: StoreHandle, paths: list[Path], me: list[str],
 
     return handle.get().import_paths(paths, me=me or None, filters=filters,
                                      progress=progress, cancel=cancel)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def summary_lines(report: ImportReport) -> list[str]:
@@ -168,7 +158,7 @@ class ProgressPage(QWizardPage):
             self.bar.setFormat(f"%v of %m {unit} (%p%)")
         else:
             self.bar.setRange(0, 0)
-        eta = f" · about {_duration(event.eta_s)} left" if event.eta_s is not None else ""
+        eta = f" · about {human_duration(event.eta_s)} left" if event.eta_s is not None else ""
         self.rate.setText(f"{event.rate:,.0f} {unit}/s{eta}")
 
     def show_report(self, report: ImportReport) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.model_library import download_steps, library
 from app.qt.ops import Op
+from app.qt.widgets import human_duration
 
 COLUMNS = ["Model", "Size", "Licence", "Drafting here", "Training on this CPU", "Status"]
 
@@ -48,14 +49,6 @@ def _training(cell: dict) -> str:
         return "not offered yet" if "not offered" in cell.get("why", "") else "does not fit"
     hours = cell.get("hours_per_epoch")
     return f"~{hours:.1f} h per pass over your mail" if hours is not None else "fits"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" \
-        if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class ModelDownloadsPage(QWidget):
@@ -216,8 +209,9 @@ class ModelDownloadsPage(QWidget):
         mb = 2**20
         what = "Checking" if event.phase == "verifying" else "Downloading"
         total = f" of {event.total / mb:,.0f}" if event.total else ""
+        left = human_duration(event.eta_s) if event.eta_s is not None else "--"
         self.status.setText(f"{what}: {event.done / mb:,.0f}{total} MB · "
-                            f"{event.rate / mb:.1f} MB/s · {_duration(event.eta_s)} left")
+                            f"{event.rate / mb:.1f} MB/s · {left} left")
 
     def _downloaded(self, info) -> None:
         self.status.setText(f"Downloaded {info.name} and checked its SHA-256; it is in your "

@@ -42,6 +42,19 @@ from app.drafting import DraftRequest
 from app.qt.ops import Op, store_executor
 from store.retrieval import SearchFilters
 
+
+def human_duration(seconds: float) -> str:
+    """A time left as people read it: "45 s", "3 min 05 s", "1 h 20 min"."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 MAIL_SUFFIXES = (".eml", ".msg", ".emlx")
 TONES = ["", "warm", "friendly", "formal", "firm", "apologetic", "enthusiastic", "brief"]
 

@@ -117,6 +117,19 @@ def test_the_fallback_replaces_only_a_draft_that_is_not_sendable():
     assert rambles("Hi,\n\n" + "word " * 200, "remind them")
 
 
+
+def test_an_empty_draft_gives_way_to_the_request_and_a_possessive_name_is_not_made_up():
+    request = "reply to Margaret: Thursday 10:30 at Lucia's café works, and I'll keep the window table"
+    def check(text):
+        return check_draft(text, instruction=request, sign_off="Onward,\nTeddy")
+    empty = "Hi Margaret —\n\nOnward,\nTeddy"
+    assert check(empty).defects
+    fallback = literal_fallback(empty, check(empty), instruction=request,
+                                greeting="Hi Margaret —", sign_off="Onward,\nTeddy",
+                                check_text=check, names=["Margaret"])
+    assert fallback is not None and "Lucia's café" in fallback.text
+    assert not fallback.check.invented and not fallback.check.defects
+
 STAN = "tell Stan the board approved the glazing quote; ask when he can start"
 SIGN_OFF = "Onward,\nTeddy"
 

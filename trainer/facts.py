@@ -113,7 +113,12 @@ def fact_keys(text: str, *, names: bool = True, lenient: bool = False) -> set[st
 def mentioned(text: str) -> set[str]:
     """Every key a text could be said to mention, names in any case: what a typed request
     ("tell stan …") or a source offers, to check a draft's facts against."""
-    words = {f"p:{w}" for w in re.findall(r"[a-z][a-z'’-]+", text.lower())}
+    words = set()
+    for word in re.findall(r"[^\W\d_][\w'’-]*", text.lower()):
+        # "Lucia's café": the name a draft's checks find is "lucia"; "O'Brien", "Smith-Jones"
+        # are found by their parts as well
+        word = re.sub(r"['’]s$", "", word).strip("'’-")
+        words.update(f"p:{part}" for part in (word, *re.split(r"['’-]", word)) if part)
     return fact_keys(text, names=False, lenient=True) | words
 
 

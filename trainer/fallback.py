@@ -91,8 +91,10 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     literal = check_text(text)
     # The person's own name is in the greeting, where the user greets at all.
     named = {f"p:{n.lower().strip('.,')}" for n in names}
-    if len(literal.invented) > len(check.invented) or \
-            len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named):
+    # A draft with a form defect (empty, a header, a placeholder) is never the better one.
+    if literal.defects or not check.defects and (
+            len(literal.invented) > len(check.invented) or
+            len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)):
         return None
     return Fallback(text, literal, (greeting or "").strip(), body)
 

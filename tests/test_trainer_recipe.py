@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from store.api import Store
 from store.jobs import CancelToken
 from tests.conftest import share_models
 from trainer.config import TrainSettings
+from trainer.engine.context import ContextSettings
 from trainer.registry import load_registry
 from trainer.run import train
 
@@ -152,6 +154,11 @@ def test_evaluation_from_natural_requests_checks_what_each_draft_says(
     result = json.loads(capsys.readouterr().out)
     assert result["scored"] == 2 and result["instructions"] == str(natural)
     assert result["revised"] is True
+    # With the adapter, the examples drafting gives it (its pick, where one was recorded).
+    entry = load_registry(trained_home)["adapters"][result["adapter"]]
+    assert result["context"]["lora_rag"] == asdict(ContextSettings.for_adapter(entry,
+                                                                               trained_home))
+    assert result["context"]["rag"] == asdict(ContextSettings.load(trained_home))
     for scores in result["settings"].values():
         assert scores["facts_filled"] >= 0 and scores["facts_struck"] >= 0
         assert 0 <= scores["structure_defects"] <= 1

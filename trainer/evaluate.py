@@ -165,6 +165,9 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         items = items[-limit:]
     settings = [s for s in SETTINGS if entry is not None or not s.startswith("lora")]
     context = ContextSettings.load(home)
+    # With the adapter, the examples drafting would give it: what its evaluation picked,
+    # unless the user set [context] themselves.
+    adapter_context = ContextSettings.for_adapter(entry, home)
     excluded = list(held_ids) if held_ids is not None else [i.email.ident for i in items]
 
     runtime = ModelRuntime(info, n_threads=threads)
@@ -245,8 +248,9 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                             sign_off=sign_off) if revise else written[1]
         return output, user_draft, check, (added, removed), written
 
+    current = (adapter_context.k, adapter_context.min_similarity)
     sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
-             {(0, 0.0), (context.k, context.min_similarity)}] if pick_context and entry else []
+             {(0, 0.0), current}] if pick_context and entry else []
     meter = PhaseMeter("evaluating", len(items) * (len(settings) + len(sweep)), progress)
     started = time.monotonic()
     swept: dict = {}
@@ -256,7 +260,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 output, user_draft, check, (added, removed), written = draft_one(
-                    setting, item, context, revise)
+                    setting, item, adapter_context if setting.startswith("lora") else context,
+                    revise)
                 as_written[setting].append(written)
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
@@ -286,6 +291,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "seconds": round(time.monotonic() - started, 1),
         "instructions": str(requests) if requests else "playback",
         "revised": revise,
+        # The examples each retrieval setting was drafted with (the adapter's may be its pick).
+        "context": {"rag": asdict(context), "lora_rag": asdict(adapter_context)},
         "settings": {s: {**score(outputs[s], references, features=embed),
                          **summarise(checks[s]), "facts_filled": filled_facts[s],
                          "facts_struck": struck_facts[s],
@@ -305,10 +312,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         def unrevised(setting: str) -> tuple[list, list]:
             return ([w[0] for w in as_written[setting]], [w[1] for w in as_written[setting]])
 
-        points = {(0, 0.0): unrevised("lora"),
-                  (context.k, context.min_similarity): unrevised("lora_rag"), **swept}
-        result["context_pick"] = pick(points, references,
-                                      current=(context.k, context.min_similarity))
+        points = {(0, 0.0): unrevised("lora"), current: unrevised("lora_rag"), **swept}
+        result["context_pick"] = pick(points, references, current=current)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out_dir or home / "trainer" / "eval" / f"{adapter or info.name}-{stamp}"
     paths = write_report(result, out_dir)

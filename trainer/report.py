@@ -188,6 +188,14 @@ def _markdown(result: dict, order: list[str], image: str) -> str:
             note += (f" {skipped} were skipped because their instruction repeats a run of the "
                      "email word for word, which would let a draft score by copying.")
         lines += [note, ""]
+    used = result.get("context") or {}
+    if used.get("lora_rag") and used.get("lora_rag") != used.get("rag"):
+        shown = used["lora_rag"]
+        what = (f"up to {shown['k']} of your emails were shown (similarity at least "
+                f"{shown['min_similarity']:.2f})" if shown["k"] else "none of your emails "
+                "were shown, since examples did not help it")
+        lines += [f"With the adapter, as in drafting, {what}: the setting picked for it "
+                  "after training. Without it, your [context] setting.", ""]
     if result.get("context_pick"):
         lines += _context_pick(result["context_pick"])
     samples = result.get("samples") or []

@@ -52,7 +52,7 @@ bench: install
 	$(PY) bench/bench_draft.py
 	$(PY) bench/bench_first_draft.py
 	$(PY) bench/bench_desktop_memory.py
-	$(PY) bench/bench_train.py --baseline
+	$(PY) bench/bench_train.py --baseline --memory-limit 3072
 
 # The README's screenshots, offscreen, from the sample persona after `make demo`.
 screenshots: install

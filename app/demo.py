@@ -72,6 +72,9 @@ def main() -> int:
     code = cli(["train", "--max-steps", DEMO_STEPS, "--threads", threads])
     if code != 0:
         return code
+    _step("Choosing how many of her emails to show the adapter, as the nightly run does "
+          "after training (measured on her newest emails)")
+    cli(["eval", "--limit", "4", "--threads", threads, "--pick-context"])
     _step("Evaluating on her newest emails, which training never saw, from requests "
           "as a person types them")
     cli(["eval", "--limit", "4", "--threads", threads, "--instructions", str(NATURAL)])

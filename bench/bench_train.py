@@ -3,11 +3,16 @@
     .venv/bin/python bench/bench_train.py                      # CPU, default model
     .venv/bin/python bench/bench_train.py --device cuda --model gemma3-270m --steps 30
     .venv/bin/python bench/bench_train.py --baseline           # also without bf16, same run
+    .venv/bin/python bench/bench_train.py --memory-limit 3072  # also bf16 within 3 GB
 
 Imports the sample persona into a temporary home, times playback without its cache
 (emails/min), freezes a run as the desktop app's owner process does, then trains it in its
 own process (``python -m trainer train --run ID``, without the store, exactly as the app
-starts it) and reads tokens/s and that process's peak RSS from its JSON result. Writes bench/out/train[-<device>].json.
+starts it) and reads tokens/s and that process's peak RSS from its JSON result: over the
+whole process (loading the base dequantizes it, which peaks higher) and over the training
+steps. ``--baseline`` also trains the same pairs in fp32, with and without layers recomputed
+(the recipe before bf16 recomputed them); ``--memory-limit MB`` also trains in bf16 with
+the run planned within that limit. Writes bench/out/train[-<device>].json.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
     parser.add_argument("--baseline", action="store_true",
                         help="also train without bf16 (fp32), to compare in the same run")
+    parser.add_argument("--memory-limit", type=int, default=0, metavar="MB",
+                        help="also train in bf16 with the run planned within this memory")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="amanuensis-bench-train-"))
     os.environ["AMANUENSIS_HOME"] = str(home)
@@ -56,12 +63,18 @@ def main() -> int:
         keyphrases = EmbeddingKeyphrases(store.embedder)
         keyphrases("warm-up")
         _, report = playback(emails, keyphrases)
-        for bf16 in (True, False) if args.baseline else (True,):
+        variants = {"bf16": {}}
+        if args.baseline:
+            variants["fp32"] = {"bf16": False}
+            variants["fp32_recomputed"] = {"bf16": False, "gradient_checkpointing": "on"}
+        if args.memory_limit:
+            variants["bf16_within_limit"] = {"memory_limit_mb": args.memory_limit}
+        for name, changes in variants.items():
             settings = TrainSettings(model=model, max_steps=args.steps, device=args.device,
-                                     threads=threads, bf16=bf16)
-            runs[bf16] = freeze_run(store, settings, model, home).name
+                                     threads=threads, **changes)
+            runs[name] = freeze_run(store, settings, model, home).name
     started = time.monotonic()
-    run = _train(runs[True])
+    run = _train(runs["bf16"])
     if isinstance(run, int):
         return run
     result = {
@@ -71,18 +84,29 @@ def main() -> int:
         "playback_usable_share": round(report.usable_share, 4),
         "train_steps": run["step"], "train_tokens_per_s": run["tokens_per_s"],
         "train_seconds": run["train_seconds"], "train_peak_rss_mb": run["peak_rss_mb"],
+        "steps_peak_rss_mb": run.get("steps_peak_rss_mb"),
         "process_seconds": round(time.monotonic() - started, 1),
         "train_loss": run["train_loss"], "held_out_loss": run["eval_loss"],
         "plan": run.get("plan"), "verification": run.get("verification"),
     }
-    if args.baseline:  # the same pairs, frozen alike, trained in fp32
-        fp32 = _train(runs[False])
-        if isinstance(fp32, int):
-            return fp32
-        result["fp32_baseline"] = {
-            "train_tokens_per_s": fp32["tokens_per_s"], "train_peak_rss_mb": fp32["peak_rss_mb"],
-            "train_loss": fp32["train_loss"], "held_out_loss": fp32["eval_loss"]}
-        result["speedup"] = round(run["tokens_per_s"] / fp32["tokens_per_s"], 2)
+    # The same pairs, frozen alike, trained another way.
+    for name, key in (("fp32", "fp32_baseline"), ("fp32_recomputed", "fp32_recomputed"),
+                      ("bf16_within_limit", "bf16_within_limit")):
+        if name not in runs:
+            continue
+        other = _train(runs[name])
+        if isinstance(other, int):
+            return other
+        result[key] = {
+            "train_tokens_per_s": other["tokens_per_s"],
+            "train_peak_rss_mb": other["peak_rss_mb"],
+            "steps_peak_rss_mb": other.get("steps_peak_rss_mb"),
+            "train_loss": other["train_loss"], "held_out_loss": other["eval_loss"],
+            "checkpointing": (other.get("plan") or {}).get("checkpointing"),
+            "vs_bf16": round(other["tokens_per_s"] / run["tokens_per_s"], 2)}
+    if "fp32_baseline" in result:
+        result["speedup"] = round(run["tokens_per_s"]
+                                  / result["fp32_baseline"]["train_tokens_per_s"], 2)
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.device == "cpu" else f"-{args.device}"

@@ -88,6 +88,7 @@ def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home, tm
 
     dialog.draft_threads.setValue(1)
     dialog.train_threads.setValue(3)
+    dialog.train_memory.setValue(3.0)
     dialog.name.setText("Teddy Quill")
     dialog.role.setText("head of operations at Hollowbrook Community Gardens")
     dialog.sign_off.setPlainText("Onward,\nTeddy")
@@ -105,7 +106,7 @@ def test_settings_round_trip_through_the_dialog_to_settings_toml(qtbot, home, tm
 
     table = tomllib.loads((home / "settings.toml").read_text())
     assert table["drafting"]["threads"] == 1 and table["drafting"]["temperature"] == 0.3
-    assert table["training"]["threads"] == 3
+    assert table["training"]["threads"] == 3 and table["training"]["memory_limit_mb"] == 3072
     assert table["profile"] == {"name": "Teddy Quill", "role": "head of operations at "
                                 "Hollowbrook Community Gardens", "sign_off": "Onward,\nTeddy",
                                 "about": "Short sentences, lots of dashes."}

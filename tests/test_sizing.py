@@ -97,6 +97,26 @@ def test_bf16_autocast_only_where_the_cpu_has_native_bf16():
                              longest_example=640).cpu_bf16
 
 
+def test_a_memory_limit_recomputes_layers_to_fit_and_a_refusal_names_the_limit():
+    native = machine(24)
+    native.cpu_features.append("avx512_bf16")
+    roomy = plan_training(SMOL, TrainSettings(), native, longest_example=640)
+    assert not roomy.checkpointing
+    limit = roomy.memory_mb - 1
+    limited = plan_training(SMOL, TrainSettings(memory_limit_mb=limit), native,
+                            longest_example=640)
+    assert limited.checkpointing and limited.budget_mb == limit
+    assert limited.memory_mb <= limit and limited.cpu_bf16
+    assert limited.tokens_per_s < roomy.tokens_per_s  # recomputing costs speed
+    # A limit above what is free changes nothing.
+    assert plan_training(SMOL, TrainSettings(memory_limit_mb=10**6), native,
+                         longest_example=640) == roomy
+    with pytest.raises(WontFit) as refused:
+        plan_training(SMOL, TrainSettings(memory_limit_mb=1000), native, longest_example=640)
+    assert "memory limit set for training" in str(refused.value)
+    assert "--memory-limit" in str(refused.value)
+
+
 def test_a_gpu_with_torch_trains_there_and_loads_4_bit_only_when_short_of_memory():
     roomy = machine(32, [Gpu("A", "cuda", 80_000, 79_000, torch_usable=True)])
     plan = plan_training(EIGHT_B, TrainSettings(), roomy, longest_example=640)

@@ -130,7 +130,8 @@ def cmd_train(args) -> int:
 
     settings = TrainSettings.load()
     for name in ("model", "epochs", "max_steps", "learning_rate", "threads", "rank",
-                 "batch_size", "device", "bf16"):
+                 "batch_size", "device", "bf16", "max_seq_tokens", "gradient_checkpointing",
+                 "memory_limit_mb"):
         value = getattr(args, name, None)
         if value is not None:
             setattr(settings, name, value)
@@ -282,8 +283,23 @@ def cmd_eval(args) -> int:
     print("  (style: distance, lower is closer to you; facts: of the request, kept; invent: "
           "made-up facts per draft;\n   greet: the right person greeted; defect: drafts with "
           "a form defect; length: median draft / real email)")
+    shown = (result.get("context") or {}).get("lora_rag")
+    if shown and "lora_rag" in result["settings"]:
+        print(f"  lora_rag drafted with {_examples_shown(shown)}, as drafting gives the adapter")
+    picked = result.get("context_pick")
+    if picked:
+        measured = ", ".join(f"{_examples_shown(p)}: {p['value']:.3f}"
+                             for p in picked["measured"])
+        print(f"Retrieval picked for this adapter: {_examples_shown(picked)} "
+              f"(measured on {picked['emails']} emails: {measured})")
     print(f"Report: {result['report']['report']}")
     return EXIT_OK
+
+
+def _examples_shown(context: dict) -> str:
+    if not context["k"]:
+        return "no examples"
+    return f"up to {context['k']} examples (similarity ≥ {context['min_similarity']:.2f})"
 
 
 def cmd_adapters(args) -> int:
@@ -349,6 +365,13 @@ def add_commands(sub) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"])
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="bf16 on CUDA and on CPUs with native bf16 (default: on)")
+    p.add_argument("--max-seq-tokens", type=int,
+                   help="the longest example trained on; longer emails are left out")
+    p.add_argument("--gradient-checkpointing", choices=["auto", "on", "off"],
+                   help="recompute layers in the backward pass: slower, less memory "
+                        "(default auto: only where the run would not fit otherwise)")
+    p.add_argument("--memory-limit", type=int, dest="memory_limit_mb", metavar="MB",
+                   help="plan the run within this much memory (default: 85%% of what is free)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_train)
 

@@ -145,6 +145,8 @@ def _train(run_dir: Path, *, deadline: float | None, home: Path | None,
               "train_loss": outcome.train_loss, "eval_loss": outcome.eval_loss,
               "best_eval_loss": outcome.best_eval_loss, "tokens_per_s": outcome.tokens_per_s,
               "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
+              "steps_peak_rss_mb": outcome.extra.get("steps_peak_rss_mb"),
+              "loaded_rss_mb": outcome.extra.get("loaded_rss_mb"),
               "dataset": state["dataset"], "run_dir": str(run_dir),
               "start_eval_loss": _start_eval_loss(run_dir), "plan": outcome.extra.get("plan")}
     if outcome.status == "discarded":
@@ -163,7 +165,7 @@ def _train(run_dir: Path, *, deadline: float | None, home: Path | None,
         "feedback_ids": state["feedback_ids"], "settings": settings.to_json(),
         "metrics": {k: result[k] for k in ("status", "step", "train_loss", "eval_loss",
                                            "best_eval_loss", "tokens_per_s", "peak_rss_mb",
-                                           "train_seconds")},
+                                           "steps_peak_rss_mb", "train_seconds")},
         "verification": verification, "scores": {},
     }
     if read_state(run_dir).get("status") == "discarded":  # forgotten while it exported

@@ -170,6 +170,9 @@ def plan_training(shape: ModelShape, settings, hardware, *, longest_example: int
     else:
         free = hardware.ram_available_mb
     budget = int(free * MEMORY_HEADROOM)
+    limit = int(getattr(settings, "memory_limit_mb", 0) or 0)
+    if limit > 0:
+        budget = min(budget, limit)
     seq = min(longest_example, settings.max_seq_tokens)
     choice = str(settings.gradient_checkpointing).lower()
     recompute = [False, True] if choice == "auto" else [choice in ("on", "true")]
@@ -208,7 +211,9 @@ def _wont_fit_message(shape: ModelShape, settings, hardware, device: str, seq: i
     text = (f"training this {shape.parameters / 1e9:.1f}B-parameter model needs about "
             f"{least / 1024:.1f} GB of {where} even with layers recomputed, at its longest "
             f"example of {seq} tokens; {free / 1024:.1f} GB is free "
-            f"(a run plans within {budget / 1024:.1f} GB).")
+            f"(a run plans within {budget / 1024:.1f} GB"
+            + (", the memory limit set for training" if budget < int(free * MEMORY_HEADROOM)
+               else "") + ").")
     nearest = _nearest_seq(shape, settings, device, budget, seq)
     if nearest:
         text += (f" Nearest setting that fits: --max-seq-tokens {nearest} with "
@@ -216,6 +221,9 @@ def _wont_fit_message(shape: ModelShape, settings, hardware, device: str, seq: i
     else:
         text += " Choose a smaller model (amanuensis doctor lists what fits)"
         text += ", or train on a GPU." if device == "cpu" else "."
+    if budget < int(free * MEMORY_HEADROOM):
+        text += (f" Or allow training more than {budget} MB (--memory-limit, or "
+                 "memory_limit_mb in [training]).")
     return text
 
 

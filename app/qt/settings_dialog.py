@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -142,9 +143,17 @@ class SettingsDialog(QDialog):
                                       specialValueText=f"automatic ({max(1, cores - 1)})")
         self.train_threads = QSpinBox(minimum=0, maximum=max(64, cores),
                                       specialValueText=f"automatic ({max(1, cores - 1)})")
+        # GB in the box, MB in the settings; 0 lets the run use 85% of what is free.
+        self.train_memory = QDoubleSpinBox(minimum=0.0, maximum=1024.0, singleStep=0.5,
+                                           decimals=1, suffix=" GB",
+                                           specialValueText="automatic (85% of free memory)")
+        self.train_memory.setToolTip("The most memory a training run may plan to use: below "
+                                     "what it needs, layers are recomputed (slower); a run "
+                                     "that cannot fit at all is refused with what would")
         form = QFormLayout()
         form.addRow("Threads for drafting", self.draft_threads)
         form.addRow("Threads for training", self.train_threads)
+        form.addRow("Memory for training", self.train_memory)
         hint = QLabel(f"This computer has {cores} cores. Automatic leaves one free, so drafting "
                       "and a training run do not fight over the processor.")
         hint.setWordWrap(True)
@@ -241,6 +250,7 @@ class SettingsDialog(QDialog):
         self._show_models(loaded.models)
         self.draft_threads.setValue(loaded.drafting.threads)
         self.train_threads.setValue(loaded.training.threads)
+        self.train_memory.setValue(loaded.training.memory_limit_mb / 1024)
         p = loaded.profile
         self.name.setText(p.name)
         self.name.setPlaceholderText(f"from your mail: {loaded.mail_name}" if loaded.mail_name
@@ -374,7 +384,8 @@ class SettingsDialog(QDialog):
         loaded = self.loaded
         assert loaded is not None
         drafting = replace(loaded.drafting, threads=self.draft_threads.value())
-        training = replace(loaded.training, threads=self.train_threads.value())
+        training = replace(loaded.training, threads=self.train_threads.value(),
+                           memory_limit_mb=round(self.train_memory.value() * 1024))
         profile = replace(loaded.profile, name=self.name.text().strip(),
                           role=self.role.text().strip(),
                           sign_off=self.sign_off.toPlainText().strip(),

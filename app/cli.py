@@ -174,7 +174,8 @@ def cmd_forget(args) -> int:
     data = {"forgotten_messages": result.messages, "forgotten_documents": result.documents,
             "sources": result.sources, "playback_pairs_removed": outcome.playback_pairs_removed,
             "training_runs_discarded": outcome.runs_discarded,
-            "feedback_quotes_removed": outcome.feedback_quotes_removed, **chosen}
+            "feedback_quotes_removed": outcome.feedback_quotes_removed,
+            "eval_samples_removed": outcome.eval_samples_removed, **chosen}
     if args.json:
         _print_json(data)
     else:

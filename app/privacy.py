@@ -175,6 +175,7 @@ class Forgotten:
     runs_discarded: list[str] = field(default_factory=list)
     run_data_removed: list[str] = field(default_factory=list)
     feedback_quotes_removed: int = 0
+    eval_samples_removed: int = 0  # forgotten emails quoted in evaluation reports
 
 
 def forget(store: Store, **what: str) -> Forgotten:
@@ -202,6 +203,8 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
       adapter it exported removed, status ``discarded``: the next run starts afresh from
       the store); a finished run's frozen data is only ever read by its own training, so it
       is removed.
+    - Evaluation reports quote held-out emails as samples: a forgotten one is taken out
+      and the report written again (the scores stay as measured).
     - Adapters already trained keep what they learned; only a new run without the mail
       changes that.
     """
@@ -227,6 +230,9 @@ def purge_training_data(store: Store, outcome: Forgotten | None = None) -> Forgo
         for path in frozen:
             path.unlink(missing_ok=True)
         outcome.run_data_removed.append(run["id"])
+    from trainer.report import scrub_reports
+
+    outcome.eval_samples_removed = scrub_reports(home / "trainer" / "eval", kept)
     return outcome
 
 

@@ -157,7 +157,8 @@ def test_report_writes_markdown_png_and_summary(tmp_path):
     assert md.count("### Sample") == 3
     assert "````text" in md  # output containing ``` gets a longer fence
     summary = json.loads(paths["summary"].read_text())
-    assert len(summary["samples"]) == 3 and summary["settings"]["base"]["mauve"] is None
+    # The report shows three; the summary keeps every sample (to write it again without one).
+    assert len(summary["samples"]) == 5 and summary["settings"]["base"]["mauve"] is None
 
 
 def test_report_with_only_base_and_rag(tmp_path):

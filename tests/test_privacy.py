@@ -98,6 +98,14 @@ def _trainer_data(store: Store) -> dict:
     adapter.write_bytes(b"GGUF" + b"\0" * 60)
     register_adapter(runs["finished"].name, {"model": "smollm2-135m", "path": str(adapter)},
                      home=home)
+    from trainer.report import write_report
+
+    # An evaluation report quoting each held-out email as a sample.
+    write_report({"model": "smollm2-135m", "settings": {"base": {"rouge_l": 10.0}},
+                  "samples": [{"id": ident, "instruction": f"request {n}",
+                               "reference": f"the real email number {n}",
+                               "outputs": {"base": "a draft"}} for n, ident in enumerate(ids)]},
+                 home / "trainer" / "eval" / "smollm2-135m-20250101")
     return {"ids": ids, "runs": runs, "adapter": adapter}
 
 
@@ -208,6 +216,15 @@ def test_forget_removes_the_mail_and_the_training_data_made_from_it(home):
                     if h.message_id in gone]
         summary = privacy.data_summary(store)
     assert outcome.playback_pairs_removed == 1  # one of the two was the user's own
+    # The evaluation report no longer quotes it; the other samples stay.
+    assert outcome.eval_samples_removed == 1
+    report_dir = home / "trainer" / "eval" / "smollm2-135m-20250101"
+    samples = json.loads((report_dir / "summary.json").read_text())["samples"]
+    assert len(samples) == len(made["ids"]) - 1 and all(s["id"] not in gone for s in samples)
+    forgotten = next(n for n, ident in enumerate(made["ids"]) if ident in gone)
+    report = (report_dir / "report.md").read_text()
+    assert f"the real email number {forgotten}" not in report
+    assert sum(f"the real email number {n}" in report for n in range(len(made["ids"]))) == 2
     assert summary["training"]["playback_pairs"] == 2
     finished, paused, trained = (made["runs"][s] for s in ("finished", "paused", "trained"))
     assert outcome.runs_discarded == [paused.name, trained.name]

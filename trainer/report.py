@@ -229,7 +229,27 @@ def write_report(result: dict, out_dir: Path) -> dict[str, Path]:
              "summary": out_dir / "summary.json"}
     _plot(result, order, paths["plot"])
     paths["report"].write_text(_markdown(result, order, paths["plot"].name), encoding="utf-8")
-    summary = dict(result, samples=list(result.get("samples") or [])[:SAMPLES_SHOWN])
+    # Every sample, so a report can be written again without one (scrub_reports).
+    summary = dict(result, samples=list(result.get("samples") or []))
     paths["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str)
                                 + "\n", encoding="utf-8")
     return paths
+
+
+def scrub_reports(eval_dir: Path, kept: set[str]) -> int:
+    """Take the samples of emails no longer kept (forgotten) out of every report under
+    ``eval_dir``, writing the report again without them: a sample quotes the real email.
+    The scores stay as measured. Returns how many samples were removed."""
+    removed = 0
+    for summary_file in sorted(Path(eval_dir).glob("*/summary.json")) if eval_dir.is_dir() else []:
+        try:
+            result = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        samples = result.get("samples") or []
+        staying = [sample for sample in samples if sample.get("id") in kept]
+        if len(staying) == len(samples):
+            continue
+        removed += len(samples) - len(staying)
+        write_report(dict(result, samples=staying), summary_file.parent)
+    return removed

@@ -321,6 +321,9 @@ class PrivacyPage(QWidget):
             extra = (f" Removed {outcome.playback_pairs_removed} training pairs made from it"
                      + (f"; discarded the unfinished training run {', '.join(outcome.runs_discarded)}"
                         if outcome.runs_discarded else "") + ".")
+        if outcome.eval_samples_removed:
+            extra += (" Took it out of the evaluation reports' samples "
+                      f"({outcome.eval_samples_removed}).")
         if outcome.feedback_quotes_removed:
             drafts = _count(outcome.feedback_quotes_removed, "accepted draft")
             extra += f" Removed their email from {drafts} (your own text stays)."

@@ -68,6 +68,24 @@ def test_structure_defects_are_each_found():
         instruction="tell Stan the panes arrived")
 
 
+def test_talk_about_the_email_and_blanks_to_fill_are_defects_and_an_email_is_not():
+    def defects(body):
+        return structure_defects(f"Hi Stan —\n\n{body}\n\nOnward,\nTeddy", "", TEDDY)
+
+    # Written by the 135M model for a request to all volunteers.
+    assert "chatter" in defects('This is a classic example of a "Teddy Quill" email. The '
+                                "tone is friendly and enthusiastic, with no typos or "
+                                "grammatical errors.")
+    assert "chatter" in defects("The tone is warm and professional.")
+    assert "chatter" in defects("This is a polite email to your landlord.")
+    assert "placeholder" in defects("The auction is on Friday at [Fictitious Date].")
+    assert "placeholder" in defects("Tickets are [amount TBC] each.")
+    for written in ("This is a great example of teamwork from all of you.",
+                    "This is a short email to say thanks.", "This is a good idea.",
+                    "The tone of the meeting was great.", "See [1] and [image: logo.png]."):
+        assert defects(written) == [], written
+
+
 def test_summaries_over_drafts():
     good = check_draft("Hi Stan —\n\nApproved, £1,840, Tuesday. When can you start?\n\n"
                        "Onward,\nTeddy", instruction=ASKED, reference=REFERENCE, sign_off=TEDDY)

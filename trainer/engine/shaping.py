@@ -27,7 +27,11 @@ PLACEHOLDER = re.compile(
     r"\[(?:your|recipient|sender|name|first|last|full|company|organi[sz]ation|date|time|"
     r"insert|position|title|phone|email|address|contact|signature|x+)\b[^\]\n]{0,40}\]"
     r"|<(?:your|recipient)[ _][a-z ]{2,20}>|\{(?:name|recipient|sender)\}"
-    r"|\*+(?:your|recipient'?s?|sender'?s?) [a-z ]{2,20}\*+", re.I)
+    r"|\*+(?:your|recipient'?s?|sender'?s?) [a-z ]{2,20}\*+"
+    # "[Fictitious Date]", "[event name]", "[amount TBC]": a blank left to fill in
+    r"|\[[^\]\n]{0,30}\b(?:date|time|name|amount|number|day|month|year|location|venue|place|"
+    r"event|link|url|fictitious|placeholder|tbd|tbc|details|project|topic|price|cost)\b"
+    r"[^\]\n]{0,30}\]", re.I)
 CHATTER_OPENING = re.compile(
     r"^\s*(sure|certainly|of course|absolutely|okay|ok|here('s| is| are)|below is|i've drafted"
     r"|i have drafted|this email|as requested)\b[^\n]{0,120}[:!.]?\s*$", re.I)
@@ -42,8 +46,19 @@ CHATTER = re.compile(
     r"please (?:review|adjust|modify|edit) (?:the|this) (?:draft|email)|let me know if you"
     r"(?:'d| would) like (?:me to|any) |(?:you can|you may) (?:adjust|modify|customi[sz]e|add)\b"
     r"|\*\*(?:subject|body|email)\b|this is an? (?:polite|professional|friendly|formal|"
-    r"informal|good|great|short|concise|clear|simple|possible|sample|suggested)\b|"
+    r"informal|good|great|short|concise|clear|simple|possible|sample|suggested)"
+    r"(?:,? (?:and )?\w+)? (?:email|draft|message|reply|response|version|template)\b"
+    # "This is a short email to say thanks" is the writer's own
+    r"(?! to (?:say|let|tell|ask|confirm|remind|check|thank|update|introduce|follow|flag|share|"
+    r"give|see|welcome|invite|apologi[sz]e)\b)|"
     r"you (?:can|could|might) (?:rephrase|reword)\b"
+    # Talk about the email rather than the email: "This is a classic example of a … email.",
+    # "The tone is friendly …", "… with no typos or grammatical errors."
+    r"|this is an? (?:\w+ ){0,2}example of [^\n]{0,60}\b(?:email|draft|message|reply|letter)s?\b"
+    r"|(?:the )?tone (?:of (?:the|this|your) (?:email|draft|message) )?"
+    r"(?:is|should be) (?:\w+ )?(?:friendly|formal|informal|polite|professional|warm|casual|"
+    r"enthusiastic|positive|respectful|appropriate|upbeat|conversational)\b|[^\n]{0,120}\bno (?:typos|spelling mistakes|spelling or|"
+    r"grammatical)\b"
     r"|[^\n]{0,80}\b(?:something like|as follows|the following(?: email| draft)?)\s*:\s*$|"
     r"(?:in this|this) (?:email|draft|response),? (?:i|we|you)\b|to instruct\b|"
     r"your (?:email|message|draft) (?:should|could|needs to)\b|"

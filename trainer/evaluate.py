@@ -178,7 +178,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     shaped: dict[str, list[str]] = {s: [] for s in settings}
     filled_facts: dict[str, int] = dict.fromkeys(settings, 0)
     struck_facts: dict[str, int] = dict.fromkeys(settings, 0)
-    as_written: dict[str, list] = {s: [] for s in settings}
     held_set = {i.email.ident for i in items}
     sign_off = infer_sign_off([e.body for e in emails if e.ident not in held_set][-200:])
     # How the user greets and phrases things, from the emails training saw: the held-out
@@ -262,7 +261,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 output, user_draft, check, (added, removed), written = draft_one(
                     setting, item, adapter_context if setting.startswith("lora") else context,
                     revise)
-                as_written[setting].append(written)
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
                 checks[setting].append(check)
@@ -275,7 +273,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 for item in items:
                     if cancel is not None:
                         cancel.raise_if_cancelled()
-                    drafts.append(draft_one("lora_rag", item, choice, revise=False))
+                    drafts.append(draft_one("lora_rag", item, choice, revise))
                     meter.advance(detail=f"k={choice.k}, similarity≥{choice.min_similarity}")
                 swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts],
                                                             [d[2] for d in drafts])
@@ -308,11 +306,10 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     if sweep:
         # The measured points: no examples (LoRA), the current setting (LoRA + RAG), and
         # the sweep; drafting serves the best for this user.
-        # All as written: the sweep does not revise, so neither do its reference points.
-        def unrevised(setting: str) -> tuple[list, list]:
-            return ([w[0] for w in as_written[setting]], [w[1] for w in as_written[setting]])
-
-        points = {(0, 0.0): unrevised("lora"), current: unrevised("lora_rag"), **swept}
+        # Every point as the user gets it: revised as drafting revises (what retrieval
+        # changes in the drafts a user is shown, not in what the model wrote first).
+        points = {(0, 0.0): (outputs["lora"], checks["lora"]),
+                  current: (outputs["lora_rag"], checks["lora_rag"]), **swept}
         result["context_pick"] = pick(points, references, current=current)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out_dir or home / "trainer" / "eval" / f"{adapter or info.name}-{stamp}"

@@ -35,6 +35,7 @@ class BodyBudget:
 # Weights of the candidate score. Facts asked for dominate; the adapter's likelihood (mean
 # log-probability per token, typically -0.5 to -2.5) breaks ties between sound drafts.
 FACT_WEIGHT = 3.0
+ACT_WEIGHT = 1.5  # per question or thanks asked for and not there
 RELEVANCE_WEIGHT = 2.0
 INVENTED_WEIGHT = 0.5
 DEFECT_WEIGHT = 1.0
@@ -58,7 +59,8 @@ class Candidate:
     @property
     def perfect(self) -> bool:
         c = self.check
-        return c is not None and not c.facts_missing and not c.invented and not c.defects
+        return c is not None and not c.facts_missing and not c.invented and not c.defects \
+            and not c.acts_missing
 
     @property
     def score(self) -> float:
@@ -69,6 +71,7 @@ class Candidate:
             return float("-inf")
         recall = 1.0 if c.fact_recall is None else c.fact_recall
         return (FACT_WEIGHT * recall + RELEVANCE_WEIGHT * self.relevance
+                - ACT_WEIGHT * len(c.acts_missing)
                 - INVENTED_WEIGHT * len(c.invented) - DEFECT_WEIGHT * len(c.defects)
                 - STYLE_WEIGHT * self.style + LIKELIHOOD_WEIGHT * (self.likelihood or 0.0))
 

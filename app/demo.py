@@ -2,7 +2,8 @@
 instruction behind each of her emails (playback), train an adapter on them, evaluate it on
 her newest emails, and draft the same email before and after the adapter, side by side.
 
-Run by ``make demo``; about 11 minutes on a 2-core machine, most of it training.
+Run by ``make demo``; about 12 minutes on a 2-core machine, most of it training and
+evaluating.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import time
 from pathlib import Path
 
 from app.cli import main as cli
+from trainer.engine.shaping import clean_draft
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 # Written for her held-out mail, kept outside the folder the demo imports.
 NATURAL = SAMPLE.parent / "eval" / "natural-requests.jsonl"
 INSTRUCTION = "tell Stan the board approved the glazing quote; ask when he can start"
-# About one epoch of her 116 training emails (batch 4): at 15 steps the adapter had her
-# greeting and sign-off but often nothing between them; at 30-40 it writes her emails.
-# 30 steps take ~7 minutes on 2 cores, keeping the demo near 11 minutes after the install.
-DEMO_STEPS = "30"
+# About two epochs of her 116 training emails (batch 4): at 15 steps the adapter had her
+# greeting and sign-off but often nothing between them; at 30 it wrote her emails but mostly
+# not what was asked (held-out loss 2.83); at 60 more of its drafts say what was asked in
+# her way (2.70). 60 steps take ~5 minutes on 2 cores in bf16.
+DEMO_STEPS = "60"
 
 
 def _step(title: str) -> None:
@@ -72,18 +75,23 @@ def main() -> int:
     code = cli(["train", "--max-steps", DEMO_STEPS, "--threads", threads])
     if code != 0:
         return code
-    _step("Choosing how many of her emails to show the adapter, as the nightly run does "
-          "after training (measured on her newest emails)")
-    cli(["eval", "--limit", "4", "--threads", threads, "--pick-context"])
     _step("Evaluating on her newest emails, which training never saw, from requests "
-          "as a person types them")
-    cli(["eval", "--limit", "4", "--threads", threads, "--instructions", str(NATURAL)])
+          "as a person types them, and choosing how many of her emails to show the adapter "
+          "(as the nightly run does after training)")
+    cli(["eval", "--limit", "4", "--threads", threads, "--instructions", str(NATURAL),
+         "--pick-context"])
     _step(f"Drafting before and after the adapter: {INSTRUCTION!r}")
     before, after = _draft(use_adapter=False), _draft(use_adapter=True)
     print(side_by_side(f"Subject: {before.subject}\n\n{before.text}",
                        f"Subject: {after.subject}\n\n{after.text}",
                        ("Before: the plain model (with her emails as context)",
                         f"After: with adapter {after.adapter}")))
+    if after.check.get("from_request"):
+        # Shown so the reader sees what the adapter learned and why the checks set it aside.
+        own = clean_draft(after.raw_text).body.strip()
+        print("\nThe adapter's own draft, which the checks set aside (something asked for "
+              "missing, or made up) for the request written as her email:\n"
+              + textwrap.indent(own or "(nothing)", "  | "))
     used = ", ".join(c.subject or c.message_id for c in after.context) or "none"
     print(f"\nHer emails used as context: {used}")
     print(f"\nDone in {(time.monotonic() - started) / 60:.1f} minutes.")

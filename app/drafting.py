@@ -19,7 +19,7 @@ from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_
 from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
-from trainer.checks import DraftCheck, check_draft
+from trainer.checks import ACT_NAMES, DraftCheck, check_draft
 from trainer.engine.chat import ChatFormat, chat_format_for
 from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.engine.models import ModelCatalogue
@@ -512,7 +512,8 @@ class DraftingService:
             dropped=prepared.built.dropped, stop_reason=stats.stop_reason, variant=variant,
             raw_text=generation.text, reply_to=prepared.reply, prompt=prepared.built.text,
             check={**asdict(best.check), **best.scores()},
-            missing=[surface(key, request.instruction) for key in best.check.facts_missing],
+            missing=[surface(key, request.instruction) for key in best.check.facts_missing]
+            + [ACT_NAMES[act] for act in best.check.acts_missing],
             candidates=pooled,
         )
 

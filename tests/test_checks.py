@@ -3,7 +3,7 @@ draft's form, its length — on hand-made drafts whose answers are known."""
 
 from __future__ import annotations
 
-from trainer.checks import check_draft, structure_defects, summarise
+from trainer.checks import asked_acts, check_draft, structure_defects, summarise
 from trainer.facts import fact_keys
 
 TEDDY = "Onward,\nTeddy"
@@ -84,6 +84,37 @@ def test_talk_about_the_email_and_blanks_to_fill_are_defects_and_an_email_is_not
                     "This is a short email to say thanks.", "This is a good idea.",
                     "The tone of the meeting was great.", "See [1] and [image: logo.png]."):
         assert defects(written) == [], written
+
+
+def test_a_request_to_ask_or_thank_wants_a_question_or_thanks_in_the_body():
+    stan = "tell Stan the board approved the glazing quote; ask when he can start"
+    assert asked_acts(stan) == ["ask"]
+    assert asked_acts("confirm Bernard for the 22nd and thank him") == ["thank"]
+    assert asked_acts("thank Margaret for the years as chair; coffee next week?") == [
+        "ask", "thank"]
+    assert asked_acts("tell Sam I asked Tom already") == []
+    assert asked_acts("say the rota is ready, ask me if unsure") == []
+
+    def missing(body, instruction=stan):
+        return check_draft(f"Hi Stan —\n\n{body}\n\nOnward,\nTeddy", instruction=instruction,
+                           sign_off=TEDDY).acts_missing
+
+    # What a 60-step adapter wrote: the approval, and no question.
+    assert missing("Glazing quote approved. We're in good hands with the board's "
+                   "approval.") == ["ask"]
+    assert missing("The board approved the glazing quote. When can you start?") == []
+    assert missing("The board approved it — let me know when you can start.") == []
+    thanks = "confirm Bernard for the 22nd and thank him"
+    assert missing("The 22nd is fine.", thanks) == ["thank"]
+    assert missing("The 22nd is fine. Thanks, Bernard.", thanks) == []
+    # A sign-off of thanks is not the thanks asked for.
+    assert check_draft("Hi Bernard,\n\nThe 22nd is fine.\n\nThanks,\nTeddy", instruction=thanks,
+                       sign_off="Thanks,\nTeddy").acts_missing == ["thank"]
+    summary = summarise([check_draft("Hi,\n\nWhen can you start?\n\nOnward,\nTeddy",
+                                     instruction=stan, sign_off=TEDDY),
+                         check_draft("Hi,\n\nApproved.\n\nOnward,\nTeddy",
+                                     instruction=stan, sign_off=TEDDY)])
+    assert summary["act_recall"] == 0.5
 
 
 def test_summaries_over_drafts():

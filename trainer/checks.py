@@ -34,6 +34,10 @@ class DraftCheck:
     right_recipient: bool | None = None  # None: the real email greets no one by name
     defects: list[str] = field(default_factory=list)
     length_ratio: float | None = None
+    # What the request asked the email to do that a check can see ("ask", "thank"), and
+    # which of them the draft does not do: "ask when he can start" wants a question.
+    acts_required: list[str] = field(default_factory=list)
+    acts_missing: list[str] = field(default_factory=list)
 
     @property
     def fact_recall(self) -> float | None:
@@ -53,6 +57,41 @@ def body_lines(text: str, sign_off: str = "") -> list[str]:
                                                     and len(lines[i]) <= 30):
             return lines[:i]
     return lines
+
+
+# A request that asks: "ask when he can start", "…, and ask Priya to check it", "coffee
+# next week?". Not "asked" (something already done) nor "ask me"/"ask us" (the reader asks).
+_REQUEST_ASKS = re.compile(r"(?:^|[;:.,—–-]\s*|\b(?:and|then|also|please)\s+)ask\b"
+                           r"(?!\s+(?:me|us)\b)|\?", re.I)
+_REQUEST_THANKS = re.compile(r"\b(?:thank|thanks)\b", re.I)
+# An email that asks: a question, or a request put politely without one.
+_DRAFT_ASKS = re.compile(
+    r"\?|\b(?:could|can|would|will) you\b|\bplease\b|\blet (?:me|us) know\b|"
+    r"\bi(?:'d| would) (?:like|love|be grateful|appreciate)\b|\bif you (?:could|can|would)\b|"
+    r"\b(?:i'm|i am|we're|we are) wondering\b|\bdo you (?:mind|know|have)\b", re.I)
+_DRAFT_THANKS = re.compile(r"\b(?:thank|thanks|grateful|appreciate[ds]?|cheers for|"
+                           r"much obliged)\b", re.I)
+ACT_NAMES = {"ask": "the question asked", "thank": "the thanks"}
+
+
+def asked_acts(instruction: str) -> list[str]:
+    """What the request asks the email to do that a check can see."""
+    acts = []
+    if _REQUEST_ASKS.search(instruction):
+        acts.append("ask")
+    if _REQUEST_THANKS.search(instruction):
+        acts.append("thank")
+    return acts
+
+
+def acts_done(body: str) -> set[str]:
+    """What the body of an email does (its greeting and sign-off do not count)."""
+    done = set()
+    if _DRAFT_ASKS.search(body):
+        done.add("ask")
+    if _DRAFT_THANKS.search(body):
+        done.add("thank")
+    return done
 
 
 def words(text: str) -> int:
@@ -162,6 +201,9 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                                         / max(1, words("\n".join(body_lines(reference,
                                                                            sign_off)))), 3)
     result.defects = structure_defects(draft, instruction, sign_off)
+    result.acts_required = asked_acts(instruction)
+    done = acts_done("\n".join(body_lines(draft, sign_off)))
+    result.acts_missing = [act for act in result.acts_required if act not in done]
     return result
 
 
@@ -187,8 +229,12 @@ def summarise(checks: Sequence[DraftCheck]) -> dict:
     greeted = [c.right_recipient for c in checks if c.right_recipient is not None]
     ratios = [c.length_ratio for c in checks if c.length_ratio is not None]
     n = len(checks)
+    acts = sum(len(c.acts_required) for c in checks)
+    acts_missing = sum(len(c.acts_missing) for c in checks)
     return {
         "fact_recall": round(1 - missing / required, 4) if required else None,
+        # Of the questions and thanks the requests asked for, the share the drafts have.
+        "act_recall": round(1 - acts_missing / acts, 4) if acts else None,
         "invented_facts": round(sum(len(c.invented) for c in checks) / n, 3) if n else None,
         "right_recipient": round(sum(greeted) / len(greeted), 4) if greeted else None,
         "structure_defects": round(sum(bool(c.defects) for c in checks) / n, 4) if n else None,

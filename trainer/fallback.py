@@ -55,7 +55,8 @@ def rambles(draft: str, instruction: str) -> bool:
 
 def sendable(draft: str, check: DraftCheck, instruction: str,
              names: Sequence[str] = ()) -> bool:
-    return not (check.defects or check.facts_missing or check.invented) and \
+    return not (check.defects or check.facts_missing or check.invented or check.acts_missing) \
+        and \
         coverage(draft, instruction, names) >= MIN_COVERAGE and not rambles(draft, instruction)
 
 
@@ -94,7 +95,8 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     # A draft with a form defect (empty, a header, a placeholder) is never the better one.
     if literal.defects or not check.defects and (
             len(literal.invented) > len(check.invented) or
-            len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)):
+            len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
+            or len(literal.acts_missing) > len(check.acts_missing)):
         return None
     return Fallback(text, literal, (greeting or "").strip(), body)
 
@@ -152,7 +154,8 @@ def write_on(fallback: Fallback, written: str | None, *, instruction: str,
         text = EmailParts(parts.head, [*parts.body, "", " ".join(added)], parts.tail).text()
         checked = check_text(text)
         if checked.defects or len(checked.invented) > len(fallback.check.invented) \
-                or len(checked.facts_missing) > len(fallback.check.facts_missing):
+                or len(checked.facts_missing) > len(fallback.check.facts_missing) \
+                or len(checked.acts_missing) > len(fallback.check.acts_missing):
             break
         result = replace(result, text=text, check=checked, added=added)
         given.add(_folded(sentence))

@@ -218,7 +218,8 @@ def _content_words(text: str) -> set[str]:
 def better(new: DraftCheck, old: DraftCheck) -> bool:
     return (len(new.facts_missing) < len(old.facts_missing)
             and len(new.invented) <= len(old.invented)
-            and set(new.defects) <= set(old.defects))
+            and set(new.defects) <= set(old.defects)
+            and set(new.acts_missing) <= set(old.acts_missing))
 
 
 def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
@@ -319,6 +320,7 @@ def strike_invented(text: str, check: DraftCheck, *,
                  or len(checked.defects) < len(result.check.defects))
         if (fewer and len(checked.facts_missing) <= len(result.check.facts_missing)
                 and set(checked.defects) <= set(result.check.defects)
+                and set(checked.acts_missing) <= set(result.check.acts_missing)
                 and len(checked.invented) <= len(result.check.invented)):
             result.removed += sorted(set(result.check.invented) - set(checked.invented))
             result.passed_on += passed_on

@@ -130,6 +130,21 @@ def test_an_empty_draft_gives_way_to_the_request_and_a_possessive_name_is_not_ma
     assert fallback is not None and "Lucia's café" in fallback.text
     assert not fallback.check.invented and not fallback.check.defects
 
+
+def test_a_draft_that_leaves_out_the_question_gives_way_to_the_request():
+    request = "tell Stan the board approved the glazing quote; ask when he can start"
+    def check(text):
+        return check_draft(text, instruction=request, sign_off="Onward,\nTeddy")
+    # A 60-step adapter's draft: her voice, the approval, and no question.
+    terse = ("Hi Stan —\n\nGlazing quote approved. We're in good hands with the board's "
+             "approval.\n\nOnward,\nTeddy")
+    assert check(terse).acts_missing == ["ask"] and not check(terse).facts_missing
+    fallback = literal_fallback(terse, check(terse), instruction=request,
+                                greeting="Hi Stan —", sign_off="Onward,\nTeddy",
+                                check_text=check, names=["Stan"])
+    assert fallback is not None and "When can you start?" in fallback.text
+    assert not fallback.check.acts_missing
+
 STAN = "tell Stan the board approved the glazing quote; ask when he can start"
 SIGN_OFF = "Onward,\nTeddy"
 

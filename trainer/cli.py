@@ -269,7 +269,7 @@ def cmd_eval(args) -> int:
           f"{result['scored']} held-out emails, from {result['instructions']} instructions "
           f"({result['skipped_echo']} left out: their instruction copies the email)")
     print(f"  {'setting':<10}{'BLEU':>7}{'ROUGE-L':>9}{'chrF':>7}{'style':>7}{'MAUVE':>7}"
-          f"{'facts':>7}{'invent':>8}{'greet':>7}{'defect':>8}{'length':>8}")
+          f"{'facts':>7}{'asks':>6}{'invent':>8}{'greet':>7}{'defect':>8}{'length':>8}")
 
     def cell(value, spec: str, width: int) -> str:
         return f"{'n/a':>{width}}" if value is None else f"{value:>{width}{spec}}"
@@ -278,11 +278,13 @@ def cmd_eval(args) -> int:
         print(f"  {name:<10}{cell(s['bleu'], '.2f', 7)}{cell(s['rouge_l'], '.2f', 9)}"
               f"{cell(s['chrf'], '.2f', 7)}{cell(s['style_distance'], '.3f', 7)}"
               f"{cell(s['mauve'], '.3f', 7)}{cell(s['fact_recall'], '.0%', 7)}"
+              f"{cell(s.get('act_recall'), '.0%', 6)}"
               f"{cell(s['invented_facts'], '.2f', 8)}{cell(s['right_recipient'], '.0%', 7)}"
               f"{cell(s['structure_defects'], '.0%', 8)}{cell(s['length_ratio'], '.2f', 8)}")
-    print("  (style: distance, lower is closer to you; facts: of the request, kept; invent: "
-          "made-up facts per draft;\n   greet: the right person greeted; defect: drafts with "
-          "a form defect; length: median draft / real email)")
+    print("  (style: distance, lower is closer to you; facts: of the request, kept; asks: "
+          "questions and thanks\n   asked for, kept; invent: made-up facts per draft; greet: the "
+          "right person greeted;\n   defect: drafts with a form defect; length: median draft / "
+          "real email)")
     shown = (result.get("context") or {}).get("lora_rag")
     if shown and "lora_rag" in result["settings"]:
         print(f"  lora_rag drafted with {_examples_shown(shown)}, as drafting gives the adapter")

@@ -19,7 +19,9 @@ SETTING_NOTES = {
 METRICS = [("bleu", "BLEU", True), ("rouge_l", "ROUGE-L", True), ("chrf", "chrF", True),
            ("style_distance", "Style distance", False), ("mauve", "MAUVE", True)]
 # The draft checks (trainer.checks): (key, title, higher is better, as a percentage)
-CHECKS = [("fact_recall", "Facts kept", True, True), ("invented_facts", "Invented per draft",
+CHECKS = [("fact_recall", "Facts kept", True, True),
+          ("act_recall", "Questions and thanks kept", True, True),
+          ("invented_facts", "Invented per draft",
           False, False), ("right_recipient", "Right person greeted", True, True),
           ("structure_defects", "Drafts with a form defect", False, True),
           ("length_ratio", "Length vs. real (median)", None, False)]
@@ -173,7 +175,8 @@ def _markdown(result: dict, order: list[str], image: str) -> str:
             "Each draft as you would get it (with your greeting and sign-off), checked: the "
             "names, numbers, amounts, dates and times of the request that your real email "
             "also has, found in the draft; facts in the draft that none of the request, the "
-            "email replied to, the examples or your profile gave; whether it greets the "
+            "email replied to, the examples or your profile gave; the question or thanks the "
+            "request asked for, found in the body; whether it greets the "
             "person your real email greets; form defects (a subject or header line in the "
             "body, a sign-off out of place, placeholders, assistant talk, a half sentence, "
             "an empty draft, the request passed on instead of written); and its length "

@@ -91,7 +91,7 @@ def main() -> int:
         own = clean_draft(after.raw_text).body.strip()
         print("\nThe adapter's own draft, which the checks set aside (something asked for "
               "missing, or made up) for the request written as her email:\n"
-              + textwrap.indent(own or "(nothing)", "  | "))
+              + textwrap.indent(own or "(nothing)", "  | ", lambda line: True))
     used = ", ".join(c.subject or c.message_id for c in after.context) or "none"
     print(f"\nHer emails used as context: {used}")
     print(f"\nDone in {(time.monotonic() - started) / 60:.1f} minutes.")

@@ -117,33 +117,35 @@ def test_the_fallback_replaces_only_a_draft_that_is_not_sendable():
     assert rambles("Hi,\n\n" + "word " * 200, "remind them")
 
 
-
-def test_an_empty_draft_gives_way_to_the_request_and_a_possessive_name_is_not_made_up():
-    request = "reply to Margaret: Thursday 10:30 at Lucia's café works, and I'll keep the window table"
+def _literal_for(request, draft, greeting, names):
     def check(text):
         return check_draft(text, instruction=request, sign_off="Onward,\nTeddy")
-    empty = "Hi Margaret —\n\nOnward,\nTeddy"
-    assert check(empty).defects
-    fallback = literal_fallback(empty, check(empty), instruction=request,
-                                greeting="Hi Margaret —", sign_off="Onward,\nTeddy",
-                                check_text=check, names=["Margaret"])
+    fallback = literal_fallback(draft, check(draft), instruction=request, greeting=greeting,
+                                sign_off="Onward,\nTeddy", check_text=check, names=names)
+    return fallback, check(draft)
+
+
+def test_an_empty_draft_gives_way_to_the_request_and_a_possessive_name_is_not_made_up():
+    request = ("reply to Margaret: Thursday 10:30 at Lucia's café works, and I'll keep the "
+               "window table")
+    fallback, drafted = _literal_for(request, "Hi Margaret —\n\nOnward,\nTeddy",
+                                     "Hi Margaret —", ["Margaret"])
+    assert drafted.defects == ["empty"]
     assert fallback is not None and "Lucia's café" in fallback.text
     assert not fallback.check.invented and not fallback.check.defects
 
 
 def test_a_draft_that_leaves_out_the_question_gives_way_to_the_request():
-    request = "tell Stan the board approved the glazing quote; ask when he can start"
-    def check(text):
-        return check_draft(text, instruction=request, sign_off="Onward,\nTeddy")
     # A 60-step adapter's draft: her voice, the approval, and no question.
     terse = ("Hi Stan —\n\nGlazing quote approved. We're in good hands with the board's "
              "approval.\n\nOnward,\nTeddy")
-    assert check(terse).acts_missing == ["ask"] and not check(terse).facts_missing
-    fallback = literal_fallback(terse, check(terse), instruction=request,
-                                greeting="Hi Stan —", sign_off="Onward,\nTeddy",
-                                check_text=check, names=["Stan"])
+    fallback, drafted = _literal_for(
+        "tell Stan the board approved the glazing quote; ask when he can start", terse,
+        "Hi Stan —", ["Stan"])
+    assert drafted.acts_missing == ["ask"] and not drafted.facts_missing
     assert fallback is not None and "When can you start?" in fallback.text
     assert not fallback.check.acts_missing
+
 
 STAN = "tell Stan the board approved the glazing quote; ask when he can start"
 SIGN_OFF = "Onward,\nTeddy"

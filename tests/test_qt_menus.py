@@ -177,6 +177,15 @@ def test_the_training_views_buttons_start_and_pause_through_the_same_actions(qtb
     # Nothing trained yet: these have nothing to act on and say so by being disabled.
     for name in ("Use selected", "Roll back", "Open the full report"):
         assert not buttons[name].isEnabled(), name
+    # An evaluation's scores, what was asked kept among them, one row per setting.
+    view._show_eval({"scored": 4, "adapter": "a1", "settings": {
+        "base": {"rouge_l": 26.5, "fact_recall": 1.0, "act_recall": 0.75},
+        "lora": {"rouge_l": 32.0, "fact_recall": 1.0, "act_recall": None}}}, None)
+    headers = [view.scores.horizontalHeaderItem(c).text()
+               for c in range(view.scores.columnCount())]
+    asks = headers.index("Asks kept ↑")
+    assert view.scores.rowCount() == 2
+    assert [view.scores.item(r, asks).text() for r in range(2)] == ["0.75", "—"]
 
 
 @pytest.mark.slow

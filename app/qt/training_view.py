@@ -38,7 +38,8 @@ from app.training_status import (
 SETTING_NAMES = {"base": "Plain", "rag": "Plain + emails", "lora": "Style",
                  "lora_rag": "Style + emails"}
 SCORE_COLUMNS = (("style_distance", "Style dist. ↓", 3), ("rouge_l", "ROUGE-L ↑", 1),
-                 ("fact_recall", "Facts kept ↑", 2), ("structure_defects", "Defects ↓", 2),
+                 ("fact_recall", "Facts kept ↑", 2), ("act_recall", "Asks kept ↑", 2),
+                 ("structure_defects", "Defects ↓", 2),
                  ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))
 
 

@@ -147,6 +147,19 @@ def test_a_draft_that_leaves_out_the_question_gives_way_to_the_request():
     assert not fallback.check.acts_missing
 
 
+
+def test_notes_as_the_email_rather_than_talk_about_an_email():
+    """Terse notes the literal can only restate still beat a draft that talks about
+    itself: they say what was asked and make nothing up."""
+    notes = "All: Millbrook round 2 — £7,500 approved — £7,500; 30 September; the 15th"
+    chatter = ('All,\n\nThis is a classic example of a "Teddy Quill" email. The tone is '
+               "friendly and enthusiastic.\n\nMillbrook round 2 is now accepted for a "
+               "£7,500.\n\nOnward,\nTeddy")
+    fallback, drafted = _literal_for(notes, chatter, "All,", [])
+    assert "chatter" in drafted.defects
+    assert fallback is not None and "30 September" in fallback.text
+    assert not fallback.check.facts_missing and not fallback.check.invented
+
 STAN = "tell Stan the board approved the glazing quote; ask when he can start"
 SIGN_OFF = "Onward,\nTeddy"
 

@@ -92,11 +92,12 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     literal = check_text(text)
     # The person's own name is in the greeting, where the user greets at all.
     named = {f"p:{n.lower().strip('.,')}" for n in names}
-    # A draft with a form defect (empty, a header, a placeholder) is never the better one.
-    if literal.defects or not check.defects and (
-            len(literal.invented) > len(check.invented) or
-            len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
-            or len(literal.acts_missing) > len(check.acts_missing)):
+    worse = (len(literal.invented) > len(check.invented)
+             or len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
+             or len(literal.acts_missing) > len(check.acts_missing))
+    # Unless it mends the draft's form (an empty draft, a header, assistant talk): a draft
+    # with a defect the request's email lacks is never the better one.
+    if worse and not (check.defects and not literal.defects):
         return None
     return Fallback(text, literal, (greeting or "").strip(), body)
 

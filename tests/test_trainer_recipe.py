@@ -129,6 +129,8 @@ def test_evaluation_scores_four_settings_and_writes_a_report(runs, trained_home,
     assert set(result["settings"]) == {"base", "rag", "lora", "lora_rag"}
     for scores in result["settings"].values():
         assert {"bleu", "rouge_l", "chrf", "style_distance", "mauve"} <= set(scores)
+        # Counted over the setting's own drafts, not the sweep's.
+        assert 0 <= scores["from_request"] <= result["scored"]
         assert 0 <= scores["style_distance"] <= 1
     for path in result["report"].values():
         assert Path(path).is_file() and Path(path).stat().st_size > 100

@@ -188,14 +188,14 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             greetings.learn([a for a in email.to if a], email.body)
     phrasebook = Phrasebook(e.body for e in emails if e.ident not in held_set)
     profile = profile_for(store)
-    literal_used: list[str] = []  # per draft written from the request, its setting
+    from_request: dict[str, int] = dict.fromkeys(settings, 0)  # drafts that are the request's
     written_on: dict[str, int] = dict.fromkeys(settings, 0)  # the model's sentences after it
 
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
-                  revise: bool) -> tuple[str, str, object, tuple[int, int], tuple]:
+                  revise: bool) -> tuple[str, str, object, tuple[int, int], tuple[bool, int]]:
         """(the output scored for overlap and style, the draft as the user gets it, its
-        checks, (facts put back, made-up facts struck), (output, checks) as written) for
-        one held-out email."""
+        checks, (facts put back, made-up facts struck), (written from the request, the
+        model's sentences kept after it)) for one held-out email."""
         adapter = str(entry["path"]) if setting.startswith("lora") else None
         drafted = _draft(store, runtime, builder, fmt, item, setting, context,
                          excluded, DRAFT_TOKENS if item.request else max_tokens, adapter)
@@ -210,9 +210,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                                  want_subject=not thread_text).body
         sources = [thread_text, *drafted.examples, profile.name, profile.about]
         added = removed = 0
-        written = (output, check_draft(user_draft, instruction=item.asked,
-                                       reference=reference_text(item.email), sources=sources,
-                                       sign_off=sign_off))
+        from_request, kept_after = False, 0
         if revise:
             # As drafting does: put back what the draft left out, take out what it made up,
             # judged without the real email (that would be knowing the answer).
@@ -237,15 +235,15 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     instruction=item.asked, sign_off=sign_off,
                     check_text=_checker(item, sources, sign_off),
                     known=[drafted.thread_text, profile.name, profile.about])
-                written_on[setting] += len(fallback.added)
+                kept_after = len(fallback.added)
             if fallback is not None:
                 user_draft = fallback.text
                 output = EmailParts.split(fallback.text, sign_off).without_tail()
-                literal_used.append(setting)
+                from_request = True
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
-                            sign_off=sign_off) if revise else written[1]
-        return output, user_draft, check, (added, removed), written
+                            sign_off=sign_off)
+        return output, user_draft, check, (added, removed), (from_request, kept_after)
 
     current = (adapter_context.k, adapter_context.min_similarity)
     sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
@@ -258,9 +256,11 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                output, user_draft, check, (added, removed), written = draft_one(
+                output, user_draft, check, (added, removed), (literal, after) = draft_one(
                     setting, item, adapter_context if setting.startswith("lora") else context,
                     revise)
+                from_request[setting] += literal
+                written_on[setting] += after
                 outputs[setting].append(output)
                 shaped[setting].append(user_draft)
                 checks[setting].append(check)
@@ -294,7 +294,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         "settings": {s: {**score(outputs[s], references, features=embed),
                          **summarise(checks[s]), "facts_filled": filled_facts[s],
                          "facts_struck": struck_facts[s],
-                         "from_request": literal_used.count(s),
+                         "from_request": from_request[s],
                          "written_on": written_on[s]}
                      for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,

@@ -23,6 +23,10 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
      "The board approved the glazing quote. When can you start?"),
     ("ask Sam whether next week's rota is final",
      "Could you let me know whether next week's rota is final?"),
+    # Something sent, and a visit that is not.
+    ("ask Tom for the Q3 report by Friday", "Could you send me the Q3 report by Friday?"),
+    ("ask Bernard for his annual frost check in October",
+     "Could I have your annual frost check in October?"),
     ("decline the Saturday market stall, we are short of volunteers",
      "I'm afraid I have to decline the Saturday market stall. We are short of volunteers."),
     ("remind the committee the AGM moved to Thursday 7pm",
@@ -217,6 +221,20 @@ def test_what_the_model_writes_on_stays_only_while_it_is_sound(continuation, kep
     assert not voiced.check.defects and not voiced.check.invented
     assert voiced.text.startswith(fallback.text.removesuffix("\n\nOnward,\nTeddy"))
     assert voiced.text.endswith("Onward,\nTeddy")
+
+
+def test_the_requests_facts_said_again_are_not_written_on():
+    request = ("thank Margaret: since 2020, a short lease and 30 volunteers became a 25-year "
+               "lease, 71 volunteers and 19 stalls; coffee next week?")
+    fallback, _ = _literal_for(request, "Hi Margaret —\n\nOnward,\nTeddy", "Hi Margaret —",
+                               ["Margaret"])
+    def check(text):
+        return check_draft(text, instruction=request, sign_off=SIGN_OFF)
+    written = (opening_for(fallback) + "25-year lease, 71 volunteers, 19 stalls. What a "
+               "run it has been.\n\nOnward,\nTeddy")
+    voiced = write_on(fallback, written, instruction=request, check_text=check,
+                      sign_off=SIGN_OFF)
+    assert voiced.added == [] and voiced.text == fallback.text
 
 
 def test_a_sentence_written_on_names_only_what_the_request_or_thread_gave():

@@ -26,6 +26,9 @@ _PLURAL_NOUN = r"(?!(?:this|his|its|us|yes|whether|was|has|does|is|as)\b)[a-z]+s
 _GROUP = (rf"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:[a-z]+\s+)?{_PLURAL_NOUN}"
           r"(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
+_SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
+         "list|form|link|address|minutes|notes|slides|draft|spreadsheet|receipt|table|rota|"
+         "agenda|plan|contract|cv|statement|accounts|budget|receipts|pictures|email|letter")
 _QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
              r"(?P<contracted>'s|'ll|'d|'re|’s|’ll)?")
 
@@ -144,7 +147,11 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?(?:whether|if)\s+(?P<x>.+)",
      "could you let me know whether {x}?"),
     (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?{_QUESTION}\s*(?P<x>.+)", "{question}"),
-    (rf"ask\s+{_WHO}\s+for\s+(?P<x>.+)", "could you send me {x}?"),
+    # Things sent ("ask Tom for the Q3 report"); otherwise a favour or a visit ("ask
+    # Bernard for his annual frost check"), which no one sends.
+    (rf"ask\s+{_WHO}\s+for\s+(?P<x>(?:[\w'’-]+\s+){{0,4}}?(?:{_SENT})s?\b.*)",
+     "could you send me {x}?"),
+    (rf"ask\s+{_WHO}\s+for\s+(?P<x>.+)", "could I have {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
     (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
@@ -193,6 +200,7 @@ _ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "could you let me know about {x}?": ("can you let me know about {x}?",),
     "could you send me {x}?": ("can you send me {x}?", "could I have {x}?", "can I have {x}?",
                                "please send me {x}."),
+    "could I have {x}?": ("can I have {x}?", "could we have {x}?", "can we have {x}?"),
     "could we have {x}?": ("can we have {x}?", "could I have {x}?", "can I have {x}?"),
     "could we {x}?": ("can we {x}?", "shall we {x}?"),
     "just a reminder that {x}.": ("a quick reminder that {x}.", "reminder: {x}.",

@@ -217,8 +217,8 @@ def _print_train_result(result: dict) -> None:
     plan = result.get("plan")
     if plan:
         print(f"  plan        {plan['device']}, {plan['threads']} thread(s), micro-batch "
-              f"{plan['micro_batch_size']}, up to {plan['seq_tokens']} tokens, layers "
-              f"{'recomputed' if plan['checkpointing'] else 'kept'}"
+              f"{plan['micro_batch_size']}, up to {plan['seq_tokens']} tokens, "
+              f"{_recomputation(plan)}"
               f"{', 4-bit' if plan['four_bit'] else ''}"
               f"{', bf16 autocast' if plan.get('cpu_bf16') else ''}; estimated {plan['memory_mb']} MB "
               f"of {plan['budget_mb']} MB allowed")
@@ -296,6 +296,13 @@ def cmd_eval(args) -> int:
               f"(measured on {picked['emails']} emails: {measured})")
     print(f"Report: {result['report']['report']}")
     return EXIT_OK
+
+
+def _recomputation(plan: dict) -> str:
+    if not plan["checkpointing"]:
+        return "layers kept"
+    layers = plan.get("recomputed_layers")
+    return f"{layers} layers recomputed" if layers else "layers recomputed"
 
 
 def _examples_shown(context: dict) -> str:

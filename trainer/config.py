@@ -51,6 +51,9 @@ class TrainSettings:
     # "auto" turns it on only where the run would not fit in memory without it
     # (trainer.sizing.plan_training); "on" and "off" force it.
     gradient_checkpointing: str = "auto"
+    # With recomputation on, how many layers from the first are recomputed (0: all); the
+    # plan sets it, recomputing no more layers than memory needs.
+    recompute_layers: int = 0
     # The most memory a run may plan to use, in MB (0: 85% of what is free when it starts):
     # a machine that stays in use overnight keeps the rest; layers are recomputed to fit.
     memory_limit_mb: int = 0

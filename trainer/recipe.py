@@ -62,6 +62,18 @@ def _libc():
 _LIBC = _libc()
 
 
+def _recompute_only(model, layers: int) -> None:
+    """Recompute the first ``layers`` decoder layers only (0: all of them): the rest keep
+    what they computed, which is faster where memory allows."""
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    decoder_layers = [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
+    if layers <= 0 or layers >= len(decoder_layers):
+        return
+    for layer in decoder_layers[layers:]:
+        layer.gradient_checkpointing = False
+
+
 def _rss_mb() -> float:
     import psutil
 
@@ -123,6 +135,7 @@ class LoraRecipe:
             else:
                 base.gradient_checkpointing_enable(
                     gradient_checkpointing_kwargs={"use_reentrant": False})
+            _recompute_only(base, s.recompute_layers)
         config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
                             target_modules=target_modules_for(base, list(s.target_modules)),
                             bias="none", task_type="CAUSAL_LM")
@@ -151,6 +164,7 @@ class LoraRecipe:
         # Loading (dequantizing, converting) peaks above what the steps hold; both are kept
         # apart so a memory limit is judged on the steps.
         self.loaded_rss_mb = _rss_mb()
+        self.loaded_peak_rss_mb = peak_rss_mb()
         self.steps_peak_rss_mb = 0.0
 
     def _planned(self, settings: TrainSettings, home: Path | None) -> TrainSettings:
@@ -213,8 +227,8 @@ class LoraRecipe:
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
+        self.steps_peak_rss_mb = max(self.steps_peak_rss_mb, _rss_mb())  # before any trim
         self._keep_to_plan()
-        self.steps_peak_rss_mb = max(self.steps_peak_rss_mb, _rss_mb())
         self.step += 1
         seconds = time.perf_counter() - started
         tokens = sum(len(item.input_ids) for items in micro for item in items)
@@ -278,6 +292,7 @@ class LoraRecipe:
                              round(peak_rss_mb(), 1), round(self.train_seconds, 1),
                              extra={"plan": self.plan.to_json(),
                                     "loaded_rss_mb": round(self.loaded_rss_mb, 1),
+                                    "loaded_peak_rss_mb": round(self.loaded_peak_rss_mb, 1),
                                     "steps_peak_rss_mb": round(self.steps_peak_rss_mb, 1)})
 
     def _discarded(self) -> bool:

@@ -147,6 +147,7 @@ def _train(run_dir: Path, *, deadline: float | None, home: Path | None,
               "peak_rss_mb": outcome.peak_rss_mb, "train_seconds": outcome.seconds,
               "steps_peak_rss_mb": outcome.extra.get("steps_peak_rss_mb"),
               "loaded_rss_mb": outcome.extra.get("loaded_rss_mb"),
+              "loaded_peak_rss_mb": outcome.extra.get("loaded_peak_rss_mb"),
               "dataset": state["dataset"], "run_dir": str(run_dir),
               "start_eval_loss": _start_eval_loss(run_dir), "plan": outcome.extra.get("plan")}
     if outcome.status == "discarded":

@@ -59,7 +59,7 @@ class Candidate:
     @property
     def perfect(self) -> bool:
         c = self.check
-        return c is not None and not c.facts_missing and not c.invented and not c.defects \
+        return c is not None and not c.facts_missing and not c.made_up and not c.defects \
             and not c.acts_missing
 
     @property
@@ -72,7 +72,7 @@ class Candidate:
         recall = 1.0 if c.fact_recall is None else c.fact_recall
         return (FACT_WEIGHT * recall + RELEVANCE_WEIGHT * self.relevance
                 - ACT_WEIGHT * len(c.acts_missing)
-                - INVENTED_WEIGHT * len(c.invented) - DEFECT_WEIGHT * len(c.defects)
+                - INVENTED_WEIGHT * len(c.made_up) - DEFECT_WEIGHT * len(c.defects)
                 - STYLE_WEIGHT * self.style + LIKELIHOOD_WEIGHT * (self.likelihood or 0.0))
 
     def scores(self) -> dict:

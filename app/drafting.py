@@ -470,7 +470,7 @@ class DraftingService:
             if chosen[0].check.facts_missing:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, cancel,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
-            if chosen[0].check.invented or {"restates_instruction", "greeting_in_body"} & set(
+            if chosen[0].check.made_up or {"restates_instruction", "greeting_in_body"} & set(
                     chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
             chosen[0] = self._from_request_if_unsendable(
@@ -519,10 +519,10 @@ class DraftingService:
 
     def _check_text(self, text: str, request: DraftRequest, prepared: _Prepared,
                     sign_off: str) -> DraftCheck:
-        sources = [prepared.thread.text if prepared.thread else "",
-                   *(e.text for e in prepared.built.examples), self.profile.name,
+        sources = [prepared.thread.text if prepared.thread else "", self.profile.name,
                    self.profile.about, prepared.greeting or ""]
         return check_draft(text, instruction=request.instruction, sources=sources,
+                           examples=[e.text for e in prepared.built.examples],
                            sign_off=sign_off)
 
     def _check(self, candidate: Candidate, request: DraftRequest, prepared: _Prepared,
@@ -669,7 +669,7 @@ class DraftingService:
         begin; never one that brings a fact of its own."""
         def fits(subject: str) -> bool:
             return bool(subject) and not self._check_text(subject, request, prepared,
-                                                          sign_off).invented
+                                                          sign_off).made_up
         for candidate in ranked:
             if fits(candidate.shaped.subject):
                 return candidate.shaped.subject

@@ -127,3 +127,67 @@ def test_summaries_over_drafts():
     assert summary["structure_defects"] == 0.5
     assert summary["right_recipient"] == 0.5
     assert summary["defects"]["header_in_body"] == 1
+
+
+# A past email of the user's, retrieved as an example: its figures are its own.
+PAST_EMAIL = ("Hi Rosa,\n\nThe hall hire came to £2,310 for the spring fair, paid on "
+              "Friday. Dev has the receipt.\n\nOnward,\nTeddy")
+HALL_ASK = "thank Rosa for booking the hall for the autumn fair; ask if Dev can do the float"
+
+
+def test_a_figure_from_a_retrieved_example_is_borrowed_not_grounded():
+    draft = ("Hi Rosa,\n\nThanks for booking the hall for the autumn fair — £2,310 again, "
+             "paid on Friday. Could Dev do the float?\n\nOnward,\nTeddy")
+    check = check_draft(draft, instruction=HALL_ASK, sign_off=TEDDY, examples=[PAST_EMAIL])
+    # Not made up by the model, so not "invented" as the evaluation defines it ...
+    assert check.invented == []
+    # ... but another email's amount and day, stated as this one's.
+    assert set(check.borrowed) == {"n:2310", "d:fri"}
+    assert check.made_up == {"n:2310", "d:fri"}
+    # A name the examples give ("Dev") may recur; only figures and dates are borrowed.
+    assert not any(k.startswith("p:") for k in check.borrowed)
+    # The same figure, given as a source (the email replied to), is grounded.
+    grounded = check_draft(draft, instruction=HALL_ASK, sign_off=TEDDY, sources=[PAST_EMAIL])
+    assert grounded.made_up == set()
+    assert summarise([check, grounded])["borrowed_facts"] == 1.0
+
+
+def test_a_list_number_is_not_a_figure():
+    draft = ("All,\n\nThree things for Saturday:\n\n1. Tables out by nine.\n2) Float from "
+             "Dev.\n3. Signs up.\n\nOnward,\nTeddy")
+    check = check_draft(draft, instruction="tell everyone the three things for saturday",
+                        sign_off=TEDDY)
+    assert not {"n:1", "n:2", "n:3"} & set(check.invented)
+
+
+def test_no_worse_than_holds_a_revision_to_every_count():
+    def made(**fields):
+        from trainer.checks import DraftCheck
+        return DraftCheck(**fields)
+    base = made(facts_missing=["n:5"], invented=[], defects=["unfinished"])
+    assert made(facts_missing=["n:5"]).no_worse_than(base)
+    assert not made(facts_missing=["n:5", "d:fri"]).no_worse_than(base)
+    assert not made(facts_missing=["n:5"], borrowed=["n:2310"]).no_worse_than(base)
+    assert not made(facts_missing=["n:5"], defects=["chatter"]).no_worse_than(base)
+    assert not made(facts_missing=["n:5"], acts_missing=["ask"]).no_worse_than(base)
+
+
+def test_another_signature_midway_and_the_prompts_own_labels_are_defects():
+    ask = "thank Priya: took all three changes; total now under the cap"
+    signed = ("Morning Priya,\n\nAll three changes are in.\n\nPriya\n\nThe total is now under "
+              "the cap.\n\nOnward,\nTeddy")
+    assert "sign_off" in structure_defects(signed, ask, TEDDY)
+    leaked = ("Morning Priya,\n\nAll three changes are in.\n\nWhat to say: thank Priya for the "
+              "changes.\n\nOnward,\nTeddy")
+    assert "header_in_body" in structure_defects(leaked, ask, TEDDY)
+    framed = "Morning Priya,\n\nThanks!\n--- Email 2 to Stan\nHi Stan\n\nOnward,\nTeddy"
+    assert "header_in_body" in structure_defects(framed, ask, TEDDY)
+    # A heading, or names listed one per line, are not signatures.
+    listed = ("All,\n\nOn the rota this week:\nPriya\nStan\nRuth\n\nThanks all.\n\n"
+              "Onward,\nTeddy")
+    assert "sign_off" not in structure_defects(listed, "tell everyone the rota: Priya, "
+                                                       "Stan, Ruth", TEDDY)
+    heading = ("All,\n\nThe fair is set.\n\nBudget\n\nWe are under the cap.\n\n"
+               "Onward,\nTeddy")
+    assert structure_defects(heading, "tell everyone the fair budget is under the cap",
+                             TEDDY) == []

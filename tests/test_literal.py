@@ -337,3 +337,26 @@ def test_thanks_through_the_reader_and_sentences_of_thanks_are_not_echoes():
     draft = "Hi Jo,\n\nThank you for the compost. Let me know the price.\n\nBest,\nAl"
     assert "restates_instruction" not in structure_defects(draft, "thank Jo for the compost",
                                                           "Best,\nAl")
+
+
+def test_a_draft_built_from_another_emails_figures_gives_way_to_the_request():
+    # The examples' budget (£20,640, £600) written as if it were this email's.
+    request = "thank Priya: took all three changes, total now £19,980, under the cap"
+    example = ("Morning Priya,\n\nNew total is £20,640, just over the cap, and £600 for the "
+               "evaluation.\n\nOnward,\nTeddy")
+
+    def check(text):
+        return check_draft(text, instruction=request, sign_off="Onward,\nTeddy",
+                           examples=[example])
+
+    borrowed = ("Morning Priya,\n\nThanks — took all three changes. The new total is "
+                "£20,640 with £600 for the evaluation, so £19,980 under the cap.\n\n"
+                "Onward,\nTeddy")
+    drafted = check(borrowed)
+    assert not drafted.invented and not drafted.defects and not drafted.facts_missing
+    assert {"n:20640", "n:600"} <= set(drafted.borrowed)
+    fallback = literal_fallback(borrowed, drafted, instruction=request,
+                                greeting="Morning Priya,", sign_off="Onward,\nTeddy",
+                                check_text=check, names=["Priya"])
+    assert fallback is not None and "£20,640" not in fallback.text
+    assert "£19,980" in fallback.text and not fallback.check.made_up

@@ -207,3 +207,22 @@ def test_a_fact_goes_in_before_a_bare_name_sign_off():
     options = merges(draft, "Section 6.3 is the one you mean.")
     assert options[-1].endswith("Section 6.3 is the one you mean.\n\nPhillip")
     assert EmailParts.split("Hi,\n\nSee you Friday.\n\nGreat news.").tail == []
+
+
+def test_a_sentence_with_another_emails_figures_is_struck():
+    from trainer.revise import strike_invented
+
+    example = ("Hi Stan —\n\nThe shed roof came to £1,250 last March; the gutter on "
+               "Saturday.\n\nOnward,\nTeddy")
+
+    def check(text):
+        return check_draft(text, instruction=ASKED, sign_off=SIGN_OFF, examples=[example])
+
+    draft = ("Hi Stan —\n\nThe four panes came to £96. The shed roof was £1,250 in March."
+             "\n\nWould Thursday at 9:30 suit?\n\nOnward,\nTeddy")
+    before = check(draft)
+    assert before.invented == [] and {"n:1250", "d:mar"} <= set(before.borrowed)
+    struck = strike_invented(draft, before, check_text=check, sign_off=SIGN_OFF)
+    assert struck.text == ("Hi Stan —\n\nThe four panes came to £96.\n\n"
+                           "Would Thursday at 9:30 suit?\n\nOnward,\nTeddy")
+    assert struck.check.made_up == set() and {"n:1250", "d:mar"} <= set(struck.removed)

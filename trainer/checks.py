@@ -19,7 +19,7 @@ from trainer.engine.shaping import (
     SUBJECT,
     plain,
 )
-from trainer.facts import fact_keys, mentioned
+from trainer.facts import fact_keys, mentioned, proper_names
 from trainer.greetings import parse_greeting
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
@@ -38,12 +38,28 @@ class DraftCheck:
     # which of them the draft does not do: "ask when he can start" wants a question.
     acts_required: list[str] = field(default_factory=list)
     acts_missing: list[str] = field(default_factory=list)
+    # Figures and dates that only the retrieved examples give: another email's £20,640 or
+    # "Friday", said in this one. Not invented by the model, but wrong here all the same.
+    borrowed: list[str] = field(default_factory=list)
 
     @property
     def fact_recall(self) -> float | None:
         if not self.facts_required:
             return None
         return 1 - len(self.facts_missing) / len(self.facts_required)
+
+    @property
+    def made_up(self) -> set[str]:
+        """The facts this email has no ground for: invented, or borrowed from another."""
+        return set(self.invented) | set(self.borrowed)
+
+    def no_worse_than(self, other: DraftCheck) -> bool:
+        """As sound as ``other`` on every count: no more facts lost or made up, no defect or
+        asked act missing that ``other`` does not have. A revision must keep to this."""
+        return (len(self.facts_missing) <= len(other.facts_missing)
+                and len(self.made_up) <= len(other.made_up)
+                and set(self.defects) <= set(other.defects)
+                and set(self.acts_missing) <= set(other.acts_missing))
 
 
 def body_lines(text: str, sign_off: str = "") -> list[str]:
@@ -131,6 +147,13 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
             found.append("sign_off")
     elif sum(1 for line in lines if CLOSING.match(line) and len(line) <= 30) > 1:
         found.append("sign_off")
+    people = proper_names(instruction)
+    greeted = parse_greeting(lines[0]) if lines else None
+    if greeted and greeted.name:
+        people.add(plain(greeted.name).split()[0])
+    if "sign_off" not in found and _signed_midway(lines, len(sign_off.strip().splitlines()),
+                                                   people):
+        found.append("sign_off")
     body = body_lines(draft, sign_off)
     if not body:
         found.append("empty")
@@ -139,6 +162,24 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     if instruction and body and restates(body, instruction):
         found.append("restates_instruction")
     return found
+
+
+# A line that is a name and nothing else: "Priya", "Stan K.".
+_NAME_LINE = re.compile(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’.-]*)?,?$")
+
+
+def _signed_midway(lines: Sequence[str], tail: int, people: set[str]) -> bool:
+    """Someone signed, then the email went on: the name of someone the request names,
+    alone on its line after a finished sentence, with more of the email after it (a list
+    of names, one per line, is not; nor is a heading, which names no one)."""
+    body_end = len(lines) - tail if tail else len(lines)
+    for i in range(1, body_end - 1):
+        if not _NAME_LINE.match(lines[i]) or plain(lines[i]).split()[0] not in people:
+            continue
+        if SENTENCE_END.search(lines[i - 1]) and not _NAME_LINE.match(lines[i - 1]) \
+                and not _NAME_LINE.match(lines[i + 1]):
+            return True
+    return False
 
 
 _REQUEST_VERB = re.compile(
@@ -180,11 +221,17 @@ def restates(body: Sequence[str], instruction: str) -> bool:
         sum(w in asked for w in said) / len(said) >= 0.95
 
 
+# "1. Accounts …", "2) Two board seats": a list's numbers are not figures.
+_LIST_NUMBER = re.compile(r"^(\s*)\d{1,2}[.)](?=\s)", re.M)
+
+
 def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                 sources: Sequence[str] = (), sign_off: str = "",
-                allowed_names: Sequence[str] = ()) -> DraftCheck:
-    """``sources``: everything the draft may draw facts from besides the request (the
-    email replied to, the retrieved examples, the user's profile)."""
+                allowed_names: Sequence[str] = (), examples: Sequence[str] = ()) -> DraftCheck:
+    """``sources``: what the draft may draw facts from besides the request (the email
+    replied to, the user's profile). ``examples``: the user's past emails it was shown;
+    their names may recur, but their figures and dates belong to those emails
+    (``borrowed``)."""
     result = DraftCheck()
     required = required_facts(instruction, reference)
     present = mentioned(draft)
@@ -193,7 +240,12 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     offered = mentioned(instruction)
     for source in (*sources, sign_off, *allowed_names):
         offered |= mentioned(source)
-    result.invented = sorted(fact_keys(draft) - offered)
+    from_examples: set[str] = set()
+    for example in examples:
+        from_examples |= mentioned(example)
+    stated = fact_keys(_LIST_NUMBER.sub(r"\1", draft)) - offered
+    result.invented = sorted(stated - from_examples)
+    result.borrowed = sorted(k for k in stated & from_examples if k[:2] in ("n:", "d:"))
     if reference is not None:
         result.right_recipient = right_recipient(draft, reference)
         if words(reference):
@@ -236,6 +288,8 @@ def summarise(checks: Sequence[DraftCheck]) -> dict:
         # Of the questions and thanks the requests asked for, the share the drafts have.
         "act_recall": round(1 - acts_missing / acts, 4) if acts else None,
         "invented_facts": round(sum(len(c.invented) for c in checks) / n, 3) if n else None,
+        # Figures and dates of the retrieved examples, said as if they were this email's.
+        "borrowed_facts": round(sum(len(c.borrowed) for c in checks) / n, 3) if n else None,
         "right_recipient": round(sum(greeted) / len(greeted), 4) if greeted else None,
         "structure_defects": round(sum(bool(c.defects) for c in checks) / n, 4) if n else None,
         "length_ratio": round(statistics.median(ratios), 3) if ratios else None,

@@ -208,7 +208,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             reply_sender=drafted.sender, instruction=item.asked))
         user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
                                  want_subject=not thread_text).body
-        sources = [thread_text, *drafted.examples, profile.name, profile.about]
+        # The examples apart: their names may recur, their figures are other emails'.
+        sources = [thread_text, profile.name, profile.about]
         added = removed = 0
         from_request, kept_after = False, 0
         if revise:
@@ -217,7 +218,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
                            sign_off, greeting, adapter)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
-                                     check_text=_checker(item, sources, sign_off))
+                                     check_text=_checker(item, sources, sign_off, drafted.examples))
             if struck.text != user_draft:
                 user_draft = struck.text
                 output = EmailParts.split(struck.text, sign_off).without_tail()
@@ -225,7 +226,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             # And where it is still not one to send, the request itself, as drafting shows.
             fallback = literal_fallback(
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
-                sign_off=sign_off, check_text=_checker(item, sources, sign_off),
+                sign_off=sign_off, check_text=_checker(item, sources, sign_off, drafted.examples),
                 examples=drafted.examples, names=[recipient_name(item.email)],
                 phrasebook=phrasebook)
             if fallback is not None and adapter:  # the user's voice, as drafting adds it
@@ -233,7 +234,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(
                         fallback), sign_off, greeting, adapter),
                     instruction=item.asked, sign_off=sign_off,
-                    check_text=_checker(item, sources, sign_off),
+                    check_text=_checker(item, sources, sign_off, drafted.examples),
                     known=[drafted.thread_text, profile.name, profile.about])
                 kept_after = len(fallback.added)
             if fallback is not None:
@@ -242,6 +243,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 from_request = True
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
+                            examples=drafted.examples,
                             sign_off=sign_off)
         return output, user_draft, check, (added, removed), (from_request, kept_after)
 
@@ -363,16 +365,17 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
                     thread.text if thread else "", _sender_address(store, email), built.text)
 
 
-def _checker(item: HeldOutItem, sources: list[str], sign_off: str):
+def _checker(item: HeldOutItem, sources: list[str], sign_off: str, examples: list[str]):
     def check(text: str):
-        return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off)
+        return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off,
+                           examples=examples)
     return check
 
 
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
           sources: list[str], sign_off: str, greeting: str | None, adapter: str | None):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
-    check = _checker(item, sources, sign_off)
+    check = _checker(item, sources, sign_off, drafted.examples)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
     def write(ask: FillAsk) -> str:

@@ -55,9 +55,8 @@ def rambles(draft: str, instruction: str) -> bool:
 
 def sendable(draft: str, check: DraftCheck, instruction: str,
              names: Sequence[str] = ()) -> bool:
-    return not (check.defects or check.facts_missing or check.invented or check.acts_missing) \
-        and \
-        coverage(draft, instruction, names) >= MIN_COVERAGE and not rambles(draft, instruction)
+    return not (check.defects or check.facts_missing or check.made_up or check.acts_missing) \
+        and coverage(draft, instruction, names) >= MIN_COVERAGE and not rambles(draft, instruction)
 
 
 def mostly_english(texts: Sequence[str]) -> bool:
@@ -92,7 +91,7 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     literal = check_text(text)
     # The person's own name is in the greeting, where the user greets at all.
     named = {f"p:{n.lower().strip('.,')}" for n in names}
-    worse = (len(literal.invented) > len(check.invented)
+    worse = (len(literal.made_up) > len(check.made_up)
              or len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
              or len(literal.acts_missing) > len(check.acts_missing))
     # Unless it mends the draft's form (an empty draft, a header, assistant talk): a draft
@@ -155,9 +154,7 @@ def write_on(fallback: Fallback, written: str | None, *, instruction: str,
         added = [*result.added, sentence]
         text = EmailParts(parts.head, [*parts.body, "", " ".join(added)], parts.tail).text()
         checked = check_text(text)
-        if checked.defects or len(checked.invented) > len(fallback.check.invented) \
-                or len(checked.facts_missing) > len(fallback.check.facts_missing) \
-                or len(checked.acts_missing) > len(fallback.check.acts_missing):
+        if checked.defects or not checked.no_worse_than(fallback.check):
             break
         result = replace(result, text=text, check=checked, added=added)
         given.add(_folded(sentence))

@@ -21,8 +21,9 @@ METRICS = [("bleu", "BLEU", True), ("rouge_l", "ROUGE-L", True), ("chrf", "chrF"
 # The draft checks (trainer.checks): (key, title, higher is better, as a percentage)
 CHECKS = [("fact_recall", "Facts kept", True, True),
           ("act_recall", "Questions and thanks kept", True, True),
-          ("invented_facts", "Invented per draft",
-          False, False), ("right_recipient", "Right person greeted", True, True),
+          ("invented_facts", "Invented per draft", False, False),
+          ("borrowed_facts", "Borrowed from examples per draft", False, False),
+          ("right_recipient", "Right person greeted", True, True),
           ("structure_defects", "Drafts with a form defect", False, True),
           ("length_ratio", "Length vs. real (median)", None, False)]
 COLOURS = {"base": "#9e9e9e", "rag": "#4c72b0", "lora": "#dd8452", "lora_rag": "#55a868"}

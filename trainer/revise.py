@@ -216,10 +216,7 @@ def _content_words(text: str) -> set[str]:
 
 
 def better(new: DraftCheck, old: DraftCheck) -> bool:
-    return (len(new.facts_missing) < len(old.facts_missing)
-            and len(new.invented) <= len(old.invented)
-            and set(new.defects) <= set(old.defects)
-            and set(new.acts_missing) <= set(old.acts_missing))
+    return len(new.facts_missing) < len(old.facts_missing) and new.no_worse_than(old)
 
 
 def fill_missing_facts(text: str, check: DraftCheck, *, instruction: str,
@@ -290,7 +287,7 @@ def _improve(result: Filled, written: str, keys: list[str],
 
 
 def _rank(check: DraftCheck) -> tuple[int, int, int]:
-    return len(check.facts_missing), len(check.invented), len(check.defects)
+    return len(check.facts_missing), len(check.made_up), len(check.defects)
 
 
 @dataclass
@@ -310,19 +307,16 @@ def strike_invented(text: str, check: DraftCheck, *,
     asked facts lost, no new defect (an emptied draft is one)."""
     result = Struck(text, check)
     for sentence in reversed(body_sentences(text, sign_off)):
-        made_up = fact_keys(sentence) & set(result.check.invented)
+        made_up = fact_keys(sentence) & result.check.made_up
         passed_on = passes_request_on(sentence)
         if not made_up and not passed_on and not parse_greeting(sentence):
             continue
         shorter = _without(result.text, sentence, sign_off)
         checked = check_text(shorter)
-        fewer = (len(checked.invented) < len(result.check.invented)
+        fewer = (len(checked.made_up) < len(result.check.made_up)
                  or len(checked.defects) < len(result.check.defects))
-        if (fewer and len(checked.facts_missing) <= len(result.check.facts_missing)
-                and set(checked.defects) <= set(result.check.defects)
-                and set(checked.acts_missing) <= set(result.check.acts_missing)
-                and len(checked.invented) <= len(result.check.invented)):
-            result.removed += sorted(set(result.check.invented) - set(checked.invented))
+        if fewer and checked.no_worse_than(result.check):
+            result.removed += sorted(result.check.made_up - checked.made_up)
             result.passed_on += passed_on
             result.text, result.check = shorter, checked
     return result

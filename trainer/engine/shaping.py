@@ -19,7 +19,9 @@ from trainer.greetings import GREETING_START, parse_greeting
 TEMPLATE_TOKENS = re.compile(r"<\|[a-z_]+\|>|<(?:start|end)_of_turn>|</?s>|\[/?INST\]")
 SUBJECT = re.compile(r"^\s*\**subject\**\s*:\s*(?:\**subject\**\s*:\s*)*(.*?)\s*$", re.I)
 HEADER = re.compile(r"^\s*\**(?:to|from|cc|bcc|date|sent|recipient|sender|premise|instructions?|"
-                    r"context|task|user|assistant|prompt|tone|length)\**\s*:", re.I)
+                    r"context|task|user|assistant|prompt|tone|length|what to say)\**\s*:"
+                    # The prompt's own frame around the examples: "--- Email 2 to Stan".
+                    r"|^\s*-{2,}\s*(?:email\s+\d+\b|end of examples)", re.I)
 # A label the model put before the email itself: the label goes, the text stays.
 LABEL = re.compile(r"^\s*\**(?:email|body|message|reply|response|output|answer|draft)\**\s*:\s*",
                    re.I)

@@ -68,6 +68,28 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
      "Could you let me know when the results arrive?"),
     ("congratulate Dev on the Leeds job; coffee next week?",
      "Congratulations on the Leeds job! Coffee next week?"),
+    # Requests as people type them to an assistant, in any trade.
+    ("can you ask Noor whether she wants to split a taxi friday",
+     "Could you let me know whether you want to split a taxi Friday?"),
+    ("tell the crew the site visit moved to 9 May; RSVP by Monday",
+     "The site visit moved to 9 May. RSVP by Monday."),
+    ("decline Hugo's offer of a stand at the expo, we have no staff that weekend",
+     "I'm afraid I have to decline your offer of a stand at the expo. We have no staff that "
+     "weekend."),
+    ("follow up with Rina on the signed lease, it was due last week",
+     "Just following up on the signed lease. It was due last week."),
+    ("set up a meeting with Colm to go over the tender",
+     "Could we set up a meeting to go over the tender?"),
+    ("introduce Wren to Paul; she runs the print shop on Dock Street",
+     "I'd like to introduce you to Wren. She runs the print shop on Dock Street."),
+    ("forward the floor plan to Esme and ask her to mark the sockets",
+     "I'm forwarding the floor plan. Could you mark the sockets?"),
+    ("I need the signed waiver from Kofi before Saturday",
+     "Could I have the signed waiver before Saturday?"),
+    ("say sorry to Bea for the late invoice", "I'm sorry for the late invoice."),
+    ("tell mum i'll ring on sunday", "I'll ring on Sunday."),
+    ("write a quick email to Ada: the van is booked for the 3rd",
+     "The van is booked for the 3rd."),
 ])
 def test_a_request_becomes_what_the_writer_says(request_, email):
     assert literal_body(request_) == email

@@ -48,7 +48,7 @@ sounds looks seems quick small big short long quite really absolutely definitely
 anyway anyhow also meanwhile however otherwise still finally firstly secondly lastly
 hopefully luckily unfortunately sadly frankly honestly apologies noted agreed understood
 done shame alas oh ah ahh nice cool fair true great grand happy confirming confirmed
-congrats reminder attached heads wishing many glad credit cheers""".split())
+congrats reminder attached heads wishing many glad credit cheers following""".split())
 
 
 def _numbers(text: str) -> set[str]:

@@ -23,8 +23,9 @@ _PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
            r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 # "the committee", "volunteers", "market traders", "everyone", or a pronoun.
 _PLURAL_NOUN = r"(?!(?:this|his|its|us|yes|whether|was|has|does|is|as)\b)[a-z]+s"
-_GROUP = (rf"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:[a-z]+\s+)?{_PLURAL_NOUN}"
-          r"(?=\s))")
+_GROUP = (rf"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+|"
+          r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
+          rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
 _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
          "list|form|link|address|minutes|notes|slides|draft|spreadsheet|receipt|table|rota|"
@@ -107,10 +108,19 @@ _ASKS = re.compile(r"^(?:could|can|would|will|shall|should|do|does|did|is|are|am
                    r"have|has|may|might)\s+(?:we|you|i|they|it|there|someone|anyone)\b", re.I)
 
 
+# Typed in a hurry ("lunch thursday", "i'll be late"), written as in an email. Not "may"
+# or "march", which are also everyday words.
+_PROPER_WORDS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|"
+    r"june|july|august|september|october|november|december)\b|\bi\b(?!\.\w)")
+
+
 def _sentence(text: str, end: str = ".") -> str:
     text = text.strip().rstrip(",;:")
     if not text:
         return ""
+    text = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize() if len(m.group(0)) > 1
+                             else "I", text)
     text = text[0].upper() + text[1:]
     if end == "." and _ASKS.match(text):
         end = "?"
@@ -155,6 +165,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
     (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
+    (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
+     "I'm sorry for {x}."),
     (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
@@ -165,15 +177,29 @@ _RULES: list[tuple[str, str]] = [
     (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
     (r"announce\s+(?P<x>.+)", "{x}."),
+    # "decline Mark's invitation", written to Mark: "your invitation".
+    (rf"decline\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm afraid I have to decline your {x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
+    (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
+    (rf"follow\s+up(?:\s+with\s+{_WHO})?\s+(?:on|about|regarding|re)\s+(?P<x>.+)",
+     "just following up on {x}."),
+    # "schedule a call with Phillip to discuss the budget"
+    (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
+     rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
+     rf"(?:\s+with\s+{_WHO})?(?P<y>.*)", "could we {verb} {x}{y}?"),
+    # The person is introduced to the reader; what follows is about them, not the reader.
+    (rf"introduce\s+(?P<other>{_PERSON})\s+to\s+{_WHO}(?:\s*[,;:—–-]\s*(?P<x>.+))?",
+     "I'd like to introduce you to {other}{about}."),
+    (rf"forward\s+(?P<x>.+?)\s+to\s+{_WHO}", "I'm forwarding {x}."),
+    # "I need the forecast from Kim by end of day"
+    (rf"i\s+need\s+(?P<x>.+?)\s+from\s+{_WHO}(?P<y>.*)", "could I have {x}{y}?"),
     # "confirm Wednesday 14th with Stan", "confirm Bernard for Thursday at 9am"
     (rf"confirm\s+(?P<x>.+?)\s+(?:with|to)\s+{_PERSON}", "just to confirm: {x}."),
     (rf"confirm\s+{_PERSON}\s+for\s+(?P<x>.+)", "just to confirm: {x}."),
     (rf"confirm(?:\s+(?:to|with)\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "just to confirm: {x}."),
     (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
-    (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
-     "I'm sorry about {x}."),
+    (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s*$", "I'm sorry."),
     (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
@@ -216,8 +242,10 @@ _ALTERNATIVES: dict[str, tuple[str, ...]] = {
                                   "I'm attaching {x}."),
     "I'd like to invite you to {x}.": ("you're invited to {x}.", "please come to {x}.",
                                        "we'd love you to come to {x}."),
-    "I'm sorry about {x}.": ("sorry about {x}.", "apologies for {x}.",
-                             "my apologies for {x}."),
+    "I'm sorry for {x}.": ("sorry for {x}.", "apologies for {x}.", "my apologies for {x}.",
+                           "I'm sorry about {x}.", "sorry about {x}."),
+    "just following up on {x}.": ("following up on {x}.", "a quick follow-up on {x}.",
+                                  "I'm following up on {x}."),
     "congratulations on {x}!": ("congrats on {x}!", "well done on {x}!"),
     "I'd like to suggest {x}.": ("I suggest {x}.", "how about {x}?", "may I suggest {x}?"),
     "I'd be happy to {x}.": ("happy to {x}.", "I'm happy to {x}.", "glad to {x}."),
@@ -237,7 +265,9 @@ _ALTERNATIVES: dict[str, tuple[str, ...]] = {
 _COMPILED = [(re.compile(rf"^(?:please\s+)?{pattern}$"), form) for pattern, form in _RULES]
 # "reply to Dev: …", "write to Stan —", "reply to Felix thanking him …": who it is for,
 # then what to say.
-_ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?"
+_ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write|send|draft)"
+                        r"\s+(?:an?\s+)?(?:(?:quick|short|brief)\s+)?"
+                        r"(?:email|note|message|reply|line))\s+(?:back\s+)?"
                         rf"(?:to\s+)?{_WHO}(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
                         # "write Greg on Colonial Oaks: …"
                         rf"|\s+(?=(?:about|on|re|regarding)\s))(?P<rest>.+)$")
@@ -252,8 +282,18 @@ _VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|ac
 _CLAUSE_SPLIT = re.compile(rf";\s*|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)\.\s+|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
                            r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|"
                            r"let|warn|check)\b)"
-                           rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it's|there's)\b)",
+                           rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)",
                            re.I)
+
+
+# The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
+_TO_THE_ASSISTANT = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|help\s+me\s+|"
+    r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
+    rf"(?=(?:{_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
+    r"introduce|forward|decline|accept)\b)", re.I)
+# Someone other than the reader was just named: their pronouns stay theirs.
+_SOMEONE_ELSE = "\x00"
 
 
 def clauses(instruction: str) -> list[str]:
@@ -275,7 +315,7 @@ def literal_sentences(instruction: str,
     cannot say."""
     said: list[str] = []
     who_before = ""
-    text = instruction.strip()
+    text = _TO_THE_ASSISTANT.sub("", instruction.strip())
     addressed = _ADDRESSED.match(_lower_first(text))
     addressee = ""
     if addressed:
@@ -292,6 +332,8 @@ def literal_sentences(instruction: str,
 
 def _lower_first(clause: str) -> str:
     first, _, rest = clause.partition(" ")
+    if len(first) > 1 and first.isupper():
+        return clause  # "RSVP by Friday", "FYI the door code changed"
     return f"{first.lower()} {rest}" if rest else first.lower()
 
 
@@ -319,6 +361,8 @@ def _to_reader(content: str, who: str) -> str:
     """What is said, to the person written to: their pronouns as "you"; where the request
     names them as the subject ("could Hat drive her back"), that name is "you" and the
     pronouns are someone else's."""
+    if who == _SOMEONE_ELSE:
+        return content
     plural = _plural(who)
     if who[:1].isupper() and not plural:
         name = re.escape(who.split()[0])
@@ -351,8 +395,15 @@ def _say(clause: str, who_before: str, addressee: str = "",
         if form == "{question}":
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
+        if "{other}" in form:  # an introduction: what follows is about the one introduced
+            about = (groups.get("x") or "").strip().rstrip(".?!")
+            return _sentence(form.format(other=groups["other"],
+                                         about=f": {about}" if about else "")), _SOMEONE_ELSE
+        verb = re.sub(r"^please\s+", "", clause[:match.start("x")].strip()) \
+            if "{verb}" in form else ""
+        after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
-        return _sentence(form.format(x=content)), who
+        return _sentence(form.format(x=content, y=after, verb=verb)), who
     if first in _ABOUT_THE_WRITING:
         return None  # "joke that …", "stress …": how to write it, not what to say
     said = _to_reader(clause, who_before)

@@ -170,6 +170,14 @@ def test_a_request_for_a_group(instruction, group):
     ("confirm Friday 10am with Bernard and thank him", "Bernard"),
     ("check the dates with Dr. Carr", "Dr. Carr"),
     ("confirm the booking with the hall", ""),
+    ("Set up a call with Noor to plan the launch", "Noor"),
+    ("introduce Wren to Paul, she runs the print shop", "Paul"),
+    ("forward the floor plan to Esme and ask her to mark the sockets", "Esme"),
+    ("I need the signed waiver from Kofi before Saturday", "Kofi"),
+    ("decline Hugo's offer of a stand", "Hugo"),
+    ("say sorry to Bea for the late invoice", "Bea"),
+    ("write a quick email to Ada: the van is booked", "Ada"),
+    ("forward the minutes to Friday's meeting", ""),
 ])
 def test_the_person_a_request_speaks_to(instruction, name):
     assert named_in_instruction(instruction) == name

@@ -30,7 +30,9 @@ GREETING_START = re.compile(
 _ASKED = re.compile(
     r"\b(?:tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
-    r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to)\s+"
+    r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
+    r"say (?:sorry|thanks|thank you) to|"
+    r"(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line) to)\s+"
     r"(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?[A-Za-z][\w'’-]*"
     r"(?:\s+[A-Z][\w'’-]+)?)", re.I)
 _NOT_NAMES = {"me", "him", "her", "them", "us", "everyone", "everybody", "all", "the", "a",
@@ -182,9 +184,14 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
 
 # "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
 # after what is to be settled with them.
-_WITH = re.compile(r"^\s*(?:please\s+)?(?:confirm|check|arrange|book|agree|settle|sort out|"
+_WITH = re.compile(r"^\s*(?i:please\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|"
                    r"fix|set up|schedule)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|"
                    r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
+# Where the person stands after the thing: "introduce Maria to David", "forward the deal
+# sheet to Mike", "I need the forecast from Kim by Friday".
+_ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+\s+to|\bforward\b[^;.?!]*?\bto|"
+                     r"\bneed\b[^;.?!]*?\bfrom)\s+(?P<name>(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?"
+                     r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 
 
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
@@ -192,7 +199,8 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
     (people type "tell stan …", but "decline politely" names no one)."""
     for match in _ASKED.finditer(instruction):
-        words = match.group("name").split()
+        # "decline Mark's invitation" is written to Mark
+        words = re.sub(r"['’]s\b", "", match.group("name")).split()
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()
         if not words or words[0].lower() in _NOT_NAMES:
@@ -202,8 +210,16 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         if len(words) == 2 and not words[1][:1].isupper():
             words = words[:1]
         return " ".join(words)
-    settled = _WITH.match(instruction)
-    return settled.group("name") if settled else ""
+    settled = _WITH.match(instruction) or _ROUTED.search(instruction)
+    name = re.sub(r"['’]s\b", "", settled.group("name")) if settled else ""
+    if name and name.split()[-1].lower() not in _NOT_NAMES and not _CALENDAR.match(name):
+        return name
+    return ""
+
+
+_CALENDAR = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:january|february|march|"
+                       r"april|may|june|july|august|september|october|november|december)\b",
+                       re.I)
 
 
 def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "",

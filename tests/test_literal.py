@@ -90,6 +90,12 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
     ("tell mum i'll ring on sunday", "I'll ring on Sunday."),
     ("write a quick email to Ada: the van is booked for the 3rd",
      "The van is booked for the 3rd."),
+    # Typed over several lines, as a list or not.
+    ("reply to Noor:\n- yes to the new rota\n- ask her to send the form by Friday",
+     "Yes to the new rota. Could you send the form by Friday?"),
+    ("tell the crew:\n1. the yard is closed Monday\n2. timesheets due Tuesday",
+     "The yard is closed Monday. Timesheets due Tuesday."),
+    ("tell Colm the tiles came\nask when he can start", "The tiles came. When can you start?"),
 ])
 def test_a_request_becomes_what_the_writer_says(request_, email):
     assert literal_body(request_) == email
@@ -115,6 +121,12 @@ def test_subjects_from_the_request_and_poor_subjects():
         == "The board approved the glazing quote"
     assert subject_from_request("ask Sam whether next week's rota is final") == \
         "Next week's rota is final"
+    assert subject_from_request("can you ask Noor whether she wants to split a taxi friday") \
+        == "Split a taxi Friday"
+    assert subject_from_request("set up a meeting with Colm to go over the tender") == \
+        "A meeting to go over the tender"
+    assert subject_from_request("reply to Noor:\n- yes to the new rota\n- ask for the form") \
+        == "Yes to the new rota"
     assert poor_subject("Start: Start: Start", "tell Stan …")
     assert poor_subject("Onward, Teds", "remind the committee the AGM moved")
     assert not poor_subject("Thanks for the seed order", "thank Priya for the seed order")

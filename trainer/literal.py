@@ -315,8 +315,8 @@ def literal_sentences(instruction: str,
     cannot say."""
     said: list[str] = []
     who_before = ""
-    text = _TO_THE_ASSISTANT.sub("", instruction.strip())
-    addressed = _ADDRESSED.match(_lower_first(text))
+    text = _TO_THE_ASSISTANT.sub("", _one_line(instruction))
+    addressed = _ADDRESSED.match(_lower_first(text)) or _TOLD.match(_lower_first(text))
     addressee = ""
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
@@ -328,6 +328,27 @@ def literal_sentences(instruction: str,
         line, who_before = sentence
         said.append(phrasebook.punctuate(line))
     return said or None
+
+
+# A list item's marker: "- ", "* ", "• ", "1. ", "2) ".
+_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+# "tell the team: …", "let Jo know: …": who, then what to say.
+_TOLD = re.compile(rf"^(?:tell|inform|update|let)\s+{_WHO}(?:\s+know)?\s*[:—–-]\s*(?P<rest>.+)$")
+
+
+def _one_line(instruction: str) -> str:
+    """A request typed over several lines, as a list or not, as one line of clauses:
+    "reply to Priya:\n- yes to the budget\n- ask her for the form" → "reply to Priya: yes
+    to the budget; ask her for the form"."""
+    lines = [_ITEM.sub("", line).strip().rstrip(";,") for line in instruction.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    head, items = lines[0], lines[1:]
+    if not items:
+        return head
+    joiner = " " if head.endswith((":", "—", "–", "-")) else "; "
+    return head + joiner + "; ".join(item.rstrip(".") for item in items)
 
 
 def _lower_first(clause: str) -> str:
@@ -431,8 +452,8 @@ _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by
 def subject_from_request(instruction: str) -> str:
     """A subject from what the request is about: "tell Stan the board approved the glazing
     quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
-    text = instruction.strip()
-    addressed = _ADDRESSED.match(_lower_first(text))
+    text = _TO_THE_ASSISTANT.sub("", _one_line(instruction))
+    addressed = _ADDRESSED.match(_lower_first(text)) or _TOLD.match(_lower_first(text))
     if addressed:
         text = addressed.group("rest")
     parts = clauses(text)
@@ -442,12 +463,14 @@ def subject_from_request(instruction: str) -> str:
     for pattern, _ in _COMPILED:
         match = pattern.match(clause)
         if match and match.groupdict().get("x"):
-            clause = match.group("x")
+            clause = match.group("x") + (match.groupdict().get("y") or "")
             break
     clause = re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
     # "he can replace the panes" is about replacing the panes.
     clause = re.sub(r"^(?:he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
-                    r"may|must)\s+)?", "", clause, flags=re.I)
+                    r"may|must)\s+|(?:wants?|needs?|would like|['’]d like)\s+to\s+)?", "", clause,
+                    flags=re.I)
+    clause = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize(), clause)
     # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
     clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—)\s*|,\s+", clause)[0]
     words = clause.split()

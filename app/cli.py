@@ -405,7 +405,7 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
     if draft.check.get("filled"):
         err.write(f"put back: {', '.join(draft.check['filled'])}\n")
     if draft.check.get("struck"):
-        err.write(f"took out made-up: {', '.join(draft.check['struck'])}\n")
+        err.write(f"took out, as nothing you gave has it: {', '.join(draft.check['struck'])}\n")
     if draft.check.get("from_request"):
         went_on = len(draft.check.get("written_on") or [])
         err.write("written from your request: no draft the model wrote said what you asked"
@@ -413,6 +413,8 @@ def _print_draft_footer(draft, cleaned: bool = False) -> None:
                      f"{'s' if went_on != 1 else ''})" if went_on else "") + "\n")
     if draft.missing:
         err.write(f"did not mention: {', '.join(draft.missing)}\n")
+    if draft.unasked:
+        err.write(f"check before sending, not from your request: {', '.join(draft.unasked)}\n")
     for note in draft.dropped:
         err.write(f"note: {note}\n")
 

@@ -137,6 +137,9 @@ class Draft:
     prompt: str = ""  # exactly what the model saw, for transparency and debugging
     check: dict = field(default_factory=dict)  # trainer.checks.DraftCheck of the shown draft
     missing: list[str] = field(default_factory=list)  # facts asked for, not in the draft
+    # Figures, dates and names in the draft that nothing asked for or given holds: made up,
+    # or another email's (a retrieved example's), to check before sending.
+    unasked: list[str] = field(default_factory=list)
     candidates: int = 1  # drafted for this one, the best kept
 
     def to_json(self) -> dict:
@@ -514,6 +517,7 @@ class DraftingService:
             check={**asdict(best.check), **best.scores()},
             missing=[surface(key, request.instruction) for key in best.check.facts_missing]
             + [ACT_NAMES[act] for act in best.check.acts_missing],
+            unasked=[surface(key, cleaned.body) for key in sorted(best.check.made_up)],
             candidates=pooled,
         )
 

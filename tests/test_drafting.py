@@ -193,6 +193,8 @@ def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service
     # Facts put back after drafting are in the text, in the words of the request.
     for fact in draft.check["filled"]:
         assert fact in wanted.values() and fact not in draft.missing
+    # What it still says that nothing gave is named for the user to check.
+    assert len(draft.unasked) == len(set(draft.check["invented"]) | set(draft.check["borrowed"]))
     assert draft.check["likelihood"] is None  # no adapter here: nothing of the user's to ask
     assert draft.timings["best_s"] >= draft.timings["total_s"]
     assert draft.text.splitlines()[0] == "Hi Stan —"  # her greeting for Stan

@@ -394,3 +394,22 @@ def test_a_draft_built_from_another_emails_figures_gives_way_to_the_request():
                                 check_text=check, names=["Priya"])
     assert fallback is not None and "£20,640" not in fallback.text
     assert "£19,980" in fallback.text and not fallback.check.made_up
+
+
+def test_a_figure_nothing_gave_is_named_for_the_user_to_check(isolated_home):
+    # One candidate, temperature 0: no revision, so what the model made up is shown as is,
+    # and named for the user to check; the request's own email has none.
+    invents = ("Subject: Glazing\n\nHi Stan,\n\nThe board approved the glazing quote of "
+               "£2,400. When can you start?\n\nThanks,\nMe")
+    engine = Engine(runtime_factory=ScriptedRuntime.factory(script=lambda p, q: invents))
+    service = DraftingService(home=isolated_home, engine=engine)
+    asked = "tell Stan the board approved the glazing quote; ask when he can start"
+    try:
+        shown = service.draft(DraftRequest(asked, recipient="Stan <stan@example.org>",
+                                           use_rag=False, candidates=1, temperature=0))
+        revised = service.draft(DraftRequest(asked, recipient="Stan <stan@example.org>",
+                                             use_rag=False, candidates=2))
+    finally:
+        service.close()
+    assert "£2,400" in shown.text and shown.unasked == ["£2,400"]
+    assert "£2,400" not in revised.text and revised.unasked == []

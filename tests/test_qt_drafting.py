@@ -95,6 +95,7 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_pat
     label = window.check_label.text()
     assert ("did not mention" in label) == bool(draft.missing)
     assert all(fact in label for fact in draft.missing)
+    assert ("not from your request" in label) == bool(draft.unasked)
     assert ("put back: " in label) == bool(draft.check["filled"])
     window.copy_button.click()
     assert QGuiApplication.clipboard().text() == draft.text

@@ -326,12 +326,18 @@ class DraftWindow(QMainWindow):
         if draft.check.get("filled"):
             best += f"put back: {', '.join(draft.check['filled'])} · "
         if draft.check.get("struck"):
-            best += f"took out made-up {', '.join(draft.check['struck'])} · "
+            best += f"took out {', '.join(draft.check['struck'])}, which nothing you gave has · "
         if draft.check.get("from_request"):
             best += "written from your request: the model's drafts missed it"
             best += ", then went on in your words · " if draft.check.get("written_on") else " · "
+        unasked = (f"check before sending, not from your request: {', '.join(draft.unasked)}"
+                   if draft.unasked else "")
         if draft.missing:
-            self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}")
+            self.check_label.setText(f"{best}did not mention: {', '.join(draft.missing)}"
+                                     + (f" · {unasked}" if unasked else ""))
+            self.check_label.setStyleSheet("color: #a05a00;")
+        elif unasked:
+            self.check_label.setText(best + unasked)
             self.check_label.setStyleSheet("color: #a05a00;")
         elif len(draft.check.get("facts_required", [])) > 1:
             self.check_label.setText(f"{best}has every name, number and date you gave")

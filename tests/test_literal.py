@@ -413,3 +413,20 @@ def test_a_figure_nothing_gave_is_named_for_the_user_to_check(isolated_home):
         service.close()
     assert "£2,400" in shown.text and shown.unasked == ["£2,400"]
     assert "£2,400" not in revised.text and revised.unasked == []
+
+
+def test_the_readers_own_things_are_theirs():
+    assert literal_body("order Kit's winter logs: two loads; ask this year's price",
+                        reader="Kit") == ("I'd like to order your winter logs: two loads. Could "
+                                          "you let me know this year's price?")
+    assert literal_body("Kit's invoice is paid", reader="Kit") == "Your invoice is paid."
+    # Someone else's stay theirs.
+    assert literal_body("tell Sol that Kit's van is late", reader="Sol") == "Kit's van is late."
+    # Through the fallback, from the recipient's name as drafting knows it.
+    def check(text):
+        return check_draft(text, instruction="Kit's invoice is paid", sign_off="Onward,\nTeddy")
+    empty = "Hi Kit,\n\nOnward,\nTeddy"
+    fallback = literal_fallback(empty, check(empty), instruction="Kit's invoice is paid",
+                                greeting="Hi Kit,", sign_off="Onward,\nTeddy",
+                                check_text=check, names=["Kit Marlow"])
+    assert fallback is not None and "Your invoice is paid." in fallback.text

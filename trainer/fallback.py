@@ -83,7 +83,9 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     is not one to send and it is better."""
     if sendable(draft, check, instruction, names) or not mostly_english(examples):
         return None
-    body = literal_body(instruction, phrasebook)
+    first = [w.strip(".,") for n in names for w in n.split()
+             if w.strip(".,").lower() not in ("dr", "mr", "mrs", "ms", "prof")]
+    body = literal_body(instruction, phrasebook, reader=first[0] if first else "")
     if body is None:
         return None
     text = "\n\n".join(part.strip() for part in (greeting or "", body, sign_off)

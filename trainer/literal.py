@@ -438,10 +438,19 @@ def _plural(who: str) -> bool:
         or bool(re.fullmatch(rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}", who)))  # "market traders"
 
 
-def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK) -> str | None:
-    """The request as the body of an email (without greeting and sign-off)."""
+def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
+                 reader: str = "") -> str | None:
+    """The request as the body of an email (without greeting and sign-off). ``reader``:
+    the first name of the one person it is to, whose things are "your" things ("order
+    Jo's spring compost", written to Jo: "your spring compost")."""
     sentences = literal_sentences(instruction, phrasebook)
-    return " ".join(sentences) if sentences else None
+    if not sentences:
+        return None
+    body = " ".join(sentences)
+    if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
+        body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
+        body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
+    return body
 
 
 SUBJECT_WORDS = 8

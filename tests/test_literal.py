@@ -127,6 +127,12 @@ def test_subjects_from_the_request_and_poor_subjects():
         "A meeting to go over the tender"
     assert subject_from_request("reply to Noor:\n- yes to the new rota\n- ask for the form") \
         == "Yes to the new rota"
+    # What the email does, to the reader: never "her call" for the reader's own call.
+    assert subject_from_request("say sorry to Bea for missing her call") == \
+        "Sorry for missing your call"
+    assert subject_from_request("thank Kit for the logs and ask her to invoice us") == \
+        "Thank you for the logs"
+    assert subject_from_request("ask Rob whether he's booked the van") == "Booked the van"
     assert poor_subject("Start: Start: Start", "tell Stan …")
     assert poor_subject("Onward, Teds", "remind the committee the AGM moved")
     assert not poor_subject("Thanks for the seed order", "thank Priya for the seed order")

@@ -458,6 +458,11 @@ _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by
              "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}
 
 
+# Forms whose subject says what the email does: "Thank you for the flowers".
+_SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": "sorry for ",
+                  "congratulations on {x}!": "congratulations on "}
+
+
 def subject_from_request(instruction: str) -> str:
     """A subject from what the request is about: "tell Stan the board approved the glazing
     quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
@@ -469,14 +474,18 @@ def subject_from_request(instruction: str) -> str:
     if not parts:
         return ""
     clause = _lower_first(parts[0])
-    for pattern, _ in _COMPILED:
+    lead = ""
+    for pattern, form in _COMPILED:
         match = pattern.match(clause)
         if match and match.groupdict().get("x"):
-            clause = match.group("x") + (match.groupdict().get("y") or "")
+            who = match.groupdict().get("who") or (addressed.group("who") if addressed else "")
+            # The reader's things as theirs: "say sorry to Amy for missing her call".
+            clause = _to_reader(match.group("x") + (match.groupdict().get("y") or ""), who)
+            lead = _SUBJECT_LEADS.get(form, "")
             break
-    clause = re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
+    clause = lead + re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
     # "he can replace the panes" is about replacing the panes.
-    clause = re.sub(r"^(?:he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
+    clause = re.sub(r"^(?:(?:he|she|they|you)['’](?:s|ve)|he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
                     r"may|must)\s+|(?:wants?|needs?|would like|['’]d like)\s+to\s+)?", "", clause,
                     flags=re.I)
     clause = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize(), clause)

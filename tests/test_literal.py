@@ -96,6 +96,16 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
     ("tell the crew:\n1. the yard is closed Monday\n2. timesheets due Tuesday",
      "The yard is closed Monday. Timesheets due Tuesday."),
     ("tell Colm the tiles came\nask when he can start", "The tiles came. When can you start?"),
+    # A lead-in goes with what it leads into; an aside is one clause; the reader's figures.
+    ("per our call, ask the printer to post five proofs to the venue",
+     "Per our call, could you post five proofs to the venue?"),
+    ("thank Oren; as always", "Thank you, as always."),
+    ("tell Ines her quote is fine (I took off £30; delivery is £12); add £40 VAT",
+     "Your quote is fine (I took off £30; delivery is £12). Add £40 VAT."),
+    ("tell Ines the kiln is fixed; e.g. the door seal is new; copy Oren",
+     "The kiln is fixed. E.g. the door seal is new. I'm copying in Oren."),
+    ("tell Ines the permit is in; offer sketches",
+     "The permit is in. I'd be happy to offer sketches."),
 ])
 def test_a_request_becomes_what_the_writer_says(request_, email):
     assert literal_body(request_) == email

@@ -141,7 +141,10 @@ _RULES: list[tuple[str, str]] = [
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
     (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
-    (r"offer\s+(?P<x>(?:a|an|some|my|our|the|more|extra|\w+s)\b.+)", "I'd be happy to offer {x}."),
+    (r"offer\s+(?P<x>(?:(?:a|an|some|my|our|the|more|extra)\s.+|\w+s\b.*))",
+     "I'd be happy to offer {x}."),
+    # "copy Steve", "cc Ruth in": said, since the email's own copy list is the user's to set.
+    (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON})(?:\s+in)?", "I'm copying in {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
     (r"credit\s+(?P<x>.+)", "credit to {x}."),
     (r"order\s+(?P<x>.+)", "I'd like to order {x}."),
@@ -279,11 +282,15 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
 _VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|accept|confirm"
           "|invite|apologise|apologize|congratulate|welcome|propose|suggest|update|warn"
           "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise|announce")
-_CLAUSE_SPLIT = re.compile(rf";\s*|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)\.\s+|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
-                           r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|"
-                           r"let|warn|check)\b)"
-                           rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)",
-                           re.I)
+_CLAUSE_SPLIT = re.compile(
+    r";\s*"
+    # a full stop, not one of a title or an abbreviation
+    r"|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)(?<!\be\.g)(?<!\bi\.e)"
+    r"(?<!\bvs)(?<!\bpg)(?<!\bno)(?<!\bapprox)\.\s+"
+    rf"|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
+    r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
+    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)",
+    re.I)
 
 
 # The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
@@ -297,7 +304,11 @@ _SOMEONE_ELSE = "\x00"
 
 
 def clauses(instruction: str) -> list[str]:
-    return [c.strip(" ,") for c in _CLAUSE_SPLIT.split(instruction.strip()) if c.strip(" ,")]
+    # "(I took off $3,000; other income is $75/month)" is one aside, not two clauses.
+    kept = re.sub(r"\([^()]*\)", lambda m: m.group(0).replace(";", "\x01"),
+                  instruction.strip())
+    return [c.strip(" ,").replace("\x01", ";") for c in _CLAUSE_SPLIT.split(kept)
+            if c.strip(" ,")]
 
 
 # Instructions about how to write, which only a writer can carry out.
@@ -306,6 +317,13 @@ _ABOUT_THE_WRITING = {"joke", "stress", "emphasise", "emphasize", "hint", "tease
                       "complain", "insist", "admit", "sound", "be", "express", "praise",
                       "blame", "add", "include", "outline", "describe", "summarise",
                       "summarize", "point"}
+
+
+# "add $20,000 property tax", "include the VAT": the reader is to add it, where what
+# follows is a figure or a thing rather than a part of the email ("add a joke").
+_SAID_TO_ADD = re.compile(r"(?:[£$€]?\d|(?!(?:a|an|some|the|that|how|why|what|your|my)\b)"
+                          r"(?:[a-z]+\s+)?(?:tax|vat|fee|fees|cost|costs|charge|charges|"
+                          r"interest|margin|rate|line|item|items)\b)", re.I)
 
 
 def literal_sentences(instruction: str,
@@ -321,13 +339,28 @@ def literal_sentences(instruction: str,
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
+    lead = ""
     for clause in clauses(text):
+        if _LEAD_IN.fullmatch(clause.strip()):
+            lead = f"{lead}{clause.strip()}, "  # "per our call, ask …": said with what follows
+            continue
         sentence = _say(clause, who_before, addressee, phrasebook)
         if sentence is None:
             return None
         line, who_before = sentence
+        if lead:
+            line, lead = _sentence(lead + line[:1].lower() + line[1:]), ""
         said.append(phrasebook.punctuate(line))
+    if lead and said:  # "thank Priya; as always": "Thank you, as always."
+        end = said[-1][-1] if said[-1][-1] in ".!?" else "."
+        said[-1] = f"{said[-1].rstrip('.!?')}, {lead.rstrip(', ')}{end}"
+    elif lead:
+        said.append(_sentence(lead))
     return said or None
+
+
+# A clause that only leads into the next: "per our call", "as discussed", "further to Monday".
+_LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,;:.?!]{0,25}")
 
 
 # A list item's marker: "- ", "* ", "• ", "1. ", "2) ".
@@ -425,7 +458,8 @@ def _say(clause: str, who_before: str, addressee: str = "",
         after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content, y=after, verb=verb)), who
-    if first in _ABOUT_THE_WRITING:
+    if first in _ABOUT_THE_WRITING and not (first in ("add", "include") and _SAID_TO_ADD.match(
+            clause.partition(" ")[2])):
         return None  # "joke that …", "stress …": how to write it, not what to say
     said = _to_reader(clause, who_before)
     return _sentence(said, "?" if clause.endswith("?") else "."), who_before

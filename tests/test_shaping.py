@@ -195,6 +195,35 @@ def test_greeting_lines_are_read_in_their_many_forms():
     assert parse_greeting("All good here, the rota is done.") is None
 
 
+def test_a_name_alone_opens_an_email_as_many_people_greet():
+    # Read where it opens the email only: elsewhere a name on its line may be a sign-off.
+    assert parse_greeting("Jeff,", bare=True).line() == "Jeff,"
+    assert parse_greeting("Mike & Tony,", bare=True).name == "Mike & Tony"
+    assert parse_greeting("Dr. Carr —", bare=True).line() == "Dr. Carr —"
+    assert parse_greeting("Jeff,") is None
+    for not_a_greeting in ("Thanks,", "Onward,", "Tuesday:", "Note:", "Phillip", "Agenda:"):
+        assert parse_greeting(not_a_greeting, bare=True) is None, not_a_greeting
+    book = GreetingBook()
+    for n in range(3):
+        book.learn(["jeff@example.com"], f"Jeff,\n\nThe rent roll, part {n}.\n\nPhillip")
+    book.learn(["greg@example.com"], "Greg,\n\nColonial Oaks.\n\nPhillip")
+    book.learn(["ina@example.com"], "Thanks for the numbers.\n\nPhillip")
+    assert book.greets and book.greeting_for(Recipient("jeff@example.com")) == "Jeff,"
+    # Someone new, by the name the request gives: in the same form.
+    assert book.greeting_for(Recipient("", "Kim Ward")) == "Kim,"
+    assert book.greeting_for(Recipient()) is None
+    # The shaper puts the user's greeting for the person in place of the model's.
+    shaper = DraftShaper(sign_off="Phillip", greeting="Jeffrey,")
+    text = shaper.feed("Jeff,\n\nThe fax is in.\n") + shaper.finish()
+    assert text.startswith("Jeffrey,\n\nThe fax is in.") and "Jeff,\n" not in text
+    # The checks see the greeting: the right person, and not part of the body.
+    from trainer.checks import body_lines, right_recipient
+    assert right_recipient("Jeff,\n\nThe fax is in.\n\nPhillip",
+                           "Jeff,\n\nFaxed it.\n\nPhillip") is True
+    assert right_recipient("Greg,\n\nThe fax is in.", "Jeff,\n\nFaxed it.") is False
+    assert body_lines("Jeff,\n\nThe fax is in.\n\nPhillip", "Phillip") == ["The fax is in."]
+
+
 def test_a_long_line_streams_sentence_by_sentence():
     shaper = DraftShaper(sign_off=TEDDY)
     shown = shaper.feed("Hi Stan,\n\nThe board met on Tuesday and approved the quote. We wo")

@@ -65,7 +65,7 @@ class DraftCheck:
 def body_lines(text: str, sign_off: str = "") -> list[str]:
     """The lines that carry content: not the greeting, not the sign-off block."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if lines and parse_greeting(lines[0]):
+    if lines and parse_greeting(lines[0], bare=True):
         lines = lines[1:]
     first = plain(sign_off.splitlines()[0]) if sign_off.strip() else ""
     for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
@@ -148,7 +148,7 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     elif sum(1 for line in lines if CLOSING.match(line) and len(line) <= 30) > 1:
         found.append("sign_off")
     people = proper_names(instruction)
-    greeted = parse_greeting(lines[0]) if lines else None
+    greeted = parse_greeting(lines[0], bare=True) if lines else None
     if greeted and greeted.name:
         people.add(plain(greeted.name).split()[0])
     if "sign_off" not in found and _signed_midway(lines, len(sign_off.strip().splitlines()),
@@ -262,11 +262,11 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
 def right_recipient(draft: str, reference: str) -> bool | None:
     """Whether the draft greets the person the real email greets by name."""
     ref_lines = [line for line in reference.strip().splitlines() if line.strip()]
-    wanted = parse_greeting(ref_lines[0]) if ref_lines else None
+    wanted = parse_greeting(ref_lines[0], bare=True) if ref_lines else None
     if wanted is None or not wanted.name:
         return None
     draft_lines = [line for line in draft.strip().splitlines() if line.strip()]
-    got = parse_greeting(draft_lines[0]) if draft_lines else None
+    got = parse_greeting(draft_lines[0], bare=True) if draft_lines else None
     return bool(got and got.name and got.name.split()[0].lower().strip(".")
                 == wanted.name.split()[0].lower().strip("."))
 

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
+from trainer.facts import COMMON, OPENERS
+
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
 # Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
 _GROUP = r"all|everyone|everybody|team|folks|both|you all|all of you"
@@ -50,12 +52,24 @@ class Greeting:
     punct: str  # " —", ","
 
     def line(self, name: str | None = None) -> str:
+        """The greeting line; "" for a greeting by name alone with no name to give."""
         who = self.name if name is None else name
-        return f"{self.word}{' ' + who if who else ''}{self.punct}"
+        if not self.word and not who:
+            return ""
+        return " ".join(part for part in (self.word, who) if part) + self.punct
 
 
-def parse_greeting(line: str) -> Greeting | None:
+# "Jeff,", "Mike & Tony,", "Dr. Carr —": a name alone is how many people open an email.
+# Only where the line opens the email (``bare``): elsewhere it may be a sign-off.
+BARE_NAME_LINE = re.compile(
+    r"^\s*(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+    r"(?:\s*(?:&|and)\s*[A-Z][\w'’-]+)?)\s*(?P<punct>,|\s[—–-]|[—–:])\s*$")
+
+
+def parse_greeting(line: str, bare: bool = False) -> Greeting | None:
     match = GREETING_LINE.match(line) or GROUP_LINE.match(line)
+    if not match and bare:
+        return _bare_greeting(line)
     if not match:
         return None
     name = match.group("name").strip()
@@ -64,6 +78,24 @@ def parse_greeting(line: str) -> Greeting | None:
     punct = match.group("punct") or ""
     spaced = f" {punct}" if punct and punct[0] in "—–-" else punct
     return Greeting(word=match.group("word").strip(), name=name, punct=spaced)
+
+
+def _bare_greeting(line: str) -> Greeting | None:
+    match = BARE_NAME_LINE.match(line)
+    if not match:
+        return None
+    name = match.group("name").strip()
+    first = re.sub(r"^(?:dr|mr|mrs|ms|prof)\.?\s+", "", name.lower()).split()[0]
+    # "Thanks,", "Onward —", "Tuesday:" open no email by name.
+    if first in COMMON or first in OPENERS or _NOT_GREETED.match(first):
+        return None
+    punct = match.group("punct").strip()
+    return Greeting(word="", name=name, punct=f" {punct}" if punct in "—–-" else punct)
+
+
+_NOT_GREETED = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|"
+                          r"april|june|july|august|september|october|november|december|"
+                          r"re|fw|fwd|ps|update|agenda|summary|attached|update|reminder")
 
 
 def first_name(name: str) -> str:
@@ -103,7 +135,7 @@ class GreetingBook:
         if not lines:
             return
         self.emails += 1
-        greeting = parse_greeting(lines[0])
+        greeting = parse_greeting(lines[0], bare=True)
         if greeting is None:
             return
         self.greeted += 1
@@ -159,11 +191,11 @@ class GreetingBook:
         name = name or first_name(recipient.name)
         if forms:
             (word, punct), _ = forms.most_common(1)[0]
-            return Greeting(word, name, punct).line()
+            return Greeting(word, name, punct).line() or None
         if not self.greets or not name:
             return None
         (word, punct), _ = self.overall.most_common(1)[0]
-        return Greeting(word, name, punct).line()
+        return Greeting(word, name, punct).line() or None
 
 
 def learn_from_store(store, limit: int = 2000) -> GreetingBook:

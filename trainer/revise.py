@@ -139,7 +139,8 @@ class EmailParts:
         lines = text.strip().splitlines()
         start = 0
         opening = lines[0].strip() if lines else ""
-        if parse_greeting(opening) or (opening.endswith(",") and _signed_name(opening[:-1])):
+        if parse_greeting(opening, bare=True) or (opening.endswith(",")
+                                                  and _signed_name(opening[:-1])):
             start = 1  # "Hi Stan —", or a bare "David,"
         end = len(lines)
         first = plain(sign_off.splitlines()[0]) if sign_off.strip() else ""

@@ -251,7 +251,7 @@ class DraftShaper:
     def _open(self, line: str) -> None:
         """The first line of the body: the greeting, in the user's form for this person."""
         self.started = True
-        greeting = parse_greeting(line)
+        greeting = parse_greeting(line, bare=True)
         rest = ""
         if greeting is None:
             match = GREETING_START.match(line)

@@ -166,6 +166,12 @@ def test_sign_off_is_learned_from_own_mail():
     bodies = ["Hi A,\nx\n\nOnward,\nTeddy", "Morning B,\ny\nOnward,\nTeddy", "ok", "Cheers,\nT."]
     assert infer_sign_off(bodies) == "Onward,\nTeddy"
     assert infer_sign_off(["a", "b"]) == ""
+    # Many sign with their name alone; a closing line above it, where there is one, wins.
+    alone = ["Jeff,\n\nThe fax is in.\n\nPhillip", "Greg,\nRent roll attached.\nPhillip",
+             "ok", "Thanks for the numbers.\n\nPhillip Allen"]
+    assert infer_sign_off(alone) == "Phillip"
+    assert infer_sign_off([*bodies, "Hi C,\nz\nTeddy"]) == "Onward,\nTeddy"
+    assert infer_sign_off(["Sounds good.\nSee you then?", "Fine.\nSee you then?"]) == ""
 
 
 def test_a_sign_off_with_other_punctuation_is_not_added_twice():

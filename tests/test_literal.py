@@ -106,6 +106,11 @@ from trainer.literal import literal_body, poor_subject, subject_from_request, to
      "The kiln is fixed. E.g. the door seal is new. I'm copying in Oren."),
     ("tell Ines the permit is in; offer sketches",
      "The permit is in. I'd be happy to offer sketches."),
+    # Whose pronouns: someone named as the subject keeps theirs; "him" is not "her".
+    ("tell Hana yes, Tom can stay the weekend, I'll drive him home Sunday",
+     "Yes, Tom can stay the weekend. I'll drive him home Sunday."),
+    ("introduce Wren to Paul; she runs the print shop; ask him to call her",
+     "I'd like to introduce you to Wren. She runs the print shop. Could you call her?"),
 ])
 def test_a_request_becomes_what_the_writer_says(request_, email):
     assert literal_body(request_) == email
@@ -374,6 +379,7 @@ def test_the_users_adapter_writes_on_from_the_request_through_the_same_prompt(
 
 def test_instructions_about_the_writing_are_not_passed_on_as_the_email():
     assert literal_body("joke that I'd never steal your job, wish me luck") is None
+    assert literal_body("tell the crew Ana leaves Friday; list what she built") is None
     assert literal_body("ask Priya whether the budget is enough?") == \
         "Could you let me know whether the budget is enough?"
     assert literal_body("warn volunteers the box holds a swarm; keep well clear") == \

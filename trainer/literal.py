@@ -60,16 +60,26 @@ _PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "bui
                 "received", "submitted", "managed", "missed", "forgotten", "chosen"}
 
 
-def to_you(text: str, plural: bool) -> str:
-    """The person's pronouns as "you": "when he can start" → "when you can start"."""
+_HIS = {"he", "him", "his", "himself", "he's", "he’s", "he'll", "he'd"}
+_HERS = {"she", "her", "hers", "herself", "she's", "she’s", "she'll", "she'd"}
+
+
+def to_you(text: str, plural: bool, reader: str = "") -> str:
+    """The person's pronouns as "you": "when he can start" → "when you can start". Where
+    the request called the reader "him" or "her", the other's pronouns are someone else's
+    ("ask him to call her")."""
     # Writing to several people, "he" and "she" are someone else ("list what he's built").
     table = _PLURAL if plural else _SINGULAR
+    others = _HERS if reader == "him" else _HIS if reader == "her" else set()
     words = text.split(" ")
     out: list[str] = []
     for n, word in enumerate(words):
         core = word.rstrip(",.;:!?")
         tail = word[len(core):]
         lowered = core.lower()
+        if lowered in others:
+            out.append(word)
+            continue
         if lowered == "her" and not plural:
             following = words[n + 1] if n + 1 < len(words) else ""
             # "her" before a noun is "your"; at the end or before a preposition, "you".
@@ -299,8 +309,13 @@ _TO_THE_ASSISTANT = re.compile(
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
     rf"(?=(?:{_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|forward|decline|accept)\b)", re.I)
-# Someone other than the reader was just named: their pronouns stay theirs.
+# Someone other than the reader was just named: their pronouns stay theirs. It marks the
+# reader's name, which stays the reader's: "\x00Omar".
 _SOMEONE_ELSE = "\x00"
+# A sentence about someone else by name: "Mae can stay half-term", "Dad's keen to come".
+_THIRD_SUBJECT = re.compile(r"^(?:Yes,?\s+|No,?\s+|So\s+)?([A-Z][a-z]+)(?:['’]s\s|\s+(?:can|could|"
+                            r"will|would|is|was|has|had|wants|needs|says|said|should|may|might|"
+                            r"isn['’]t|can['’]t|won['’]t)\b)")
 
 
 def clauses(instruction: str) -> list[str]:
@@ -316,7 +331,7 @@ def clauses(instruction: str) -> list[str]:
 _ABOUT_THE_WRITING = {"joke", "stress", "emphasise", "emphasize", "hint", "tease", "grumble",
                       "complain", "insist", "admit", "sound", "be", "express", "praise",
                       "blame", "add", "include", "outline", "describe", "summarise",
-                      "summarize", "point"}
+                      "summarize", "point", "list", "recap", "explain why"}
 
 
 # "add $20,000 property tax", "include the VAT": the reader is to add it, where what
@@ -348,6 +363,11 @@ def literal_sentences(instruction: str,
         if sentence is None:
             return None
         line, who_before = sentence
+        subject = _THIRD_SUBJECT.match(line)
+        if subject and subject.group(1).lower() not in (
+                who_before.lstrip(_SOMEONE_ELSE).lower().split() or [""])[:1]:
+            # "Mae can stay …, I'll drive her home": her is Mae, not the reader.
+            who_before = _SOMEONE_ELSE + who_before.lstrip(_SOMEONE_ELSE)
         if lead:
             line, lead = _sentence(lead + line[:1].lower() + line[1:]), ""
         said.append(phrasebook.punctuate(line))
@@ -415,15 +435,15 @@ def _to_reader(content: str, who: str) -> str:
     """What is said, to the person written to: their pronouns as "you"; where the request
     names them as the subject ("could Hat drive her back"), that name is "you" and the
     pronouns are someone else's."""
-    if who == _SOMEONE_ELSE:
-        return content
+    third = who.startswith(_SOMEONE_ELSE)
+    who = who.lstrip(_SOMEONE_ELSE)
     plural = _plural(who)
     if who[:1].isupper() and not plural:
         name = re.escape(who.split()[0])
         named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b", re.I)
         if named.search(content):
             return named.sub(r"\1 you", content)
-    return to_you(content, plural)
+    return content if third else to_you(content, plural, who.lower())
 
 
 def _say(clause: str, who_before: str, addressee: str = "",
@@ -452,7 +472,8 @@ def _say(clause: str, who_before: str, addressee: str = "",
         if "{other}" in form:  # an introduction: what follows is about the one introduced
             about = (groups.get("x") or "").strip().rstrip(".?!")
             return _sentence(form.format(other=groups["other"],
-                                         about=f": {about}" if about else "")), _SOMEONE_ELSE
+                                         about=f": {about}" if about else "")), \
+                _SOMEONE_ELSE + who
         verb = re.sub(r"^please\s+", "", clause[:match.start("x")].strip()) \
             if "{verb}" in form else ""
         after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)

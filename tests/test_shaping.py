@@ -178,6 +178,9 @@ def test_a_request_for_a_group(instruction, group):
     ("say sorry to Bea for the late invoice", "Bea"),
     ("write a quick email to Ada: the van is booked", "Ada"),
     ("forward the minutes to Friday's meeting", ""),
+    ("tell Mike and Tony the estimate is attached", "Mike and Tony"),
+    ("ask Ruth, Nina & Owen to help on Saturday", "Ruth, Nina and Owen"),
+    ("tell Stan and the crew the glass is in", "Stan"),
 ])
 def test_the_person_a_request_speaks_to(instruction, name):
     assert named_in_instruction(instruction) == name
@@ -212,6 +215,9 @@ def test_a_name_alone_opens_an_email_as_many_people_greet():
     # Someone new, by the name the request gives: in the same form.
     assert book.greeting_for(Recipient("", "Kim Ward")) == "Kim,"
     assert book.greeting_for(Recipient()) is None
+    # Two people named in the request: greeted together, in the user's form.
+    assert book.greeting_for(resolve_recipient(
+        book, instruction="tell Mike and Tony the estimate is attached")) == "Mike and Tony,"
     # The shaper puts the user's greeting for the person in place of the model's.
     shaper = DraftShaper(sign_off="Phillip", greeting="Jeffrey,")
     text = shaper.feed("Jeff,\n\nThe fax is in.\n") + shaper.finish()

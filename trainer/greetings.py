@@ -188,7 +188,9 @@ class GreetingBook:
                                and not self.name_for(address)):
             return self.group_greeting()
         name = self.name_for(address) if address else ""
-        name = name or first_name(recipient.name)
+        people = re.split(r"\s*,\s*|\s+and\s+", recipient.name.strip())
+        name = name or (" and ".join(first_name(p) for p in people) if len(people) > 1
+                        else first_name(recipient.name))
         if forms:
             (word, punct), _ = forms.most_common(1)[0]
             return Greeting(word, name, punct).line() or None
@@ -226,6 +228,10 @@ _ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+\s+to|\bforward\b[^;.?!]*?\bt
                      r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 
 
+_MORE_NAMES = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*(?:,\s*)?(?:\band\b|&)\s*[A-Z][\w'’-]+\b"
+                         r"(?!['’])")
+
+
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     """The person a request speaks to: "tell Stan …" → "Stan"; "" when none is named. A
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
@@ -241,6 +247,13 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
             continue
         if len(words) == 2 and not words[1][:1].isupper():
             words = words[:1]
+        # "tell Mike and Tony …": both, greeted together.
+        after = match.start("name") + len(match.group("name").split()[0])
+        others = _MORE_NAMES.match(instruction, after) if len(words) == 1 else None
+        if others:
+            names = [words[0], *(re.sub(r"['’]s$", "", n)
+                                 for n in re.findall(r"[A-Z][\w'’-]+", others.group(0)))]
+            return f"{', '.join(names[:-1])} and {names[-1]}"
         return " ".join(words)
     settled = _WITH.match(instruction) or _ROUTED.search(instruction)
     name = re.sub(r"['’]s\b", "", settled.group("name")) if settled else ""
@@ -276,6 +289,8 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
         address = parseaddr(reply_sender)[1].lower()
         return Recipient(address, reply_name or names_by_address.get(address, ""))
     named = named_in_instruction(instruction, known=lambda word: bool(book.address_for(word)))
+    if " and " in named:  # several people by name: greeted by their names, no one address
+        return Recipient(name=named)
     if named:
         address = book.address_for(named)
         return Recipient(address, book.name_for(address) if address else named)

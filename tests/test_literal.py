@@ -174,6 +174,10 @@ def test_the_fallback_replaces_only_a_draft_that_is_not_sendable():
                              "you start?\n\nOnward,\nTeddy")
     assert not fallback.check.defects and not fallback.check.invented
     assert rambles("Hi,\n\n" + "word " * 200, "remind them")
+    # "we'd" is no subject of the request; "Stan's" is Stan.
+    half = "Hi Mo,\n\nThe cost estimate from Stan is here.\n\nOnward,\nTeddy"
+    assert coverage(half, "tell Mo the cost estimate is attached; we'd start at once, "
+                    "Stan's van", ["Mo"]) == 0.6  # cost, estimate, Stan of five
 
 
 def _literal_for(request, draft, greeting, names):

@@ -29,8 +29,10 @@ _ENGLISH = {"the", "and", "to", "of", "a", "is", "in", "for", "you", "that", "it
 
 
 def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z][a-z'’-]{2,}", text.lower())
-            if w not in COMMON and w not in _INSTRUCTION_WORDS}
+    # "we'd", "I'll", "it's": a pronoun and an auxiliary, not what the request is about
+    words = (re.sub(r"['’]s$", "", w) for w in re.findall(r"[a-z][a-z'’-]{2,}", text.lower()))
+    return {w[:5] for w in words if len(w) > 2 and w not in COMMON
+            and w not in _INSTRUCTION_WORDS and re.split(r"['’]", w)[0] not in COMMON}
 
 
 def coverage(draft: str, instruction: str, names: Sequence[str] = ()) -> float:

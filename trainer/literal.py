@@ -400,6 +400,8 @@ def _one_line(instruction: str) -> str:
     head, items = lines[0], lines[1:]
     if not items:
         return head
+    if all(len(item.split()) <= 3 for item in items):
+        return instruction.strip()  # notes ("- £13.50", "- Friday"): not clauses to say
     joiner = " " if head.endswith((":", "—", "–", "-")) else "; "
     return head + joiner + "; ".join(item.rstrip(".") for item in items)
 

@@ -218,6 +218,16 @@ def test_a_name_alone_opens_an_email_as_many_people_greet():
     # Two people named in the request: greeted together, in the user's form.
     assert book.greeting_for(resolve_recipient(
         book, instruction="tell Mike and Tony the estimate is attached")) == "Mike and Tony,"
+    # To has the address alone: the name the request speaks to; both, where it names two.
+    assert resolve_recipient(book, to="tjr@example.com", instruction="send Tony the worksheet"
+                             ).name == "Tony"
+    assert resolve_recipient(book, to="sarah@example.com",
+                             instruction="say the figures are in; Tony will call").name == ""
+    assert resolve_recipient(book, to="mike@example.com, tony@example.com",
+                             instruction="tell Mike and Tony the estimate is attached"
+                             ).name == "Mike and Tony"
+    assert resolve_recipient(book, to="a@example.com, b@example.com",
+                             instruction="tell everyone the estimate is in").group
     # The shaper puts the user's greeting for the person in place of the model's.
     shaper = DraftShaper(sign_off="Phillip", greeting="Jeffrey,")
     text = shaper.feed("Jeff,\n\nThe fax is in.\n") + shaper.finish()

@@ -41,7 +41,7 @@ from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, wri
 from trainer.greetings import GreetingBook, resolve_recipient
 from trainer.literal import fitting_subject
 from trainer.phrasing import Phrasebook
-from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction, recipient_name
+from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
 from trainer.revise import (
@@ -203,9 +203,10 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         # No sign-off here: the overlap and style scores show what the model learned.
         output = clean_draft(raw, want_subject=not thread_text).body
         # As the user gets it, for the checks: their greeting and sign-off.
-        greeting = greetings.greeting_for(resolve_recipient(
+        recipient = resolve_recipient(
             greetings, to="" if thread_text else item.email.recipient,
-            reply_sender=drafted.sender, instruction=item.asked))
+            reply_sender=drafted.sender, instruction=item.asked)
+        greeting = greetings.greeting_for(recipient)
         user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
                                  want_subject=not thread_text).body
         # The examples apart: their names may recur, their figures are other emails'.
@@ -227,7 +228,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             fallback = literal_fallback(
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
                 sign_off=sign_off, check_text=_checker(item, sources, sign_off, drafted.examples),
-                examples=drafted.examples, names=[recipient_name(item.email)],
+                examples=drafted.examples, names=recipient.name.split(),
                 phrasebook=phrasebook)
             if fallback is not None and adapter:  # the user's voice, as drafting adds it
                 fallback = write_on(

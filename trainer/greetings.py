@@ -280,10 +280,16 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
             address = book.address_for(name)
             return Recipient(address, book.name_for(address) if address else name)
         pairs = [p for p in getaddresses([to]) if p[1]]
+        named = named_in_instruction(instruction) if instruction else ""
         if len(pairs) != 1:
+            if len(pairs) > 1 and " and " in named:  # "tell Mike and Tony …", To: both
+                return Recipient(name=named)
             return Recipient(group=len(pairs) > 1)
         name, address = pairs[0][0], pairs[0][1].lower()
-        name = name or names_by_address.get(address, "")
+        # An address alone ("tony@…"): the name the request gives ("send Tony the …").
+        name = name or names_by_address.get(address, "") or (
+            named if named and " and " not in named and _speaks_to(instruction, named, address)
+            else "")
         return Recipient(address, name, group=not name and addresses_a_group(instruction))
     if reply_sender:
         address = parseaddr(reply_sender)[1].lower()
@@ -295,6 +301,14 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
         address = book.address_for(named)
         return Recipient(address, book.name_for(address) if address else named)
     return Recipient(group=addresses_a_group(instruction))
+
+
+def _speaks_to(instruction: str, name: str, address: str) -> bool:
+    """Whether the request's named person is the one at ``address``: their name is in it,
+    or the request opens by speaking to them ("send Tony …", "reply to Tony: …")."""
+    first = name.split()[0]
+    return first.lower() in address.lower() or bool(re.match(
+        rf"\W*(?:please\s+)?\w+(?:\s+\w+)?\s+{re.escape(first)}\b", instruction, re.I))
 
 
 _COLLECTIVE = (r"committee|board|team|staff|group|council|class|family|crew|department|panel"

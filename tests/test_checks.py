@@ -191,3 +191,18 @@ def test_another_signature_midway_and_the_prompts_own_labels_are_defects():
                "Onward,\nTeddy")
     assert structure_defects(heading, "tell everyone the fair budget is under the cap",
                              TEDDY) == []
+
+
+def test_a_paragraph_broken_off_or_begun_mid_sentence_is_unfinished():
+    ask = "reply to Tony: fine; if the takeoff is done Friday, email it to my home address"
+    lost = ("Tony,\n\nI will send you the address.\n\ntrophy on my desk this Friday so we "
+            "can meet.\n\nPhillip")
+    assert "unfinished" in structure_defects(lost, ask, "Phillip")
+    stopped = ("Tony,\n\nThe takeoff can wait, but I am not sure if you can\n\nIf you "
+               "finish Friday, email it home.\n\nPhillip")
+    assert "unfinished" in structure_defects(stopped, ask, "Phillip")
+    # Lines wrapped inside a paragraph, lists, and a lower-case start as people type, are not.
+    wrapped = ("Tony,\n\nIf the takeoff is done on Friday, please email it to\nmy home "
+               "address.\n\n- Friday: home\n- weekdays: work\n\nthe work one is fine too.\n\n"
+               "Phillip")
+    assert structure_defects(wrapped, ask, "Phillip") == []

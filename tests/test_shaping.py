@@ -226,6 +226,10 @@ def test_a_name_alone_opens_an_email_as_many_people_greet():
     assert resolve_recipient(book, to="mike@example.com, tony@example.com",
                              instruction="tell Mike and Tony the estimate is attached"
                              ).name == "Mike and Tony"
+    # One address for a firm, two people named: both greeted.
+    assert book.greeting_for(resolve_recipient(
+        book, to="office@build.example", instruction="tell Mike and Tony the estimate is in"
+    )) == "Mike and Tony,"
     assert resolve_recipient(book, to="a@example.com, b@example.com",
                              instruction="tell everyone the estimate is in").group
     # The shaper puts the user's greeting for the person in place of the model's.

@@ -19,7 +19,7 @@ from trainer.engine.shaping import (
     SUBJECT,
     plain,
 )
-from trainer.facts import fact_keys, mentioned, proper_names
+from trainer.facts import COMMON, OPENERS, fact_keys, mentioned, proper_names
 from trainer.greetings import parse_greeting
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
@@ -157,11 +157,43 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     body = body_lines(draft, sign_off)
     if not body:
         found.append("empty")
-    elif not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4:
+    elif (not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4) \
+            or _broken_paragraph(draft, body):
         found.append("unfinished")
     if instruction and body and restates(body, instruction):
         found.append("restates_instruction")
     return found
+
+
+# Words a paragraph may open with in lower case, as people type: "please send …", "ok, …".
+_LOWER_OPENERS = {"i", "i'm", "i'll", "i've", "i'd", "please", "thanks", "thank", "ok", "okay",
+                  "yes", "no", "sure", "fyi", "btw", "it", "it's", "we", "we're", "and", "but",
+                  "also", "just", "sorry", "great", "hi", "hello", "cheers", "see", "let"}
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\(?\d{1,2}[.):]|\(?[a-h][.)])\s")
+
+
+def _broken_paragraph(draft: str, body: Sequence[str]) -> bool:
+    """A paragraph of the body that stops mid-sentence before the next ("… but I am not
+    sure if you can" / "If you are able …"), or opens mid-sentence ("trophy on my desk this
+    Friday …"): what a small model leaves when it loses the thread."""
+    paragraphs = [[line.strip() for line in block.splitlines() if line.strip()]
+                  for block in re.split(r"\n\s*\n", draft.strip())]
+    kept = set(body)
+    paragraphs = [[line for line in p if line in kept] for p in paragraphs]
+    paragraphs = [p for p in paragraphs if p]
+    for n, lines in enumerate(paragraphs):
+        first, last = lines[0], lines[-1]
+        word = re.match(r"[a-z][\w'’]*", first)
+        opener = word.group(0).replace("’", "'") if word else ""
+        if word and opener not in _LOWER_OPENERS and opener not in COMMON \
+                and opener not in OPENERS \
+                and len(first.split()) >= 3 and not _LIST_ITEM.match(first) \
+                and not re.match(r"\S+[@/]", first):
+            return True
+        if n < len(paragraphs) - 1 and not SENTENCE_END.search(last) \
+                and len(last.split()) >= 4 and not _LIST_ITEM.match(last):
+            return True
+    return False
 
 
 # A line that is a name and nothing else: "Priya", "Stan K.".

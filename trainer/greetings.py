@@ -187,10 +187,11 @@ class GreetingBook:
         if recipient.group or (address in self.group_addresses
                                and not self.name_for(address)):
             return self.group_greeting()
-        name = self.name_for(address) if address else ""
         people = re.split(r"\s*,\s*|\s+and\s+", recipient.name.strip())
-        name = name or (" and ".join(first_name(p) for p in people) if len(people) > 1
-                        else first_name(recipient.name))
+        if len(people) > 1:  # "Mike and Tony", whatever one of them was greeted as before
+            name = " and ".join(first_name(p) for p in people)
+        else:
+            name = (self.name_for(address) if address else "") or first_name(recipient.name)
         if forms:
             (word, punct), _ = forms.most_common(1)[0]
             return Greeting(word, name, punct).line() or None
@@ -288,8 +289,7 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
         name, address = pairs[0][0], pairs[0][1].lower()
         # An address alone ("tony@…"): the name the request gives ("send Tony the …").
         name = name or names_by_address.get(address, "") or (
-            named if named and " and " not in named and _speaks_to(instruction, named, address)
-            else "")
+            named if named and _speaks_to(instruction, named, address) else "")
         return Recipient(address, name, group=not name and addresses_a_group(instruction))
     if reply_sender:
         address = parseaddr(reply_sender)[1].lower()

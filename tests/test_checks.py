@@ -206,3 +206,16 @@ def test_a_paragraph_broken_off_or_begun_mid_sentence_is_unfinished():
                "address.\n\n- Friday: home\n- weekdays: work\n\nthe work one is fine too.\n\n"
                "Phillip")
     assert structure_defects(wrapped, ask, "Phillip") == []
+
+
+def test_a_time_the_request_never_gave_is_made_up():
+    ask = "reply to Jim: decline the deal, the repairs look low"
+    promised = ("Jim,\n\nI'm afraid I have to decline the deal: the repairs look low. I will "
+                "call you early next week, or we can talk in the afternoon.\n\nPhillip")
+    check = check_draft(promised, instruction=ask, sign_off="Phillip")
+    assert {"d:next week", "d:afternoon"} <= set(check.invented)
+    # Asked for, it is a fact to keep; pleasantries and greetings promise nothing.
+    asked = "tell Jo I'll call back tomorrow morning"
+    assert check_draft("Morning Jo,\n\nI'll call back tomorrow.\n\nOnward,\nTeddy",
+                       instruction=asked, sign_off=TEDDY).facts_missing == ["d:morning"]
+    assert fact_keys("Morning Jo,\n\nHave a good weekend!") == {"p:jo"}

@@ -111,7 +111,8 @@ def test_the_local_api_answers_an_openai_client(isolated_home):
         client = openai.OpenAI(base_url=server.url, api_key=server.token, max_retries=0,
                                timeout=30)
         ask = {"model": client.models.list().data[0].id, "messages": [
-            {"role": "user", "content": "tell Stan the panes arrived; ask if Thursday suits"}]}
+            {"role": "user",
+             "content": "tell Stan the panes arrived this morning; ask if Thursday suits"}]}
         whole = client.chat.completions.create(**ask).choices[0].message.content
         pieces = [chunk.choices[0].delta.content or ""
                   for chunk in client.chat.completions.create(**ask, stream=True)]

@@ -101,9 +101,43 @@ def proper_names(text: str) -> set[str]:
     return found
 
 
+# When, said without a date: "tomorrow", "next week", "early next week", "this afternoon",
+# "over the weekend". A draft that says one the request did not is promising a time.
+_RELATIVE = re.compile(
+    r"\b(?:(?:in\s+the|this|tomorrow|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+"
+    r"(?P<part>morning|afternoon|evening|night)"
+    r"|(?P<day>today|tonight|tomorrow|yesterday)"
+    r"|(?P<rel>this|next|last)\s+(?P<span>week(?:end)?|month|year)"
+    r"|(?:early|later|end of|the end of|rest of|rest of the)\s+(?:the\s+)?(?P<rel2>this|next)?\s*"
+    r"(?P<span2>week(?:end)?)"
+    r"|(?:over|at|on)\s+the\s+(?P<weekend>weekend))\b", re.I)
+
+
+def _relative(text: str) -> set[str]:
+    keys = set()
+    for m in _RELATIVE.finditer(text):
+        if m.group("day"):
+            keys.add(m.group("day").lower())
+        elif m.group("span"):
+            rel = m.group("rel").lower()
+            keys.add(m.group("span").lower() if rel == "this" else f"{rel} {m.group('span')}")
+        elif m.group("span2"):
+            rel = (m.group("rel2") or "").lower()
+            keys.add(f"next {m.group('span2')}" if rel == "next" else m.group("span2").lower())
+        elif m.group("weekend"):
+            keys.add("weekend")
+        if m.group("part"):
+            keys.add(m.group("part").lower())
+            first = m.group(0).split()[0].lower()
+            if first in ("tomorrow", "tonight"):
+                keys.add(first)
+    return {k.lower() for k in keys}
+
+
 def fact_keys(text: str, *, names: bool = True, lenient: bool = False) -> set[str]:
-    """Normalised facts: "n:1840", "d:thu", "p:stan", "e:jo@x.org"."""
+    """Normalised facts: "n:1840", "d:thu", "d:next week", "p:stan", "e:jo@x.org"."""
     keys = {f"n:{n}" for n in _numbers(text)} | {f"d:{d}" for d in _day_words(text, lenient)}
+    keys |= {f"d:{d}" for d in _relative(text)}
     keys |= {f"e:{e.lower()}" for e in EMAIL_ADDRESS.findall(text)}
     if names:
         keys |= {f"p:{n}" for n in proper_names(text)}

@@ -226,3 +226,17 @@ def test_a_sentence_with_another_emails_figures_is_struck():
     assert struck.text == ("Hi Stan —\n\nThe four panes came to £96.\n\n"
                            "Would Thursday at 9:30 suit?\n\nOnward,\nTeddy")
     assert struck.check.made_up == set() and {"n:1250", "d:mar"} <= set(struck.removed)
+
+
+def test_only_the_clause_that_makes_something_up_is_struck():
+    from trainer.revise import strike_invented
+
+    draft = ("Hi Stan —\n\nThe four panes came to £96, and we can fit them on 12 May. Would "
+             "Thursday at 9:30 suit?\n\nOnward,\nTeddy")
+    before = _check(draft)
+    assert {"n:12", "d:may"} <= set(before.invented)
+    struck = strike_invented(draft, before, check_text=_check, sign_off=SIGN_OFF)
+    # The panes and their price stay; the made-up date goes with its clause alone.
+    assert struck.text == ("Hi Stan —\n\nThe four panes came to £96. Would Thursday at 9:30 "
+                           "suit?\n\nOnward,\nTeddy")
+    assert struck.check.made_up == set()

@@ -312,15 +312,52 @@ def strike_invented(text: str, check: DraftCheck, *,
         passed_on = passes_request_on(sentence)
         if not made_up and not passed_on and not parse_greeting(sentence):
             continue
-        shorter = _without(result.text, sentence, sign_off)
-        checked = check_text(shorter)
-        fewer = (len(checked.made_up) < len(result.check.made_up)
-                 or len(checked.defects) < len(result.check.defects))
-        if fewer and checked.no_worse_than(result.check):
-            result.removed += sorted(result.check.made_up - checked.made_up)
-            result.passed_on += passed_on
-            result.text, result.check = shorter, checked
+        # The clause that says it, where the rest of the sentence stands alone ("I'll keep
+        # the table, and we can talk in the afternoon"); else the whole sentence.
+        options = [_replaced(result.text, sentence, kept, sign_off)
+                   for kept in _without_clause(sentence, made_up)] if made_up else []
+        for shorter in [*options, _without(result.text, sentence, sign_off)]:
+            checked = check_text(shorter)
+            fewer = (len(checked.made_up) < len(result.check.made_up)
+                     or len(checked.defects) < len(result.check.defects))
+            if fewer and checked.no_worse_than(result.check):
+                result.removed += sorted(result.check.made_up - checked.made_up)
+                result.passed_on += passed_on
+                result.text, result.check = shorter, checked
+                break
     return result
+
+
+# Where a sentence joins clauses: ", and …", ", but …", "; …", " — …".
+_CLAUSE_JOIN = re.compile(r",\s+(?:and|but|or|so|though|although|which)\s+|;\s+|\s+[—–]\s+")
+
+
+def _without_clause(sentence: str, keys: set[str]) -> list[str]:
+    """The sentence without the one clause that carries ``keys``, closed as it was."""
+    end = sentence[-1] if sentence[-1:] in ".!?" else "."
+    body = sentence[:-1] if sentence[-1:] in ".!?" else sentence
+    pieces = re.split(f"({_CLAUSE_JOIN.pattern})", body)  # clause, joint, clause, …
+    clauses, joints = pieces[0::2], pieces[1::2]
+    options = []
+    for n, clause in enumerate(clauses):
+        if len(clauses) < 2 or not keys & fact_keys(clause):
+            continue
+        kept = [c for i, c in enumerate(clauses) if i != n]
+        kept_joints = [j for i, j in enumerate(joints) if i != max(0, n - 1)]
+        rest = kept[0] + "".join(j + c for j, c in zip(kept_joints, kept[1:], strict=False))
+        rest = rest.strip(" ,;")
+        if len(rest.split()) >= 3 and not keys & fact_keys(rest):
+            options.append(rest[:1].upper() + rest[1:] + end)
+    return options
+
+
+def _replaced(text: str, sentence: str, by: str, sign_off: str) -> str:
+    parts = EmailParts.split(text, sign_off)
+    for n, line in enumerate(parts.body):
+        if sentence in sentences(line):
+            parts.body[n] = line.replace(sentence, by, 1)
+            break
+    return parts.text()
 
 
 def _without(text: str, sentence: str, sign_off: str) -> str:

@@ -351,20 +351,17 @@ def _without_clause(sentence: str, keys: set[str]) -> list[str]:
     return options
 
 
-def _replaced(text: str, sentence: str, by: str, sign_off: str) -> str:
-    parts = EmailParts.split(text, sign_off)
-    for n, line in enumerate(parts.body):
-        if sentence in sentences(line):
-            parts.body[n] = line.replace(sentence, by, 1)
-            break
-    return parts.text()
-
-
 def _without(text: str, sentence: str, sign_off: str) -> str:
+    return _replaced(text, sentence, "", sign_off)
+
+
+def _replaced(text: str, sentence: str, by: str, sign_off: str) -> str:
+    """``text`` with ``sentence`` (of its body) said as ``by``, or taken out where ``by`` is
+    empty."""
     parts = EmailParts.split(text, sign_off)
     for n, line in enumerate(parts.body):
         if sentence in sentences(line):
-            parts.body[n] = re.sub(r"\s{2,}", " ", line.replace(sentence, "", 1)).strip()
+            parts.body[n] = re.sub(r"\s{2,}", " ", line.replace(sentence, by, 1)).strip()
             break
     body: list[str] = []
     for line in parts.body:  # no paragraph left empty, no double blank lines

@@ -87,15 +87,20 @@ def _bare_greeting(line: str) -> Greeting | None:
     name = match.group("name").strip()
     first = re.sub(r"^(?:dr|mr|mrs|ms|prof)\.?\s+", "", name.lower()).split()[0]
     # "Thanks,", "Onward —", "Tuesday:" open no email by name.
-    if first in COMMON or first in OPENERS or _NOT_GREETED.match(first):
+    # ("May," may be May herself.)
+    if first in COMMON or first in OPENERS or _NOT_GREETED.match(first) \
+            or (_CALENDAR.match(first) and first != "may"):
         return None
     punct = match.group("punct").strip()
     return Greeting(word="", name=name, punct=f" {punct}" if punct in "—–-" else punct)
 
 
-_NOT_GREETED = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|"
-                          r"april|june|july|august|september|october|november|december|"
-                          r"re|fw|fwd|ps|update|agenda|summary|attached|update|reminder")
+# Days and months: a date, never a person ("Tuesday:", "forward it to Friday's meeting").
+_CALENDAR = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:january|february|march|"
+                       r"april|may|june|july|august|september|october|november|december)\b",
+                       re.I)
+# Nor are the words a line opens a note with ("Re:", "Agenda:").
+_NOT_GREETED = re.compile(r"(?:re|fw|fwd|ps|update|agenda|summary|attached|reminder)\b")
 
 
 def first_name(name: str) -> str:
@@ -262,10 +267,6 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         return name
     return ""
 
-
-_CALENDAR = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:january|february|march|"
-                       r"april|may|june|july|august|september|october|november|december)\b",
-                       re.I)
 
 
 def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "",

@@ -131,7 +131,7 @@ def test_summaries_over_drafts():
 
 # A past email of the user's, retrieved as an example: its figures are its own.
 PAST_EMAIL = ("Hi Rosa,\n\nThe hall hire came to £2,310 for the spring fair, paid on "
-              "Friday. Dev has the receipt.\n\nOnward,\nTeddy")
+              "Friday. Dev has the receipt, and Marta kept the keys.\n\nOnward,\nTeddy")
 HALL_ASK = "thank Rosa for booking the hall for the autumn fair; ask if Dev can do the float"
 
 
@@ -144,8 +144,18 @@ def test_a_figure_from_a_retrieved_example_is_borrowed_not_grounded():
     # ... but another email's amount and day, stated as this one's.
     assert set(check.borrowed) == {"n:2310", "d:fri"}
     assert check.made_up == {"n:2310", "d:fri"}
-    # A name the examples give ("Dev") may recur; only figures and dates are borrowed.
-    assert not any(k.startswith("p:") for k in check.borrowed)
+    # A name the request gives ("Dev") is this email's, though the example has it too ...
+    assert "p:dev" not in check.made_up
+    # ... one that only the example gives is another email's person.
+    keys = check_draft(draft.replace("Could Dev", "Marta has the keys. Could Dev"),
+                       instruction=HALL_ASK, sign_off=TEDDY, examples=[PAST_EMAIL])
+    assert "p:marta" in keys.borrowed and "p:marta" not in keys.invented
+    # A sentence's first word that the example writes as an everyday word is no name.
+    opener = check_draft("Hi Rosa,\n\nThanks for booking the hall for the autumn fair. "
+                         "Regarding the float, could Dev do it?\n\nOnward,\nTeddy",
+                         instruction=HALL_ASK, sign_off=TEDDY,
+                         examples=["Hi Jo,\n\nRegarding the float: regarding it, ask Dev.\n\nTeddy"])
+    assert opener.made_up == set()
     # The same figure, given as a source (the email replied to), is grounded.
     grounded = check_draft(draft, instruction=HALL_ASK, sign_off=TEDDY, sources=[PAST_EMAIL])
     assert grounded.made_up == set()

@@ -38,8 +38,8 @@ class DraftCheck:
     # which of them the draft does not do: "ask when he can start" wants a question.
     acts_required: list[str] = field(default_factory=list)
     acts_missing: list[str] = field(default_factory=list)
-    # Figures and dates that only the retrieved examples give: another email's £20,640 or
-    # "Friday", said in this one. Not invented by the model, but wrong here all the same.
+    # Facts that only the retrieved examples give: another email's £20,640, "Friday" or
+    # "David Port", said in this one. Not invented by the model, but wrong here all the same.
     borrowed: list[str] = field(default_factory=list)
 
     @property
@@ -262,8 +262,8 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                 allowed_names: Sequence[str] = (), examples: Sequence[str] = ()) -> DraftCheck:
     """``sources``: what the draft may draw facts from besides the request (the email
     replied to, the user's profile). ``examples``: the user's past emails it was shown;
-    their names may recur, but their figures and dates belong to those emails
-    (``borrowed``)."""
+    what only they say (a figure, a date, a colleague's name) belongs to those emails
+    (``borrowed``): a request that names no one else wants no one else in its email."""
     result = DraftCheck()
     required = required_facts(instruction, reference)
     present = mentioned(draft)
@@ -273,11 +273,16 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     for source in (*sources, sign_off, *allowed_names):
         offered |= mentioned(source)
     from_examples: set[str] = set()
+    named_in_examples: set[str] = set()
     for example in examples:
         from_examples |= mentioned(example)
+        named_in_examples |= {f"p:{name}" for name in proper_names(example)}
     stated = fact_keys(_LIST_NUMBER.sub(r"\1", draft)) - offered
     result.invented = sorted(stated - from_examples)
-    result.borrowed = sorted(k for k in stated & from_examples if k[:2] in ("n:", "d:"))
+    # A capitalised word the examples write as an everyday one ("Since …", "since") is no
+    # one's name; one they write as a name is their person.
+    result.borrowed = sorted(k for k in stated & from_examples
+                             if not k.startswith("p:") or k in named_in_examples)
     if reference is not None:
         result.right_recipient = right_recipient(draft, reference)
         if words(reference):

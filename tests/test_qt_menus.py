@@ -179,13 +179,22 @@ def test_the_training_views_buttons_start_and_pause_through_the_same_actions(qtb
         assert not buttons[name].isEnabled(), name
     # An evaluation's scores, what was asked kept among them, one row per setting.
     view._show_eval({"scored": 4, "adapter": "a1", "settings": {
-        "base": {"rouge_l": 26.5, "fact_recall": 1.0, "act_recall": 0.75},
-        "lora": {"rouge_l": 32.0, "fact_recall": 1.0, "act_recall": None}}}, None)
+        "base": {"rouge_l": 26.5, "fact_recall": 1.0, "act_recall": 0.75,
+                 "invented_facts": 0.25, "borrowed_facts": 0.5, "length_ratio": 0.8},
+        "lora": {"rouge_l": 32.0, "fact_recall": 1.0, "act_recall": None,
+                 "invented_facts": 0.0, "right_recipient": 1.0}}}, None)
     headers = [view.scores.horizontalHeaderItem(c).text()
                for c in range(view.scores.columnCount())]
-    asks = headers.index("Asks kept ↑")
     assert view.scores.rowCount() == 2
-    assert [view.scores.item(r, asks).text() for r in range(2)] == ["0.75", "—"]
+
+    def column(title: str) -> list[str]:
+        return [view.scores.item(r, headers.index(title)).text() for r in range(2)]
+    assert column("Asks kept ↑") == ["0.75", "—"]
+    # The checks of what each setting made up, whom it greeted and how long it ran.
+    assert column("Made up ↓") == ["0.25", "0.00"]
+    assert column("Borrowed ↓") == ["0.50", "—"]
+    assert column("Right person ↑") == ["—", "1.00"]
+    assert column("Length vs. real") == ["0.80", "—"]
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ draft's form, its length — on hand-made drafts whose answers are known."""
 from __future__ import annotations
 
 from trainer.checks import asked_acts, check_draft, structure_defects, summarise
-from trainer.facts import fact_keys
+from trainer.facts import everyday_words, fact_keys
 
 TEDDY = "Onward,\nTeddy"
 REFERENCE = ("Hi Stan —\n\nThe board approved your glazing quote of £1,840 on Tuesday. "
@@ -156,6 +156,12 @@ def test_a_figure_from_a_retrieved_example_is_borrowed_not_grounded():
                          instruction=HALL_ASK, sign_off=TEDDY,
                          examples=["Hi Jo,\n\nRegarding the float: regarding it, ask Dev.\n\nTeddy"])
     assert opener.made_up == set()
+    # Without the example, the user's own mail says "regarding" is a word of theirs.
+    alone = ("Hi Rosa,\n\nThanks for booking the hall for the autumn fair. Regarding the "
+             "float, could Dev do it?\n\nOnward,\nTeddy")
+    assert check_draft(alone, instruction=HALL_ASK, sign_off=TEDDY).invented == ["p:regarding"]
+    assert check_draft(alone, instruction=HALL_ASK, sign_off=TEDDY,
+                       everyday=everyday_words(["regarding the float: ask Dev."])).invented == []
     # The same figure, given as a source (the email replied to), is grounded.
     grounded = check_draft(draft, instruction=HALL_ASK, sign_off=TEDDY, sources=[PAST_EMAIL])
     assert grounded.made_up == set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from trainer.facts import everyday_words
 from trainer.playback import (
     METHOD,
     EmailForPlayback,
@@ -35,6 +36,26 @@ def test_facts_are_taken_verbatim_and_never_the_writer():
     assert facts[:3] == ["£1,840", "Thursday 20 March", "8:30"]
     assert "Nina" in facts
     assert not {"Teddy", "Stan", "Onward"} & set(facts)
+
+
+def test_a_sentence_opened_with_an_everyday_word_names_no_one():
+    # The writer's other mail uses "regarding" and "hopefully" as words, "Keith" as a name.
+    everyday = everyday_words([
+        "regarding the lease, hopefully we close soon.", "I asked Keith about it.",
+        "Keith is out; hopefully back monday. sent regarding the fax to keith@x.example"])
+    assert {"regarding", "hopefully"} <= everyday and "keith" not in everyday
+    email = EmailForPlayback("m3", "Jim,\n\nRegarding the lease: Keith signed. Hopefully "
+                             "Grigsby agrees.\n\nPhillip", to=["jim@x.example"],
+                             writer_names=("Phillip",))
+    assert {"Regarding", "Hopefully"} <= set(extract_facts(email, recipient="Jim"))
+    facts = extract_facts(email, recipient="Jim", everyday=everyday)
+    assert not {"Regarding", "Hopefully"} & set(facts)
+    assert {"Keith", "Grigsby"} <= set(facts)
+    # Key phrases with the reader's or writer's name in them are the greeting or sign-off.
+    phrases = extract_facts(EmailForPlayback("m4", "Jim,\n\nGreat, cheers Jim.\n\nPhillip",
+                                             writer_names=("Phillip",)), recipient="Jim",
+                            keyphrases=lambda body: ["great cheers jim", "quick turnaround"])
+    assert "quick turnaround" in phrases and "great cheers jim" not in phrases
 
 
 def test_instruction_is_usable_and_varies_in_form():

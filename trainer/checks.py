@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from trainer.engine.shaping import (
@@ -259,11 +259,14 @@ _LIST_NUMBER = re.compile(r"^(\s*)\d{1,2}[.)](?=\s)", re.M)
 
 def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                 sources: Sequence[str] = (), sign_off: str = "",
-                allowed_names: Sequence[str] = (), examples: Sequence[str] = ()) -> DraftCheck:
+                allowed_names: Sequence[str] = (), examples: Sequence[str] = (),
+                everyday: Collection[str] = frozenset()) -> DraftCheck:
     """``sources``: what the draft may draw facts from besides the request (the email
     replied to, the user's profile). ``examples``: the user's past emails it was shown;
     what only they say (a figure, a date, a colleague's name) belongs to those emails
-    (``borrowed``): a request that names no one else wants no one else in its email."""
+    (``borrowed``): a request that names no one else wants no one else in its email.
+    ``everyday``: the user's everyday words, no one's name where a sentence opens with one
+    (``trainer.facts.everyday_words``)."""
     result = DraftCheck()
     required = required_facts(instruction, reference)
     present = mentioned(draft)
@@ -277,7 +280,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     for example in examples:
         from_examples |= mentioned(example)
         named_in_examples |= {f"p:{name}" for name in proper_names(example)}
-    stated = fact_keys(_LIST_NUMBER.sub(r"\1", draft)) - offered
+    stated = fact_keys(_LIST_NUMBER.sub(r"\1", draft), everyday=everyday) - offered
     result.invented = sorted(stated - from_examples)
     # A capitalised word the examples write as an everyday one ("Since …", "since") is no
     # one's name; one they write as a name is their person.

@@ -209,17 +209,18 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         greeting = greetings.greeting_for(recipient)
         user_draft = clean_draft(raw, sign_off=sign_off, greeting=greeting,
                                  want_subject=not thread_text).body
-        # The examples apart: their names may recur, their figures are other emails'.
+        # The examples apart: what only they say is other emails' (``borrowed``).
         sources = [thread_text, profile.name, profile.about]
+        check_text = _checker(item, sources, sign_off, drafted.examples, phrasebook.everyday)
         added = removed = 0
         from_request, kept_after = False, 0
         if revise:
             # As drafting does: put back what the draft left out, take out what it made up,
             # judged without the real email (that would be knowing the answer).
             filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
-                           sign_off, greeting, adapter)
+                           sign_off, greeting, adapter, phrasebook.everyday)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
-                                     check_text=_checker(item, sources, sign_off, drafted.examples))
+                                     check_text=check_text)
             if struck.text != user_draft:
                 user_draft = struck.text
                 output = EmailParts.split(struck.text, sign_off).without_tail()
@@ -227,7 +228,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             # And where it is still not one to send, the request itself, as drafting shows.
             fallback = literal_fallback(
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
-                sign_off=sign_off, check_text=_checker(item, sources, sign_off, drafted.examples),
+                sign_off=sign_off, check_text=check_text,
                 examples=drafted.examples, names=recipient.name.split(),
                 phrasebook=phrasebook)
             if fallback is not None and adapter:  # the user's voice, as drafting adds it
@@ -235,7 +236,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(
                         fallback), sign_off, greeting, adapter),
                     instruction=item.asked, sign_off=sign_off,
-                    check_text=_checker(item, sources, sign_off, drafted.examples),
+                    check_text=check_text,
                     known=[drafted.thread_text, profile.name, profile.about])
                 kept_after = len(fallback.added)
             if fallback is not None:
@@ -245,7 +246,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
                             examples=drafted.examples,
-                            sign_off=sign_off)
+                            sign_off=sign_off, everyday=phrasebook.everyday)
         return output, user_draft, check, (added, removed), (from_request, kept_after)
 
     current = (adapter_context.k, adapter_context.min_similarity)
@@ -366,17 +367,19 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
                     thread.text if thread else "", _sender_address(store, email), built.text)
 
 
-def _checker(item: HeldOutItem, sources: list[str], sign_off: str, examples: list[str]):
+def _checker(item: HeldOutItem, sources: list[str], sign_off: str, examples: list[str],
+             everyday: frozenset[str] = frozenset()):
     def check(text: str):
         return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off,
-                           examples=examples)
+                           examples=examples, everyday=everyday)
     return check
 
 
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
-          sources: list[str], sign_off: str, greeting: str | None, adapter: str | None):
+          sources: list[str], sign_off: str, greeting: str | None, adapter: str | None,
+          everyday: frozenset[str]):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
-    check = _checker(item, sources, sign_off, drafted.examples)
+    check = _checker(item, sources, sign_off, drafted.examples, everyday)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
     def write(ask: FillAsk) -> str:

@@ -5,6 +5,7 @@ compare them. Keys are normalised so "£1,840" and "1840", "Thurs" and "Thursday
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY = re.compile(rf"[£$€]\s?(?:{AMOUNT})(?:\s?(?:k|m|bn|million|thousand)\b)?", re.I)
@@ -80,9 +81,28 @@ def _day_words(text: str, lenient: bool = False) -> set[str]:
     return keys
 
 
-def proper_names(text: str) -> set[str]:
+def everyday_words(texts) -> frozenset[str]:
+    """Words a writer's mail writes in lower case more often than capitalised mid-sentence:
+    "since", "regarding", "small", "perfect" are everyday words even where they open a
+    sentence; "Keith", "Pavilion", "Houston" are names though some mail writes "keith"."""
+    lower: dict[str, int] = {}
+    capital: dict[str, int] = {}
+    for text in texts:
+        text = _ADDRESS_OR_LINK.sub(" ", text)
+        for word in re.findall(r"\b[a-z][a-z'’-]+\b", text):
+            lower[word] = lower.get(word, 0) + 1
+        for word in re.findall(r"(?<=[a-z,;] )[A-Z][a-z'’-]+\b", text):
+            capital[word.lower()] = capital.get(word.lower(), 0) + 1
+    return frozenset(w for w, n in lower.items() if n > capital.get(w, 0))
+
+
+_ADDRESS_OR_LINK = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+
+
+def proper_names(text: str, everyday: Collection[str] = frozenset()) -> set[str]:
     """Capitalised words that are names: mid-sentence ones, and sentence openers the text
-    never writes in lower case ("Nina will…" yes, "Could you…" no)."""
+    never writes in lower case ("Nina will…" yes, "Could you…" no) and the writer does not
+    use as an everyday word (``everyday_words``: "Regarding the lease, …")."""
     found: set[str] = set()
     for match in PROPER.finditer(text):
         for word in match.group(1).split():
@@ -91,7 +111,8 @@ def proper_names(text: str) -> set[str]:
     lowered = text.lower()
     for match in SENTENCE_START.finditer(text):
         word = match.group(1)
-        if word.lower() in COMMON or word.lower() in OPENERS or _DAY_WORDS.fullmatch(word):
+        if word.lower() in COMMON or word.lower() in OPENERS or word.lower() in everyday \
+                or _DAY_WORDS.fullmatch(word):
             continue
         if re.match(r"[.!]", text[match.end():match.end() + 1]):
             continue  # a sentence of one word: "Perfect." "Brilliant!" — not a name
@@ -134,13 +155,14 @@ def _relative(text: str) -> set[str]:
     return {k.lower() for k in keys}
 
 
-def fact_keys(text: str, *, names: bool = True, lenient: bool = False) -> set[str]:
+def fact_keys(text: str, *, names: bool = True, lenient: bool = False,
+              everyday: Collection[str] = frozenset()) -> set[str]:
     """Normalised facts: "n:1840", "d:thu", "d:next week", "p:stan", "e:jo@x.org"."""
     keys = {f"n:{n}" for n in _numbers(text)} | {f"d:{d}" for d in _day_words(text, lenient)}
     keys |= {f"d:{d}" for d in _relative(text)}
     keys |= {f"e:{e.lower()}" for e in EMAIL_ADDRESS.findall(text)}
     if names:
-        keys |= {f"p:{n}" for n in proper_names(text)}
+        keys |= {f"p:{n}" for n in proper_names(text, everyday)}
     return keys
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from trainer.facts import everyday_words
+
 # A form must be seen at least this often, and more often than the default form, before it
 # replaces it: one "Cheers for" in a hundred emails is not a habit.
 MIN_USES = 2
@@ -44,6 +46,8 @@ class Phrasebook:
         self.emails = len(texts)
         self._corpus = _normal("\n\n".join(texts))
         self._counts: dict[str, int] = {}
+        # The words the user writes as everyday ones, not names (``trainer.facts``).
+        self.everyday = everyday_words(texts)
 
     def uses(self, phrase: str) -> int:
         key = _normal(phrase).strip()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from store.retrieval import STOPWORDS
@@ -25,7 +25,9 @@ from trainer.facts import PROPER as _PROPER
 from trainer.facts import SENTENCE_START as _SENTENCE_START
 from trainer.facts import TIME as _TIME
 
-METHOD = "notes-v2"  # v2: a third of the emails get a typed request (form "request")
+# v2: a third of the emails get a typed request (form "request"); v3: a sentence's first
+# word that the writer uses as an everyday word is not taken for a name.
+METHOD = "notes-v3"
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|morning|good morning|afternoon|evening|hiya)\s+"
@@ -90,7 +92,10 @@ def recipient_name(email: EmailForPlayback) -> str:
 
 
 def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]] | None = None,
-                  limit: int = 5, recipient: str = "") -> list[str]:
+                  limit: int = 5, recipient: str = "",
+                  everyday: Collection[str] = frozenset()) -> list[str]:
+    """``everyday``: the writer's everyday words (``trainer.facts.everyday_words`` over
+    their mail), which are no one's name where a sentence opens with them."""
     body = email.body
     facts: list[str] = []
 
@@ -110,16 +115,18 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
         if word.lower() not in STOPWORDS and not re.search(rf"\b{word.lower()}\b",
                                                             body.replace(word, "")):
             names.append(word)
-    own = {n.lower() for n in email.writer_names} | {recipient.lower()}
+    own = {n.lower() for n in email.writer_names} | {recipient.lower()} - {""}
     for name in names:
         if name.split()[0] not in _STOP_NAMES and name.split()[0].lower() not in STOPWORDS \
-                and name.lower() not in own \
+                and name.lower() not in own and name.lower() not in everyday \
                 and not re.match(_MONTH + "$", name):
             add(name)
-    # Key phrases fill in what an email without numbers or names is about.
+    # Key phrases fill in what an email without numbers or names is about; one with the
+    # writer's or reader's name in it is the greeting or sign-off ("great cheers callum").
     if keyphrases is not None and len(facts) < 3:
         for phrase in keyphrases(body):
-            add(phrase)
+            if not own & set(phrase.lower().split()):
+                add(phrase)
     return facts
 
 
@@ -179,9 +186,10 @@ def _request(name: str, topic: str, facts: list[str], body: str) -> str:
 
 
 def make_instruction(email: EmailForPlayback,
-                     keyphrases: Callable[[str], list[str]] | None = None) -> Instruction:
+                     keyphrases: Callable[[str], list[str]] | None = None,
+                     everyday: Collection[str] = frozenset()) -> Instruction:
     name = recipient_name(email)
-    facts = extract_facts(email, keyphrases, recipient=name)
+    facts = extract_facts(email, keyphrases, recipient=name, everyday=everyday)
     topic = _topic(email)
     form = _form_for(email.ident)
     verb = "reply to" if email.is_reply else "write to"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from store.jobs import CancelToken, PhaseMeter, ProgressCallback, ignore_progress
 from store.settings import data_home
+from trainer.facts import everyday_words
 from trainer.playback import (
     METHOD,
     Check,
@@ -163,6 +164,7 @@ def playback(emails: list[EmailForPlayback], keyphrases=None, *,
              ) -> tuple[list[Instruction], PlaybackReport]:
     """The instruction behind each email, with its quality check attached."""
     report = PlaybackReport()
+    everyday = everyday_words(email.body for email in emails)
     meter = PhaseMeter("playback", len(emails), progress)
     started = time.monotonic()
     out: list[Instruction] = []
@@ -175,7 +177,7 @@ def playback(emails: list[EmailForPlayback], keyphrases=None, *,
             if instruction is not None:
                 report.cached += 1
             else:
-                instruction = make_instruction(email, keyphrases)
+                instruction = make_instruction(email, keyphrases, everyday)
                 instruction.check = check_instruction(instruction.text, email)
                 if cache is not None:
                     cache.put(key, instruction)

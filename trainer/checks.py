@@ -21,6 +21,7 @@ from trainer.engine.shaping import (
 )
 from trainer.facts import COMMON, OPENERS, fact_keys, mentioned, proper_names
 from trainer.greetings import parse_greeting
+from trainer.typed import REQUEST_VERBS, plain_request
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
            "restates_instruction", "greeting_in_body")
@@ -79,7 +80,7 @@ def body_lines(text: str, sign_off: str = "") -> list[str]:
 # next week?". Not "asked" (something already done) nor "ask me"/"ask us" (the reader asks).
 _REQUEST_ASKS = re.compile(r"(?:^|[;:.,—–-]\s*|\b(?:and|then|also|please)\s+)ask\b"
                            r"(?!\s+(?:me|us)\b)|\?", re.I)
-_REQUEST_THANKS = re.compile(r"\b(?:thank|thanks)\b", re.I)
+_REQUEST_THANKS = re.compile(r"\b(?:thank|thanks|thanking)\b", re.I)
 # An email that asks: a question, or a request put politely without one.
 _DRAFT_ASKS = re.compile(
     r"\?|\b(?:could|can|would|will) you\b|\bplease\b|\blet (?:me|us) know\b|"
@@ -91,7 +92,9 @@ ACT_NAMES = {"ask": "the question asked", "thank": "the thanks"}
 
 
 def asked_acts(instruction: str) -> list[str]:
-    """What the request asks the email to do that a check can see."""
+    """What the request asks the email to do that a check can see ("Could you draft a
+    thank-you to Ellie?" asks the assistant, not Ellie)."""
+    instruction = plain_request(instruction)
     acts = []
     if _REQUEST_ASKS.search(instruction):
         acts.append("ask")
@@ -117,10 +120,18 @@ def words(text: str) -> int:
 def required_facts(instruction: str, reference: str | None) -> set[str]:
     """The facts a draft must carry: those of the request that the real email also has
     (without a real email, those of the request)."""
-    asked = mentioned(instruction)
+    plain = plain_request(instruction)
+    asked = mentioned(instruction) | mentioned(plain)
     if reference is None:
-        return fact_keys(instruction) | (asked & {k for k in asked if not k.startswith("p:")})
+        # "Send a note to Mei: …": the request's own verb opening it is no one's name.
+        stated = {k for k in fact_keys(plain) if k[2:] not in _ASKING_WORDS}
+        return stated | {k for k in asked if not k.startswith("p:")}
     return fact_keys(reference) & asked
+
+
+_ASKING_WORDS = set(REQUEST_VERBS.split("|")) | {
+    "write", "email", "reply", "respond", "draft", "forward", "follow", "introduce", "intro",
+    "chase", "nudge", "schedule", "arrange", "set", "book", "message", "text", "please"}
 
 
 def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> list[str]:
@@ -272,7 +283,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     present = mentioned(draft)
     result.facts_required = sorted(required)
     result.facts_missing = sorted(required - present)
-    offered = mentioned(instruction)
+    offered = mentioned(instruction) | mentioned(plain_request(instruction))
     for source in (*sources, sign_off, *allowed_names):
         offered |= mentioned(source)
     from_examples: set[str] = set()

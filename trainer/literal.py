@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 
 from trainer.engine.shaping import CLOSING
+from trainer.facts import COMMON, OPENERS
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
+from trainer.typed import REQUEST_VERBS, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
@@ -21,9 +23,10 @@ _PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
            # a surname, not "I'm" or a possessive: "tell Mery I'm out", "tell Hat Mum's …"
            r"(?:\s+(?!I\b|I['’])[A-Z][\w-]*(?:['’](?![sS]\b)[\w]+)?(?![\w'’]))?"
            r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
+_PERSON_ONE = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 # "the committee", "volunteers", "market traders", "everyone", or a pronoun.
 _PLURAL_NOUN = r"(?!(?:this|his|its|us|yes|whether|was|has|does|is|as)\b)[a-z]+s"
-_GROUP = (rf"(?:the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+|"
+_GROUP = (rf"(?:the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
@@ -83,8 +86,10 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
         if lowered == "her" and not plural:
             following = words[n + 1] if n + 1 < len(words) else ""
             # "her" before a noun is "your"; at the end or before a preposition, "you".
-            swapped = "you" if not following or following.lower().rstrip(",.;:!?") in (
-                _HER_OBJECT) or tail else "your"
+            bare = following.lower().rstrip(",.;:!?")
+            # "keep her posted", "get her informed": the object, before a participle
+            swapped = "you" if not following or bare in _HER_OBJECT or tail \
+                or bare in ("posted", "informed", "updated", "involved", "covered") else "your"
         elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and \
                 words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES:
             swapped = "you've"
@@ -151,8 +156,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
     (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
-    (r"offer\s+(?P<x>(?:(?:a|an|some|my|our|the|more|extra)\s.+|\w+s\b.*))",
-     "I'd be happy to offer {x}."),
+    (r"offer\s+(?P<x>.+)", "I'd be happy to offer {x}."),
     # "copy Steve", "cc Ruth in": said, since the email's own copy list is the user's to set.
     (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON})(?:\s+in)?", "I'm copying in {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
@@ -180,6 +184,9 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
      "I'm sorry for {x}."),
+    # "…; reply soon": the reader is to reply.
+    (r"reply\s+(?P<x>soon|asap|quickly|promptly|as\s+soon\s+as\s+(?:possible|you\s+can)"
+     r"|by\s+.+|before\s+.+)", "please reply {x}."),
     (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
@@ -195,8 +202,12 @@ _RULES: list[tuple[str, str]] = [
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
     (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
-    (rf"follow\s+up(?:\s+with\s+{_WHO})?\s+(?:on|about|regarding|re)\s+(?P<x>.+)",
-     "just following up on {x}."),
+    (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+\S+)?)?\s+(?:on|about|regarding|re)"
+     rf"\s+(?P<x>.+)", "just following up on {x}."),
+    # "follow up with Gareth - still waiting on the soil results"
+    (rf"follow\s+up(?:\s+with\s+{_WHO})?\s*[:—–-]\s*(?P<x>.+)", "just following up: {x}."),
+    # "…: about pushing my quals to the fall"
+    (r"(?:about|regarding)\s+(?P<x>.+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -204,6 +215,9 @@ _RULES: list[tuple[str, str]] = [
     # The person is introduced to the reader; what follows is about them, not the reader.
     (rf"introduce\s+(?P<other>{_PERSON})\s+to\s+{_WHO}(?:\s*[,;:—–-]\s*(?P<x>.+))?",
      "I'd like to introduce you to {other}{about}."),
+    # "introduce Aisha and Graham, both building tools for pharmacies": written to both.
+    (rf"introduce\s+(?P<who>{_PERSON_ONE}\s+(?:and|&)\s+{_PERSON_ONE})"
+     rf"(?:\s*[,;:—–-]\s*(?P<x>.+))?", "I'd like to introduce you two{to}{x}."),
     (rf"forward\s+(?P<x>.+?)\s+to\s+{_WHO}", "I'm forwarding {x}."),
     # "I need the forecast from Kim by end of day"
     (rf"i\s+need\s+(?P<x>.+?)\s+from\s+{_WHO}(?P<y>.*)", "could I have {x}{y}?"),
@@ -280,18 +294,32 @@ _COMPILED = [(re.compile(rf"^(?:please\s+)?{pattern}$"), form) for pattern, form
 # then what to say.
 _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write|send|draft)"
                         r"\s+(?:an?\s+)?(?:(?:quick|short|brief)\s+)?"
-                        r"(?:email|note|message|reply|line))\s+(?:back\s+)?"
-                        rf"(?:to\s+)?{_WHO}(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
+                        r"(?:email|note|message|reply|line|something|a\s+few\s+lines))"
+                        r"\s+(?:back\s+)?"
+                        rf"(?:to\s+)?{_WHO}"
+                        # "email Priya at Seedcamp —", "write to Gabriel and Ines together,
+                        # the couple from the open house, saying …"
+                        r"(?:\s+(?:at|from)\s+[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)?"
+                        r"(?:\s+together)?"
+                        r"(?:,\s+(?:(?:the|my|our|his|her|their|a|an)\s+|[A-Z][\w-]*['’]s\s+)"
+                        r"[^,:;—–]{1,40}?(?=\s*(?:[,:—–]|\s-\s)))?"
+                        rf"(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
                         # "write Greg on Colonial Oaks: …"
                         rf"|\s+(?=(?:about|on|re|regarding)\s))(?P<rest>.+)$")
+# "write to all year 9 parents: …": whoever it is to, up to the colon.
+_WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note|message))\s+"
+                       r"(?:to\s+)?(?P<who>[\w'’ ]{1,30}?)\s*:\s*(?P<rest>.+)$")
+# "choir email: …", "team update —": a note to a group, named by what it is.
+_GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
+                         r"announcement)\s*[:—–-]\s*(?P<rest>.+)$")
+# "Vera - can she resend the invoice?": the person, then what to say to them.
+_NAMED_FIRST = re.compile(r"^(?P<who>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s*(?P<rest>.+)$")
 _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
             "promising": "promise", "confirming": "confirm", "declining": "decline",
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
             "apologizing": "apologize", "reminding": "remind", "agreeing": "agree",
             "suggesting": "suggest", "offering": "offer", "wishing": "wish"}
-_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|accept|confirm"
-          "|invite|apologise|apologize|congratulate|welcome|propose|suggest|update|warn"
-          "|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree|promise|announce")
+_VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"
     # a full stop, not one of a title or an abbreviation
@@ -299,16 +327,13 @@ _CLAUSE_SPLIT = re.compile(
     r"(?<!\bvs)(?<!\bpg)(?<!\bno)(?<!\bapprox)\.\s+"
     rf"|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
     r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
-    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)",
+    # "can she resend it? the one she sent …": a question, then the next sentence
+    r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
+    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)"
+    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)",
     re.I)
 
 
-# The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
-_TO_THE_ASSISTANT = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|help\s+me\s+|"
-    r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
-    rf"(?=(?:{_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
-    r"introduce|forward|decline|accept)\b)", re.I)
 # Someone other than the reader was just named: their pronouns stay theirs. It marks the
 # reader's name, which stays the reader's: "\x00Omar".
 _SOMEONE_ELSE = "\x00"
@@ -319,11 +344,16 @@ _THIRD_SUBJECT = re.compile(r"^(?:Yes,?\s+|No,?\s+|So\s+)?([A-Z][a-z]+)(?:['’]
 
 
 def clauses(instruction: str) -> list[str]:
-    # "(I took off $3,000; other income is $75/month)" is one aside, not two clauses.
-    kept = re.sub(r"\([^()]*\)", lambda m: m.group(0).replace(";", "\x01"),
-                  instruction.strip())
-    return [c.strip(" ,").replace("\x01", ";") for c in _CLAUSE_SPLIT.split(kept)
-            if c.strip(" ,")]
+    # "(I took off $3,000; other income is $75/month)", "(non-refundable, it's in the
+    # contract)": one aside each, not two clauses.
+    asides: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        asides.append(match.group(0))
+        return f"\x01{len(asides) - 1}\x01"
+    kept = re.sub(r"\([^()]*\)", keep, instruction.strip())
+    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c.strip(" ,"))
+            for c in _CLAUSE_SPLIT.split(kept) if c.strip(" ,")]
 
 
 # Instructions about how to write, which only a writer can carry out.
@@ -348,8 +378,8 @@ def literal_sentences(instruction: str,
     cannot say."""
     said: list[str] = []
     who_before = ""
-    text = _TO_THE_ASSISTANT.sub("", _one_line(instruction))
-    addressed = _ADDRESSED.match(_lower_first(text)) or _TOLD.match(_lower_first(text))
+    text = _one_line(plain_request(instruction, phrasebook.everyday))
+    addressed = _addressed(text)
     addressee = ""
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
@@ -406,6 +436,18 @@ def _one_line(instruction: str) -> str:
     return head + joiner + "; ".join(item.rstrip(".") for item in items)
 
 
+def _addressed(text: str) -> re.Match | None:
+    """Who the request is for and what to say, where it opens by naming them."""
+    lowered = _lower_first(text)
+    found = (_ADDRESSED.match(lowered) or _TOLD.match(lowered) or _WRITE_TO.match(lowered)
+             or _GROUP_NOTE.match(lowered))
+    if found is None:
+        named = _NAMED_FIRST.match(text)
+        if named and named.group("who").lower() not in COMMON | OPENERS:
+            found = named
+    return found
+
+
 def _lower_first(clause: str) -> str:
     first, _, rest = clause.partition(" ")
     if len(first) > 1 and first.isupper():
@@ -451,6 +493,7 @@ def _to_reader(content: str, who: str) -> str:
 def _say(clause: str, who_before: str, addressee: str = "",
          phrasebook: Phrasebook = NO_PHRASEBOOK) -> tuple[str, str] | None:
     clause = _without_manner(_lower_first(clause.strip()))
+    clause = re.sub(rf"^(?:also|then|and|plus)\s+(?=(?:{_VERBS})\b)", "", clause)
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:
         clause = f"{_GERUNDS[first]} {rest}"
@@ -478,6 +521,8 @@ def _say(clause: str, who_before: str, addressee: str = "",
                 _SOMEONE_ELSE + who
         verb = re.sub(r"^please\s+", "", clause[:match.start("x")].strip()) \
             if "{verb}" in form else ""
+        if "{to}" in form:  # the two introduced: what follows is said to both
+            return _sentence(form.format(to=": " if content else "", x=content)), who
         after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content, y=after, verb=verb)), who
@@ -523,23 +568,29 @@ _SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": 
 def subject_from_request(instruction: str) -> str:
     """A subject from what the request is about: "tell Stan the board approved the glazing
     quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
-    text = _TO_THE_ASSISTANT.sub("", _one_line(instruction))
-    addressed = _ADDRESSED.match(_lower_first(text)) or _TOLD.match(_lower_first(text))
+    text = _one_line(plain_request(instruction))
+    addressed = _addressed(text)
     if addressed:
         text = addressed.group("rest")
     parts = clauses(text)
     if not parts:
         return ""
     clause = _lower_first(parts[0])
+    first, _, rest = clause.partition(" ")
+    if first in _GERUNDS:  # "saying the sellers accepted": what is said
+        clause = f"{_GERUNDS[first]} {rest}"
     lead = ""
+    addressee = addressed.group("who") if addressed else ""
     for pattern, form in _COMPILED:
         match = pattern.match(clause)
         if match and match.groupdict().get("x"):
-            who = match.groupdict().get("who") or (addressed.group("who") if addressed else "")
+            who = match.groupdict().get("who") or addressee
             # The reader's things as theirs: "say sorry to Amy for missing her call".
             clause = _to_reader(match.group("x") + (match.groupdict().get("y") or ""), who)
             lead = _SUBJECT_LEADS.get(form, "")
             break
+    else:
+        clause = _to_reader(clause, addressee) if addressee else clause
     clause = lead + re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
     # "he can replace the panes" is about replacing the panes.
     clause = re.sub(r"^(?:(?:he|she|they|you)['’](?:s|ve)|he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
@@ -547,7 +598,7 @@ def subject_from_request(instruction: str) -> str:
                     flags=re.I)
     clause = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize(), clause)
     # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
-    clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—)\s*|,\s+", clause)[0]
+    clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—|\?)\s*|,\s+", clause)[0]
     words = clause.split()
     for n, word in enumerate(words):
         if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):

@@ -1,0 +1,96 @@
+"""Requests as people type them (``trainer.typed``), read plainly and then written as the
+email (``trainer.literal``): shorthand, lower-case names, chatter, notes on tone, other
+verbs for the same act, and leads that name who it is for."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.checks import asked_acts, check_draft, required_facts
+from trainer.literal import literal_body, subject_from_request
+from trainer.typed import plain_request
+
+
+@pytest.mark.parametrize(("typed", "plain"), [
+    ("pls remind gus abt invoice #5582, $1,845.50", "remind Gus about invoice #5582, $1,845.50"),
+    ("can u ask ben if the van is free sat", "ask Ben if the van is free sat"),
+    ("tell hugo ill be late tmrw", "tell Hugo I'll be late tomorrow"),
+    ("hey can you tell Anand the migration is done", "tell Anand the migration is done"),
+    ("ok so the caterer cancelled", "the caterer cancelled"),
+    ("need to tell Pat we lost the account. keep it short", "tell Pat we lost the account."),
+    ("chase Alicia on order #PO-20931", "follow up with Alicia on order #PO-20931"),
+    ("nudge Olga again about the forms", "follow up with Olga about the forms"),
+    ("say no to the refund but be nice, offer another date",
+     "say no to the refund, offer another date"),
+    ("congrats to the crew on the launch — want it to sound grateful, not corporate",
+     "congratulate the crew on the launch"),
+    ("follow up w jordan @ brightline re the quote", "follow up with Jordan at brightline re the quote"),
+])
+def test_typed_shorthand_and_framing_read_plainly(typed, plain):
+    assert plain_request(typed) == plain
+
+
+def test_only_the_person_written_to_is_capitalised():
+    # Groups, pronouns, question words and the user's everyday words are no one's name.
+    for request in ("tell everyone the hall is shut", "remind tenants in block B",
+                    "tell market traders we reopen", "ask who's coming", "ask about the van",
+                    "introduce myself to Pedro"):
+        assert plain_request(request) == request
+    assert plain_request("tell rob the keys are back") == "tell Rob the keys are back"
+    assert plain_request("tell rob the keys are back", everyday={"rob"}) == \
+        "tell rob the keys are back"
+
+
+@pytest.mark.parametrize(("request_", "reader", "email"), [
+    ("pls tell hugo ill be late tmrw, dentist at 8:40, in by 10", "Hugo",
+     "I'll be late tomorrow, dentist at 8:40, in by 10."),
+    ("tell sophie the wifi password changed to Harbor!2024", "Sophie",
+     "The wifi password changed to Harbor!2024."),
+    ("write to all year 9 parents: trip is 22 May, £18 per child", "",
+     "Trip is 22 May, £18 per child."),
+    ("choir email: rehearsal moved to St Anne's hall, 7:15 not 7:30", "",
+     "Rehearsal moved to St Anne's hall, 7:15 not 7:30."),
+    ("email Priya at Seedcamp — thank her for the intro, will keep her posted", "Priya",
+     "Thank you for the intro, will keep you posted."),
+    ("Vera - can she resend the invoice? the one she sent has the wrong PO", "Vera",
+     "Can you resend the invoice? The one you sent has the wrong PO."),
+    ("Could you draft something to Ellie thanking her for the reference? I got the job", "Ellie",
+     "Thank you for the reference. I got the job."),
+    ("let Lars know the crate cleared customs (entry #A7-55102) then ask when he can take it",
+     "Lars", "The crate cleared customs (entry #A7-55102). When can you take it?"),
+    ("say no to Ingrid's refund (non-refundable, it's in the contract) but be nice", "Ingrid",
+     "I'm afraid it's a no to your refund (non-refundable, it's in the contract)."),
+    ("follow up with Gareth - still waiting on the soil results", "Gareth",
+     "Just following up: still waiting on the soil results."),
+    ("intro Aisha and Graham, both building tools for pharmacies", "",
+     "I'd like to introduce you two: both building tools for pharmacies."),
+    ("email my advisor Helen about moving my exam to the fall", "Helen",
+     "I'm writing about moving my exam to the fall."),
+    ("ask Samir whether the room is free; also ask whether he's seen the budget", "Samir",
+     "Could you let me know whether the room is free? Could you let me know whether you've "
+     "seen the budget?"),
+])
+def test_typed_requests_become_the_email(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email
+
+
+def test_the_checks_read_the_request_plainly():
+    # "tmrw" asks for tomorrow; the draft saying so makes nothing up.
+    draft = "Hi Hugo,\n\nI'll be late tomorrow, in by 10.\n\nBest,\nSam"
+    check = check_draft(draft, instruction="pls tell hugo ill be late tmrw, in by 10",
+                        sign_off="Best,\nSam")
+    assert check.made_up == set() and check.facts_missing == []
+    # The verb that opens a request is not a name the email must carry.
+    assert "p:send" not in required_facts("Send a note to Mei: the deck is attached", None)
+    # A question put to the assistant is not one the email must ask.
+    assert asked_acts("Could you draft something to Ellie thanking her? I got the job") == \
+        ["thank"]
+    assert asked_acts("ask Beth whether the venue seats 120") == ["ask"]
+
+
+def test_subjects_come_from_what_is_said_not_the_framing():
+    assert subject_from_request("can you write to Gabriel and Ines together, the couple from "
+                                "the open house, saying the sellers accepted their offer") \
+        == "The sellers accepted your offer"
+    assert subject_from_request("Vera - can she resend the invoice? it has the wrong PO") == \
+        "Can you resend the invoice"

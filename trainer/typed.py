@@ -1,0 +1,154 @@
+"""A request as people type it, read plainly before it is written as an email
+(``trainer.literal``): "pls remind gus abt invoice #5582" → "remind Gus about invoice
+#5582"; "hey can you tell Anand …" → "tell Anand …"; "chase Alicia on the order" →
+"follow up with Alicia on the order"; "…, but be nice" → "…".
+
+Only spelling and framing change: every word that carries what is to be said stays. No
+model; English only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from trainer.facts import COMMON
+
+# Shorthand, as a whole word: what it stands for.
+_SHORTHAND = {
+    "pls": "please", "plz": "please", "pl": "please", "u": "you", "ur": "your",
+    "abt": "about", "w/": "with", "w/o": "without", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "tmrow": "tomorrow", "tomoz": "tomorrow", "thx": "thanks", "thnx": "thanks", "tx": "thanks",
+    "bc": "because", "b/c": "because", "cuz": "because", "coz": "because", "esp.": "especially",
+    "esp": "especially", "asap": "as soon as possible", "im": "I'm", "ive": "I've",
+    "dont": "don't", "cant": "can't", "didnt": "didn't", "doesnt": "doesn't",
+    "isnt": "isn't", "wasnt": "wasn't", "havent": "haven't", "wouldnt": "wouldn't",
+    "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
+    "youre": "you're", "wed": None, "ill": None,  # "wed" and "ill" are words: see below
+}
+_SHORT_WORD = re.compile(
+    r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
+        (k for k, v in _SHORTHAND.items() if v), key=len, reverse=True)) + r")(?![\w/@-])",
+    re.I)
+# "ill be late", "ill send it": I'll, where a verb follows.
+# "follow up w jordan @ brightline": with Jordan at Brightline.
+_WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
+            (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at ")]
+_ILL = re.compile(r"\bill\s+(?=(?:be|have|get|send|call|bring|do|make|need|try|check|see|"
+                  r"pick|drop|come|let|sort|ask|pay|look|email|text|ring)\b)", re.I)
+
+# The verbs a request opens its clauses with.
+REQUEST_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|decline|accept"
+                 "|confirm|invite|apologise|apologize|congratulate|welcome|propose|suggest"
+                 "|update|warn|cancel|send|check|inform|get|wish|urge|offer|credit|order|agree"
+                 "|promise|announce")
+# The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
+_TO_THE_ASSISTANT = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|help\s+me\s+|"
+    r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
+    rf"(?=(?:{REQUEST_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
+    r"introduce|forward|decline|accept)\b)", re.I)
+
+
+def _to_the_writer(text: str) -> str:
+    """The request with what it says to the assistant taken off: "Could you draft something
+    to Ellie thanking her? I got the job!" → "draft something to Ellie thanking her. I got
+    the job!" (the question was the assistant's, not the email's)."""
+    asked = _TO_THE_ASSISTANT.match(text)
+    if not asked:
+        return text
+    text = text[asked.end():]
+    return re.sub(r"\?(?=\s|$)", ".", text, count=1) if asked.group(0).strip().lower() \
+        .startswith(("can", "could", "would", "will")) else text
+
+
+# Talk before the request: "hey", "ok so", "so", "right,", "um".
+_CHATTER = re.compile(r"^(?:(?:hey|hi|ok|okay|so|um|uh|right|alright|oh)\b[,.!]?\s+)+", re.I)
+# What the writer must do, said of themselves: "need to tell Pat …", "gotta ask …".
+_OBLIGED = re.compile(r"^(?:i\s+)?(?:need\s+to|have\s+to|gotta|must|should|want\s+to)\s+"
+                      r"(?=(?:tell|ask|remind|thank|let|email|write|reply|message|text|"
+                      r"follow|chase|confirm|decline|invite|update|warn|send)\b)", re.I)
+# Other verbs for the same act.
+_SAME_ACT = [
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
+                r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
+     r"follow up with \g<who> "),
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
+                r"(?:\s+again)?\s*(?=[:—–-]|,)"), r"follow up with \g<who>"),
+    (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
+    (re.compile(r"^intro\s+", re.I), "introduce "),
+    (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
+]
+# How to write it, which only the writer can carry out: "but be nice", "keep it short",
+# "— want it to sound genuinely grateful, not corporate", "firm but polite".
+_TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
+         r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
+         r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty)")
+_HOW_TO_WRITE = [
+    re.compile(rf"\s*[,;]?\s*(?:but\s+|and\s+)?(?:be|keep\s+it|make\s+it|keep\s+the\s+tone)"
+               rf"\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?(?=\s*(?:[,;.]|$))", re.I),
+    re.compile(r"\s*[,;—–-]+\s*(?:i\s+)?(?:want|need|would\s+like)\s+it\s+to\s+(?:sound|be|"
+               r"read|come\s+across)\b[^;.]*", re.I),
+    re.compile(rf"\s*[,;.]?\s*(?:it\s+should|should)\s+(?:sound|be|read)\s+(?:\w+\s+)?{_TONE}"
+               r"\b[^;.]*", re.I),
+]
+# A bare tone before what is written: "a firm but polite email saying …".
+_TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\s+"
+                          r"(?=(?:email|note|message|reply|line)\b)", re.I)
+
+# After these, a lowercase word is the person written to: "tell kev …", "ask ben if …".
+_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|let|email|message|text|cc|copy|"
+                        r"congratulate|invite|update|warn|follow\s+up\s+with|write\s+to|"
+                        r"reply\s+to|introduce|decline|welcome)\s+(?P<name>[a-z][a-z'’-]{1,14})"
+                        r"(?=\s|[,:;—–-]|$)", re.I)
+_NOT_A_NAME = set("""everyone everybody all staff team crew class board committee parents
+tenants volunteers folks guys people someone anyone nobody him her them me us you it
+about around again back how what when where whether if that this those these the a an
+my our his their its your whoever both each either neither off out up over through
+myself yourself ourselves themselves
+mum mom dad gran grandma grandpa nana auntie uncle""".split())
+
+
+# The ends of plural nouns ("tenants", "members", "families"), which names seldom have.
+_PLURAL = re.compile(r"(?:ers|ors|ours|ents|ants|ees|ists|ians|ies|ches|ings|ds|ts|ks|ps)$")
+
+
+def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> str:
+    """The request in plain words: shorthand spelt out, chatter and how-to-write notes
+    dropped, other verbs for an act turned to the ones ``trainer.literal`` reads, and
+    the person written to capitalised ("tell sophie …"). ``everyday``: the user's
+    everyday words (``trainer.facts.everyday_words``), never taken for a name."""
+    lines = []
+    for line in instruction.splitlines():
+        line = _SHORT_WORD.sub(lambda m: _spelt(m.group(0)), line)
+        line = _ILL.sub("I'll ", line)
+        for pattern, replacement in _WITH_AT:
+            line = pattern.sub(replacement, line)
+        line = re.sub(r"\bi\b(?=\s|['’])", "I", line)
+        lines.append(line)
+    text = "\n".join(lines).strip()
+    text = _to_the_writer(_CHATTER.sub("", text))
+    text = _OBLIGED.sub("", text)
+    for pattern, replacement in _SAME_ACT:
+        text = pattern.sub(replacement, text, count=1)
+    for pattern in _HOW_TO_WRITE:
+        text = pattern.sub("", text)
+    text = _TONE_BEFORE.sub("an ", text)
+    text = _TO_PERSON.sub(lambda m: _named(m, everyday), text)
+    return text.strip(" ,;") or instruction.strip()
+
+
+def _spelt(word: str) -> str:
+    plain = _SHORTHAND[word.lower()] or word
+    return plain[:1].upper() + plain[1:] if word[:1].isupper() and plain[:1].islower() else plain
+
+
+def _named(match: re.Match, everyday: Collection[str]) -> str:
+    name = match.group("name")
+    lowered = re.split(r"['’]", name.lower())[0]  # "who's", "who'll": who
+    following = match.string[match.end():].split(maxsplit=1)
+    if lowered in _NOT_A_NAME or lowered in COMMON or lowered in everyday \
+            or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed")) \
+            or following and re.fullmatch(r"[a-z]+s", following[0]):  # "market traders"
+        return match.group(0)
+    return f"{match.group('verb')} {name[:1].upper()}{name[1:]}"

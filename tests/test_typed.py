@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from trainer.checks import asked_acts, check_draft, required_facts
+from trainer.greetings import named_in_instruction
 from trainer.literal import literal_body, subject_from_request
 from trainer.typed import plain_request
 
@@ -94,3 +95,12 @@ def test_subjects_come_from_what_is_said_not_the_framing():
         == "The sellers accepted your offer"
     assert subject_from_request("Vera - can she resend the invoice? it has the wrong PO") == \
         "Can you resend the invoice"
+
+
+def test_the_person_typed_in_lower_case_is_the_one_greeted():
+    assert named_in_instruction("tell sophie the wifi password changed") == "Sophie"
+    assert named_in_instruction("pls remind gus abt invoice #5582") == "Gus"
+    # A department, a role, a manner: no one to greet by name.
+    for request in ("ask finance to approve the order", "email landlord about the heating",
+                    "decline politely", "tell everyone the hall is shut"):
+        assert named_in_instruction(request) == "", request

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
 from trainer.facts import COMMON, OPENERS
+from trainer.typed import plain_request
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
 # Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
@@ -241,7 +242,14 @@ _MORE_NAMES = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*(?:,\s*)?(?:\band\b|&)\
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     """The person a request speaks to: "tell Stan …" → "Stan"; "" when none is named. A
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
-    (people type "tell stan …", but "decline politely" names no one)."""
+    (people type "tell stan …", but "decline politely" names no one), or where the
+    request read plainly (``trainer.typed``) takes it for the person written to."""
+    found = _named(instruction, known)
+    plain = plain_request(instruction)
+    return found or (_named(plain, known) if plain != instruction else "")
+
+
+def _named(instruction: str, known) -> str:
     for match in _ASKED.finditer(instruction):
         # "decline Mark's invitation" is written to Mark
         words = re.sub(r"['’]s\b", "", match.group("name")).split()

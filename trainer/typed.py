@@ -106,6 +106,10 @@ tenants volunteers folks guys people someone anyone nobody him her them me us yo
 about around again back how what when where whether if that this those these the a an
 my our his their its your whoever both each either neither off out up over through
 myself yourself ourselves themselves
+finance security accounting accounts legal marketing sales hr ops support admin reception
+management facilities payroll procurement engineering design product office
+customer client landlord tenant boss manager teacher doctor dentist vet plumber builder
+neighbour neighbor contractor supplier vendor agent lawyer accountant coach
 mum mom dad gran grandma grandpa nana auntie uncle""".split())
 
 
@@ -148,7 +152,7 @@ def _named(match: re.Match, everyday: Collection[str]) -> str:
     lowered = re.split(r"['’]", name.lower())[0]  # "who's", "who'll": who
     following = match.string[match.end():].split(maxsplit=1)
     if lowered in _NOT_A_NAME or lowered in COMMON or lowered in everyday \
-            or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed")) \
+            or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed", "ly")) \
             or following and re.fullmatch(r"[a-z]+s", following[0]):  # "market traders"
         return match.group(0)
     return f"{match.group('verb')} {name[:1].upper()}{name[1:]}"

@@ -105,6 +105,10 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
             continue
         if core[:1].isupper():
             swapped = swapped[:1].upper() + swapped[1:]
+        if swapped.lower() == "you" and out and out[-1].lower() in _AGREE:
+            # "is she free?" → "are you free?"
+            verb = _AGREE[out[-1].lower()]
+            out[-1] = verb[:1].upper() + verb[1:] if out[-1][:1].isupper() else verb
         out.append(swapped + tail)
     return " ".join(out)
 
@@ -330,7 +334,9 @@ _CLAUSE_SPLIT = re.compile(
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
     rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)"
-    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)",
+    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)"
+    # "the lids are in, can he fit them Thursday?": a question of its own
+    r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b[^,;]*\?)",
     re.I)
 
 
@@ -524,6 +530,8 @@ def _say(clause: str, who_before: str, addressee: str = "",
         if "{to}" in form:  # the two introduced: what follows is said to both
             return _sentence(form.format(to=": " if content else "", x=content)), who
         after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)
+        if form == "{x}." and clause.endswith("?"):
+            form = "{x}?"  # "tell Jo the lids are in — can he fit them?"
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content, y=after, verb=verb)), who
     if first in _ABOUT_THE_WRITING and not (first in ("add", "include") and _SAID_TO_ADD.match(

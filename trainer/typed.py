@@ -24,11 +24,12 @@ _SHORTHAND = {
     "dont": "don't", "cant": "can't", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "wasnt": "wasn't", "havent": "haven't", "wouldnt": "wouldn't",
     "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
-    "youre": "you're", "wed": None, "ill": None,  # "wed" and "ill" are words: see below
+    "youre": "you're", "r": "are", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "wed": None, "ill": None,  # "wed" and "ill" are words: see below
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
-        (k for k, v in _SHORTHAND.items() if v), key=len, reverse=True)) + r")(?![\w/@-])",
+        (k for k, v in _SHORTHAND.items() if v), key=len, reverse=True)) + r")(?![\w/@-]|\.\w)",
     re.I)
 # "ill be late", "ill send it": I'll, where a verb follows.
 # "follow up w jordan @ brightline": with Jordan at Brightline.
@@ -47,7 +48,7 @@ _TO_THE_ASSISTANT = re.compile(
     r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|help\s+me\s+|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
     rf"(?=(?:{REQUEST_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
-    r"introduce|forward|decline|accept)\b)", re.I)
+    r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
 
 
 def _to_the_writer(text: str) -> str:

@@ -131,15 +131,24 @@ _ASKS = re.compile(r"^(?:could|can|would|will|shall|should|do|does|did|is|are|am
 # or "march", which are also everyday words.
 _PROPER_WORDS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|"
-    r"june|july|august|september|october|november|december)\b|\bi\b(?!\.\w)")
+    r"june|july|august|september|october|november|december|mon|tues|thurs|thu|fri)\b"
+    r"(?![@.]\w)|\bi\b(?!\.\w)"
+    # "sat", "wed" and "sun" are words too: days only after "by", "on", "or" …
+    r"|\b(?P<pre>by|on|or|and|until|till|before|after|from|next|this|every)\s(?P<day>sat|wed|sun)\b")
+
+
+def _proper(match: re.Match) -> str:
+    if match.group("day"):
+        return f"{match.group('pre')} {match.group('day').capitalize()}"
+    word = match.group(0)
+    return word.capitalize() if len(word) > 1 else "I"
 
 
 def _sentence(text: str, end: str = ".") -> str:
     text = text.strip().rstrip(",;:")
     if not text:
         return ""
-    text = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize() if len(m.group(0)) > 1
-                             else "I", text)
+    text = _PROPER_WORDS.sub(_proper, text)
     text = text[0].upper() + text[1:]
     if end == "." and _ASKS.match(text):
         end = "?"
@@ -329,7 +338,7 @@ _CLAUSE_SPLIT = re.compile(
     # a full stop, not one of a title or an abbreviation
     r"|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)(?<!\be\.g)(?<!\bi\.e)"
     r"(?<!\bvs)(?<!\bpg)(?<!\bno)(?<!\bapprox)\.\s+"
-    rf"|,\s*(?:and\s+)?(?=(?:{_VERBS})\b)"
+    rf"|,\s*(?:and\s+)?(?=(?:{_VERBS}|need|want|think|hope)\b)"
     r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
@@ -496,10 +505,16 @@ def _to_reader(content: str, who: str) -> str:
     return content if third else to_you(content, plural, who.lower())
 
 
+# "need it by Friday", "want replacements, not a refund", "think they should talk": the
+# writer speaking, typed without "I".
+_FIRST_PERSON_DROPPED = re.compile(r"^(need|want|think|hope|guess|reckon|wonder)\s+(?=\S)")
+
+
 def _say(clause: str, who_before: str, addressee: str = "",
          phrasebook: Phrasebook = NO_PHRASEBOOK) -> tuple[str, str] | None:
     clause = _without_manner(_lower_first(clause.strip()))
     clause = re.sub(rf"^(?:also|then|and|plus)\s+(?=(?:{_VERBS})\b)", "", clause)
+    clause = _FIRST_PERSON_DROPPED.sub(r"I \1 ", clause)
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:
         clause = f"{_GERUNDS[first]} {rest}"
@@ -604,7 +619,7 @@ def subject_from_request(instruction: str) -> str:
     clause = re.sub(r"^(?:(?:he|she|they|you)['’](?:s|ve)|he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
                     r"may|must)\s+|(?:wants?|needs?|would like|['’]d like)\s+to\s+)?", "", clause,
                     flags=re.I)
-    clause = _PROPER_WORDS.sub(lambda m: m.group(0).capitalize(), clause)
+    clause = _PROPER_WORDS.sub(_proper, clause)
     # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
     clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—|\?)\s*|,\s+", clause)[0]
     words = clause.split()

@@ -29,6 +29,24 @@ SHARED_MODELS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
+def collect_on_the_gui_thread(request):
+    """In a test with widgets, garbage is collected on the GUI thread only, as the desktop
+    does (``app.qt.collector``): otherwise a worker thread's allocation may destroy a widget
+    left in a cycle by the test before, and Qt crashes. Other tests keep Python's own."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    import gc
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own data home; nothing touches the user's real one."""
     home = tmp_path / "home"

@@ -235,3 +235,19 @@ def test_a_time_the_request_never_gave_is_made_up():
     assert check_draft("Morning Jo,\n\nI'll call back tomorrow.\n\nOnward,\nTeddy",
                        instruction=asked, sign_off=TEDDY).facts_missing == ["d:morning"]
     assert fact_keys("Morning Jo,\n\nHave a good weekend!") == {"p:jo"}
+
+
+def test_a_loop_an_echoed_length_note_and_talk_about_the_reader_are_defects():
+    # Drafts the 135M model wrote for typed requests, which no check caught before.
+    assert structure_defects("Hi Maya —\n\nYes. Yes.\n\nOnward,\nTeddy", "tell Maya yes",
+                             TEDDY) == ["repeated"]
+    assert "chatter" in structure_defects(
+        "Hi Connor —\n\nTwo to four sentences.\n\nI'll bring the yield numbers.\n\nOnward,\n"
+        "Teddy", "email Connor: yes to the 3rd, I'll bring the yield numbers", TEDDY)
+    assert structure_defects(
+        "Hi Beth —\n\nOne more question for Beth. Would the venue seat 120?\n\nOnward,\nTeddy",
+        "ask Beth whether the venue can seat 120", TEDDY) == ["restates_instruction"]
+    # Said to her by name, or a thanks said twice in other words: an email.
+    assert structure_defects(
+        "Hi Beth —\n\nThanks, Beth. Would the venue seat 120? Thanks again.\n\nOnward,\nTeddy",
+        "ask Beth whether the venue can seat 120", TEDDY) == []

@@ -24,7 +24,7 @@ from trainer.greetings import parse_greeting
 from trainer.typed import REQUEST_VERBS, plain_request
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
-           "restates_instruction", "greeting_in_body")
+           "restates_instruction", "greeting_in_body", "repeated")
 
 
 @dataclass
@@ -171,9 +171,34 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     elif (not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4) \
             or _broken_paragraph(draft, body):
         found.append("unfinished")
-    if instruction and body and restates(body, instruction):
+    if instruction and body and (restates(body, instruction)
+                                 or _about_the_reader(body, greeted.name if greeted else "")):
         found.append("restates_instruction")
+    if _said_twice(body):
+        found.append("repeated")
     return found
+
+
+def _about_the_reader(body: Sequence[str], greeted: str) -> bool:
+    """The email greets Beth, then talks of her: "One more question for Beth", "ask Beth
+    whether …" — the request passed on, not said to her."""
+    first = greeted.split()[0].strip(",.—–-") if greeted and greeted.strip() else ""
+    if not first or not first[:1].isupper():
+        return False
+    return bool(re.search(rf"\b(?:for|to|ask|tell|remind|thank|with)\s+{re.escape(first)}\b"
+                          rf"(?![’']s)", "\n".join(body)))
+
+
+def _said_twice(body: Sequence[str]) -> bool:
+    """The same sentence twice ("Yes. Yes."): a small model's loop, never the writer's."""
+    seen: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", "\n".join(body)):
+        folded = " ".join(re.findall(r"\w+", sentence.lower()))
+        if folded in seen:
+            return True
+        if folded:
+            seen.add(folded)
+    return False
 
 
 # Words a paragraph may open with in lower case, as people type: "please send …", "ok, …".

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.qt.collector import collect_on_gui_thread
 from app.qt.desktop import NO_TRAY, Desktop
 from app.qt.ops import wait_for_background
 from store.owner import HomeOwned, claim_home
@@ -77,6 +78,7 @@ def run_gui(argv: list[str] | None = None, command: str = "gui",
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Amanuensis")
     app.setOrganizationName("Amanuensis")
+    collect_on_gui_thread()
     if ask_running_instance(command):
         print("Amanuensis is already running; it was asked to "
               f"{'show itself' if command != 'tray' else 'stay in the tray'}.")

@@ -54,6 +54,9 @@ CHATTER = re.compile(
     r"(?! to (?:say|let|tell|ask|confirm|remind|check|thank|update|introduce|follow|flag|share|"
     r"give|see|welcome|invite|apologi[sz]e)\b)|"
     r"you (?:can|could|might) (?:rephrase|reword)\b"
+    # The prompt's own length note, said back: "Two to four sentences."
+    r"|(?:keep it (?:short|to)|write it in full)\b|(?:one|two|three|four) (?:to|or) (?:two|three|"
+    r"four|five|more) (?:short )?(?:sentences|paragraphs)\b"
     # Talk about the email rather than the email: "This is a classic example of a … email.",
     # "The tone is friendly …", "… with no typos or grammatical errors."
     r"|this is an? (?:\w+ ){0,2}example of [^\n]{0,60}\b(?:email|draft|message|reply|letter)s?\b"

@@ -251,3 +251,14 @@ def test_a_loop_an_echoed_length_note_and_talk_about_the_reader_are_defects():
     assert structure_defects(
         "Hi Beth —\n\nThanks, Beth. Would the venue seat 120? Thanks again.\n\nOnward,\nTeddy",
         "ask Beth whether the venue can seat 120", TEDDY) == []
+
+
+def test_an_apology_asked_for_is_an_act_the_draft_must_do():
+    asked = "email Connor: sorry for the slow reply, yes to the co-op meeting on the 3rd"
+    assert asked_acts(asked) == ["apologise"]
+    skipped = check_draft("Hi Connor —\n\nYes to the co-op meeting on the 3rd.\n\nOnward,\nTeddy",
+                          instruction=asked, sign_off=TEDDY)
+    assert skipped.acts_missing == ["apologise"]
+    made = check_draft("Hi Connor —\n\nApologies for the slow reply. Yes to the co-op meeting "
+                       "on the 3rd.\n\nOnward,\nTeddy", instruction=asked, sign_off=TEDDY)
+    assert made.acts_missing == []

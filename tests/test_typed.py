@@ -112,3 +112,9 @@ def test_the_person_typed_in_lower_case_is_the_one_greeted():
     for request in ("ask finance to approve the order", "email landlord about the heating",
                     "decline politely", "tell everyone the hall is shut"):
         assert named_in_instruction(request) == "", request
+
+
+def test_two_people_introduced_to_each_other_are_both_greeted():
+    assert named_in_instruction("intro Aisha and Graham, both building tools") == \
+        "Aisha and Graham"
+    assert named_in_instruction("introduce Aisha and Graham to Pedro") == "Pedro"

@@ -81,14 +81,17 @@ def body_lines(text: str, sign_off: str = "") -> list[str]:
 _REQUEST_ASKS = re.compile(r"(?:^|[;:.,—–-]\s*|\b(?:and|then|also|please)\s+)ask\b"
                            r"(?!\s+(?:me|us)\b)|\?", re.I)
 _REQUEST_THANKS = re.compile(r"\b(?:thank|thanks|thanking)\b", re.I)
+_REQUEST_SORRY = re.compile(r"\b(?:sorry|apologi[sz](?:e|ing)|apology)\b", re.I)
 # An email that asks: a question, or a request put politely without one.
 _DRAFT_ASKS = re.compile(
     r"\?|\b(?:could|can|would|will) you\b|\bplease\b|\blet (?:me|us) know\b|"
     r"\bi(?:'d| would) (?:like|love|be grateful|appreciate)\b|\bif you (?:could|can|would)\b|"
     r"\b(?:i'm|i am|we're|we are) wondering\b|\bdo you (?:mind|know|have)\b", re.I)
+_DRAFT_SORRY = re.compile(r"\b(?:sorry|apologi[sz]e|apologies|my apology|forgive me|"
+                          r"my fault|my mistake|regret)\b", re.I)
 _DRAFT_THANKS = re.compile(r"\b(?:thank|thanks|grateful|appreciate[ds]?|cheers for|"
                            r"much obliged)\b", re.I)
-ACT_NAMES = {"ask": "the question asked", "thank": "the thanks"}
+ACT_NAMES = {"ask": "the question asked", "thank": "the thanks", "apologise": "the apology"}
 
 
 def asked_acts(instruction: str) -> list[str]:
@@ -100,6 +103,8 @@ def asked_acts(instruction: str) -> list[str]:
         acts.append("ask")
     if _REQUEST_THANKS.search(instruction):
         acts.append("thank")
+    if _REQUEST_SORRY.search(instruction):
+        acts.append("apologise")
     return acts
 
 
@@ -110,6 +115,8 @@ def acts_done(body: str) -> set[str]:
         done.add("ask")
     if _DRAFT_THANKS.search(body):
         done.add("thank")
+    if _DRAFT_SORRY.search(body):
+        done.add("apologise")
     return done
 
 

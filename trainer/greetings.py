@@ -230,9 +230,14 @@ _WITH = re.compile(r"^\s*(?i:please\s+)?(?i:confirm|check|arrange|book|agree|set
                    r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 # Where the person stands after the thing: "introduce Maria to David", "forward the deal
 # sheet to Mike", "I need the forecast from Kim by Friday".
-_ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+\s+to|\bforward\b[^;.?!]*?\bto|"
+_ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+(?:\s+(?:and|&)\s+[\w'’-]+)?\s+to|\bforward\b[^;.?!]*?\bto|"
                      r"\bneed\b[^;.?!]*?\bfrom)\s+(?P<name>(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?"
                      r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
+
+
+# Two people introduced to each other: "introduce Aisha and Graham, both …" is to both.
+_TO_EACH_OTHER = re.compile(r"^\s*(?i:please\s+)?(?i:introduce|intro)\s+(?P<a>[A-Z][\w'’-]+)"
+                            r"\s+(?:and|&)\s+(?P<b>[A-Z][\w'’-]+)\b(?!\s+to\b)")
 
 
 _MORE_NAMES = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*(?:,\s*)?(?:\band\b|&)\s*[A-Z][\w'’-]+\b"
@@ -269,6 +274,9 @@ def _named(instruction: str, known) -> str:
                                  for n in re.findall(r"[A-Z][\w'’-]+", others.group(0)))]
             return f"{', '.join(names[:-1])} and {names[-1]}"
         return " ".join(words)
+    both = _TO_EACH_OTHER.match(instruction)
+    if both:
+        return f"{both.group('a')} and {both.group('b')}"
     settled = _WITH.match(instruction) or _ROUTED.search(instruction)
     name = re.sub(r"['’]s\b", "", settled.group("name")) if settled else ""
     if name and name.split()[-1].lower() not in _NOT_NAMES and not _CALENDAR.match(name):

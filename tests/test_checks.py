@@ -262,3 +262,13 @@ def test_an_apology_asked_for_is_an_act_the_draft_must_do():
     made = check_draft("Hi Connor —\n\nApologies for the slow reply. Yes to the co-op meeting "
                        "on the 3rd.\n\nOnward,\nTeddy", instruction=asked, sign_off=TEDDY)
     assert made.acts_missing == []
+
+
+def test_a_line_opening_with_the_users_own_closing_word_is_signing_off_midway():
+    draft = ("Hi Connor —\n\nOnward — that's just a slip-up on your part.\n\nI'll bring the "
+             "yield numbers.\n\nOnward,\nTeddy")
+    assert structure_defects(draft, "email Connor: I'll bring the yield numbers", TEDDY) == \
+        ["sign_off"]
+    # A closing that is an everyday word opens lines as people write them.
+    assert structure_defects("Hi Jo,\n\nThanks — that helps.\n\nThanks,\nSam", "thank Jo",
+                             "Thanks,\nSam") == []

@@ -161,7 +161,8 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
         signed_inline = any(re.search(rf"[.!?]\s+{re.escape(closing[0])}$", line)
                             for line in lines[:-tail] or lines)
         named_early = tail > 1 and any(plain(line) == last for line in lines[:-tail])
-        if len(at) != 1 or at[0] != len(lines) - tail or signed_inline or named_early:
+        if len(at) != 1 or at[0] != len(lines) - tail or signed_inline or named_early \
+                or _opens_with_closing(lines[1:-tail], closing[0]):
             found.append("sign_off")
     elif sum(1 for line in lines if CLOSING.match(line) and len(line) <= 30) > 1:
         found.append("sign_off")
@@ -184,6 +185,21 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     if _said_twice(body):
         found.append("repeated")
     return found
+
+
+# Closings that are also everyday words at a line's start: "Thanks — that helps."
+_EVERYDAY_CLOSINGS = {"thanks", "thank", "cheers", "best", "regards", "love", "yours", "many",
+                      "kind", "warm", "all", "see", "talk", "speak", "take"}
+
+
+def _opens_with_closing(lines: Sequence[str], closing: str) -> bool:
+    """A line of the body opening with the user's own closing word and going on: "Onward —
+    that's just a slip-up …", a small model starting to sign off mid-email."""
+    word = re.match(r"[^\W\d_][\w'’-]*", closing.strip())
+    if not word or word.group(0).lower() in _EVERYDAY_CLOSINGS:
+        return False
+    pattern = re.compile(rf"{re.escape(word.group(0))}\s*[,—–:!-]\s*\S", re.I)
+    return any(pattern.match(line) for line in lines)
 
 
 def _about_the_reader(body: Sequence[str], greeted: str) -> bool:

@@ -118,3 +118,14 @@ def test_two_people_introduced_to_each_other_are_both_greeted():
     assert named_in_instruction("intro Aisha and Graham, both building tools") == \
         "Aisha and Graham"
     assert named_in_instruction("introduce Aisha and Graham to Pedro") == "Pedro"
+
+
+@pytest.mark.parametrize(("request_", "name"), [
+    ("Send a note to Mei: the deck is attached", "Mei"),
+    ("say no to Ingrid's request for a refund", "Ingrid"),
+    ("Vera - can she resend the invoice?", "Vera"),
+    ("Note: the hall is shut on Monday", ""),
+    ("Heads up - the van is back", ""),
+])
+def test_who_a_typed_request_is_for(request_, name):
+    assert named_in_instruction(request_) == name

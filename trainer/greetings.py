@@ -31,11 +31,12 @@ GREETING_START = re.compile(
     rf"^\s*(?P<word>(?i:{_WORDS}))\b(?P<name>(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?(?:\s+[A-Z][\w'’-]+)"
     r"{0,2})?\s*(?P<punct>[,—–:!-]+)\s*(?P<rest>\S.*)$")
 _ASKED = re.compile(
-    r"\b(?:tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
+    # the longer forms first: "send a note to Mei" is to Mei, not to "a"
+    r"\b(?:(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line) to|"
+    r"tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
     r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
-    r"say (?:sorry|thanks|thank you) to|"
-    r"(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line) to)\s+"
+    r"say (?:sorry|thanks|thank you|no|yes) to)\s+"
     r"(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?[A-Za-z][\w'’-]*"
     r"(?:\s+[A-Z][\w'’-]+)?)", re.I)
 _NOT_NAMES = {"me", "him", "her", "them", "us", "everyone", "everybody", "all", "the", "a",
@@ -235,6 +236,7 @@ _ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+(?:\s+(?:and|&)\s+[\w'’-]+)
                      r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 
 
+_NAMED_FIRST = re.compile(r"^\s*(?P<name>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s+\S")
 # Two people introduced to each other: "introduce Aisha and Graham, both …" is to both.
 _TO_EACH_OTHER = re.compile(r"^\s*(?i:please\s+)?(?i:introduce|intro)\s+(?P<a>[A-Z][\w'’-]+)"
                             r"\s+(?:and|&)\s+(?P<b>[A-Z][\w'’-]+)\b(?!\s+to\b)")
@@ -274,6 +276,9 @@ def _named(instruction: str, known) -> str:
                                  for n in re.findall(r"[A-Z][\w'’-]+", others.group(0)))]
             return f"{', '.join(names[:-1])} and {names[-1]}"
         return " ".join(words)
+    first = _NAMED_FIRST.match(instruction)  # "Vera - can she resend the invoice?"
+    if first and first.group("name").lower() not in _NOT_NAMES | COMMON | OPENERS:
+        return first.group("name")
     both = _TO_EACH_OTHER.match(instruction)
     if both:
         return f"{both.group('a')} and {both.group('b')}"

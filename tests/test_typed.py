@@ -71,6 +71,8 @@ def test_only_the_person_written_to_is_capitalised():
      "The lids are in. Can you fit them tomorrow or Thurs?"),
     ("hey can you chase priya on the lottery budget, need it by fri", "Priya",
      "Just following up on the lottery budget. I need it by Fri."),
+    ("I need the W-9 from Carlos before I can cut his check", "Carlos",
+     "Could I have the W-9? I need it before I can cut your check."),
     ("tell Jo the hall is booked, is she free to help?", "Jo",
      "The hall is booked. Are you free to help?"),
     ("let Kwame know my new email is r.ostrowski@fernhill.example", "Kwame",

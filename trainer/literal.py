@@ -233,6 +233,9 @@ _RULES: list[tuple[str, str]] = [
      rf"(?:\s*[,;:—–-]\s*(?P<x>.+))?", "I'd like to introduce you two{to}{x}."),
     (rf"forward\s+(?P<x>.+?)\s+to\s+{_WHO}", "I'm forwarding {x}."),
     # "I need the forecast from Kim by end of day"
+    # "I need the W-9 from Carlos before I can cut his check": the why, said after
+    (rf"i\s+need\s+(?P<x>.+?)\s+from\s+{_WHO}(?P<y>\s+(?:(?:before|so|because|until)\s+(?:I|we)\b|to\s+[a-z]+\b).+)",
+     "could I have {x}? I need it{y}."),
     (rf"i\s+need\s+(?P<x>.+?)\s+from\s+{_WHO}(?P<y>.*)", "could I have {x}{y}?"),
     # "confirm Wednesday 14th with Stan", "confirm Bernard for Thursday at 9am"
     (rf"confirm\s+(?P<x>.+?)\s+(?:with|to)\s+{_PERSON}", "just to confirm: {x}."),

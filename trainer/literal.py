@@ -192,6 +192,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"ask\s+{_WHO}\s+for\s+(?P<x>(?:[\w'’-]+\s+){{0,4}}?(?:{_SENT})s?\b.*)",
      "could you send me {x}?"),
     (rf"ask\s+{_WHO}\s+for\s+(?P<x>.+)", "could I have {x}?"),
+    # "does Carmen still want the slot? ask her, if not …": the question is already said
+    (r"ask\s+(?:him|her|them)\s*,\s*(?P<x>.+)", "{x}."),
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
     (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
@@ -245,6 +247,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s*$", "I'm sorry."),
     (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
+    (rf"welcome\s+{_WHO}\s*$", "welcome!"),
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
      "I'd like to suggest {x}."),
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
@@ -346,7 +349,7 @@ _CLAUSE_SPLIT = re.compile(
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
     rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)"
-    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)"
+    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
     # "the lids are in, can he fit them Thursday?": a question of its own
     r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b[^,;]*\?)",
     re.I)
@@ -576,6 +579,13 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         return None
     body = " ".join(sentences)
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
+        # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
+        body = re.sub(rf"\b([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|[Cc]ould|[Ww]ill|[Ww]ould|"
+                      rf"[Ss]hould|[Dd]id)\s+{re.escape(reader)}\b(?![’'])",
+                      lambda m: f"{_AGREE.get(m.group(1).lower(), m.group(1).lower())} you"
+                      if m.group(1).islower() else
+                      f"{_AGREE.get(m.group(1).lower(), m.group(1).lower()).capitalize()} you",
+                      body)
         body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
     return body

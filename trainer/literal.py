@@ -399,7 +399,17 @@ def literal_sentences(instruction: str,
     cannot say."""
     said: list[str] = []
     who_before = ""
-    text = _one_line(plain_request(instruction, phrasebook.everyday))
+    head, notes = _notes(plain_request(instruction, phrasebook.everyday))
+    if notes:
+        # "write to Priya about the budget table:\n- £13.50\n- Friday": the lead said,
+        # the notes kept as the list they are.
+        opening = literal_sentences(head, phrasebook) if head else []
+        if opening is None:
+            return None
+        if opening:
+            opening[-1] = opening[-1].rstrip(".!?") + ":"
+        return [*opening, "\n" + "\n".join(f"- {note}" for note in notes)]
+    text = _one_line(head)
     addressed = _addressed(text)
     addressee = ""
     if addressed:
@@ -438,6 +448,16 @@ _LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,
 _ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 # "tell the team: …", "let Jo know: …": who, then what to say.
 _TOLD = re.compile(rf"^(?:tell|inform|update|let)\s+{_WHO}(?:\s+know)?\s*[:—–-]\s*(?P<rest>.+)$")
+
+
+def _notes(instruction: str) -> tuple[str, list[str]]:
+    """A request's first line and, where every line after it is a short note ("- £13.50",
+    "- Friday"), those notes; otherwise the request and no notes."""
+    lines = [line.strip() for line in instruction.splitlines() if line.strip()]
+    items = [_ITEM.sub("", line).strip().rstrip(";,") for line in lines[1:]]
+    if len(lines) < 2 or not all(len(item.split()) <= 3 for item in items):
+        return instruction, []
+    return lines[0].rstrip(":—–- "), [item for item in items if item]
 
 
 def _one_line(instruction: str) -> str:
@@ -577,7 +597,7 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     sentences = literal_sentences(instruction, phrasebook)
     if not sentences:
         return None
-    body = " ".join(sentences)
+    body = " ".join(sentences).replace(" \n", "\n")
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
         body = re.sub(rf"\b([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|[Cc]ould|[Ww]ill|[Ww]ould|"

@@ -144,3 +144,13 @@ def test_notes_under_a_lead_stay_a_list_and_the_lead_is_said():
     assert check_draft(f"Morning Priya,\n\n{body}\n\nOnward,\nTeddy",
                        instruction="write to Priya about the budget table:\n- £13.50\n- £600"
                                    "\n- Friday", sign_off="Onward,\nTeddy").defects == []
+
+
+@pytest.mark.parametrize(("request_", "name"), [
+    ("email my advisor Helen about moving my exam", "Helen"),
+    ("Could you draft something to Ellie thanking her?", "Ellie"),
+    ("tell our volunteers Saturday is off", ""),
+    ("tell Stan Friday works", "Stan"),
+])
+def test_who_is_written_to_past_a_role_or_a_day(request_, name):
+    assert named_in_instruction(request_) == name

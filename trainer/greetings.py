@@ -32,7 +32,10 @@ GREETING_START = re.compile(
     r"{0,2})?\s*(?P<punct>[,—–:!-]+)\s*(?P<rest>\S.*)$")
 _ASKED = re.compile(
     # the longer forms first: "send a note to Mei" is to Mei, not to "a"
-    r"\b(?:(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line) to|"
+    r"\b(?:(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line|"
+    r"something|a few lines) to|"
+    # "email my advisor Helen about …"
+    r"(?:email|write to|tell|ask|remind) (?:my|our) [a-z]+|"
     r"tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
     r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
@@ -262,11 +265,12 @@ def _named(instruction: str, known) -> str:
         words = re.sub(r"['’]s\b", "", match.group("name")).split()
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()
-        if not words or words[0].lower() in _NOT_NAMES:
-            continue
+        if not words or words[0].lower() in _NOT_NAMES or _CALENDAR.match(words[0].lower()):
+            continue  # "tell our volunteers Saturday is off" names a day, not a person
         if words[0][:1].islower() and not known(words[0]):
             continue
-        if len(words) == 2 and not words[1][:1].isupper():
+        if len(words) == 2 and (not words[1][:1].isupper()
+                                or _CALENDAR.match(words[1].lower())):  # "tell Stan Friday …"
             words = words[:1]
         # "tell Mike and Tony …": both, greeted together.
         after = match.start("name") + len(match.group("name").split()[0])

@@ -171,6 +171,9 @@ def test_evaluation_from_natural_requests_checks_what_each_draft_says(
     for sample in summary["samples"]:
         assert sample["instruction"] in given  # drafted from the typed request
         assert set(sample["checks"]) == set(result["settings"])
+        # What is scored is what the user gets, in every setting: signed as she signs.
+        assert {draft.strip().splitlines()[-1] for draft in sample["outputs"].values()} \
+            == {"Teddy"}
     report = Path(result["report"]["report"]).read_text()
     assert "## Does the draft say what was asked?" in report
 

@@ -10,8 +10,10 @@ scored against the email the user actually sent.
 (``resources/eval/natural-requests.jsonl``): those held-out emails are drafted from them,
 with the drafting budget for a medium email rather than one derived from the real email.
 
-Besides the overlap and style scores, every draft goes through the draft checks of
-``trainer.checks`` as the user would get it (shaped with their greeting and sign-off):
+Every score is of the draft as the user would get it (shaped with their greeting and
+sign-off, revised, or the request's own email where drafting shows that), so one text is
+scored one way whichever path reached it. Besides the overlap and style scores, every draft
+goes through the draft checks of ``trainer.checks``:
 fact recall, invented facts, right recipient, structure defects and length. As in drafting,
 each draft is revised (``trainer.revise``, judged without the real email): a fact it left
 out is put back where the model can say it, a sentence that only makes things up is taken
@@ -46,7 +48,6 @@ from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
 from trainer.revise import (
     FILL_TOKENS,
-    EmailParts,
     FillAsk,
     fill_missing_facts,
     forced_opening,
@@ -175,7 +176,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     builder = PromptBuilder(fmt, runtime.count_tokens, runtime.n_ctx, profile_for(store))
     outputs: dict[str, list[str]] = {s: [] for s in settings}
     checks: dict[str, list] = {s: [] for s in settings}
-    shaped: dict[str, list[str]] = {s: [] for s in settings}
     filled_facts: dict[str, int] = dict.fromkeys(settings, 0)
     struck_facts: dict[str, int] = dict.fromkeys(settings, 0)
     held_set = {i.email.ident for i in items}
@@ -192,17 +192,17 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
     written_on: dict[str, int] = dict.fromkeys(settings, 0)  # the model's sentences after it
 
     def draft_one(setting: str, item: HeldOutItem, context: ContextSettings,
-                  revise: bool) -> tuple[str, str, object, tuple[int, int], tuple[bool, int]]:
-        """(the output scored for overlap and style, the draft as the user gets it, its
-        checks, (facts put back, made-up facts struck), (written from the request, the
-        model's sentences kept after it)) for one held-out email."""
+                  revise: bool) -> tuple[str, object, tuple[int, int], tuple[bool, int]]:
+        """(the draft as the user gets it, which is scored, its checks, (facts put back,
+        made-up facts struck), (written from the request, the model's sentences kept after
+        it)) for one held-out email."""
         adapter = str(entry["path"]) if setting.startswith("lora") else None
         drafted = _draft(store, runtime, builder, fmt, item, setting, context,
                          excluded, DRAFT_TOKENS if item.request else max_tokens, adapter)
         raw, thread_text = drafted.raw, drafted.thread_text
-        # No sign-off here: the overlap and style scores show what the model learned.
-        output = clean_draft(raw, want_subject=not thread_text).body
-        # As the user gets it, for the checks: their greeting and sign-off.
+        # As the user gets it, their greeting and sign-off: what the checks judge and the
+        # overlap and style scores compare with the real email, in every setting and
+        # whichever way the draft was reached (the model's own, revised or the request's).
         recipient = resolve_recipient(
             greetings, to="" if thread_text else item.email.recipient,
             reply_sender=drafted.sender, instruction=item.asked)
@@ -223,7 +223,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                                      check_text=check_text)
             if struck.text != user_draft:
                 user_draft = struck.text
-                output = EmailParts.split(struck.text, sign_off).without_tail()
                 added, removed = len(filled.added), len(struck.removed)
             # And where it is still not one to send, the request itself, as drafting shows.
             fallback = literal_fallback(
@@ -241,13 +240,12 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 kept_after = len(fallback.added)
             if fallback is not None:
                 user_draft = fallback.text
-                output = EmailParts.split(fallback.text, sign_off).without_tail()
                 from_request = True
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
                             examples=drafted.examples,
                             sign_off=sign_off, everyday=phrasebook.everyday)
-        return output, user_draft, check, (added, removed), (from_request, kept_after)
+        return user_draft, check, (added, removed), (from_request, kept_after)
 
     current = (adapter_context.k, adapter_context.min_similarity)
     sweep = [c for c in CONTEXT_CHOICES if (c.k, c.min_similarity) not in
@@ -260,13 +258,12 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
             for item in items:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                output, user_draft, check, (added, removed), (literal, after) = draft_one(
+                output, check, (added, removed), (literal, after) = draft_one(
                     setting, item, adapter_context if setting.startswith("lora") else context,
                     revise)
                 from_request[setting] += literal
                 written_on[setting] += after
                 outputs[setting].append(output)
-                shaped[setting].append(user_draft)
                 checks[setting].append(check)
                 filled_facts[setting] += added
                 struck_facts[setting] += removed
@@ -280,7 +277,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                     drafts.append(draft_one("lora_rag", item, choice, revise))
                     meter.advance(detail=f"k={choice.k}, similarity≥{choice.min_similarity}")
                 swept[(choice.k, choice.min_similarity)] = ([d[0] for d in drafts],
-                                                            [d[2] for d in drafts])
+                                                            [d[1] for d in drafts])
     finally:
         runtime.close()
     meter.finish()
@@ -303,7 +300,6 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                      for s in settings},
         "samples": [{"id": item.email.ident, "instruction": item.asked,
                      "reference": ref, "outputs": {s: outputs[s][n] for s in settings},
-                     "drafts": {s: shaped[s][n] for s in settings},
                      "checks": {s: asdict(checks[s][n]) for s in settings}}
                     for n, (item, ref) in enumerate(zip(items, references, strict=True))],
     }

@@ -151,6 +151,7 @@ def test_notes_under_a_lead_stay_a_list_and_the_lead_is_said():
     ("Could you draft something to Ellie thanking her?", "Ellie"),
     ("tell our volunteers Saturday is off", ""),
     ("tell Stan Friday works", "Stan"),
+    ("write Greg on Colonial Oaks: the cap rate is 8.9", "Greg"),
 ])
 def test_who_is_written_to_past_a_role_or_a_day(request_, name):
     assert named_in_instruction(request_) == name

@@ -37,6 +37,7 @@ _ASKED = re.compile(
     # "email my advisor Helen about …"
     r"(?:email|write to|tell|ask|remind) (?:my|our) [a-z]+|"
     r"tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
+    r"write(?= (?-i:[A-Z]))|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
     r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
     r"say (?:sorry|thanks|thank you|no|yes) to)\s+"

@@ -140,7 +140,7 @@ def test_who_a_typed_request_is_for(request_, name):
 def test_notes_under_a_lead_stay_a_list_and_the_lead_is_said():
     body = literal_body("write to Priya about the budget table:\n- £13.50\n- £600\n- Friday",
                         reader="Priya")
-    assert body == "I'm writing about the budget table:\n- £13.50\n- £600\n- Friday"
+    assert body == "About the budget table:\n- £13.50\n- £600\n- Friday"
     assert check_draft(f"Morning Priya,\n\n{body}\n\nOnward,\nTeddy",
                        instruction="write to Priya about the budget table:\n- £13.50\n- £600"
                                    "\n- Friday", sign_off="Onward,\nTeddy").defects == []
@@ -155,3 +155,16 @@ def test_notes_under_a_lead_stay_a_list_and_the_lead_is_said():
 ])
 def test_who_is_written_to_past_a_role_or_a_day(request_, name):
     assert named_in_instruction(request_) == name
+
+
+@pytest.mark.parametrize(("request_", "reader", "email"), [
+    # playback's own forms, and notes as people keep them
+    ("Reply to Priya about the budget table, mentioning £14.20, 5%.", "Priya",
+     "The budget table: £14.20, 5%."),
+    ("All: round 2 approved — £7,500; 30 September", "", "Round 2 approved — £7,500. 30 September."),
+    ("reply to Felix: offer letter is in", "Felix", "Offer letter is in."),
+    ("apologize to Fatima for missing our 2pm, offer thu or fri", "Fatima",
+     "I'm sorry for missing our 2pm. I'd be happy to offer Thu or Fri."),
+])
+def test_topics_mentions_and_group_leads(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

@@ -169,7 +169,9 @@ _RULES: list[tuple[str, str]] = [
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
     (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
-    (r"offer\s+(?P<x>.+)", "I'd be happy to offer {x}."),
+    # "offer thu or fri", "offer 8% off", "offer a refund" — not "offer letter", a thing
+    (r"offer\s+(?P<x>(?:(?:a|an|some|my|our|the|more|extra|to)\s.+|\w+s\b.*|[£$€]?\d.*|"
+     r"(?:mon|tue|wed|thu|fri|sat|sun)\w*\b.*))", "I'd be happy to offer {x}."),
     # "copy Steve", "cc Ruth in": said, since the email's own copy list is the user's to set.
     (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON})(?:\s+in)?", "I'm copying in {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
@@ -221,8 +223,10 @@ _RULES: list[tuple[str, str]] = [
      rf"\s+(?P<x>.+)", "just following up on {x}."),
     # "follow up with Gareth - still waiting on the soil results"
     (rf"follow\s+up(?:\s+with\s+{_WHO})?\s*[:—–-]\s*(?P<x>.+)", "just following up: {x}."),
+    # "about the budget table, mentioning £14.20, 5%": the topic, then what to mention
+    (r"(?:about|regarding|re)\s+(?P<x>.+?),\s+mentioning\s+(?P<y>.+)", "{x}: {y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding)\s+(?P<x>.+)", "I'm writing about {x}."),
+    (r"(?:about|regarding)\s+(?P<x>\w+ing\b.+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -331,6 +335,9 @@ _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note
 # "choir email: …", "team update —": a note to a group, named by what it is.
 _GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
                          r"announcement)\s*[:—–-]\s*(?P<rest>.+)$")
+# "All: the AGM is on the 13th", "Team — standup moves": a group, then what to say to it.
+_GROUP_FIRST = re.compile(r"^(?P<who>all|everyone|everybody|team|folks|guys|both)\s*[:—–-]\s*"
+                          r"(?P<rest>.+)$", re.I)
 # "Vera - can she resend the invoice?": the person, then what to say to them.
 _NAMED_FIRST = re.compile(r"^(?P<who>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s*(?P<rest>.+)$")
 _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
@@ -481,7 +488,7 @@ def _addressed(text: str) -> re.Match | None:
     """Who the request is for and what to say, where it opens by naming them."""
     lowered = _lower_first(text)
     found = (_ADDRESSED.match(lowered) or _TOLD.match(lowered) or _WRITE_TO.match(lowered)
-             or _GROUP_NOTE.match(lowered))
+             or _GROUP_NOTE.match(lowered) or _GROUP_FIRST.match(text))
     if found is None:
         named = _NAMED_FIRST.match(text)
         if named and named.group("who").lower() not in COMMON | OPENERS:

@@ -16,25 +16,23 @@ from trainer.facts import COMMON
 
 # Shorthand, as a whole word: what it stands for.
 _SHORTHAND = {
-    "pls": "please", "plz": "please", "pl": "please", "u": "you", "ur": "your",
+    "pls": "please", "plz": "please", "u": "you", "ur": "your",
     "abt": "about", "w/": "with", "w/o": "without", "tmrw": "tomorrow", "tmr": "tomorrow",
-    "tmrow": "tomorrow", "tomoz": "tomorrow", "thx": "thanks", "thnx": "thanks", "tx": "thanks",
+    "tmrow": "tomorrow", "tomoz": "tomorrow", "thx": "thanks", "thnx": "thanks",
     "bc": "because", "b/c": "because", "cuz": "because", "coz": "because", "esp.": "especially",
     "esp": "especially", "asap": "as soon as possible", "im": "I'm", "ive": "I've",
     "dont": "don't", "cant": "can't", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "wasnt": "wasn't", "havent": "haven't", "wouldnt": "wouldn't",
     "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
     "youre": "you're", "r": "are", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow",
-    "wed": None, "ill": None,  # "wed" and "ill" are words: see below
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
-        (k for k, v in _SHORTHAND.items() if v), key=len, reverse=True)) + r")(?![\w/@-]|\.\w)",
-    re.I)
-# "ill be late", "ill send it": I'll, where a verb follows.
+        _SHORTHAND, key=len, reverse=True)) + r")(?![\w/@-]|\.\w)", re.I)
 # "follow up w jordan @ brightline": with Jordan at Brightline.
 _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
             (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at ")]
+# "ill be late", "ill send it": I'll, where a verb follows ("ill" is a word too).
 _ILL = re.compile(r"\bill\s+(?=(?:be|have|get|send|call|bring|do|make|need|try|check|see|"
                   r"pick|drop|come|let|sort|ask|pay|look|email|text|ring)\b)", re.I)
 
@@ -85,13 +83,15 @@ _SAME_ACT = [
 _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
          r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
          r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty)")
+# Only where a clause opens with it: "the path must be clear." is the email's, and stays.
 _HOW_TO_WRITE = [
-    re.compile(rf"\s*[,;]?\s*(?:but\s+|and\s+)?(?:be|keep\s+it|make\s+it|keep\s+the\s+tone)"
-               rf"\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?(?=\s*(?:[,;.]|$))", re.I),
-    re.compile(r"\s*[,;—–-]+\s*(?:i\s+)?(?:want|need|would\s+like)\s+it\s+to\s+(?:sound|be|"
-               r"read|come\s+across)\b[^;.]*", re.I),
-    re.compile(rf"\s*[,;.]?\s*(?:it\s+should|should)\s+(?:sound|be|read)\s+(?:\w+\s+)?{_TONE}"
-               r"\b[^;.]*", re.I),
+    re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|\s+(?:but|and)\s+)(?:be|keep\s+it|make\s+it|"
+               rf"keep\s+the\s+tone)\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?"
+               r"(?=\s*(?:[,;.]|$))", re.I),
+    re.compile(r"\s*[,;.—–-]+\s*(?:i\s+)?(?:want|need|would\s+like)\s+it\s+to\s+(?:sound|read|"
+               r"come\s+across)\b[^;.]*", re.I),
+    re.compile(rf"\s*[,;.]\s*(?:it\s+)?should\s+(?:sound|read|come\s+across)\s+(?:\w+\s+)?"
+               rf"{_TONE}\b[^;.]*", re.I),
 ]
 # A bare tone before what is written: "a firm but polite email saying …".
 _TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\s+"
@@ -138,13 +138,16 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
         text = pattern.sub(replacement, text, count=1)
     for pattern in _HOW_TO_WRITE:
         text = pattern.sub("", text)
-    text = _TONE_BEFORE.sub("an ", text)
+    text = _TONE_BEFORE.sub(lambda m: "an " if re.match(r"[aeiou]", text[m.end():], re.I)
+                            else "a ", text)
     text = _TO_PERSON.sub(lambda m: _named(m, everyday), text)
     return text.strip(" ,;") or instruction.strip()
 
 
 def _spelt(word: str) -> str:
-    plain = _SHORTHAND[word.lower()] or word
+    if len(word) > 1 and word.isupper():
+        return word  # "IM", "BC", "UR": an acronym, not shorthand
+    plain = _SHORTHAND[word.lower()]
     return plain[:1].upper() + plain[1:] if word[:1].isupper() and plain[:1].islower() else plain
 
 

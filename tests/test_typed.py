@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from trainer.checks import asked_acts, check_draft, required_facts
-from trainer.greetings import named_in_instruction
+from trainer.greetings import addresses_a_group, named_in_instruction
 from trainer.literal import literal_body, subject_from_request
 from trainer.typed import plain_request
 
@@ -170,3 +170,9 @@ def test_who_is_written_to_past_a_role_or_a_day(request_, name):
 ])
 def test_topics_mentions_and_group_leads(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+def test_a_note_led_by_all_is_to_the_group():
+    assert addresses_a_group("All: round 2 approved — £7,500; 30 September")
+    assert addresses_a_group("Team — standup moves to 9:30")
+    assert not addresses_a_group("Alice: the van is back")

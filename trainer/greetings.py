@@ -349,4 +349,8 @@ _GROUP_ASKED = re.compile(
 def addresses_a_group(instruction: str) -> bool:
     """ "tell the volunteers …", "remind the committee …", "email market traders …":
     the request is for several people, whom the user greets as a group."""
-    return bool(_GROUP_ASKED.match(instruction))
+    return bool(_GROUP_ASKED.match(instruction) or _GROUP_LEAD.match(instruction))
+
+
+# "All: the AGM is on the 13th", "Team — standup moves to 9:30".
+_GROUP_LEAD = re.compile(r"^\s*(?:all|everyone|everybody|team|folks)\s*[:—–-]\s*\S", re.I)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
 from trainer.facts import COMMON, OPENERS
-from trainer.typed import plain_request
+from trainer.typed import group_lead, named_lead, plain_request
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
 # Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
@@ -240,7 +240,6 @@ _ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+(?:\s+(?:and|&)\s+[\w'’-]+)
                      r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 
 
-_NAMED_FIRST = re.compile(r"^\s*(?P<name>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s+\S")
 # Two people introduced to each other: "introduce Aisha and Graham, both …" is to both.
 _TO_EACH_OTHER = re.compile(r"^\s*(?i:please\s+)?(?i:introduce|intro)\s+(?P<a>[A-Z][\w'’-]+)"
                             r"\s+(?:and|&)\s+(?P<b>[A-Z][\w'’-]+)\b(?!\s+to\b)")
@@ -281,9 +280,9 @@ def _named(instruction: str, known) -> str:
                                  for n in re.findall(r"[A-Z][\w'’-]+", others.group(0)))]
             return f"{', '.join(names[:-1])} and {names[-1]}"
         return " ".join(words)
-    first = _NAMED_FIRST.match(instruction)  # "Vera - can she resend the invoice?"
-    if first and first.group("name").lower() not in _NOT_NAMES | COMMON | OPENERS:
-        return first.group("name")
+    first = named_lead(instruction)  # "Vera - can she resend the invoice?"
+    if first and first.group("who").lower() not in _NOT_NAMES:
+        return first.group("who")
     both = _TO_EACH_OTHER.match(instruction)
     if both:
         return f"{both.group('a')} and {both.group('b')}"
@@ -349,8 +348,4 @@ _GROUP_ASKED = re.compile(
 def addresses_a_group(instruction: str) -> bool:
     """ "tell the volunteers …", "remind the committee …", "email market traders …":
     the request is for several people, whom the user greets as a group."""
-    return bool(_GROUP_ASKED.match(instruction) or _GROUP_LEAD.match(instruction))
-
-
-# "All: the AGM is on the 13th", "Team — standup moves to 9:30".
-_GROUP_LEAD = re.compile(r"^\s*(?:all|everyone|everybody|team|folks)\s*[:—–-]\s*\S", re.I)
+    return bool(_GROUP_ASKED.match(instruction) or group_lead(instruction))

@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 
 from trainer.engine.shaping import CLOSING
-from trainer.facts import COMMON, OPENERS
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
-from trainer.typed import REQUEST_VERBS, plain_request
+from trainer.typed import REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
@@ -335,11 +334,6 @@ _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note
 # "choir email: …", "team update —": a note to a group, named by what it is.
 _GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
                          r"announcement)\s*[:—–-]\s*(?P<rest>.+)$")
-# "All: the AGM is on the 13th", "Team — standup moves": a group, then what to say to it.
-_GROUP_FIRST = re.compile(r"^(?P<who>all|everyone|everybody|team|folks|guys|both)\s*[:—–-]\s*"
-                          r"(?P<rest>.+)$", re.I)
-# "Vera - can she resend the invoice?": the person, then what to say to them.
-_NAMED_FIRST = re.compile(r"^(?P<who>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s*(?P<rest>.+)$")
 _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
             "promising": "promise", "confirming": "confirm", "declining": "decline",
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
@@ -488,11 +482,7 @@ def _addressed(text: str) -> re.Match | None:
     """Who the request is for and what to say, where it opens by naming them."""
     lowered = _lower_first(text)
     found = (_ADDRESSED.match(lowered) or _TOLD.match(lowered) or _WRITE_TO.match(lowered)
-             or _GROUP_NOTE.match(lowered) or _GROUP_FIRST.match(text))
-    if found is None:
-        named = _NAMED_FIRST.match(text)
-        if named and named.group("who").lower() not in COMMON | OPENERS:
-            found = named
+             or _GROUP_NOTE.match(lowered) or group_lead(text) or named_lead(text))
     return found
 
 

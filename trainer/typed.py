@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from trainer.facts import COMMON
+from trainer.facts import COMMON, OPENERS
 
 # Shorthand, as a whole word: what it stands for.
 _SHORTHAND = {
@@ -116,6 +116,25 @@ mum mom dad gran grandma grandpa nana auntie uncle""".split())
 
 # The ends of plural nouns ("tenants", "members", "families"), which names seldom have.
 _PLURAL = re.compile(r"(?:ers|ors|ours|ents|ants|ees|ists|ians|ies|ches|ings|ds|ts|ks|ps)$")
+
+
+# A request that opens by naming whom it is for: "Vera - can she resend the invoice?",
+# "All: the AGM is on the 13th", "Team — standup moves to 9:30".
+_NAMED_LEAD = re.compile(r"^\s*(?P<who>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s*(?P<rest>\S.*)$", re.S)
+_GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|both)\s*[:—–-]\s*"
+                         r"(?P<rest>\S.*)$", re.I | re.S)
+
+
+def named_lead(text: str) -> re.Match | None:
+    """The person a request opens with, by name ("Vera - …"; not "Note: …"): groups
+    ``who`` and ``rest``."""
+    found = _NAMED_LEAD.match(text)
+    return found if found and found.group("who").lower() not in COMMON | OPENERS else None
+
+
+def group_lead(text: str) -> re.Match | None:
+    """The group a request opens with ("All: …", "Team — …"): groups ``who`` and ``rest``."""
+    return _GROUP_LEAD.match(text)
 
 
 def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> str:

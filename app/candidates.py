@@ -38,6 +38,7 @@ FACT_WEIGHT = 3.0
 ACT_WEIGHT = 1.5  # per question or thanks asked for and not there
 RELEVANCE_WEIGHT = 2.0
 INVENTED_WEIGHT = 0.5
+UNASKED_WEIGHT = 0.5  # per sentence that says what nothing asked for
 DEFECT_WEIGHT = 1.0
 STYLE_WEIGHT = 0.5
 LIKELIHOOD_WEIGHT = 0.3
@@ -60,19 +61,20 @@ class Candidate:
     def perfect(self) -> bool:
         c = self.check
         return c is not None and not c.facts_missing and not c.made_up and not c.defects \
-            and not c.acts_missing
+            and not c.acts_missing and not c.unasked
 
     @property
     def score(self) -> float:
-        """Every fact asked for first, then on the subject, nothing made up, a clean form,
-        the user's style, and what the user's adapter finds most like them."""
+        """Every fact asked for first, then on the subject, nothing made up or unasked, a
+        clean form, the user's style, and what the user's adapter finds most like them."""
         c = self.check
         if c is None:
             return float("-inf")
         recall = 1.0 if c.fact_recall is None else c.fact_recall
         return (FACT_WEIGHT * recall + RELEVANCE_WEIGHT * self.relevance
                 - ACT_WEIGHT * len(c.acts_missing)
-                - INVENTED_WEIGHT * len(c.made_up) - DEFECT_WEIGHT * len(c.defects)
+                - INVENTED_WEIGHT * len(c.made_up) - UNASKED_WEIGHT * len(c.unasked)
+                - DEFECT_WEIGHT * len(c.defects)
                 - STYLE_WEIGHT * self.style + LIKELIHOOD_WEIGHT * (self.likelihood or 0.0))
 
     def scores(self) -> dict:

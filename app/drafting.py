@@ -527,7 +527,8 @@ class DraftingService:
                    self.profile.about, prepared.greeting or ""]
         return check_draft(text, instruction=request.instruction, sources=sources,
                            examples=[e.text for e in prepared.built.examples],
-                           sign_off=sign_off, everyday=self.phrasebook().everyday)
+                           sign_off=sign_off, everyday=self.phrasebook().everyday,
+                           usual=self.phrasebook().usual)
 
     def _check(self, candidate: Candidate, request: DraftRequest, prepared: _Prepared,
                sign_off: str) -> None:

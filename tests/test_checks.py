@@ -272,3 +272,26 @@ def test_a_line_opening_with_the_users_own_closing_word_is_signing_off_midway():
     # A closing that is an everyday word opens lines as people write them.
     assert structure_defects("Hi Jo,\n\nThanks — that helps.\n\nThanks,\nSam", "thank Jo",
                              "Thanks,\nSam") == []
+
+
+def test_a_sentence_no_one_asked_for_is_unasked_talk():
+    from trainer.grounding import usual_words
+
+    asked = "ask Jeff to fax the rent roll to me at 713-646-2391, and to resend the unit mix"
+    draft = ("Jeff,\n\nCan you fax the rent roll to me at 713-646-2391 and resend the unit "
+             "mix? I need this to finish my tax return before the deadline. Thanks.\n\nPhillip")
+    check = check_draft(draft, instruction=asked, sign_off="Phillip")
+    assert check.unasked == ["I need this to finish my tax return before the deadline."]
+    assert check.invented == []  # no figure or name: only this check sees it
+    # The request's own words, said another way, and short asides are not talk of its own.
+    said = ("Jeff,\n\nCould you resend the unit mix, and fax me the rent roll at "
+            "713-646-2391? No rush, whenever suits.\n\nPhillip")
+    assert check_draft(said, instruction=asked, sign_off="Phillip").unasked == []
+    # What the email replied to says, or what the user says in much of their mail, grounds it.
+    thread = "I have to finish my tax return before the deadline: can you help?"
+    assert check_draft(draft, instruction=asked, sign_off="Phillip",
+                       sources=[thread]).unasked == []
+    usual = usual_words(["Tax return deadline is close, finishing it this week."] * 4)
+    assert check_draft(draft, instruction=asked, sign_off="Phillip", usual=usual).unasked == []
+    assert summarise([check, check_draft(said, instruction=asked,
+                                         sign_off="Phillip")])["unasked_talk"] == 0.5

@@ -15,6 +15,7 @@ from trainer.fallback import (
     rambles,
     write_on,
 )
+from trainer.grounding import usual_words
 from trainer.literal import literal_body, poor_subject, subject_from_request, to_you
 
 
@@ -242,18 +243,34 @@ def test_the_model_writes_on_from_the_request_in_the_users_voice():
     assert opening_for(fallback) == ("Hi Stan —\n\nThe board approved the glazing quote. "
                                      "When can you start?\n\n")
     written = ("Hi Stan —\n\nThe board approved the glazing quote. When can you start?\n\n"
-               "No rush, but the frost is coming — one for the list. Right then, let's not "
-               "overthink it.\n\nOnward,\nTeddy")
+               "No rush, whenever suits you. Right then, fingers crossed.\n\nOnward,\nTeddy")
     voiced = write_on(fallback, written, instruction=STAN, check_text=check,
                       sign_off=SIGN_OFF)
     assert voiced.text == (
         "Hi Stan —\n\nThe board approved the glazing quote. When can you start?\n\n"
-        "No rush, but the frost is coming — one for the list. Right then, let's not "
-        "overthink it.\n\nOnward,\nTeddy")
-    assert voiced.added == ["No rush, but the frost is coming — one for the list.",
-                            "Right then, let's not overthink it."]
+        "No rush, whenever suits you. Right then, fingers crossed.\n\nOnward,\nTeddy")
+    assert voiced.added == ["No rush, whenever suits you.", "Right then, fingers crossed."]
     assert not voiced.check.defects and not voiced.check.invented
-    assert not voiced.check.facts_missing
+    assert not voiced.check.facts_missing and not voiced.check.unasked
+
+
+def test_a_reason_no_one_gave_is_not_written_on():
+    """"The frost is coming" is the model's reason, not the user's: it ends the additions.
+    Where the user's own mail talks of frost and panes all the time, it is their talk."""
+    fallback, check = _stan_fallback()
+    written = (opening_for(fallback) + "No rush, whenever suits you. The frost is coming "
+               "soon, so the cracked panes will not last long.\n\nOnward,\nTeddy")
+    voiced = write_on(fallback, written, instruction=STAN, check_text=check,
+                      sign_off=SIGN_OFF)
+    assert voiced.added == ["No rush, whenever suits you."]
+    usual = usual_words(["The frost is coming soon; the cracked panes will not last long."] * 5)
+
+    def in_their_words(text):
+        return check_draft(text, instruction=STAN, sign_off=SIGN_OFF, usual=usual)
+    voiced = write_on(fallback, written, instruction=STAN, check_text=in_their_words,
+                      sign_off=SIGN_OFF)
+    assert voiced.added == ["No rush, whenever suits you.",
+                            "The frost is coming soon, so the cracked panes will not last long."]
 
 
 @pytest.mark.parametrize("continuation, kept", [
@@ -355,7 +372,7 @@ def test_the_users_adapter_writes_on_from_the_request_through_the_same_prompt(
                                "path": str(adapter)}, home=isolated_home)
     chatter = ("Subject: Start: Start: Start\n\nHi Stan,\n\nYou could tell him the board "
                "approved it. Here is what you can say to Stan.\n\nThanks,\nMe")
-    went_on = "Small wrinkle: the frost is due, so sooner is better.\n\nThanks,\nMe"
+    went_on = "No rush, whenever suits you.\n\nThanks,\nMe"
 
     def script(prompt, params):
         # The request's own email, as the opening the model writes on from.
@@ -370,15 +387,15 @@ def test_the_users_adapter_writes_on_from_the_request_through_the_same_prompt(
         service.close()
     draft = drafts[True]
     assert draft.check["from_request"]
-    assert draft.check["written_on"] == ["Small wrinkle: the frost is due, so sooner is better."]
+    assert draft.check["written_on"] == ["No rush, whenever suits you."]
     body = draft.text.split("\n\n")
     assert body[1] == "The board approved the glazing quote. When can you start?"
-    assert body[2] == "Small wrinkle: the frost is due, so sooner is better."
-    assert draft.text.count("Small wrinkle") == 1
+    assert body[2] == "No rush, whenever suits you."
+    assert draft.text.count("No rush") == 1
     # Without the adapter nothing knows the user's voice: the request's email alone.
     plain = drafts[False]
     assert plain.check["from_request"] and not plain.check["written_on"]
-    assert "Small wrinkle" not in plain.text
+    assert "No rush" not in plain.text
 
 
 def test_instructions_about_the_writing_are_not_passed_on_as_the_email():

@@ -135,6 +135,22 @@ def test_a_sentence_that_passes_the_request_on_is_struck():
                                            "Would Thursday at 9:30 suit you?")
 
 
+def test_a_sentence_that_says_what_no_one_asked_is_struck():
+    from trainer.revise import strike_invented
+
+    asked = "tell Maya yes, Thursday works"
+    draft = ("Hi Maya —\n\nYes, Thursday works. It's a pleasure to talk with you about the "
+             "garden plans.\n\nOnward,\nTeddy")
+
+    def check(text):
+        return check_draft(text, instruction=asked, sign_off=SIGN_OFF)
+    before = check(draft)
+    assert before.unasked == ["It's a pleasure to talk with you about the garden plans."]
+    struck = strike_invented(draft, before, check_text=check, sign_off=SIGN_OFF)
+    assert struck.text == "Hi Maya —\n\nYes, Thursday works.\n\nOnward,\nTeddy"
+    assert struck.unasked == before.unasked and struck.check.unasked == []
+
+
 def test_the_short_email_starts_as_training_taught_it():
     from trainer.revise import forced_opening
 
@@ -145,7 +161,7 @@ def test_the_short_email_starts_as_training_taught_it():
 
 
 def test_sentences_do_not_end_inside_numbers_or_addresses():
-    from trainer.revise import sentences
+    from trainer.grounding import sentences
 
     assert sentences("Meet at 9.30 on the 3rd. It costs £1.5m! Mail jo@x.org. Done") == [
         "Meet at 9.30 on the 3rd.", "It costs £1.5m!", "Mail jo@x.org.", "Done"]

@@ -21,6 +21,7 @@ from trainer.engine.shaping import (
 )
 from trainer.facts import COMMON, OPENERS, fact_keys, mentioned, proper_names
 from trainer.greetings import parse_greeting
+from trainer.grounding import sentences, unasked_sentences
 from trainer.typed import REQUEST_VERBS, plain_request
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
@@ -42,6 +43,9 @@ class DraftCheck:
     # Facts that only the retrieved examples give: another email's £20,640, "Friday" or
     # "David Port", said in this one. Not invented by the model, but wrong here all the same.
     borrowed: list[str] = field(default_factory=list)
+    # Sentences that say what nothing asked for or gave (``trainer.grounding``): "I hope it
+    # doesn't take too long." in an email that was to say yes.
+    unasked: list[str] = field(default_factory=list)
 
     @property
     def fact_recall(self) -> float | None:
@@ -59,6 +63,7 @@ class DraftCheck:
         asked act missing that ``other`` does not have. A revision must keep to this."""
         return (len(self.facts_missing) <= len(other.facts_missing)
                 and len(self.made_up) <= len(other.made_up)
+                and len(self.unasked) <= len(other.unasked)
                 and set(self.defects) <= set(other.defects)
                 and set(self.acts_missing) <= set(other.acts_missing))
 
@@ -319,13 +324,16 @@ _LIST_NUMBER = re.compile(r"^(\s*)\d{1,2}[.)](?=\s)", re.M)
 def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                 sources: Sequence[str] = (), sign_off: str = "",
                 allowed_names: Sequence[str] = (), examples: Sequence[str] = (),
-                everyday: Collection[str] = frozenset()) -> DraftCheck:
+                everyday: Collection[str] = frozenset(),
+                usual: Collection[str] = frozenset()) -> DraftCheck:
     """``sources``: what the draft may draw facts from besides the request (the email
     replied to, the user's profile). ``examples``: the user's past emails it was shown;
     what only they say (a figure, a date, a colleague's name) belongs to those emails
     (``borrowed``): a request that names no one else wants no one else in its email.
     ``everyday``: the user's everyday words, no one's name where a sentence opens with one
-    (``trainer.facts.everyday_words``)."""
+    (``trainer.facts.everyday_words``). ``usual``: the stems of the words the user writes
+    in a good share of their mail, which ground a sentence as the request does
+    (``trainer.grounding.usual_words``)."""
     result = DraftCheck()
     required = required_facts(instruction, reference)
     present = mentioned(draft)
@@ -352,6 +360,10 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                                         / max(1, words("\n".join(body_lines(reference,
                                                                            sign_off)))), 3)
     result.defects = structure_defects(draft, instruction, sign_off)
+    # The examples ground nothing here: what only they say is other emails' talk.
+    result.unasked = unasked_sentences(
+        [s for line in body_lines(draft, sign_off) for s in sentences(line)],
+        [instruction, plain_request(instruction), *sources, sign_off, *allowed_names], usual)
     result.acts_required = asked_acts(instruction)
     done = acts_done("\n".join(body_lines(draft, sign_off)))
     result.acts_missing = [act for act in result.acts_required if act not in done]
@@ -389,6 +401,8 @@ def summarise(checks: Sequence[DraftCheck]) -> dict:
         "invented_facts": round(sum(len(c.invented) for c in checks) / n, 3) if n else None,
         # Figures and dates of the retrieved examples, said as if they were this email's.
         "borrowed_facts": round(sum(len(c.borrowed) for c in checks) / n, 3) if n else None,
+        # Sentences per draft that say what nothing asked for (``trainer.grounding``).
+        "unasked_talk": round(sum(len(c.unasked) for c in checks) / n, 3) if n else None,
         "right_recipient": round(sum(greeted) / len(greeted), 4) if greeted else None,
         "structure_defects": round(sum(bool(c.defects) for c in checks) / n, 4) if n else None,
         "length_ratio": round(statistics.median(ratios), 3) if ratios else None,

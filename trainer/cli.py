@@ -269,7 +269,8 @@ def cmd_eval(args) -> int:
           f"{result['scored']} held-out emails, from {result['instructions']} instructions "
           f"({result['skipped_echo']} left out: their instruction copies the email)")
     print(f"  {'setting':<10}{'BLEU':>7}{'ROUGE-L':>9}{'chrF':>7}{'style':>7}{'MAUVE':>7}"
-          f"{'facts':>7}{'asks':>6}{'invent':>8}{'borrow':>8}{'greet':>7}{'defect':>8}"
+          f"{'facts':>7}{'asks':>6}{'invent':>8}{'borrow':>8}{'unasked':>8}{'greet':>7}"
+          f"{'defect':>8}"
           f"{'length':>8}")
 
     def cell(value, spec: str, width: int) -> str:
@@ -281,13 +282,14 @@ def cmd_eval(args) -> int:
               f"{cell(s['mauve'], '.3f', 7)}{cell(s['fact_recall'], '.0%', 7)}"
               f"{cell(s.get('act_recall'), '.0%', 6)}"
               f"{cell(s['invented_facts'], '.2f', 8)}{cell(s.get('borrowed_facts'), '.2f', 8)}"
+              f"{cell(s.get('unasked_talk'), '.2f', 8)}"
               f"{cell(s['right_recipient'], '.0%', 7)}"
               f"{cell(s['structure_defects'], '.0%', 8)}{cell(s['length_ratio'], '.2f', 8)}")
     print("  (style: distance, lower is closer to you; facts: of the request, kept; asks: "
           "questions and thanks\n   asked for, kept; invent: made-up facts per draft; borrow: "
-          "figures and dates\n   of the retrieved examples, per draft; greet: the right person "
-          "greeted;\n   defect: drafts with a form defect; length: median draft / "
-          "real email)")
+          "figures and dates\n   of the retrieved examples, per draft; unasked: sentences no one "
+          "asked for, per draft;\n   greet: the right person greeted; defect: drafts with a "
+          "form defect;\n   length: median draft / real email)")
     shown = (result.get("context") or {}).get("lora_rag")
     if shown and "lora_rag" in result["settings"]:
         print(f"  lora_rag drafted with {_examples_shown(shown)}, as drafting gives the adapter")

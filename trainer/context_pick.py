@@ -21,14 +21,16 @@ MIN_GAIN = 0.02
 def value(outputs: Sequence[str], checks: Sequence[DraftCheck],
           references: Sequence[str]) -> float:
     """One number for "more like the real email and says what was asked": ROUGE-L (0-1)
-    plus fact recall, less facts invented or borrowed from the examples, and drafts with a form defect."""
+    plus fact recall, less facts invented or borrowed from the examples and sentences no one
+    asked for, and drafts with a form defect."""
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
     rouge = sum(scorer.score(r or "", p or "")["rougeL"].fmeasure
                 for p, r in zip(outputs, references, strict=True)) / max(1, len(outputs))
     summary = summarise(list(checks))
-    made_up = (summary["invented_facts"] or 0) + (summary.get("borrowed_facts") or 0)
+    made_up = (summary["invented_facts"] or 0) + (summary.get("borrowed_facts") or 0) \
+        + (summary.get("unasked_talk") or 0)
     return (rouge + (summary["fact_recall"] or 0.0) - 0.1 * made_up
             - (summary["structure_defects"] or 0.0))
 

@@ -42,7 +42,7 @@ from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, write_on
 from trainer.greetings import GreetingBook, resolve_recipient
 from trainer.literal import fitting_subject
-from trainer.phrasing import Phrasebook
+from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import playback, playback_cache
 from trainer.registry import load_registry, update_adapter
@@ -211,14 +211,14 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                                  want_subject=not thread_text).body
         # The examples apart: what only they say is other emails' (``borrowed``).
         sources = [thread_text, profile.name, profile.about]
-        check_text = _checker(item, sources, sign_off, drafted.examples, phrasebook.everyday)
+        check_text = _checker(item, sources, sign_off, drafted.examples, phrasebook)
         added = removed = 0
         from_request, kept_after = False, 0
         if revise:
             # As drafting does: put back what the draft left out, take out what it made up,
             # judged without the real email (that would be knowing the answer).
             filled = _fill(runtime, builder, fmt, drafted, item, user_draft, sources,
-                           sign_off, greeting, adapter, phrasebook.everyday)
+                           sign_off, greeting, adapter, phrasebook)
             struck = strike_invented(filled.text, filled.check, sign_off=sign_off,
                                      check_text=check_text)
             if struck.text != user_draft:
@@ -244,7 +244,8 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
         check = check_draft(user_draft, instruction=item.asked,
                             reference=reference_text(item.email), sources=sources,
                             examples=drafted.examples,
-                            sign_off=sign_off, everyday=phrasebook.everyday)
+                            sign_off=sign_off, everyday=phrasebook.everyday,
+                            usual=phrasebook.usual)
         return user_draft, check, (added, removed), (from_request, kept_after)
 
     current = (adapter_context.k, adapter_context.min_similarity)
@@ -364,18 +365,19 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
 
 
 def _checker(item: HeldOutItem, sources: list[str], sign_off: str, examples: list[str],
-             everyday: frozenset[str] = frozenset()):
+             phrasebook: Phrasebook = NO_PHRASEBOOK):
     def check(text: str):
         return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off,
-                           examples=examples, everyday=everyday)
+                           examples=examples, everyday=phrasebook.everyday,
+                           usual=phrasebook.usual)
     return check
 
 
 def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draft: str,
           sources: list[str], sign_off: str, greeting: str | None, adapter: str | None,
-          everyday: frozenset[str]):
+          phrasebook: Phrasebook):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
-    check = _checker(item, sources, sign_off, drafted.examples, everyday)
+    check = _checker(item, sources, sign_off, drafted.examples, phrasebook)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
     def write(ask: FillAsk) -> str:

@@ -57,7 +57,8 @@ def rambles(draft: str, instruction: str) -> bool:
 
 def sendable(draft: str, check: DraftCheck, instruction: str,
              names: Sequence[str] = ()) -> bool:
-    return not (check.defects or check.facts_missing or check.made_up or check.acts_missing) \
+    return not (check.defects or check.facts_missing or check.made_up or check.acts_missing
+                or check.unasked) \
         and coverage(draft, instruction, names) >= MIN_COVERAGE and not rambles(draft, instruction)
 
 
@@ -97,7 +98,8 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     named = {f"p:{n.lower().strip('.,')}" for n in names}
     worse = (len(literal.made_up) > len(check.made_up)
              or len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
-             or len(literal.acts_missing) > len(check.acts_missing))
+             or len(literal.acts_missing) > len(check.acts_missing)
+             or len(literal.unasked) > len(check.unasked))
     # Unless it mends the draft's form (an empty draft, a header, assistant talk): a draft
     # with a defect the request's email lacks is never the better one.
     if worse and not (check.defects and not literal.defects):

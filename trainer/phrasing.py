@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from trainer.facts import everyday_words
+from trainer.grounding import usual_words
 
 # A form must be seen at least this often, and more often than the default form, before it
 # replaces it: one "Cheers for" in a hundred emails is not a habit.
@@ -48,6 +49,8 @@ class Phrasebook:
         self._counts: dict[str, int] = {}
         # The words the user writes as everyday ones, not names (``trainer.facts``).
         self.everyday = everyday_words(texts)
+        # The words they write in a good share of their emails (``trainer.grounding``).
+        self.usual = usual_words(texts)
 
     def uses(self, phrase: str) -> int:
         key = _normal(phrase).strip()

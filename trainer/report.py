@@ -23,6 +23,7 @@ CHECKS = [("fact_recall", "Facts kept", True, True),
           ("act_recall", "Questions and thanks kept", True, True),
           ("invented_facts", "Invented per draft", False, False),
           ("borrowed_facts", "Borrowed from examples per draft", False, False),
+          ("unasked_talk", "Unasked sentences per draft", False, False),
           ("right_recipient", "Right person greeted", True, True),
           ("structure_defects", "Drafts with a form defect", False, True),
           ("length_ratio", "Length vs. real (median)", None, False)]

@@ -23,14 +23,13 @@ from trainer.engine.chat import plain_text
 from trainer.engine.shaping import CLOSING, plain
 from trainer.facts import COMMON, fact_keys, mentioned, surface
 from trainer.greetings import parse_greeting
+from trainer.grounding import sentences
 
 # A request's parts: clauses a person separates with ";", a new line, a full stop or "then".
 _PARTS = re.compile(r"\s*(?:[;\n]+|(?<=[.!?])\s+|,?\s+(?:and\s+)?then\s+)(?:then\s+)?\s*",
                     re.I)
 # A part's clauses: commas, colons, brackets and dashes, never inside "£1,040" or "9:30".
 _CLAUSES = re.compile(r"\s*(?:(?<!\d)[,:](?!\d)|[,:](?=\s)|[(){}]|\s[—–-]\s)\s*")
-# A full stop inside a number or an address ("9.30", "£1.5m", "jo@x.org") ends nothing.
-_SENTENCES = re.compile(r"(?:[^.!?]|[.!?](?=[\w@]))+(?:[.!?]+[\"'’”)]*|$)")
 
 
 # Tokens for the short email a fill asks for: its subject and greeting are given, and the
@@ -120,10 +119,6 @@ def fact_start(keys: list[str], part: str) -> str:
     if len(text.split()) > 6 or re.search(r"[;,:(]\s", text):
         text = part[spans[0][0]:spans[0][1]]
     return plain_text(text[:1].upper() + text[1:])
-
-
-def sentences(line: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.findall(line) if s.strip()]
 
 
 @dataclass
@@ -297,20 +292,23 @@ class Struck:
     check: DraftCheck
     removed: list[str] = field(default_factory=list)  # the made-up fact keys taken out
     passed_on: int = 0  # sentences taken out that passed the request on
+    unasked: list[str] = field(default_factory=list)  # sentences taken out that no one asked for
 
 
 def strike_invented(text: str, check: DraftCheck, *,
                     check_text: Callable[[str], DraftCheck], sign_off: str = "") -> Struck:
     """Take out sentences that carry a fact nothing gave (a date, an amount, a name the
-    model made up), that pass the request on ("Tell Stan the panes arrived."), or that
-    greet again inside the body ("Hi Trustees,"), where
-    the checks say the draft is better for it: fewer made-up facts or defects, none of the
-    asked facts lost, no new defect (an emptied draft is one)."""
+    model made up), that say what nothing asked for ("I hope it doesn't take too long."),
+    that pass the request on ("Tell Stan the panes arrived."), or that greet again inside
+    the body ("Hi Trustees,"), where the checks say the draft is better for it: fewer
+    made-up facts, unasked sentences or defects, none of the asked facts lost, no new
+    defect (an emptied draft is one)."""
     result = Struck(text, check)
     for sentence in reversed(body_sentences(text, sign_off)):
         made_up = fact_keys(sentence) & result.check.made_up
         passed_on = passes_request_on(sentence)
-        if not made_up and not passed_on and not parse_greeting(sentence):
+        unasked = sentence in result.check.unasked
+        if not made_up and not passed_on and not unasked and not parse_greeting(sentence):
             continue
         # The clause that says it, where the rest of the sentence stands alone ("I'll keep
         # the table, and we can talk in the afternoon"); else the whole sentence.
@@ -319,10 +317,12 @@ def strike_invented(text: str, check: DraftCheck, *,
         for shorter in [*options, _without(result.text, sentence, sign_off)]:
             checked = check_text(shorter)
             fewer = (len(checked.made_up) < len(result.check.made_up)
+                     or len(checked.unasked) < len(result.check.unasked)
                      or len(checked.defects) < len(result.check.defects))
             if fewer and checked.no_worse_than(result.check):
                 result.removed += sorted(result.check.made_up - checked.made_up)
                 result.passed_on += passed_on
+                result.unasked += [s for s in result.check.unasked if s not in checked.unasked]
                 result.text, result.check = shorter, checked
                 break
     return result

@@ -40,6 +40,7 @@ SETTING_NAMES = {"base": "Plain", "rag": "Plain + emails", "lora": "Style",
 SCORE_COLUMNS = (("style_distance", "Style dist. ↓", 3), ("rouge_l", "ROUGE-L ↑", 1),
                  ("fact_recall", "Facts kept ↑", 2), ("act_recall", "Asks kept ↑", 2),
                  ("invented_facts", "Made up ↓", 2), ("borrowed_facts", "Borrowed ↓", 2),
+                 ("unasked_talk", "Unasked ↓", 2),
                  ("right_recipient", "Right person ↑", 2),
                  ("structure_defects", "Defects ↓", 2), ("length_ratio", "Length vs. real", 2),
                  ("chrf", "chrF ↑", 1), ("mauve", "MAUVE ↑", 2))

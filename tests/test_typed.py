@@ -86,6 +86,17 @@ def test_only_the_person_written_to_is_capitalised():
     ("ask Samir whether the room is free; also ask whether he's seen the budget", "Samir",
      "Could you let me know whether the room is free? Could you let me know whether you've "
      "seen the budget?"),
+    # The reader asked by her pronoun; his are the child's, named by her role.
+    ("email Jill, Noah's teacher - he'll be out Thurs and Fri for his grandpa's funeral, can "
+     "she send the homework home with his sister", "Jill",
+     "Noah will be out Thurs and Fri for his grandpa's funeral. Can you send the homework "
+     "home with his sister?"),
+    ("email Dana, Sam's coach: he has a sprained ankle, can she excuse him from Saturday's "
+     "match", "Dana", "Sam has a sprained ankle. Can you excuse him from Saturday's match?"),
+    ("email Tom - she's off sick today, can he cover her shift?", "Tom",
+     "She's off sick today. Can you cover her shift?"),
+    ("tell Jo the order is ready, could she collect it", "Jo",
+     "The order is ready. Could you collect it?"),
 ])
 def test_typed_requests_become_the_email(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
@@ -111,6 +122,8 @@ def test_subjects_come_from_what_is_said_not_the_framing():
         == "The sellers accepted your offer"
     assert subject_from_request("Vera - can she resend the invoice? it has the wrong PO") == \
         "Can you resend the invoice"
+    assert subject_from_request("email Jill, Noah's teacher - he'll be out Thurs and Fri, can "
+                                "she send the homework home") == "Noah will be out Thurs and Fri"
 
 
 def test_the_person_typed_in_lower_case_is_the_one_greeted():

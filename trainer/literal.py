@@ -323,7 +323,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         # the couple from the open house, saying …"
                         r"(?:\s+(?:at|from)\s+[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)?"
                         r"(?:\s+together)?"
-                        r"(?:,\s+(?:(?:the|my|our|his|her|their|a|an)\s+|[A-Z][\w-]*['’]s\s+)"
+                        r"(?:,\s+(?:(?:the|my|our|his|her|their|a|an)\s+|(?P<owner>[A-Z][\w-]*)['’]s\s+)"
                         r"[^,:;—–]{1,40}?(?=\s*(?:[,:—–]|\s-\s)))?"
                         rf"(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
                         # "write Greg on Colonial Oaks: …"
@@ -351,8 +351,10 @@ _CLAUSE_SPLIT = re.compile(
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
     rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)"
     rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
-    # "the lids are in, can he fit them Thursday?": a question of its own
-    r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b[^,;]*\?)",
+    # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
+    # question mark or, closing the request, without
+    r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
+    r"(?:[^,;]*\?|[^,;?.]*$))",
     re.I)
 
 
@@ -412,10 +414,16 @@ def literal_sentences(instruction: str,
         return [*opening, "\n" + "\n".join(f"- {note}" for note in notes)]
     text = _one_line(head)
     addressed = _addressed(text)
-    addressee = ""
+    addressee = known = ""
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
+        known = _reader_pronoun(text)
+        if known:
+            # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
+            # she is Jill, and he is Noah.
+            who_before = known
+            text = _owner_named(text, addressed.groupdict().get("owner") or "", known)
     lead = ""
     for clause in clauses(text):
         if _LEAD_IN.fullmatch(clause.strip()):
@@ -426,7 +434,7 @@ def literal_sentences(instruction: str,
             return None
         line, who_before = sentence
         subject = _THIRD_SUBJECT.match(line)
-        if subject and subject.group(1).lower() not in (
+        if subject and not known and subject.group(1).lower() not in (
                 who_before.lstrip(_SOMEONE_ELSE).lower().split() or [""])[:1]:
             # "Mae can stay …, I'll drive her home": her is Mae, not the reader.
             who_before = _SOMEONE_ELSE + who_before.lstrip(_SOMEONE_ELSE)
@@ -476,6 +484,37 @@ def _one_line(instruction: str) -> str:
         return instruction.strip()  # notes ("- £13.50", "- Friday"): not clauses to say
     joiner = " " if head.endswith((":", "—", "–", "-")) else "; "
     return head + joiner + "; ".join(item.rstrip(".") for item in items)
+
+
+_ASKED_PRONOUN = re.compile(r"\b(?:can|could|would|will|is|does|did|has|ask)\s+(he|she|him|her)\b",
+                            re.I)
+
+
+def _reader_pronoun(text: str) -> str:
+    """ "her" or "him" where the request asks the reader by pronoun ("can she send …") and
+    also speaks of someone of the other ("he'll be out"): that one's pronouns are not "you"."""
+    asked = {word.lower() for word in _ASKED_PRONOUN.findall(text)}
+    she = asked <= {"she", "her"}
+    if not asked or not (she or asked <= {"he", "him"}):
+        return ""
+    words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
+    return ("her" if she else "him") if words & (_HIS if she else _HERS) else ""
+
+
+_CONTRACTED = {"ll": "will", "d": "would"}
+
+
+def _owner_named(text: str, owner: str, reader: str) -> str:
+    """The other person, named where the request opens on their pronoun: "he'll be out" →
+    "Noah will be out", the request having called the reader "Noah's teacher"."""
+    other = "he" if reader == "her" else "she"
+    found = re.match(rf"{other}(?:['’](ll|d|s))?\b", text, re.I)
+    if not owner or not found:
+        return text
+    short = found.group(1)
+    said = owner if not short else f"{owner}'s" if short == "s" else \
+        f"{owner} {_CONTRACTED[short]}"
+    return said + text[found.end():]
 
 
 def _addressed(text: str) -> re.Match | None:
@@ -623,8 +662,13 @@ def subject_from_request(instruction: str) -> str:
     quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
     text = _one_line(plain_request(instruction))
     addressed = _addressed(text)
+    addressee = addressed.group("who") if addressed else ""
     if addressed:
         text = addressed.group("rest")
+        known = _reader_pronoun(text)
+        if known:  # "Noah's teacher - he'll be out …, can she …": about Noah
+            addressee = known
+            text = _owner_named(text, addressed.groupdict().get("owner") or "", known)
     parts = clauses(text)
     if not parts:
         return ""
@@ -633,7 +677,6 @@ def subject_from_request(instruction: str) -> str:
     if first in _GERUNDS:  # "saying the sellers accepted": what is said
         clause = f"{_GERUNDS[first]} {rest}"
     lead = ""
-    addressee = addressed.group("who") if addressed else ""
     for pattern, form in _COMPILED:
         match = pattern.match(clause)
         if match and match.groupdict().get("x"):

@@ -97,6 +97,12 @@ def test_only_the_person_written_to_is_capitalised():
      "She's off sick today. Can you cover her shift?"),
     ("tell Jo the order is ready, could she collect it", "Jo",
      "The order is ready. Could you collect it?"),
+    # Who the reader is belongs in the address; "briefly" here is what happened, not a manner.
+    ("introduce myself to Pedro Alvarez, head of procurement at Kestrel Foods, we met briefly "
+     "at the expo in Denver", "Pedro", "I'm writing to introduce myself. We met briefly at the "
+     "expo in Denver."),
+    ("introduce myself to the new neighbours; we moved into number 12 last week", "",
+     "I'm writing to introduce myself. We moved into number 12 last week."),
 ])
 def test_typed_requests_become_the_email(request_, reader, email):
     assert literal_body(request_, reader=reader) == email

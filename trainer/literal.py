@@ -230,6 +230,11 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
      rf"(?:\s+with\s+{_WHO})?(?P<y>.*)", "could we {verb} {x}{y}?"),
+    # "introduce myself to Pedro Alvarez, head of procurement at Kestrel Foods": who the
+    # reader is goes in the address, not the email.
+    (rf"introduce\s+(?P<x>myself|ourselves)(?:\s+to\s+(?:{_WHO}|(?:the|our|my)\s+[\w\s'’-]+?)"
+     rf"(?:\s*,\s*[^,;:]{{1,60}})?)?",
+     "I'm writing to introduce {x}."),
     # The person is introduced to the reader; what follows is about them, not the reader.
     (rf"introduce\s+(?P<other>{_PERSON})\s+to\s+{_WHO}(?:\s*[,;:—–-]\s*(?P<x>.+))?",
      "I'd like to introduce you to {other}{about}."),
@@ -539,8 +544,12 @@ _MANNER = re.compile(r"(?:politely|gently|firmly|warmly|kindly|briefly|tactfully
 
 
 def _without_manner(clause: str) -> str:
-    """The manner words near the verb, or closing a clause, taken out."""
+    """The manner words near the verb, or closing a clause, taken out, where the clause
+    asks for the email ("decline politely", "thank Ruth personally"): in "we met briefly"
+    they are what is said."""
     words = clause.split(" ")
+    if not re.match(rf"(?:please\s+)?(?:{_VERBS})\b", clause, re.I):
+        return clause
     out: list[str] = []
     for n, word in enumerate(words):
         found = _MANNER.fullmatch(word)

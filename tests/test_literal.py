@@ -473,3 +473,27 @@ def test_the_readers_own_things_are_theirs():
                                 greeting="Hi Kit,", sign_off="Onward,\nTeddy",
                                 check_text=check, names=["Kit Marlow"])
     assert fallback is not None and "Your invoice is paid." in fallback.text
+
+
+def test_a_user_who_numbers_lists_gets_the_requests_list_numbered():
+    from trainer.phrasing import Phrasebook
+
+    numbers = Phrasebook(["All,\n\nThree things:\n1. Keys\n2. Rota\n3. Tea\n\nT"] * 2
+                         + ["Thanks, see you then."] * 3)
+    assert numbers.numbers_lists and not Phrasebook(["Thanks, see you then."] * 5).numbers_lists
+    asked = ("ask Priya to check the budget by Friday: is 3% pension still the minimum, is "
+             "£13.50/hour too near £13.45, is £600 evaluation enough?")
+    assert literal_body(asked, numbers) == (
+        "Could you check the budget by Friday:\n\n1. Is 3% pension still the minimum?\n"
+        "2. Is £13.50/hour too near £13.45?\n3. Is £600 evaluation enough?")
+    dated = ("tell volunteers the season is closing: rota ends Friday 23 October, work parties "
+             "start 3 November, party 11 December; Hamid is chair")
+    assert literal_body(dated, numbers) == (
+        "The season is closing:\n\n1. Rota ends Friday 23 October.\n2. Work parties start 3 "
+        "November.\n3. Party 11 December.\n\nHamid is chair.")
+    # Written inline for a user who does not number lists, and wherever the items are not
+    # all questions or all dated: "since 2020, 71 volunteers" is a sentence, not a list.
+    assert literal_body(dated) == ("The season is closing: rota ends Friday 23 October, work "
+                                   "parties start 3 November, party 11 December. Hamid is chair.")
+    mixed = "thank Margaret: since 2020, 30 volunteers became 71 volunteers, 19 stalls"
+    assert "\n" not in literal_body(mixed, numbers)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from trainer.engine.shaping import CLOSING
+from trainer.facts import DATE, TIME
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.typed import REQUEST_VERBS, group_lead, named_lead, plain_request
 
@@ -446,6 +447,8 @@ def literal_sentences(instruction: str,
         if lead:
             line, lead = _sentence(lead + line[:1].lower() + line[1:]), ""
         said.append(phrasebook.punctuate(line))
+    if phrasebook.numbers_lists:
+        said = [_numbered(line) for line in said]
     if lead and said:  # "thank Priya; as always": "Thank you, as always."
         end = said[-1][-1] if said[-1][-1] in ".!?" else "."
         said[-1] = f"{said[-1].rstrip('.!?')}, {lead.rstrip(', ')}{end}"
@@ -627,6 +630,31 @@ def _say(clause: str, who_before: str, addressee: str = "",
     return _sentence(said, "?" if clause.endswith("?") else "."), who_before
 
 
+_LISTED = re.compile(r"^(?P<head>[^:\n]{3,}?):\s+(?P<items>[^:\n]+?)(?P<end>[.?!])$")
+_ITEM_SPLIT = re.compile(r",(?=\s)\s*(?:and\s+)?")
+_QUESTION_ITEM = re.compile(r"^(?:is|are|was|were|can|could|do|does|did|will|would|should|"
+                            r"has|have)\s", re.I)
+_DATED = re.compile(rf"{DATE.pattern}|{TIME.pattern}", re.I)
+LIST_ITEM_WORDS = 10
+
+
+def _numbered(sentence: str) -> str:
+    """ "The season is closing: rota ends Friday 23 October, market until 19 December, party
+    11 December." as the numbered list a user who numbers lists writes: three or more short
+    items after a colon, all questions or all dated (not "since 2020, 71 volunteers")."""
+    found = _LISTED.match(sentence)
+    if not found:
+        return sentence
+    items = [item.strip() for item in _ITEM_SPLIT.split(found.group("items"))]
+    asked = found.group("end") == "?" and all(_QUESTION_ITEM.match(i) for i in items)
+    if len(items) < 3 or any(not i or len(i.split()) > LIST_ITEM_WORDS for i in items) \
+            or not (asked or all(_DATED.search(i) for i in items)):
+        return sentence
+    lines = [f"{n}. {_sentence(item, '?' if asked else '.')}"
+             for n, item in enumerate(items, 1)]
+    return f"{found.group('head')}:\n\n" + "\n".join(lines) + "\n\n"
+
+
 def _plural(who: str) -> bool:
     return bool(who) and who.lower() not in ("him", "her") and (
         " and " in who or "," in who or "&" in who
@@ -642,7 +670,7 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     sentences = literal_sentences(instruction, phrasebook)
     if not sentences:
         return None
-    body = " ".join(sentences).replace(" \n", "\n")
+    body = " ".join(sentences).replace(" \n", "\n").replace("\n ", "\n").strip()
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
         body = re.sub(rf"\b([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|[Cc]ould|[Ww]ill|[Ww]ould|"

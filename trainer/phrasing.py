@@ -22,6 +22,11 @@ MIN_USES = 2
 # Below this many exclamation marks per email, the user does not exclaim: "Congratulations
 # on the award." rather than "…award!".
 EXCLAIM_RATE = 0.1
+# From this share of emails with a numbered list ("1. …", "2. …"), the user numbers what
+# they list.
+LIST_RATE = 0.2
+_FIRST_ITEM = re.compile(r"^\s*1[.)]\s", re.M)
+_SECOND_ITEM = re.compile(r"^\s*2[.)]\s", re.M)
 
 
 def _normal(text: str) -> str:
@@ -51,6 +56,8 @@ class Phrasebook:
         self.everyday = everyday_words(texts)
         # The words they write in a good share of their emails (``trainer.grounding``).
         self.usual = usual_words(texts)
+        numbered = sum(bool(_FIRST_ITEM.search(t) and _SECOND_ITEM.search(t)) for t in texts)
+        self.numbers_lists = bool(texts) and numbered >= LIST_RATE * len(texts)
 
     def uses(self, phrase: str) -> int:
         key = _normal(phrase).strip()

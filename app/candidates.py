@@ -61,7 +61,7 @@ class Candidate:
     def perfect(self) -> bool:
         c = self.check
         return c is not None and not c.facts_missing and not c.made_up and not c.defects \
-            and not c.acts_missing and not c.unasked
+            and not c.acts_missing and not c.unasked_talk
 
     @property
     def score(self) -> float:
@@ -73,7 +73,8 @@ class Candidate:
         recall = 1.0 if c.fact_recall is None else c.fact_recall
         return (FACT_WEIGHT * recall + RELEVANCE_WEIGHT * self.relevance
                 - ACT_WEIGHT * len(c.acts_missing)
-                - INVENTED_WEIGHT * len(c.made_up) - UNASKED_WEIGHT * len(c.unasked)
+                - INVENTED_WEIGHT * len(c.made_up)
+                - UNASKED_WEIGHT * len(c.unasked_talk)
                 - DEFECT_WEIGHT * len(c.defects)
                 - STYLE_WEIGHT * self.style + LIKELIHOOD_WEIGHT * (self.likelihood or 0.0))
 

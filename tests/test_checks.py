@@ -281,17 +281,17 @@ def test_a_sentence_no_one_asked_for_is_unasked_talk():
     draft = ("Jeff,\n\nCan you fax the rent roll to me at 713-646-2391 and resend the unit "
              "mix? I need this to finish my tax return before the deadline. Thanks.\n\nPhillip")
     check = check_draft(draft, instruction=asked, sign_off="Phillip")
-    assert check.unasked == ["I need this to finish my tax return before the deadline."]
+    assert check.unasked_talk == ["I need this to finish my tax return before the deadline."]
     assert check.invented == []  # no figure or name: only this check sees it
     # The request's own words, said another way, and short asides are not talk of its own.
     said = ("Jeff,\n\nCould you resend the unit mix, and fax me the rent roll at "
             "713-646-2391? No rush, whenever suits.\n\nPhillip")
-    assert check_draft(said, instruction=asked, sign_off="Phillip").unasked == []
+    assert check_draft(said, instruction=asked, sign_off="Phillip").unasked_talk == []
     # What the email replied to says, or what the user says in much of their mail, grounds it.
     thread = "I have to finish my tax return before the deadline: can you help?"
     assert check_draft(draft, instruction=asked, sign_off="Phillip",
-                       sources=[thread]).unasked == []
+                       sources=[thread]).unasked_talk == []
     usual = usual_words(["Tax return deadline is close, finishing it this week."] * 4)
-    assert check_draft(draft, instruction=asked, sign_off="Phillip", usual=usual).unasked == []
+    assert check_draft(draft, instruction=asked, sign_off="Phillip", usual=usual).unasked_talk == []
     assert summarise([check, check_draft(said, instruction=asked,
                                          sign_off="Phillip")])["unasked_talk"] == 0.5

@@ -251,7 +251,7 @@ def test_the_model_writes_on_from_the_request_in_the_users_voice():
         "No rush, whenever suits you. Right then, fingers crossed.\n\nOnward,\nTeddy")
     assert voiced.added == ["No rush, whenever suits you.", "Right then, fingers crossed."]
     assert not voiced.check.defects and not voiced.check.invented
-    assert not voiced.check.facts_missing and not voiced.check.unasked
+    assert not voiced.check.facts_missing and not voiced.check.unasked_talk
 
 
 def test_a_reason_no_one_gave_is_not_written_on():

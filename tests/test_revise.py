@@ -145,10 +145,10 @@ def test_a_sentence_that_says_what_no_one_asked_is_struck():
     def check(text):
         return check_draft(text, instruction=asked, sign_off=SIGN_OFF)
     before = check(draft)
-    assert before.unasked == ["It's a pleasure to talk with you about the garden plans."]
+    assert before.unasked_talk == ["It's a pleasure to talk with you about the garden plans."]
     struck = strike_invented(draft, before, check_text=check, sign_off=SIGN_OFF)
     assert struck.text == "Hi Maya —\n\nYes, Thursday works.\n\nOnward,\nTeddy"
-    assert struck.unasked == before.unasked and struck.check.unasked == []
+    assert struck.talk == before.unasked_talk and struck.check.unasked_talk == []
 
 
 def test_the_short_email_starts_as_training_taught_it():

@@ -45,7 +45,7 @@ class DraftCheck:
     borrowed: list[str] = field(default_factory=list)
     # Sentences that say what nothing asked for or gave (``trainer.grounding``): "I hope it
     # doesn't take too long." in an email that was to say yes.
-    unasked: list[str] = field(default_factory=list)
+    unasked_talk: list[str] = field(default_factory=list)
 
     @property
     def fact_recall(self) -> float | None:
@@ -63,7 +63,7 @@ class DraftCheck:
         asked act missing that ``other`` does not have. A revision must keep to this."""
         return (len(self.facts_missing) <= len(other.facts_missing)
                 and len(self.made_up) <= len(other.made_up)
-                and len(self.unasked) <= len(other.unasked)
+                and len(self.unasked_talk) <= len(other.unasked_talk)
                 and set(self.defects) <= set(other.defects)
                 and set(self.acts_missing) <= set(other.acts_missing))
 
@@ -361,7 +361,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                                                                            sign_off)))), 3)
     result.defects = structure_defects(draft, instruction, sign_off)
     # The examples ground nothing here: what only they say is other emails' talk.
-    result.unasked = unasked_sentences(
+    result.unasked_talk = unasked_sentences(
         [s for line in body_lines(draft, sign_off) for s in sentences(line)],
         [instruction, plain_request(instruction), *sources, sign_off, *allowed_names], usual)
     result.acts_required = asked_acts(instruction)
@@ -402,7 +402,8 @@ def summarise(checks: Sequence[DraftCheck]) -> dict:
         # Figures and dates of the retrieved examples, said as if they were this email's.
         "borrowed_facts": round(sum(len(c.borrowed) for c in checks) / n, 3) if n else None,
         # Sentences per draft that say what nothing asked for (``trainer.grounding``).
-        "unasked_talk": round(sum(len(c.unasked) for c in checks) / n, 3) if n else None,
+        "unasked_talk": round(sum(len(c.unasked_talk) for c in checks) / n, 3)
+        if n else None,
         "right_recipient": round(sum(greeted) / len(greeted), 4) if greeted else None,
         "structure_defects": round(sum(bool(c.defects) for c in checks) / n, 4) if n else None,
         "length_ratio": round(statistics.median(ratios), 3) if ratios else None,

@@ -58,7 +58,7 @@ def rambles(draft: str, instruction: str) -> bool:
 def sendable(draft: str, check: DraftCheck, instruction: str,
              names: Sequence[str] = ()) -> bool:
     return not (check.defects or check.facts_missing or check.made_up or check.acts_missing
-                or check.unasked) \
+                or check.unasked_talk) \
         and coverage(draft, instruction, names) >= MIN_COVERAGE and not rambles(draft, instruction)
 
 
@@ -99,7 +99,7 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     worse = (len(literal.made_up) > len(check.made_up)
              or len(set(literal.facts_missing) - named) > len(set(check.facts_missing) - named)
              or len(literal.acts_missing) > len(check.acts_missing)
-             or len(literal.unasked) > len(check.unasked))
+             or len(literal.unasked_talk) > len(check.unasked_talk))
     # Unless it mends the draft's form (an empty draft, a header, assistant talk): a draft
     # with a defect the request's email lacks is never the better one.
     if worse and not (check.defects and not literal.defects):

@@ -292,7 +292,7 @@ class Struck:
     check: DraftCheck
     removed: list[str] = field(default_factory=list)  # the made-up fact keys taken out
     passed_on: int = 0  # sentences taken out that passed the request on
-    unasked: list[str] = field(default_factory=list)  # sentences taken out that no one asked for
+    talk: list[str] = field(default_factory=list)  # sentences taken out that no one asked for
 
 
 def strike_invented(text: str, check: DraftCheck, *,
@@ -307,7 +307,7 @@ def strike_invented(text: str, check: DraftCheck, *,
     for sentence in reversed(body_sentences(text, sign_off)):
         made_up = fact_keys(sentence) & result.check.made_up
         passed_on = passes_request_on(sentence)
-        unasked = sentence in result.check.unasked
+        unasked = sentence in result.check.unasked_talk
         if not made_up and not passed_on and not unasked and not parse_greeting(sentence):
             continue
         # The clause that says it, where the rest of the sentence stands alone ("I'll keep
@@ -317,12 +317,13 @@ def strike_invented(text: str, check: DraftCheck, *,
         for shorter in [*options, _without(result.text, sentence, sign_off)]:
             checked = check_text(shorter)
             fewer = (len(checked.made_up) < len(result.check.made_up)
-                     or len(checked.unasked) < len(result.check.unasked)
+                     or len(checked.unasked_talk) < len(result.check.unasked_talk)
                      or len(checked.defects) < len(result.check.defects))
             if fewer and checked.no_worse_than(result.check):
                 result.removed += sorted(result.check.made_up - checked.made_up)
                 result.passed_on += passed_on
-                result.unasked += [s for s in result.check.unasked if s not in checked.unasked]
+                result.talk += [s for s in result.check.unasked_talk
+                                if s not in checked.unasked_talk]
                 result.text, result.check = shorter, checked
                 break
     return result

@@ -473,8 +473,8 @@ class DraftingService:
             if chosen[0].check.facts_missing:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, cancel,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
-            if chosen[0].check.made_up or {"restates_instruction", "greeting_in_body"} & set(
-                    chosen[0].check.defects):
+            if chosen[0].check.made_up or chosen[0].check.unasked_talk or {
+                    "restates_instruction", "greeting_in_body"} & set(chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
             chosen[0] = self._from_request_if_unsendable(
                 chosen[0], request, prepared, sign_off, params, cancel,
@@ -615,7 +615,8 @@ class DraftingService:
         if struck.text == best.shaped.body:
             return best
         return replace(best, shaped=replace(best.shaped, body=struck.text), check=struck.check,
-                       struck=tuple(surface(k, best.shaped.body) for k in struck.removed))
+                       struck=tuple([*(surface(k, best.shaped.body) for k in struck.removed),
+                                     *(f"“{sentence}”" for sentence in struck.talk)]))
 
     def _from_request_if_unsendable(self, best: Candidate, request: DraftRequest,
                                     prepared: _Prepared, sign_off: str,

@@ -458,6 +458,23 @@ def test_a_figure_nothing_gave_is_named_for_the_user_to_check(isolated_home):
     assert "£2,400" not in revised.text and revised.unasked == []
 
 
+def test_a_sentence_no_one_asked_for_is_taken_out_and_said(isolated_home):
+    talks = ("Subject: Glazing\n\nHi Stan,\n\nThe board approved the glazing quote. When "
+             "can you start? I know the weather has been terrible for outdoor work lately."
+             "\n\nThanks,\nMe")
+    engine = Engine(runtime_factory=ScriptedRuntime.factory(script=lambda p, q: talks))
+    service = DraftingService(home=isolated_home, engine=engine)
+    try:
+        draft = service.draft(DraftRequest(STAN, recipient="Stan <stan@example.org>",
+                                           use_rag=False, candidates=2))
+    finally:
+        service.close()
+    assert "weather" not in draft.text
+    assert "The board approved the glazing quote. When can you start?" in draft.text
+    assert draft.check["struck"] == ["“I know the weather has been terrible for outdoor work "
+                                     "lately.”"]
+
+
 def test_the_readers_own_things_are_theirs():
     assert literal_body("order Kit's winter logs: two loads; ask this year's price",
                         reader="Kit") == ("I'd like to order your winter logs: two loads. Could "

@@ -514,3 +514,9 @@ def test_a_user_who_numbers_lists_gets_the_requests_list_numbered():
                                    "parties start 3 November, party 11 December. Hamid is chair.")
     mixed = "thank Margaret: since 2020, 30 volunteers became 71 volunteers, 19 stalls"
     assert "\n" not in literal_body(mixed, numbers)
+
+
+def test_what_is_sent_is_not_taken_for_a_surname():
+    assert literal_body("send Greg Lakeside in his format: an 11% cash return") == \
+        "Please find attached Lakeside in your format: an 11% cash return."
+    assert literal_body("send Greg Lakeside the plans") == "Please find attached the plans."

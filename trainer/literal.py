@@ -262,6 +262,10 @@ _RULES: list[tuple[str, str]] = [
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
     (rf"warn\s+{_WHO}\s+(?:that\s+|about\s+)?(?P<x>.+)", "a word of warning: {x}."),
     (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
+    # "send Greg Lakeside in his format": the last capitalised word is what is sent, where
+    # what follows it could not be ("in his format"); else "send Greg Lakeside the plans".
+    (rf"send\s+(?P<who>[A-Z][\w'’-]+)\s+(?P<x>[A-Z][\w'’-]+\s+(?:in|with|as|for|by|on)\s.+)",
+     "please find attached {x}."),
     (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find attached {x}."),
 ]
 # Other ways of saying each form, as people write them; the user's own habit among them

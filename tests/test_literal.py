@@ -514,6 +514,8 @@ def test_a_user_who_numbers_lists_gets_the_requests_list_numbered():
                                    "parties start 3 November, party 11 December. Hamid is chair.")
     mixed = "thank Margaret: since 2020, 30 volunteers became 71 volunteers, 19 stalls"
     assert "\n" not in literal_body(mixed, numbers)
+    dates = "tell Dev about the news: Saturday 12 September, Saturday, the 22nd"
+    assert "\n" not in literal_body(dates, numbers)  # bare dates, not things on them
 
 
 def test_what_is_sent_is_not_taken_for_a_surname():

@@ -642,6 +642,16 @@ _DATED = re.compile(rf"{DATE.pattern}|{TIME.pattern}", re.I)
 LIST_ITEM_WORDS = 10
 
 
+def _dated_item(item: str) -> bool:
+    """ "Rota ends Friday 23 October", "wreaths 5 December": a date and what is on it; a
+    bare date ("the 22nd", "Saturday") is a date, not an item."""
+    if not _DATED.search(item):
+        return False
+    rest = re.findall(r"[A-Za-z]+", _DATED.sub(" ", item))
+    return any(word.lower() not in ("the", "on", "at", "by", "from", "until", "and", "of")
+               for word in rest)
+
+
 def _numbered(sentence: str) -> str:
     """ "The season is closing: rota ends Friday 23 October, market until 19 December, party
     11 December." as the numbered list a user who numbers lists writes: three or more short
@@ -652,7 +662,7 @@ def _numbered(sentence: str) -> str:
     items = [item.strip() for item in _ITEM_SPLIT.split(found.group("items"))]
     asked = found.group("end") == "?" and all(_QUESTION_ITEM.match(i) for i in items)
     if len(items) < 3 or any(not i or len(i.split()) > LIST_ITEM_WORDS for i in items) \
-            or not (asked or all(_DATED.search(i) for i in items)):
+            or not (asked or all(_dated_item(i) for i in items)):
         return sentence
     lines = [f"{n}. {_sentence(item, '?' if asked else '.')}"
              for n, item in enumerate(items, 1)]

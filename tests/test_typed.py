@@ -103,6 +103,16 @@ def test_only_the_person_written_to_is_capitalised():
      "expo in Denver."),
     ("introduce myself to the new neighbours; we moved into number 12 last week", "",
      "I'm writing to introduce myself. We moved into number 12 last week."),
+    # Two letters swapped in the opening verb; the reader's own sentence after a comma.
+    ("follwo up w/ kate on the lease renewal for unit 3B, she never answered my email from "
+     "the 2nd", "Kate", "Just following up on the lease renewal for unit 3B. You never "
+     "answered my email from the 2nd."),
+    ("remind tenants in building B that the water will be off Wednesday", "",
+     "Just a reminder that the water will be off Wednesday."),
+    # The one introduced keeps her pronouns; the reader's are "you".
+    ("write to Marco introducing Lena Sato — she's a potter looking for kiln space, he runs "
+     "the co-op on 5th", "Marco", "I'd like to introduce you to Lena Sato: she's a potter "
+     "looking for kiln space, you run the co-op on 5th."),
 ])
 def test_typed_requests_become_the_email(request_, reader, email):
     assert literal_body(request_, reader=reader) == email

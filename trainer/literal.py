@@ -30,6 +30,8 @@ _GROUP = (rf"(?:the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|every
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
+# Where the people told are: "remind tenants in building B that …" (up to the "that").
+_WHERE = r"(?:\s+(?:in|at|on|from)\s+[\w'’ -]{1,30}?(?=\s+that\s))?"
 _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
          "list|form|link|address|minutes|notes|slides|draft|spreadsheet|receipt|table|rota|"
          "agenda|plan|contract|cv|statement|accounts|budget|receipts|pictures|email|letter")
@@ -198,7 +200,7 @@ _RULES: list[tuple[str, str]] = [
     (r"ask\s+(?:him|her|them)\s*,\s*(?P<x>.+)", "{x}."),
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
-    (rf"(?:tell|inform|let)\s+{_WHO}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
+    (rf"(?:tell|inform|let)\s+{_WHO}{_WHERE}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
      "I'm sorry for {x}."),
     # "…; reply soon": the reader is to reply.
@@ -208,7 +210,7 @@ _RULES: list[tuple[str, str]] = [
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
     (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
-    (rf"remind\s+{_WHO}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
+    (rf"remind\s+{_WHO}{_WHERE}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
     (rf"thank\s+{_WHO}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
@@ -239,6 +241,9 @@ _RULES: list[tuple[str, str]] = [
     # The person is introduced to the reader; what follows is about them, not the reader.
     (rf"introduce\s+(?P<other>{_PERSON})\s+to\s+{_WHO}(?:\s*[,;:—–-]\s*(?P<x>.+))?",
      "I'd like to introduce you to {other}{about}."),
+    # "write to Marco introducing Lena Sato — she's a potter, he runs the co-op": to Marco.
+    (rf"introduce\s+(?P<other>{_PERSON_ONE})(?!\s+(?:and|&|to)\s)(?:\s*[,;:—–-]\s*(?P<x>.+))?",
+     "I'd like to introduce you to {other}{about}."),
     # "introduce Aisha and Graham, both building tools for pharmacies": written to both.
     (rf"introduce\s+(?P<who>{_PERSON_ONE}\s+(?:and|&)\s+{_PERSON_ONE})"
      rf"(?:\s*[,;:—–-]\s*(?P<x>.+))?", "I'd like to introduce you two{to}{x}."),
@@ -264,7 +269,7 @@ _RULES: list[tuple[str, str]] = [
     (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
     # "send Greg Lakeside in his format": the last capitalised word is what is sent, where
     # what follows it could not be ("in his format"); else "send Greg Lakeside the plans".
-    (rf"send\s+(?P<who>[A-Z][\w'’-]+)\s+(?P<x>[A-Z][\w'’-]+\s+(?:in|with|as|for|by|on)\s.+)",
+    (r"send\s+(?P<who>[A-Z][\w'’-]+)\s+(?P<x>[A-Z][\w'’-]+\s+(?:in|with|as|for|by|on)\s.+)",
      "please find attached {x}."),
     (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find attached {x}."),
 ]
@@ -348,7 +353,8 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "promising": "promise", "confirming": "confirm", "declining": "decline",
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
             "apologizing": "apologize", "reminding": "remind", "agreeing": "agree",
-            "suggesting": "suggest", "offering": "offer", "wishing": "wish"}
+            "suggesting": "suggest", "offering": "offer", "wishing": "wish",
+            "introducing": "introduce"}
 _VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"
@@ -359,7 +365,7 @@ _CLAUSE_SPLIT = re.compile(
     r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
-    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's)\b)"
+    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's|he|she|they)\b)"
     rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
@@ -386,8 +392,23 @@ def clauses(instruction: str) -> list[str]:
         asides.append(match.group(0))
         return f"\x01{len(asides) - 1}\x01"
     kept = re.sub(r"\([^()]*\)", keep, instruction.strip())
-    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c.strip(" ,"))
-            for c in _CLAUSE_SPLIT.split(kept) if c.strip(" ,")]
+    parts: list[str] = []
+    start, joint = 0, ""
+    for found in [*_CLAUSE_SPLIT.finditer(kept), None]:
+        part = kept[start:found.start() if found else len(kept)].strip(" ,")
+        if parts and joint.startswith(",") and _INTRODUCES.match(parts[-1]) \
+                and _SOMEONE_SAID.match(part):
+            # "introducing Lena — she's a potter, he runs the co-op": one about both
+            parts[-1] = f"{parts[-1]}, {part}"
+        elif part:
+            parts.append(part)
+        if found:
+            start, joint = found.end(), found.group(0).strip()
+    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c) for c in parts]
+
+
+_INTRODUCES = re.compile(r"(?:.*\s)?(?:introduc\w*|intro)\s", re.I)
+_SOMEONE_SAID = re.compile(r"(?:he|she|they)\b", re.I)
 
 
 # Instructions about how to write, which only a writer can carry out.
@@ -614,7 +635,7 @@ def _say(clause: str, who_before: str, addressee: str = "",
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
         if "{other}" in form:  # an introduction: what follows is about the one introduced
-            about = (groups.get("x") or "").strip().rstrip(".?!")
+            about = _about_the_introduced((groups.get("x") or "").strip().rstrip(".?!"))
             return _sentence(form.format(other=groups["other"],
                                          about=f": {about}" if about else "")), \
                 _SOMEONE_ELSE + who
@@ -667,6 +688,15 @@ def _numbered(sentence: str) -> str:
     lines = [f"{n}. {_sentence(item, '?' if asked else '.')}"
              for n, item in enumerate(items, 1)]
     return f"{found.group('head')}:\n\n" + "\n".join(lines) + "\n\n"
+
+
+def _about_the_introduced(about: str) -> str:
+    """ "she's a potter looking for kiln space, he runs the co-op": the first pronoun is the
+    one introduced; the other's are the reader's ("you run the co-op")."""
+    first = re.search(r"\b(he|she|him|her|his)\b", about, re.I)
+    if not first:
+        return about
+    return to_you(about, False, "her" if first.group(1).lower() in _HIS else "him")
 
 
 def _plural(who: str) -> bool:

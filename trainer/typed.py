@@ -150,7 +150,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
             line = pattern.sub(replacement, line)
         line = re.sub(r"\bi\b(?=\s|['’])", "I", line)
         lines.append(line)
-    text = "\n".join(lines).strip()
+    text = _untyped_verb("\n".join(lines).strip())
     text = _to_the_writer(_CHATTER.sub("", text))
     text = _OBLIGED.sub("", text)
     for pattern, replacement in _SAME_ACT:
@@ -161,6 +161,26 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
                             else "a ", text)
     text = _TO_PERSON.sub(lambda m: _named(m, everyday), text)
     return text.strip(" ,;") or instruction.strip()
+
+
+# The verbs a request opens with whose letters, swapped in typing, are no other word.
+_TYPED_VERBS = set(REQUEST_VERBS.split("|")) - {"ask", "let", "say", "get"} | {
+    "follow", "email", "write", "introduce", "forward", "chase", "nudge", "remind"}
+
+
+def _untyped_verb(text: str) -> str:
+    """The opening verb with two letters swapped in typing put right: "follwo up w/ kate",
+    "thnak Jo", "rmeind the team"."""
+    found = re.match(r"[A-Za-z]+", text)
+    if not found or found.group(0).lower() in _TYPED_VERBS:
+        return text
+    typed = found.group(0).lower()
+    for n in range(len(typed) - 1):
+        swapped = typed[:n] + typed[n + 1] + typed[n] + typed[n + 2:]
+        if swapped in _TYPED_VERBS:
+            spelt = swapped.capitalize() if found.group(0)[0].isupper() else swapped
+            return spelt + text[found.end():]
+    return text
 
 
 def _spelt(word: str) -> str:

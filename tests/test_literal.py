@@ -282,8 +282,7 @@ def test_a_reason_no_one_gave_is_not_written_on():
     ("The board approved the glazing quote. When can you start?", []),
     ("Hi Stan, hope you are well.", []),
     # A loop stops at its second turn; more than three sentences are never added.
-    ("Good to hear from you, Stan. Good to hear from you Stan!",
-     ["Good to hear from you, Stan."]),
+    ("Great news for us, Stan. Great news for us Stan!", ["Great news for us, Stan."]),
     ("Small wrinkle here too. Another thing to mention now. A fourth line to add. "
      "A fifth line to add.", ["Small wrinkle here too.", "Another thing to mention now.",
                              "A fourth line to add."]),

@@ -17,8 +17,6 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
-from trainer.facts import COMMON
-
 # At least this many of a sentence's content words, and this share of them, given by
 # nothing: one new word is how any sentence joins what was asked ("Sounds good, see you
 # Thursday"); two that make up most of it are a thought of the model's own.
@@ -33,7 +31,8 @@ USUAL_SHARE = 0.1
 USUAL_MIN_EMAILS = 3
 STEM = 5
 
-# Words that carry no content in any email, beyond the name and number words of COMMON.
+# Words that carry no content in any email. "Hope", "glad" and "tomorrow" do: "I hope it
+# doesn't take too long" says something.
 _FUNCTION = set("""a about above across after again against ago ahead all almost along
 already although always am among amongst and another any anyone anything anyway are around
 as at away back be because become been before being below beside besides between both but
@@ -68,7 +67,7 @@ def stems(text: str) -> set[str]:
     found = set()
     for word in _WORD.findall(text.lower()):
         word = re.split(r"['’]", word)[0].strip("-")
-        if len(word) < 3 or word in _FUNCTION or word in COMMON:
+        if len(word) < 3 or word in _FUNCTION:
             continue
         if len(word) > 4:
             word = _ENDING.sub("", word)

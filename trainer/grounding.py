@@ -8,7 +8,7 @@ vocabulary give it are its own. A sentence of some length with several such word
 up a good share of it, says something of its own.
 
 The user's everyday vocabulary is what a person says in any email ("let me know",
-"cheers", "week"): the words in a good share of their sent mail. Without mail, only the
+"cheers", "week"): the words in a fifth of their sent mail. Without mail, only the
 request grounds a sentence, so nothing passes on borrowed talk."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ MIN_OWN_SHARE = 0.4
 # whenever suits you."), not claims.
 MIN_CLAIM_WORDS = 6
 # A word is the user's everyday vocabulary where at least this share of their emails
-# (and at least USUAL_MIN_EMAILS of them) use it.
-USUAL_SHARE = 0.1
+# (and at least USUAL_MIN_EMAILS of them) use it: their greeting, sign-off and stock words.
+# Below it are the topics they write about, which would ground any talk on them.
+USUAL_SHARE = 0.2
 USUAL_MIN_EMAILS = 3
 STEM = 5
 
@@ -69,8 +70,9 @@ def stems(text: str) -> set[str]:
         word = re.split(r"['’]", word)[0].strip("-")
         if len(word) < 3 or word in _FUNCTION:
             continue
-        if len(word) > 4:
-            word = _ENDING.sub("", word)
+        stem = _ENDING.sub("", word)
+        if len(stem) >= 4:  # "booking" → "book", never "spring" → "spr"
+            word = stem
         found.add(word[:STEM])
     return found
 

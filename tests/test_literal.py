@@ -16,7 +16,8 @@ from trainer.fallback import (
     write_on,
 )
 from trainer.grounding import usual_words
-from trainer.literal import literal_body, poor_subject, subject_from_request, to_you
+from trainer.literal import literal_body, poor_subject, subject_from_request
+from trainer.pronouns import to_you
 
 
 @pytest.mark.parametrize("request_, email", [

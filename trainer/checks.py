@@ -332,7 +332,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     (``borrowed``): a request that names no one else wants no one else in its email.
     ``everyday``: the user's everyday words, no one's name where a sentence opens with one
     (``trainer.facts.everyday_words``). ``usual``: the stems of the words the user writes
-    in a good share of their mail, which ground a sentence as the request does
+    in a fifth of their mail, which ground a sentence as the request does
     (``trainer.grounding.usual_words``)."""
     result = DraftCheck()
     required = required_facts(instruction, reference)

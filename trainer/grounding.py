@@ -78,7 +78,7 @@ def stems(text: str) -> set[str]:
 
 
 def usual_words(emails: Iterable[str]) -> frozenset[str]:
-    """The stems a writer uses in a good share of their emails: their everyday vocabulary."""
+    """The stems a writer uses in a fifth of their emails or more: their everyday words."""
     counts: Counter[str] = Counter()
     total = 0
     for text in emails:
@@ -87,15 +87,6 @@ def usual_words(emails: Iterable[str]) -> frozenset[str]:
             counts.update(stems(text))
     floor = max(USUAL_MIN_EMAILS, USUAL_SHARE * total)
     return frozenset(stem for stem, n in counts.items() if n >= floor)
-
-
-def own_words(sentence: str, grounds: Sequence[str],
-              usual: Collection[str] = frozenset()) -> set[str]:
-    """The content words of ``sentence`` that none of ``grounds`` nor ``usual`` gives."""
-    given: set[str] = set(usual)
-    for text in grounds:
-        given |= stems(text)
-    return stems(sentence) - given
 
 
 def unasked_sentences(sentences: Sequence[str], grounds: Sequence[str],

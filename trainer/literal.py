@@ -15,6 +15,7 @@ import re
 from trainer.engine.shaping import CLOSING
 from trainer.facts import DATE, TIME
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
+from trainer.pronouns import AGREE, about_the_introduced, owner_named, reader_pronoun, to_you
 from trainer.typed import REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
@@ -38,90 +39,8 @@ _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|co
 _QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
              r"(?P<contracted>'s|'ll|'d|'re|’s|’ll)?")
 
-_SINGULAR = {"he": "you", "she": "you", "him": "you", "his": "your", "himself": "yourself",
-             "herself": "yourself", "he's": "you're", "she's": "you're", "he'll": "you'll",
-             "she'll": "you'll", "he'd": "you'd", "she'd": "you'd"}
-_PLURAL = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
-           "themselves": "yourselves", "they're": "you're", "they'll": "you'll"}
-_AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
-          "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}
 _AUX = {"can", "could", "will", "would", "should", "shall", "may", "might", "must", "is",
         "are", "was", "were", "has", "have", "had", "do", "does", "did"}
-
-
-# After these, "her" is the person ("drive her home", "give her the keys"), not "your".
-_HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that",
-               "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
-               "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
-               "again", "too", "the", "a", "an", "this", "these", "those", "some", "any",
-               "everything", "anything", "something", "what", "how", "when", "why", "where"}
-# "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".
-_PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "built", "had",
-                "seen", "said", "told", "found", "sent", "left", "put", "taken", "written",
-                "given", "known", "brought", "bought", "heard", "kept", "paid", "read", "spent",
-                "won", "lost", "met", "finished", "started", "asked", "agreed", "decided",
-                "booked", "fixed", "signed", "sorted", "checked", "emailed", "called",
-                "offered", "worked", "tried", "used", "moved", "changed", "completed",
-                "received", "submitted", "managed", "missed", "forgotten", "chosen"}
-
-
-_HIS = {"he", "him", "his", "himself", "he's", "he’s", "he'll", "he'd"}
-_HERS = {"she", "her", "hers", "herself", "she's", "she’s", "she'll", "she'd"}
-
-
-def to_you(text: str, plural: bool, reader: str = "") -> str:
-    """The person's pronouns as "you": "when he can start" → "when you can start". Where
-    the request called the reader "him" or "her", the other's pronouns are someone else's
-    ("ask him to call her")."""
-    # Writing to several people, "he" and "she" are someone else ("list what he's built").
-    table = _PLURAL if plural else _SINGULAR
-    others = _HERS if reader == "him" else _HIS if reader == "her" else set()
-    words = text.split(" ")
-    out: list[str] = []
-    for n, word in enumerate(words):
-        core = word.rstrip(",.;:!?")
-        tail = word[len(core):]
-        lowered = core.lower()
-        if lowered in others:
-            out.append(word)
-            continue
-        if lowered == "her" and not plural:
-            following = words[n + 1] if n + 1 < len(words) else ""
-            # "her" before a noun is "your"; at the end or before a preposition, "you".
-            bare = following.lower().rstrip(",.;:!?")
-            # "keep her posted", "get her informed": the object, before a participle
-            swapped = "you" if not following or bare in _HER_OBJECT or tail \
-                or bare in ("posted", "informed", "updated", "involved", "covered") else "your"
-        elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and \
-                words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES:
-            swapped = "you've"
-        elif lowered in table:
-            swapped = table[lowered]
-        elif out and out[-1].lower() == "you" and lowered in _AGREE:
-            swapped = _AGREE[lowered]
-        elif out and out[-1].lower() == "you" and re.fullmatch(r"[a-z]+s", core) \
-                and not core.endswith("ss"):
-            swapped = _base_form(core)
-        else:
-            out.append(word)
-            continue
-        if core[:1].isupper():
-            swapped = swapped[:1].upper() + swapped[1:]
-        if swapped.lower() == "you" and out and out[-1].lower() in _AGREE:
-            # "is she free?" → "are you free?"
-            verb = _AGREE[out[-1].lower()]
-            out[-1] = verb[:1].upper() + verb[1:] if out[-1][:1].isupper() else verb
-        out.append(swapped + tail)
-    return " ".join(out)
-
-
-def _base_form(verb: str) -> str:
-    """ "needs" → "need", "tries" → "try", "watches" → "watch": the verb after "you"."""
-    if verb.endswith(("ches", "shes", "xes", "zes", "sses")):
-        return verb[:-2]
-    if verb.endswith("ies") and len(verb) > 4:
-        return verb[:-3] + "y"
-    return verb[:-1]
 
 
 # "could we meet Friday instead" is a question however the request ends it.
@@ -449,12 +368,12 @@ def literal_sentences(instruction: str,
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
-        known = _reader_pronoun(text)
+        known = reader_pronoun(text)
         if known:
             # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
             # she is Jill, and he is Noah.
             who_before = known
-            text = _owner_named(text, addressed.groupdict().get("owner") or "", known)
+            text = owner_named(text, addressed.groupdict().get("owner") or "", known)
     lead = ""
     for clause in clauses(text):
         if _LEAD_IN.fullmatch(clause.strip()):
@@ -519,37 +438,6 @@ def _one_line(instruction: str) -> str:
     return head + joiner + "; ".join(item.rstrip(".") for item in items)
 
 
-_ASKED_PRONOUN = re.compile(r"\b(?:can|could|would|will|is|does|did|has|ask)\s+(he|she|him|her)\b",
-                            re.I)
-
-
-def _reader_pronoun(text: str) -> str:
-    """ "her" or "him" where the request asks the reader by pronoun ("can she send …") and
-    also speaks of someone of the other ("he'll be out"): that one's pronouns are not "you"."""
-    asked = {word.lower() for word in _ASKED_PRONOUN.findall(text)}
-    she = asked <= {"she", "her"}
-    if not asked or not (she or asked <= {"he", "him"}):
-        return ""
-    words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
-    return ("her" if she else "him") if words & (_HIS if she else _HERS) else ""
-
-
-_CONTRACTED = {"ll": "will", "d": "would"}
-
-
-def _owner_named(text: str, owner: str, reader: str) -> str:
-    """The other person, named where the request opens on their pronoun: "he'll be out" →
-    "Noah will be out", the request having called the reader "Noah's teacher"."""
-    other = "he" if reader == "her" else "she"
-    found = re.match(rf"{other}(?:['’](ll|d|s))?\b", text, re.I)
-    if not owner or not found:
-        return text
-    short = found.group(1)
-    said = owner if not short else f"{owner}'s" if short == "s" else \
-        f"{owner} {_CONTRACTED[short]}"
-    return said + text[found.end():]
-
-
 def _addressed(text: str) -> re.Match | None:
     """Who the request is for and what to say, where it opens by naming them."""
     lowered = _lower_first(text)
@@ -576,7 +464,8 @@ def _without_manner(clause: str) -> str:
     asks for the email ("decline politely", "thank Ruth personally"): in "we met briefly"
     they are what is said."""
     words = clause.split(" ")
-    if not re.match(rf"(?:please\s+)?(?:{_VERBS})\b", clause, re.I):
+    if not re.match(rf"(?:please\s+)?(?:{_VERBS})\b", clause, re.I) \
+            and not _MANNER.match(words[0]):
         return clause
     out: list[str] = []
     for n, word in enumerate(words):
@@ -635,7 +524,7 @@ def _say(clause: str, who_before: str, addressee: str = "",
             wh = groups["wh"] + (groups.get("contracted") or "")
             return _question(wh, content), who
         if "{other}" in form:  # an introduction: what follows is about the one introduced
-            about = _about_the_introduced((groups.get("x") or "").strip().rstrip(".?!"))
+            about = about_the_introduced((groups.get("x") or "").strip().rstrip(".?!"))
             return _sentence(form.format(other=groups["other"],
                                          about=f": {about}" if about else "")), \
                 _SOMEONE_ELSE + who
@@ -690,15 +579,6 @@ def _numbered(sentence: str) -> str:
     return f"{found.group('head')}:\n\n" + "\n".join(lines) + "\n\n"
 
 
-def _about_the_introduced(about: str) -> str:
-    """ "she's a potter looking for kiln space, he runs the co-op": the first pronoun is the
-    one introduced; the other's are the reader's ("you run the co-op")."""
-    first = re.search(r"\b(he|she|him|her|his)\b", about, re.I)
-    if not first:
-        return about
-    return to_you(about, False, "her" if first.group(1).lower() in _HIS else "him")
-
-
 def _plural(who: str) -> bool:
     return bool(who) and who.lower() not in ("him", "her") and (
         " and " in who or "," in who or "&" in who
@@ -719,9 +599,9 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
         body = re.sub(rf"\b([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|[Cc]ould|[Ww]ill|[Ww]ould|"
                       rf"[Ss]hould|[Dd]id)\s+{re.escape(reader)}\b(?![’'])",
-                      lambda m: f"{_AGREE.get(m.group(1).lower(), m.group(1).lower())} you"
+                      lambda m: f"{AGREE.get(m.group(1).lower(), m.group(1).lower())} you"
                       if m.group(1).islower() else
-                      f"{_AGREE.get(m.group(1).lower(), m.group(1).lower()).capitalize()} you",
+                      f"{AGREE.get(m.group(1).lower(), m.group(1).lower()).capitalize()} you",
                       body)
         body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
@@ -746,10 +626,10 @@ def subject_from_request(instruction: str) -> str:
     addressee = addressed.group("who") if addressed else ""
     if addressed:
         text = addressed.group("rest")
-        known = _reader_pronoun(text)
+        known = reader_pronoun(text)
         if known:  # "Noah's teacher - he'll be out …, can she …": about Noah
             addressee = known
-            text = _owner_named(text, addressed.groupdict().get("owner") or "", known)
+            text = owner_named(text, addressed.groupdict().get("owner") or "", known)
     parts = clauses(text)
     if not parts:
         return ""

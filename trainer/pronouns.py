@@ -1,0 +1,131 @@
+"""The person written to as "you": a request speaks of them ("ask Stan when he can
+start"), the email speaks to them ("When can you start?"). Someone else the request speaks
+of keeps their pronouns: the one introduced ("she's a potter"), the child of "Noah's
+teacher" ("he'll be out Friday")."""
+
+from __future__ import annotations
+
+import re
+
+_SINGULAR = {"he": "you", "she": "you", "him": "you", "his": "your", "himself": "yourself",
+             "herself": "yourself", "he's": "you're", "she's": "you're", "he'll": "you'll",
+             "she'll": "you'll", "he'd": "you'd", "she'd": "you'd"}
+_PLURAL = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
+           "themselves": "yourselves", "they're": "you're", "they'll": "you'll"}
+AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
+         "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}
+
+
+# After these, "her" is the person ("drive her home", "give her the keys"), not "your".
+_HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that",
+               "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
+               "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
+               "again", "too", "the", "a", "an", "this", "these", "those", "some", "any",
+               "everything", "anything", "something", "what", "how", "when", "why", "where"}
+# "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".
+_PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "built", "had",
+                "seen", "said", "told", "found", "sent", "left", "put", "taken", "written",
+                "given", "known", "brought", "bought", "heard", "kept", "paid", "read", "spent",
+                "won", "lost", "met", "finished", "started", "asked", "agreed", "decided",
+                "booked", "fixed", "signed", "sorted", "checked", "emailed", "called",
+                "offered", "worked", "tried", "used", "moved", "changed", "completed",
+                "received", "submitted", "managed", "missed", "forgotten", "chosen"}
+
+
+HIS = {"he", "him", "his", "himself", "he's", "he’s", "he'll", "he'd"}
+HERS = {"she", "her", "hers", "herself", "she's", "she’s", "she'll", "she'd"}
+
+
+def to_you(text: str, plural: bool, reader: str = "") -> str:
+    """The person's pronouns as "you": "when he can start" → "when you can start". Where
+    the request called the reader "him" or "her", the other's pronouns are someone else's
+    ("ask him to call her")."""
+    # Writing to several people, "he" and "she" are someone else ("list what he's built").
+    table = _PLURAL if plural else _SINGULAR
+    others = HERS if reader == "him" else HIS if reader == "her" else set()
+    words = text.split(" ")
+    out: list[str] = []
+    for n, word in enumerate(words):
+        core = word.rstrip(",.;:!?")
+        tail = word[len(core):]
+        lowered = core.lower()
+        if lowered in others:
+            out.append(word)
+            continue
+        if lowered == "her" and not plural:
+            following = words[n + 1] if n + 1 < len(words) else ""
+            # "her" before a noun is "your"; at the end or before a preposition, "you".
+            bare = following.lower().rstrip(",.;:!?")
+            # "keep her posted", "get her informed": the object, before a participle
+            swapped = "you" if not following or bare in _HER_OBJECT or tail \
+                or bare in ("posted", "informed", "updated", "involved", "covered") else "your"
+        elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and \
+                words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES:
+            swapped = "you've"
+        elif lowered in table:
+            swapped = table[lowered]
+        elif out and out[-1].lower() == "you" and lowered in AGREE:
+            swapped = AGREE[lowered]
+        elif out and out[-1].lower() == "you" and re.fullmatch(r"[a-z]+s", core) \
+                and not core.endswith("ss"):
+            swapped = _base_form(core)
+        else:
+            out.append(word)
+            continue
+        if core[:1].isupper():
+            swapped = swapped[:1].upper() + swapped[1:]
+        if swapped.lower() == "you" and out and out[-1].lower() in AGREE:
+            # "is she free?" → "are you free?"
+            verb = AGREE[out[-1].lower()]
+            out[-1] = verb[:1].upper() + verb[1:] if out[-1][:1].isupper() else verb
+        out.append(swapped + tail)
+    return " ".join(out)
+
+
+def _base_form(verb: str) -> str:
+    """ "needs" → "need", "tries" → "try", "watches" → "watch": the verb after "you"."""
+    if verb.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return verb[:-2]
+    if verb.endswith("ies") and len(verb) > 4:
+        return verb[:-3] + "y"
+    return verb[:-1]
+
+
+_ASKED_PRONOUN = re.compile(r"\b(?:can|could|would|will|is|does|did|has|ask)\s+"
+                            r"(he|she|him|her)\b", re.I)
+
+
+def reader_pronoun(text: str) -> str:
+    """ "her" or "him" where the request asks the reader by pronoun ("can she send …") and
+    also speaks of someone of the other ("he'll be out"): that one's pronouns are not "you"."""
+    asked = {word.lower() for word in _ASKED_PRONOUN.findall(text)}
+    she = asked <= {"she", "her"}
+    if not asked or not (she or asked <= {"he", "him"}):
+        return ""
+    words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
+    return ("her" if she else "him") if words & (HIS if she else HERS) else ""
+
+
+_CONTRACTED = {"ll": "will", "d": "would"}
+
+
+def owner_named(text: str, owner: str, reader: str) -> str:
+    """The other person, named where the request opens on their pronoun: "he'll be out" →
+    "Noah will be out", the request having called the reader "Noah's teacher"."""
+    other = "he" if reader == "her" else "she"
+    found = re.match(rf"{other}(?:['’](ll|d|s))?\b", text, re.I)
+    if not owner or not found:
+        return text
+    short = found.group(1)
+    said = owner if not short else f"{owner}'s" if short == "s" else \
+        f"{owner} {_CONTRACTED[short]}"
+    return said + text[found.end():]
+
+
+def about_the_introduced(about: str) -> str:
+    """ "she's a potter looking for kiln space, he runs the co-op": the first pronoun is the
+    one introduced; the other's are the reader's ("you run the co-op")."""
+    first = re.search(r"\b(he|she|him|her|his)\b", about, re.I)
+    if not first:
+        return about
+    return to_you(about, False, "her" if first.group(1).lower() in HIS else "him")

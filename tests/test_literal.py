@@ -281,6 +281,9 @@ def test_a_reason_no_one_gave_is_not_written_on():
     # The request passed on, the request said again, a second greeting: nothing kept.
     ("Tell Stan to bring the ladder. Good news all round.", []),
     ("The board approved the glazing quote. When can you start?", []),
+    # The request's words again across a new sentence: nothing new said.
+    ("No rush. The glazing quote was approved by the board, so start when you can.",
+     ["No rush."]),
     ("Hi Stan, hope you are well.", []),
     # A loop stops at its second turn; more than three sentences are never added.
     ("Great news for us, Stan. Great news for us Stan!", ["Great news for us, Stan."]),
@@ -522,3 +525,22 @@ def test_what_is_sent_is_not_taken_for_a_surname():
     assert literal_body("send Greg Lakeside in his format: an 11% cash return") == \
         "Please find attached Lakeside in your format: an 11% cash return."
     assert literal_body("send Greg Lakeside the plans") == "Please find attached the plans."
+
+
+def test_the_model_does_not_answer_the_question_the_email_asks():
+    request = ("ask Priya to check the budget by Friday: is 3% pension still the minimum, is "
+               "£600 evaluation enough?")
+    fallback, _ = _literal_for(request, "Morning Priya,\n\nOnward,\nTeddy",
+                               "Morning Priya,", ["Priya"])
+
+    def check(text):
+        return check_draft(text, instruction=request, sign_off=SIGN_OFF)
+    written = (opening_for(fallback) + "Yes, 3% pension remains the minimum. Cheers for "
+               "looking.\n\nOnward,\nTeddy")
+    voiced = write_on(fallback, written, instruction=request, check_text=check,
+                      sign_off=SIGN_OFF)
+    assert voiced.added == [] and voiced.text == fallback.text
+    # Without the answer, the thanks after the question is the user's own.
+    thanks = opening_for(fallback) + "Cheers for looking.\n\nOnward,\nTeddy"
+    assert write_on(fallback, thanks, instruction=request, check_text=check,
+                    sign_off=SIGN_OFF).added == ["Cheers for looking."]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from trainer.checks import DraftCheck, body_lines, passes_request_on
 from trainer.engine.chat import plain_text
 from trainer.facts import COMMON, fact_keys, mentioned
+from trainer.grounding import stems
 from trainer.literal import literal_body
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.revise import EmailParts, body_sentences, says_its_own
@@ -113,6 +114,9 @@ WRITE_ON_TOKENS = 80
 MAX_ADDED_SENTENCES = 3
 MAX_ADDED_SHARE = 1.0
 MIN_ADDED_WORDS = 25
+# A sentence whose content words the email already has, this share of them or more,
+# says nothing new.
+REPEATED_SHARE = 0.8
 
 
 def opening_for(fallback: Fallback) -> str:
@@ -155,6 +159,7 @@ def write_on(fallback: Fallback, written: str | None, *, instruction: str,
                 or passes_request_on(sentence) or _GREETS.match(sentence) \
                 or not says_its_own(sentence, instruction) \
                 or _repeats(sentence, [*given, *result.added]) \
+                or _says_again(sentence, result.text) \
                 or fact_keys(sentence) - allowed:
             break
         added = [*result.added, sentence]
@@ -175,6 +180,18 @@ _GREETS = re.compile(r"\s*(?:hi|hello|hey|dear|(?:good\s+)?(?:morning|afternoon|
 
 def _folded(sentence: str) -> str:
     return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def _says_again(sentence: str, email: str) -> bool:
+    """What the email already says, said again in other words: its figures ("Yes, 3%
+    pension remains the minimum.", after asking whether it does), or its content words
+    across sentences ("Rota ends Friday 23 October, work parties start 3 November.", after
+    the list that says each)."""
+    numbers = {key for key in fact_keys(sentence) if key.startswith("n:")}
+    if numbers and numbers <= mentioned(email):
+        return True
+    mine = stems(sentence)
+    return len(mine) >= 2 and len(mine & stems(email)) >= REPEATED_SHARE * len(mine)
 
 
 def _repeats(sentence: str, earlier: Sequence[str]) -> bool:

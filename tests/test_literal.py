@@ -541,6 +541,7 @@ def test_the_model_does_not_answer_the_question_the_email_asks():
                       sign_off=SIGN_OFF)
     assert voiced.added == [] and voiced.text == fallback.text
     # Without the answer, the thanks after the question is the user's own.
-    thanks = opening_for(fallback) + "Cheers for looking.\n\nOnward,\nTeddy"
+    thanks = opening_for(fallback) + "Cheers for looking into it, much appreciated.\n\n" \
+        "Onward,\nTeddy"
     assert write_on(fallback, thanks, instruction=request, check_text=check,
-                    sign_off=SIGN_OFF).added == ["Cheers for looking."]
+                    sign_off=SIGN_OFF).added == ["Cheers for looking into it, much appreciated."]

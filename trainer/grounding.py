@@ -32,8 +32,8 @@ USUAL_SHARE = 0.2
 USUAL_MIN_EMAILS = 3
 STEM = 5
 
-# Words that carry no content in any email. "Hope", "glad" and "tomorrow" do: "I hope it
-# doesn't take too long" says something.
+# Words that carry no content in any email, and thanks said any way. "Hope", "glad" and
+# "tomorrow" do: "I hope it doesn't take too long" says something.
 _FUNCTION = set("""a about above across after again against ago ahead all almost along
 already although always am among amongst and another any anyone anything anyway are around
 as at away back be because become been before being below beside besides between both but
@@ -49,7 +49,8 @@ than that the their theirs them themselves then there these they thing things th
 though through thus till to too toward towards under unless until up upon us use used
 very via want wants was way we well were what whatever when whenever where whether which
 while who whole whom whose why will with within without would yet you your yours
-yourself yourselves lot lots bit sure okay ok yes thanks thank please sorry doesn don
+yourself yourselves lot lots bit sure okay ok yes thanks thank please sorry cheers
+appreciate appreciated grateful advance doesn don
 didn isn wasn aren won couldn wouldn shouldn haven hasn hadn weren""".split())
 _WORD = re.compile(r"[a-z][a-z'’-]+")
 # "suits" meets "suit", "booked" meets "booking": the endings go before the cut.

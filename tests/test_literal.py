@@ -302,17 +302,23 @@ def test_what_the_model_writes_on_stays_only_while_it_is_sound(continuation, kep
     assert voiced.text.endswith("Onward,\nTeddy")
 
 
+def _written_on(request: str, greeting: str, name: str, continuation: str):
+    """The request's email to ``name``, and what is kept of ``continuation`` written on."""
+    fallback, _ = _literal_for(request, f"{greeting}\n\nOnward,\nTeddy", greeting, [name])
+
+    def check(text):
+        return check_draft(text, instruction=request, sign_off=SIGN_OFF)
+    written = opening_for(fallback) + continuation + "\n\nOnward,\nTeddy"
+    return fallback, write_on(fallback, written, instruction=request, check_text=check,
+                              sign_off=SIGN_OFF)
+
+
 def test_the_requests_facts_said_again_are_not_written_on():
     request = ("thank Margaret: since 2020, a short lease and 30 volunteers became a 25-year "
                "lease, 71 volunteers and 19 stalls; coffee next week?")
-    fallback, _ = _literal_for(request, "Hi Margaret —\n\nOnward,\nTeddy", "Hi Margaret —",
-                               ["Margaret"])
-    def check(text):
-        return check_draft(text, instruction=request, sign_off=SIGN_OFF)
-    written = (opening_for(fallback) + "25-year lease, 71 volunteers, 19 stalls. What a "
-               "run it has been.\n\nOnward,\nTeddy")
-    voiced = write_on(fallback, written, instruction=request, check_text=check,
-                      sign_off=SIGN_OFF)
+    fallback, voiced = _written_on(request, "Hi Margaret —", "Margaret",
+                                   "25-year lease, 71 volunteers, 19 stalls. What a run it "
+                                   "has been.")
     assert voiced.added == [] and voiced.text == fallback.text
 
 
@@ -530,18 +536,10 @@ def test_what_is_sent_is_not_taken_for_a_surname():
 def test_the_model_does_not_answer_the_question_the_email_asks():
     request = ("ask Priya to check the budget by Friday: is 3% pension still the minimum, is "
                "£600 evaluation enough?")
-    fallback, _ = _literal_for(request, "Morning Priya,\n\nOnward,\nTeddy",
-                               "Morning Priya,", ["Priya"])
-
-    def check(text):
-        return check_draft(text, instruction=request, sign_off=SIGN_OFF)
-    written = (opening_for(fallback) + "Yes, 3% pension remains the minimum. Cheers for "
-               "looking.\n\nOnward,\nTeddy")
-    voiced = write_on(fallback, written, instruction=request, check_text=check,
-                      sign_off=SIGN_OFF)
+    fallback, voiced = _written_on(request, "Morning Priya,", "Priya",
+                                   "Yes, 3% pension remains the minimum. Cheers for looking.")
     assert voiced.added == [] and voiced.text == fallback.text
     # Without the answer, the thanks after the question is the user's own.
-    thanks = opening_for(fallback) + "Cheers for looking into it, much appreciated.\n\n" \
-        "Onward,\nTeddy"
-    assert write_on(fallback, thanks, instruction=request, check_text=check,
-                    sign_off=SIGN_OFF).added == ["Cheers for looking into it, much appreciated."]
+    _, thanks = _written_on(request, "Morning Priya,", "Priya",
+                            "Cheers for looking into it, much appreciated.")
+    assert thanks.added == ["Cheers for looking into it, much appreciated."]

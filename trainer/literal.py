@@ -55,12 +55,16 @@ _PROPER_WORDS = re.compile(
     r"june|july|august|september|october|november|december|mon|tues|thurs|thu|fri)\b"
     r"(?![@.]\w)|\bi\b(?!\.\w)"
     # "sat", "wed" and "sun" are words too: days only after "by", "on", "or" …
-    r"|\b(?P<pre>by|on|or|and|until|till|before|after|from|next|this|every)\s(?P<day>sat|wed|sun)\b")
+    r"|\b(?P<pre>by|on|or|and|until|till|before|after|from|next|this|every)\s(?P<day>sat|wed|sun)\b"
+    # … or before a time of day: "sat morning", "wed 10am"
+    r"|\b(?P<timed>sat|wed|sun)(?=\s+(?:morning|afternoon|evening|night|\d{1,2}(?::\d\d)?\s?(?:am|pm)))")
 
 
 def _proper(match: re.Match) -> str:
     if match.group("day"):
         return f"{match.group('pre')} {match.group('day').capitalize()}"
+    if match.group("timed"):
+        return match.group("timed").capitalize()
     word = match.group(0)
     return word.capitalize() if len(word) > 1 else "I"
 

@@ -109,6 +109,10 @@ def test_only_the_person_written_to_is_capitalised():
      "answered my email from the 2nd."),
     ("remind tenants in building B that the water will be off Wednesday", "",
      "Just a reminder that the water will be off Wednesday."),
+    # Who the reader is, between commas, is not said; "our hall is booked" is.
+    ("thank Ana, our treasurer, for the accounts", "Ana", "Thank you for the accounts."),
+    ("ask Ana, our treasurer, to send the accounts", "Ana", "Could you send the accounts?"),
+    ("tell Jo the date moved, our hall is booked", "Jo", "The date moved. Our hall is booked."),
     # "sat" and "wed" are days before a time of day; "we sat down" is not.
     ("tell Wendell the hay's ready, he can pick up sat morning after 8", "Wendell",
      "The hay's ready. You can pick up Sat morning after 8."),

@@ -31,6 +31,8 @@ _GROUP = (rf"(?:the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|every
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
+# Who they are, between commas: "thank Ana, our treasurer, for …" (said in the address).
+_APPOSED = r"(?:,\s+(?:our|my|the|his|her|their)\s+[^,;:]{1,30},)?"
 # Where the people told are: "remind tenants in building B that …" (up to the "that").
 _WHERE = r"(?:\s+(?:in|at|on|from)\s+[\w'’ -]{1,30}?(?=\s+that\s))?"
 _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
@@ -109,7 +111,7 @@ _RULES: list[tuple[str, str]] = [
     (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
     (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
     (rf"(?:tell|ask)\s+{_WHO}\s+not\s+to\s+(?P<x>.+)", "please don't {x}."),
-    (rf"(?:tell|ask|get)\s+(?:{_WHO}|the\s+[a-z]+\s+[a-z]+)\s+to\s+(?P<x>.+)",
+    (rf"(?:tell|ask|get)\s+(?:{_WHO}{_APPOSED}|the\s+[a-z]+\s+[a-z]+)\s+to\s+(?P<x>.+)",
      "could you {x}?"),
     (rf"(?:ask|check with)\s+(?:{_WHO}\s+)?(?:whether|if)\s+(?P<x>.+)",
      "could you let me know whether {x}?"),
@@ -123,7 +125,8 @@ _RULES: list[tuple[str, str]] = [
     (r"ask\s+(?:him|her|them)\s*,\s*(?P<x>.+)", "{x}."),
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
-    (rf"(?:tell|inform|let)\s+{_WHO}{_WHERE}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)", "{x}."),
+    (rf"(?:tell|inform|let)\s+{_WHO}{_APPOSED}{_WHERE}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)",
+     "{x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
      "I'm sorry for {x}."),
     # "…; reply soon": the reader is to reply.
@@ -134,7 +137,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
     (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
     (rf"remind\s+{_WHO}{_WHERE}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
-    (rf"thank\s+{_WHO}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
+    (rf"thank\s+{_WHO}{_APPOSED}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
@@ -288,7 +291,9 @@ _CLAUSE_SPLIT = re.compile(
     r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
-    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|our|my|it|it's|there's|that's|he|she|they)\b)"
+    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
+    # "…, our hall is booked" is a sentence; "thank Ana, our treasurer, for …" is not
+    r"|,\s*(?=(?:our|my)\b[^,;.]*?\b(?:is|are|was|were|will|can|has|have|had|did|does)\b)"
     rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without

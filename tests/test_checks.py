@@ -295,3 +295,17 @@ def test_a_sentence_no_one_asked_for_is_unasked_talk():
     assert check_draft(draft, instruction=asked, sign_off="Phillip", usual=usual).unasked_talk == []
     assert summarise([check, check_draft(said, instruction=asked,
                                          sign_off="Phillip")])["unasked_talk"] == 0.5
+
+
+def test_the_requests_words_about_its_reader_said_in_the_email_restate_it():
+    asked = "confirm Bernard for Thursday 22nd at 9am and thank him"
+    echo = ("Morning Bernard,\n\nThank you. I'll be there on Thursday 22nd at 9am, and thank "
+            "him for the boiler.\n\nOnward,\nTeddy")
+    assert "restates_instruction" in check_draft(echo, instruction=asked,
+                                                 sign_off="Onward,\nTeddy").defects
+    said = "Morning Bernard,\n\nConfirming Thursday 22nd at 9am. Thank you.\n\nOnward,\nTeddy"
+    assert check_draft(said, instruction=asked, sign_off="Onward,\nTeddy").defects == []
+    # Thanks passed through the reader to someone else, where the request asked none of it.
+    relayed = "Hi Jo,\n\nThe party went well. Tom helped a lot; please thank him for me.\n\nBest"
+    assert check_draft(relayed, instruction="tell Jo the party went well",
+                       sign_off="Best").defects == []

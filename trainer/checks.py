@@ -305,6 +305,13 @@ def restates(body: Sequence[str], instruction: str) -> bool:
                        rf"{'|' + names if names else ''})\b", re.I)
     if any(about.search(line) for line in body):
         return True
+    # "confirm Bernard for Thursday and thank him" → "…, and thank him for …": the
+    # request's own words about its reader, said in the email.
+    echoed = {m.group(0).lower() for m in re.finditer(
+        r"\b(?:thank|invite|confirm|congratulate|welcome)\s+(?:him|her|them)\b", instruction,
+        re.I)}
+    if echoed and any(pair in line.lower() for line in body for pair in echoed):
+        return True
     # The request again, word for word, its lead ("reply to Felix", "tell the board") and
     # all: what the writer dictated, written to the reader, is not an echo.
     asked_words = re.findall(r"\w+", instruction.lower())

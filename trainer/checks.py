@@ -346,7 +346,8 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     present = mentioned(draft)
     result.facts_required = sorted(required)
     result.facts_missing = sorted(required - present)
-    offered = mentioned(instruction) | mentioned(plain_request(instruction))
+    plain = plain_request(instruction)
+    offered = mentioned(instruction) | mentioned(plain)
     for source in (*sources, sign_off, *allowed_names):
         offered |= mentioned(source)
     from_examples: set[str] = set()
@@ -370,7 +371,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     # The examples ground nothing here: what only they say is other emails' talk.
     result.unasked_talk = unasked_sentences(
         [s for line in body_lines(draft, sign_off) for s in sentences(line)],
-        [instruction, plain_request(instruction), *sources, sign_off, *allowed_names], usual)
+        [instruction, plain, *sources, sign_off, *allowed_names], usual)
     result.acts_required = asked_acts(instruction)
     done = acts_done("\n".join(body_lines(draft, sign_off)))
     result.acts_missing = [act for act in result.acts_required if act not in done]

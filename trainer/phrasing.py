@@ -54,7 +54,7 @@ class Phrasebook:
         self._counts: dict[str, int] = {}
         # The words the user writes as everyday ones, not names (``trainer.facts``).
         self.everyday = everyday_words(texts)
-        # The words they write in a good share of their emails (``trainer.grounding``).
+        # The words they write in a fifth of their emails or more (``trainer.grounding``).
         self.usual = usual_words(texts)
         numbered = sum(bool(_FIRST_ITEM.search(t) and _SECOND_ITEM.search(t)) for t in texts)
         self.numbers_lists = bool(texts) and numbered >= LIST_RATE * len(texts)

@@ -113,6 +113,17 @@ from trainer.pronouns import to_you
      "Yes, Tom can stay the weekend. I'll drive him home Sunday."),
     ("introduce Wren to Paul; she runs the print shop; ask him to call her",
      "I'd like to introduce you to Wren. She runs the print shop. Could you call her?"),
+    # News after an ask is a sentence of its own; a subject set off by commas is not news.
+    ("ask Raj to send the disclosure schedules, closing is pushed to 6/30",
+     "Could you send the disclosure schedules? Closing is pushed to 6/30."),
+    ("ask Jo if the venue, the one on Main St, is free Friday",
+     "Could you let me know whether the venue, the one on Main St, is free Friday?"),
+    ("tell Bob the report, which is long, needs a read by Friday",
+     "The report, which is long, needs a read by Friday."),
+    # Notes stay one list; with no topic the notes are the email.
+    ("thank Lucia for market 2026 — dates: Christmas, Hattie, hat is knitted",
+     "Thank you for market 2026 — dates: Christmas, Hattie, hat is knitted."),
+    ("Write to Lucy, mentioning deposit owed, rent roll.", "Deposit owed, rent roll."),
 ])
 def test_a_request_becomes_what_the_writer_says(request_, email):
     assert literal_body(request_) == email

@@ -117,7 +117,7 @@ def test_only_the_person_written_to_is_capitalised():
     ("tell Wendell the hay's ready, he can pick up sat morning after 8", "Wendell",
      "The hay's ready. You can pick up Sat morning after 8."),
     ("tell Jo we sat down with the plan, the water is off wed 10am-2pm", "Jo",
-     "We sat down with the plan, the water is off Wed 10am-2pm."),
+     "We sat down with the plan. The water is off Wed 10am-2pm."),
     # The one introduced keeps her pronouns; the reader's are "you".
     ("write to Marco introducing Lena Sato — she's a potter looking for kiln space, he runs "
      "the co-op on 5th", "Marco", "I'd like to introduce you to Lena Sato: she's a potter "

@@ -153,6 +153,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"follow\s+up(?:\s+with\s+{_WHO})?\s*[:—–-]\s*(?P<x>.+)", "just following up: {x}."),
     # "about the budget table, mentioning £14.20, 5%": the topic, then what to mention
     (r"(?:about|regarding|re)\s+(?P<x>.+?),\s+mentioning\s+(?P<y>.+)", "{x}: {y}."),
+    # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
+    (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
     (r"(?:about|regarding)\s+(?P<x>\w+ing\b.+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
@@ -294,6 +296,12 @@ _CLAUSE_SPLIT = re.compile(
     rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
     # "…, our hall is booked" is a sentence; "thank Ana, our treasurer, for …" is not
     r"|,\s*(?=(?:our|my)\b[^,;.]*?\b(?:is|are|was|were|will|can|has|have|had|did|does)\b)"
+    # "send the schedules, closing is pushed to 6/30": a news clause of its own, with a
+    # subject of a few words and its verb ("the venue, the one on Main St, is free" is not)
+    r"|,\s*(?P<news>)(?=(?!(?:which|who|whom|whose|that|where|when|if|as|so|but|or|and|because|"
+    r"since|unless|until|while|what|how|why)\b)(?:[\w'’/$£€-]+\s+){0,2}[\w'’-]+\s+"
+    r"(?:is|are|was|were|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|has\s+been|have\s+been|"
+    r"will\s+be|got|gets)\s[^,;]*(?:[.?!;]|$))"
     rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
@@ -323,6 +331,9 @@ def clauses(instruction: str) -> list[str]:
     parts: list[str] = []
     start, joint = 0, ""
     for found in [*_CLAUSE_SPLIT.finditer(kept), None]:
+        if found and found.group("news") is not None and re.search(
+                r":|\bmentioning\b", kept[start:found.start()]):
+            continue  # "pitch fees and dates: Christmas, hat is knitted": one list of notes
         part = kept[start:found.start() if found else len(kept)].strip(" ,")
         if parts and joint.startswith(",") and _INTRODUCES.match(parts[-1]) \
                 and _SOMEONE_SAID.match(part):

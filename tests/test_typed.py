@@ -180,7 +180,7 @@ def test_who_a_typed_request_is_for(request_, name):
 def test_notes_under_a_lead_stay_a_list_and_the_lead_is_said():
     body = literal_body("write to Priya about the budget table:\n- £13.50\n- £600\n- Friday",
                         reader="Priya")
-    assert body == "About the budget table:\n- £13.50\n- £600\n- Friday"
+    assert body == "I'm writing about the budget table:\n- £13.50\n- £600\n- Friday"
     assert check_draft(f"Morning Priya,\n\n{body}\n\nOnward,\nTeddy",
                        instruction="write to Priya about the budget table:\n- £13.50\n- £600"
                                    "\n- Friday", sign_off="Onward,\nTeddy").defects == []

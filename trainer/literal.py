@@ -147,8 +147,9 @@ _RULES: list[tuple[str, str]] = [
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
     (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
-    (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+\S+)?)?\s+(?:on|about|regarding|re)"
+    (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+\S+)?)?\s+(?:on|about|regarding|re|for)"
      rf"\s+(?P<x>.+)", "just following up on {x}."),
+    (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+[A-Z][\w&'’. -]*)?)?", "just following up."),
     # "follow up with Gareth - still waiting on the soil results"
     (rf"follow\s+up(?:\s+with\s+{_WHO})?\s*[:—–-]\s*(?P<x>.+)", "just following up: {x}."),
     # "about the budget table, mentioning £14.20, 5%": the topic, then what to mention
@@ -156,7 +157,7 @@ _RULES: list[tuple[str, str]] = [
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding)\s+(?P<x>\w+ing\b.+)", "I'm writing about {x}."),
+    (r"(?:about|regarding)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -188,6 +189,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s*$", "I'm sorry."),
     (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
+    (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?", "congratulations!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
     (rf"welcome\s+{_WHO}\s*$", "welcome!"),
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
@@ -282,7 +284,7 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
             "apologizing": "apologize", "reminding": "remind", "agreeing": "agree",
             "suggesting": "suggest", "offering": "offer", "wishing": "wish",
-            "introducing": "introduce"}
+            "introducing": "introduce", "letting": "let", "requesting": "request"}
 _VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"
@@ -290,10 +292,10 @@ _CLAUSE_SPLIT = re.compile(
     r"|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)(?<!\be\.g)(?<!\bi\.e)"
     r"(?<!\bvs)(?<!\bpg)(?<!\bno)(?<!\bapprox)\.\s+"
     rf"|,\s*(?:and\s+)?(?=(?:{_VERBS}|need|want|think|hope)\b)"
-    r"|(?<=[?!])\s+(?=(?:tell|ask|remind|thank|confirm|invite|send|offer|let|warn|check)\b)"
+    rf"|(?<=[?!])\s+(?=(?:{_VERBS})\b)"
     # "can she resend it? the one she sent …": a question, then the next sentence
     r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
-    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
+    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?P<subject>)(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
     # "…, our hall is booked" is a sentence; "thank Ana, our treasurer, for …" is not
     r"|,\s*(?=(?:our|my)\b[^,;.]*?\b(?:is|are|was|were|will|can|has|have|had|did|does)\b)"
     # "send the schedules, closing is pushed to 6/30": a news clause of its own, with a
@@ -334,6 +336,9 @@ def clauses(instruction: str) -> list[str]:
         if found and found.group("news") is not None and re.search(
                 r":|\bmentioning\b", kept[start:found.start()]):
             continue  # "pitch fees and dates: Christmas, hat is knitted": one list of notes
+        if found and found.group("subject") is not None and _CONDITION.match(
+                kept[start:found.start()].strip()):
+            continue  # "if that time doesn't work, she should suggest another": one sentence
         part = kept[start:found.start() if found else len(kept)].strip(" ,")
         if parts and joint.startswith(",") and _INTRODUCES.match(parts[-1]) \
                 and _SOMEONE_SAID.match(part):
@@ -346,6 +351,8 @@ def clauses(instruction: str) -> list[str]:
     return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c) for c in parts]
 
 
+_CONDITION = re.compile(r"(?:if|when|whenever|unless|once|as\s+soon\s+as|because|since|"
+                        r"although|though|while|before|after|until|in\s+case)\b", re.I)
 _INTRODUCES = re.compile(r"(?:.*\s)?(?:introduc\w*|intro)\s", re.I)
 _SOMEONE_SAID = re.compile(r"(?:he|she|they)\b", re.I)
 

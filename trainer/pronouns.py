@@ -20,7 +20,8 @@ AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "do
 _HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that",
                "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
                "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
-               "again", "too", "the", "a", "an", "this", "these", "those", "some", "any",
+               "again", "too", "tonight", "asap", "yesterday", "directly", "the", "a", "an",
+               "this", "these", "those", "some", "any",
                "everything", "anything", "something", "what", "how", "when", "why", "where"}
 # "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".
 _PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "built", "had",
@@ -32,6 +33,8 @@ _PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "bui
                 "received", "submitted", "managed", "missed", "forgotten", "chosen"}
 
 
+_ADVERBS = {"still", "also", "really", "just", "never", "always", "only", "even", "usually",
+            "often", "already", "probably", "definitely", "actually"}
 HIS = {"he", "him", "his", "himself", "he's", "he’s", "he'll", "he'd"}
 HERS = {"she", "her", "hers", "herself", "she's", "she’s", "she'll", "she'd"}
 
@@ -66,8 +69,9 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
             swapped = table[lowered]
         elif out and out[-1].lower() == "you" and lowered in AGREE:
             swapped = AGREE[lowered]
-        elif out and out[-1].lower() == "you" and re.fullmatch(r"[a-z]+s", core) \
-                and not core.endswith("ss"):
+        elif re.fullmatch(r"[a-z]+s", core) and not core.endswith("ss") and (
+                out and out[-1].lower() == "you" or len(out) > 1 and out[-2].lower() == "you"
+                and out[-1].lower() in _ADVERBS):  # "you still want", "you also need"
             swapped = _base_form(core)
         else:
             out.append(word)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from trainer.addressing import as_addressed
 from trainer.facts import COMMON, OPENERS
 
 # Shorthand, as a whole word: what it stands for.
@@ -82,12 +83,23 @@ _SAME_ACT = [
 # "— want it to sound genuinely grateful, not corporate", "firm but polite".
 _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
          r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
-         r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty)")
+         r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
+         r"preachy|stiff|cold|rude|respectful|reassuring)")
 # Only where a clause opens with it: "the path must be clear." is the email's, and stays.
 _HOW_TO_WRITE = [
-    re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|\s+(?:but|and)\s+)(?:be|keep\s+it|make\s+it|"
+    re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|(?<=[?!])\s*|\s+(?:but|and)\s+)"
+               rf"(?:be|keep\s+it|make\s+it|"
                rf"keep\s+the\s+tone)\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?"
-               r"(?=\s*(?:[,;.]|$))", re.I),
+               r"(?:\s+about\s+it)?(?=\s*(?:[,;.]|$))", re.I),
+    # A closing note of tone alone: "… casual", "Very polite and formal.", "firm.",
+    # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
+    re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
+               rf"{_TONE}(?:\s*(?:,|and|&|but)?\s*(?:(?:very|quite|not|too|a\s+bit)\s+)*{_TONE})*"
+               r"(?:\s+tone)?(?:\s*,?\s*(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama)?\s*[.!]*\s*$",
+               re.I),
+    # "Politely, but make it clear it's urgent": what is clear is said.
+    re.compile(r"(?:\b(?:politely|nicely|gently|firmly|kindly)\s*,?\s*)?(?:\bbut\s+|\band\s+)?"
+               r"\bmake\s+(?:it\s+)?(?:very\s+)?clear\s+(?:that\s+)?(?=\w)", re.I),
     re.compile(r"\s*[,;.—–-]+\s*(?:i\s+)?(?:want|need|would\s+like)\s+it\s+to\s+(?:sound|read|"
                r"come\s+across)\b[^;.]*", re.I),
     re.compile(rf"\s*[,;.]\s*(?:it\s+)?should\s+(?:sound|read|come\s+across)\s+(?:\w+\s+)?"
@@ -160,6 +172,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _TONE_BEFORE.sub(lambda m: "an " if re.match(r"[aeiou]", text[m.end():], re.I)
                             else "a ", text)
     text = _TO_PERSON.sub(lambda m: _named(m, everyday), text)
+    text = as_addressed(text.strip(" ,;"))
     return text.strip(" ,;") or instruction.strip()
 
 

@@ -1,0 +1,55 @@
+"""Who a request is for, typed any of the ways people type it, read to the same email."""
+
+import pytest
+
+from trainer.addressing import as_addressed
+from trainer.literal import literal_body
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    # Writing to them, and then the act: the act is what is said.
+    ("Can you write to Ruth and ask whether she could chair on the 9th?", "Ruth",
+     "Could you let me know whether you could chair on the 9th?"),
+    ("could you reply to Idris and thank him for the loan of the trailer?", "Idris",
+     "Thank you for the loan of the trailer."),
+    ("email my cousin Petra and ask if she still wants the pram", "Petra",
+     "Could you let me know whether you still want the pram?"),
+    # Who they are is for the assistant, not the email.
+    ("Write to Ayo in accounts. The March invoice is short by £40. Ask him to check it.",
+     "Ayo", "The March invoice is short by £40. Could you check it?"),
+    ("write to Colm the electrician. the fuse board trips twice a day", "Colm",
+     "The fuse board trips twice a day."),
+    ("email the site manager Bea Lowe - the skip is blocking the lane", "Bea",
+     "The skip is blocking the lane."),
+    ("I need to write to Wendell, he's the head of year 8. Tell him Kit has a dentist "
+     "appointment on Monday at 2pm.", "Wendell", "Kit has a dentist appointment on Monday at 2pm."),
+    # Their email, answered.
+    ("respond to Gita's email - yes the hall is free on the 4th", "Gita",
+     "Yes the hall is free on the 4th."),
+    ("reply to Omar's message about the rota: I can do Tuesdays", "Omar", "I can do Tuesdays."),
+    # The name they go by, told to the assistant, is not said.
+    ("Let Nan know we'll arrive at 4. Her name is Edith btw", "Edith", "We'll arrive at 4."),
+    ("thank Professor Moss (first name Julia) for the reference", "Julia",
+     "Thank you for the reference."),
+    ("confirm with the florist (Anouk) that we need 12 posies on Friday", "Anouk",
+     "Just to confirm: we need 12 posies on Friday."),
+    ("My plumber is Mr. Hart, first name Lee. Tell him the tap still drips.", "Lee",
+     "The tap still drips."),
+    ("Got a text from Rhys asking about the bike. Tell him it's £90 and he can try it Sunday.",
+     "Rhys", "It's £90 and you can try it Sunday."),
+    # A note of thanks, and writing to do something.
+    ("quick thank-you note to Suki for the lift home", "Suki", "Thank you for the lift home."),
+    ("email the council's parking office to dispute ticket PX-2231 from 3 May", "",
+     "I'm writing to dispute ticket PX-2231 from 3 May."),
+])
+def test_who_it_is_for_is_read_however_typed(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_", [
+    "send Andrew the charts: volume by tenor",   # sending them something, not writing to them
+    "write to Jeff:\n- rent roll\n- keys",       # notes under who it is for
+    "tell Sam the venue (the Ritz) is booked",   # a thing in brackets, not a name they go by
+])
+def test_requests_already_plain_are_left_as_they_are(request_):
+    assert as_addressed(request_) == request_

@@ -1,0 +1,124 @@
+"""Who a request is for, as people type it, put the one way ``trainer.literal`` reads it:
+"write to Priya and ask whether she's free" → "ask Priya whether she's free"; "Write to
+Olivia in HR. I need …" → "write to Olivia: I need …"; "respond to Kev's email - yes" →
+"reply to Kev: yes"; "His name is Walter btw" (said to the assistant) → "".
+
+Only who it is for changes: every word that carries what is to be said stays. No model;
+English only.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
+# "Aunt Carol", "Claire and Tom".
+_TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Coach|Aunt|Auntie|Uncle|Father|Sister)\.?\s+)"
+_NAME = (rf"{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
+         r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
+# Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
+# "the neighbour, Derek,", "my tenant Grace".
+_ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z]+\s+)?[a-z]+,?\s+(?=[A-Z]))?"
+# What asks for the email: "write to", "draft a reply to", "send a quick note to",
+# "a thank-you to".
+_MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|friendly|follow-up)\s+)?"
+              r"(?:email|note|message|reply|response|line|thank-you|thank\s+you(?:\s+note)?)")
+_WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)"
+          rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN})?"
+          rf"|(?:send|shoot|drop){_MAIL_NOUN}"
+          r"|(?:an?\s+)?(?:(?:quick|short|brief|little|thanks|thank-you)\s+){0,2}(?:note|message|email|line))")
+_WRITE = f"(?i:{_WRITE})"
+_TO = r"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s))"
+# Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
+# about the budget".
+_ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
+               r"|\s+the\s+[a-z]+)?")
+_THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
+               r"complaint|question|query|request|reply|invitation|invite|text)"
+               r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,40}?)?)?")
+_WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL},?"
+
+# "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
+_AND_ACT = re.compile(
+    rf"^{_WRITE}{_TO}{_WHO}\s+and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|"
+    r"apologi[sz]e|confirm|let)(?:\s+(?:him|her|them))?\b(?P<rest>.*)$", re.S)
+# "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to
+# Anita: running late": who it is for, then what to say.
+_THEN_SAY = re.compile(
+    rf"^{_WRITE}{_TO}{_WHO}(?:,\s+(?:she|he|they)['’](?:s|re)\s+[^.!?]{{1,60}})?"
+    r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
+    r"|,?\s+(?=(?:saying|telling|letting|asking|thanking)\b))\s*(?P<rest>\S.*)$",
+    re.S)
+# "email Dr. Chen's office to request a copy of …": what the email is for, said.
+_WRITING_TO = re.compile(
+    rf"^{_WRITE}{_TO}(?:{_TITLE}?[A-Za-z][\w'’&.-]*\s+){{1,5}}?to\s+(?P<act>request|enquire|inquire|"
+    r"book|arrange|register|report|complain|apply|order|query|dispute|cancel|reschedule)\b"
+    r"(?P<rest>.*)$", re.S)
+# "write to the neighbour, Derek, about his tree": who, said plainly, then what about.
+_ABOUT = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?:about|regarding|re)\s)", re.S)
+# "write a thank-you to Pete for fixing …": thanks, with what for.
+_THANKS_FOR = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=for\s)", re.S)
+_THANKS_WRITTEN = re.compile(r"thank(?:-|\s)you|thanks|thx")
+
+# Said to the assistant about the reader's name: "(her first name is Astrid)", "(first name
+# Dana)", "(the agent I spoke to was Felicity)", "His name is Walter btw", "first name Sanjay".
+_NAME_IN_BRACKETS = re.compile(
+    r"\s*\((?:(?:his|her|their)\s+)?(?:first\s+)?name(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)\)"
+    r"|\s*\((?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z]+(?:\s+[a-z]+){0,5}\s+(?:is|was)\s+"
+    r"(?P<b>[A-Z][\w'’-]+)\)")
+_NAME_SENTENCE = re.compile(
+    r"(?:^|(?<=[.!?])\s+)(?:(?:his|her|their)\s+(?:first\s+)?name(?:['’]s|\s+is)\s+[A-Z]\w*"
+    r"|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:first\s+)?name(?:['’]s|\s+is)\s+\w+)[^.!?]*(?:[.!?]|$)")
+# "My landlord is Mr. Patel, first name Sanjay. Tell him …": who they are, then the request.
+_WHO_THEY_ARE = re.compile(
+    rf"^(?:my|our)\s+[a-z]+(?:\s+[a-z]+)?\s+is\s+(?:called\s+)?{_TITLE}?[A-Z][^.!?]{{0,60}}[.!?]\s+"
+    r"(?=(?:tell|ask|let|remind|thank|email|write|reply|warn|invite)\s+(?:him|her|them)\b)", re.I)
+# "Got an email from Felix asking about the spare room. Tell him …": what led to it.
+_WHAT_CAME = re.compile(
+    r"^(?:I\s+)?(?:got|had|received)\s+(?:an?\s+)?(?:email|message|note|text|call)\s+from\s+"
+    r"[A-Z][^.!?]{0,80}[.!?]\s+(?=(?:tell|ask|let|remind|thank|reply|write|say)\b)", re.I)
+# "apologize to Mr. Okafor (Daniel) for …", "tell ms. reyes (isabel) that …": the name in
+# brackets is the one they go by.
+_GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_TITLE}[\w'’-]+|"
+                      r"the\s+[a-z]+)\s*\((?P<name>[A-Za-z][a-z'’-]+)\)", re.I)
+_TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
+
+
+def as_addressed(text: str) -> str:
+    """``text`` with who it is for said the one way ``trainer.literal`` reads. Only its
+    first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it."""
+    first, newline, after = text.partition("\n")
+    return _addressed_line(first) + newline + after
+
+
+def _addressed_line(text: str) -> str:
+    text = _TITLED.sub(lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text)
+    text = _NAME_IN_BRACKETS.sub("", text)
+    text = _NAME_SENTENCE.sub("", text).strip()
+    text = re.sub(r",\s+first\s+name\s+[A-Z][\w'’-]+(?=[.,;])", "", text)
+    text = _WHO_THEY_ARE.sub("", text)
+    text = _WHAT_CAME.sub("", text)
+    goes_by = _GOES_BY.match(text)
+    if goes_by:
+        name = goes_by.group("name")
+        text = f"{goes_by.group('verb')} {name[:1].upper()}{name[1:]}{text[goes_by.end():]}"
+    writing = _WRITING_TO.match(text)
+    if writing:
+        return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"
+    act = _AND_ACT.match(text)
+    if act:
+        verb = act.group("verb")
+        rest = act.group("rest")
+        if verb == "let" and re.match(r"\s+know\b", rest):
+            return f"let {act.group('who')}{rest}"
+        return f"{verb} {act.group('who')}{rest}"
+    thanks = _THANKS_FOR.match(text)
+    if thanks and _THANKS_WRITTEN.search(text[:thanks.end()].lower()):
+        return f"thank {thanks.group('who')} {text[thanks.end():]}"
+    said = _THEN_SAY.match(text)
+    if said:
+        return f"write to {said.group('who')}: {said.group('rest')}"
+    about = _ABOUT.match(text)
+    if about:
+        return f"write to {about.group('who')} {text[about.end():]}"
+    return text

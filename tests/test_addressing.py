@@ -41,6 +41,16 @@ from trainer.literal import literal_body
     ("quick thank-you note to Suki for the lift home", "Suki", "Thank you for the lift home."),
     ("email the council's parking office to dispute ticket PX-2231 from 3 May", "",
      "I'm writing to dispute ticket PX-2231 from 3 May."),
+    # Groups by what they are; a later sentence that writes to them keeps what it says.
+    ("remind all tenants that the bins go out on Monday night", "",
+     "Just a reminder that the bins go out on Monday night."),
+    ("let everyone on the rota know the Sunday shift starts at 8", "",
+     "The Sunday shift starts at 8."),
+    ("to the allotment committee: the water is back on", "", "The water is back on."),
+    ("Say yes to the venue. Write to Farid (the organiser) saying we'll take the hall for 60",
+     "Farid", "Yes to the venue. We'll take the hall for 60."),
+    ("reschedule my call with Inge from Mon to Tue 3pm. send it to Inge's assistant", "Inge",
+     "I'd like to reschedule my call with you from Mon to Tue 3pm."),
 ])
 def test_who_it_is_for_is_read_however_typed(request_, reader, email):
     assert literal_body(request_, reader=reader) == email

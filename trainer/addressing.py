@@ -32,7 +32,8 @@ _TO = r"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
 # about the budget".
 _ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
-               r"|\s+the\s+[a-z]+)?")
+               r"|\s+the\s+[a-z]+|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
+               r"sales|reception|office)|\s*\([^()]{1,40}\))?")
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
                r"complaint|question|query|request|reply|invitation|invite|text)"
                r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,40}?)?)?")
@@ -64,7 +65,7 @@ _THANKS_WRITTEN = re.compile(r"thank(?:-|\s)you|thanks|thx")
 # Dana)", "(the agent I spoke to was Felicity)", "His name is Walter btw", "first name Sanjay".
 _NAME_IN_BRACKETS = re.compile(
     r"\s*\((?:(?:his|her|their)\s+)?(?:first\s+)?name(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)\)"
-    r"|\s*\((?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z]+(?:\s+[a-z]+){0,5}\s+(?:is|was)\s+"
+    r"|\s*\((?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z]+(?:\s+[A-Za-z]+){0,5}\s+(?:is|was)\s+"
     r"(?P<b>[A-Z][\w'’-]+)\)")
 _NAME_SENTENCE = re.compile(
     r"(?:^|(?<=[.!?])\s+)(?:(?:his|her|their)\s+(?:first\s+)?name(?:['’]s|\s+is)\s+[A-Z]\w*"
@@ -84,11 +85,26 @@ _GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_T
 _TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
 
 
+# "to the neighbourhood watch group: …": who it is for, then what to say.
+_TO_LEAD = re.compile(r"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{1,40}?|[A-Z][\w'’-]+)\s*:\s*"
+                      r"(?P<rest>\S.*)$", re.I | re.S)
+# "…. Send it to Gloria at the front desk": who gets it, said to the assistant last.
+_SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it|this|the\s+"
+                         r"(?:email|note|message))\s+to\s+[A-Z][^.!?;]{0,40}[.!]?\s*$")
+
+
 def as_addressed(text: str) -> str:
     """``text`` with who it is for said the one way ``trainer.literal`` reads. Only its
-    first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it."""
+    first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it. A sentence
+    after the first that writes to them ("Accept the offer. Write to Jasmine saying I
+    accept …") keeps only what it says."""
     first, newline, after = text.partition("\n")
-    return _addressed_line(first) + newline + after
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", _addressed_line(_SEND_IT_TO.sub("", first)))
+    said = sentences[:1]
+    for sentence in sentences[1:]:
+        later = _THEN_SAY.match(sentence)
+        said.append(later.group("rest") if later else sentence)
+    return " ".join(said) + newline + after
 
 
 def _addressed_line(text: str) -> str:
@@ -102,6 +118,9 @@ def _addressed_line(text: str) -> str:
     if goes_by:
         name = goes_by.group("name")
         text = f"{goes_by.group('verb')} {name[:1].upper()}{name[1:]}{text[goes_by.end():]}"
+    lead = _TO_LEAD.match(text)
+    if lead:
+        return f"write to {lead.group('who')}: {lead.group('rest')}"
     writing = _WRITING_TO.match(text)
     if writing:
         return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"

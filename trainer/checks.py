@@ -319,7 +319,9 @@ def restates(body: Sequence[str], instruction: str) -> bool:
     said = re.findall(r"\w+", " ".join(body).lower())
     if not said or len(asked_words) < 2:
         return False
-    lead = " ".join(asked_words[:2])
+    # The lead as the request reads plainly: "Could you write a thank-you to Pete …" leads
+    # with "thank Pete", not with the "could you" said to the assistant.
+    lead = " ".join(re.findall(r"\w+", plain_request(instruction).lower())[:2])
     return lead in " ".join(said) and len(said) <= len(asked) + 2 and \
         sum(w in asked for w in said) / len(said) >= 0.95
 

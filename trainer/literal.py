@@ -27,7 +27,16 @@ _PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
 _PERSON_ONE = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 # "the committee", "volunteers", "market traders", "everyone", or a pronoun.
 _PLURAL_NOUN = r"(?!(?:this|his|its|us|yes|whether|was|has|does|is|as)\b)[a-z]+s"
-_GROUP = (rf"(?:the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
+# People, by what they are: "all staff", "the U10 parents", "the board members".
+_PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache|student|kid|"
+           r"famil(?:y|ie)|employee|colleague|manager|trustee|director|guest|attendee|"
+           r"participant|customer|client|subscriber|owner|lead|rep|engineer|developer|teacher|"
+           r"nurse|driver|friend|helper|trader|stallholder|runner|rider|singer|governor|"
+           r"councillor|landlord|leaseholder)s|staff|team|group|committee|class|crew|board|"
+           r"department|office|household")
+_GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=\s)"
+          r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
+          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
@@ -103,7 +112,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON})(?:\s+in)?", "I'm copying in {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
     (r"credit\s+(?P<x>.+)", "credit to {x}."),
-    (r"order\s+(?P<x>.+)", "I'd like to order {x}."),
+    (r"order\s+(?![#\d]|number\b|no\.?\s)(?P<x>.+)", "I'd like to order {x}."),
     (r"agree\s+to\s+(?P<x>.+)", "I'm happy to agree to {x}."),
     (r"agree\s+(?:that\s+)?(?P<x>.+)", "I agree that {x}."),
     (r"promise\s+(?:that\s+)?(?P<x>.+)", "{x}."),
@@ -145,6 +154,7 @@ _RULES: list[tuple[str, str]] = [
     # "decline Mark's invitation", written to Mark: "your invitation".
     (rf"decline\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm afraid I have to decline your {x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
+    (r"reschedule\s+(?P<x>.+)", "I'd like to reschedule {x}."),
     (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
     (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+\S+)?)?\s+(?:on|about|regarding|re|for)"
@@ -632,6 +642,8 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
                       body)
         body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
+        # "reschedule my 1:1 with Tanya", written to Tanya: "with you"
+        body = re.sub(rf"\b(with|for)\s+{re.escape(reader)}\b(?![’'\w])", r"\1 you", body)
     return body
 
 

@@ -63,3 +63,26 @@ def test_who_it_is_for_is_read_however_typed(request_, reader, email):
 ])
 def test_requests_already_plain_are_left_as_they_are(request_):
     assert as_addressed(request_) == request_
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("Tariq needs to know that the scaffold comes down on Friday", "Tariq",
+     "The scaffold comes down on Friday."),
+    ("accept Noor's invite but say I can only stay an hour", "Noor",
+     "I'm happy to accept your invite, but I can only stay an hour."),
+    ("call off the quiz night - hall flooded. let everyone know, we'll rebook in May", "",
+     "I'm afraid I need to cancel the quiz night - hall flooded. We'll rebook in May."),
+    ("email Vik re: the March rota. I can't do the 12th", "Vik",
+     "Re the March rota, I can't do the 12th."),
+    ("send Lou the gate code and parking: code 1904, bay 6", "Lou",
+     "Here's the gate code and parking: code 1904, bay 6."),
+    ("tell Jo Sam is coming on Friday", "Jo", "Sam is coming on Friday."),
+    ("my builder Oskar still hasn't sent the invoice. write him an email saying I need it "
+     "by the 3rd", "Oskar", "You still haven't sent the invoice. I need it by the 3rd."),
+    ("nudge Dee about the £20 she owes for the tickets. keep it light, she's an old friend",
+     "Dee", "Just following up on the £20 you owe for the tickets."),
+    ("email Ray - the van's free this weekend if he wants it, keys at the office", "Ray",
+     "The van's free this weekend if you want it, keys at the office."),
+])
+def test_what_is_said_once_who_it_is_for_is_read(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

@@ -85,6 +85,11 @@ _GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_T
 _TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
 
 
+# "… write him an email saying I need a repair date": what to say, after who it is for.
+_WRITE_THEM = re.compile(
+    r"^(?i:write|email|message|send|draft|reply)\s+(?:to\s+)?(?:him|her|them)"
+    r"(?:\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:email|note|message|line|reply))?\s+"
+    r"(?:saying|to\s+say|telling\s+(?:him|her|them))\s+(?:that\s+)?(?P<rest>\S.*)$", re.S)
 # "to the neighbourhood watch group: …": who it is for, then what to say.
 _TO_LEAD = re.compile(r"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{1,40}?|[A-Z][\w'’-]+)\s*:\s*"
                       r"(?P<rest>\S.*)$", re.I | re.S)
@@ -102,9 +107,17 @@ def as_addressed(text: str) -> str:
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", _addressed_line(_SEND_IT_TO.sub("", first)))
     said = sentences[:1]
     for sentence in sentences[1:]:
-        later = _THEN_SAY.match(sentence)
+        later = _THEN_SAY.match(sentence) or _WRITE_THEM.match(sentence)
         said.append(later.group("rest") if later else sentence)
     return " ".join(said) + newline + after
+
+
+# "Rachel needs to know that the start moved": tell Rachel.
+_NEEDS_TO_KNOW = re.compile(
+    r"^(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:needs|has|wants|ought|should|must)\s+"
+    r"(?:to\s+)?(?:know|hear|be\s+told)\s+(?:that\s+)?(?P<rest>\S.*)$", re.S)
+# "accept the invite but say I may have to leave early": the "but", said.
+_BUT_SAY = re.compile(r"\s+but\s+(?:say|mention|tell\s+(?:him|her|them))\s+(?:that\s+)?", re.I)
 
 
 def _addressed_line(text: str) -> str:
@@ -118,6 +131,10 @@ def _addressed_line(text: str) -> str:
     if goes_by:
         name = goes_by.group("name")
         text = f"{goes_by.group('verb')} {name[:1].upper()}{name[1:]}{text[goes_by.end():]}"
+    text = _BUT_SAY.sub(", but ", text)
+    told = _NEEDS_TO_KNOW.match(text)
+    if told:
+        return f"tell {told.group('who')} {told.group('rest')}"
     lead = _TO_LEAD.match(text)
     if lead:
         return f"write to {lead.group('who')}: {lead.group('rest')}"

@@ -16,7 +16,7 @@ from trainer.engine.shaping import CLOSING
 from trainer.facts import DATE, TIME
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.pronouns import AGREE, about_the_introduced, owner_named, reader_pronoun, to_you
-from trainer.typed import REQUEST_VERBS, group_lead, named_lead, plain_request
+from trainer.typed import NOT_A_NAME, REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
@@ -46,7 +46,8 @@ _APPOSED = r"(?:,\s+(?:our|my|the|his|her|their)\s+[^,;:]{1,30},)?"
 _WHERE = r"(?:\s+(?:in|at|on|from)\s+[\w'’ -]{1,30}?(?=\s+that\s))?"
 _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
          "list|form|link|address|minutes|notes|slides|draft|spreadsheet|receipt|table|rota|"
-         "agenda|plan|contract|cv|statement|accounts|budget|receipts|pictures|email|letter")
+         "agenda|plan|contract|cv|statement|accounts|budget|receipts|pictures|email|letter|recipe|"
+         "photos|timesheet|timesheets|schedule|menu|results|forms")
 _QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
              r"(?P<contracted>'s|'ll|'d|'re|’s|’ll)?")
 
@@ -134,6 +135,7 @@ _RULES: list[tuple[str, str]] = [
     (r"ask\s+(?:him|her|them)\s*,\s*(?P<x>.+)", "{x}."),
     (rf"ask\s+(?:{_WHO}\s+)?about\s+(?P<x>.+)", "could you let me know about {x}?"),
     (rf"ask\s+(?:{_WHO}\s+)?(?P<x>.+)", "could you let me know {x}?"),
+    (rf"(?:tell|inform|let)\s+{_WHO}(?:\s+know)?", ""),
     (rf"(?:tell|inform|let)\s+{_WHO}{_APPOSED}{_WHERE}\s+(?:know\s+)?(?:that\s+)?(?P<x>.+)",
      "{x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s+(?:for|about)\s+(?P<x>.+)",
@@ -167,7 +169,7 @@ _RULES: list[tuple[str, str]] = [
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
+    (r"(?:about|regarding|re:?)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -211,6 +213,9 @@ _RULES: list[tuple[str, str]] = [
     # what follows it could not be ("in his format"); else "send Greg Lakeside the plans".
     (r"send\s+(?P<who>[A-Z][\w'’-]+)\s+(?P<x>[A-Z][\w'’-]+\s+(?:in|with|as|for|by|on)\s.+)",
      "please find attached {x}."),
+    # "send Leo the wifi and door code: network …, pw …": what is sent is in the email
+    (rf"send\s+{_WHO}\s+(?P<x>(?![^:]*\b(?:{_SENT}|charts?|drafts?|files?)\b)[^:]{{3,60}}):\s+(?P<y>.+)",
+     "here's {x}: {y}."),
     (rf"send\s+{_WHO}\s+(?P<x>.+)", "please find attached {x}."),
 ]
 # Other ways of saying each form, as people write them; the user's own habit among them
@@ -282,7 +287,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         r"[^,:;—–]{1,40}?(?=\s*(?:[,:—–]|\s-\s)))?"
                         rf"(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
                         # "write Greg on Colonial Oaks: …"
-                        rf"|\s+(?=(?:about|on|re|regarding)\s))(?P<rest>.+)$")
+                        rf"|\s+(?=(?:about|on|re|regarding)\s)|\s+that\s+)(?P<rest>.+)$")
 # "write to all year 9 parents: …": whoever it is to, up to the colon.
 _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note|message))\s+"
                        r"(?:to\s+)?(?P<who>[\w'’ ]{1,30}?)\s*:\s*(?P<rest>.+)$")
@@ -326,7 +331,9 @@ _CLAUSE_SPLIT = re.compile(
 # reader's name, which stays the reader's: "\x00Omar".
 _SOMEONE_ELSE = "\x00"
 # A sentence about someone else by name: "Mae can stay half-term", "Dad's keen to come".
-_THIRD_SUBJECT = re.compile(r"^(?:Yes,?\s+|No,?\s+|So\s+)?([A-Z][a-z]+)(?:['’]s\s|\s+(?:can|could|"
+_THIRD_SUBJECT = re.compile(r"^(?:Yes,?\s+|No,?\s+|So\s+)?"
+                            r"(?!(?:You|I|We|They|He|She|It|This|That|There|Here)\b)"
+                            r"([A-Z][a-z]+)(?:['’]s\s|\s+(?:can|could|"
                             r"will|would|is|was|has|had|wants|needs|says|said|should|may|might|"
                             r"isn['’]t|can['’]t|won['’]t)\b)")
 
@@ -421,7 +428,10 @@ def literal_sentences(instruction: str,
             return None
         line, who_before = sentence
         subject = _THIRD_SUBJECT.match(line)
-        if subject and not known and subject.group(1).lower() not in (
+        if not line:
+            continue  # "let everyone know", the email being to everyone: nothing to say
+        if subject and not known and subject.group(1).lower() not in NOT_A_NAME and \
+                subject.group(1).lower() not in (
                 who_before.lstrip(_SOMEONE_ELSE).lower().split() or [""])[:1]:
             # "Mae can stay …, I'll drive her home": her is Mae, not the reader.
             who_before = _SOMEONE_ELSE + who_before.lstrip(_SOMEONE_ELSE)
@@ -553,8 +563,16 @@ def _say(clause: str, who_before: str, addressee: str = "",
                 named.split()[0] != addressee.split()[0]:
             # "reply to Callum: …, thank Fran": Fran is thanked through Callum.
             return _sentence(f"my thanks to {named}, too"), who_before
+        said_x = (groups.get("x") or "").strip().rstrip(".?!,;: ")
+        parts = named.split()
+        if form == "{x}." and len(parts) == 2 and parts[1][:1].isupper() and \
+                said_x.split(" ", 1)[0].lower() in _AUX:
+            # "tell Jo Sam is coming": Sam is who is coming, not Jo's surname
+            named, said_x = parts[0], f"{parts[1]} {said_x}"
         who = named or who_before
-        content = _to_reader((groups.get("x") or "").strip().rstrip(".?!"), who)
+        content = _to_reader(said_x, who)
+        if form == "":
+            return "", who
         if form.startswith(("could you", "please")):
             content = re.sub(r"(,?\s+(?:and|or)\s+)to\s+", r"\1", content)  # "…, and resend"
         if form == "{question}":
@@ -642,6 +660,11 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
                       body)
         body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
+        # "My landlord Frank still hasn't fixed the heat", written to Frank: "You still
+        # haven't fixed the heat".
+        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our)\s+[a-z]+\s+)?{re.escape(reader)}\s+"
+                      r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
+                      lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)
         # "reschedule my 1:1 with Tanya", written to Tanya: "with you"
         body = re.sub(rf"\b(with|for)\s+{re.escape(reader)}\b(?![’'\w])", r"\1 you", body)
     return body

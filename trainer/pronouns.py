@@ -67,7 +67,8 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
             swapped = "you've"
         elif lowered in table:
             swapped = table[lowered]
-        elif out and out[-1].lower() == "you" and lowered in AGREE:
+        elif lowered in AGREE and out and (out[-1].lower() == "you" or len(out) > 1 and
+                                           out[-2].lower() == "you" and out[-1].lower() in _ADVERBS):
             swapped = AGREE[lowered]
         elif re.fullmatch(r"[a-z]+s", core) and not core.endswith("ss") and (
                 out and out[-1].lower() == "you" or len(out) > 1 and out[-2].lower() == "you"

@@ -32,7 +32,9 @@ _SHORT_WORD = re.compile(
         _SHORTHAND, key=len, reverse=True)) + r")(?![\w/@-]|\.\w)", re.I)
 # "follow up w jordan @ brightline": with Jordan at Brightline.
 _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
-            (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at ")]
+            (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at "),
+            # "email Carlos re: my membership": about it, not a colon after "Carlos re"
+            (re.compile(r"(?<=\s)(re|Re|RE):\s+"), r"\1 ")]
 # "ill be late", "ill send it": I'll, where a verb follows ("ill" is a word too).
 _ILL = re.compile(r"\bill\s+(?=(?:be|have|get|send|call|bring|do|make|need|try|check|see|"
                   r"pick|drop|come|let|sort|ask|pay|look|email|text|ring)\b)", re.I)
@@ -77,6 +79,7 @@ _SAME_ACT = [
                 r"(?:\s+again)?\s*(?=[:—–-]|,)"), r"follow up with \g<who>"),
     (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
     (re.compile(r"^intro\s+", re.I), "introduce "),
+    (re.compile(r"^call\s+off\s+", re.I), "cancel "),
     (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
 ]
 # How to write it, which only the writer can carry out: "but be nice", "keep it short",
@@ -90,7 +93,10 @@ _HOW_TO_WRITE = [
     re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|(?<=[?!])\s*|\s+(?:but|and)\s+)"
                rf"(?:be|keep\s+it|make\s+it|"
                rf"keep\s+the\s+tone)\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?"
-               r"(?:\s+about\s+it)?(?=\s*(?:[,;.]|$))", re.I),
+               r"(?:\s+about\s+it)?"
+               # "keep it light, he's a mate": why, told to the assistant
+               r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:a|an|my|our|old)\s+(?:\w+\s+)?"
+               r"(?:mate|friend|pal|buddy|colleague|client|friends|mates))?(?=\s*(?:[,;.]|$))", re.I),
     # A closing note of tone alone: "… casual", "Very polite and formal.", "firm.",
     # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
     re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
@@ -114,7 +120,7 @@ _TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|let|email|message|tex
                         r"congratulate|invite|update|warn|follow\s+up\s+with|write\s+to|"
                         r"reply\s+to|introduce|decline|welcome)\s+(?P<name>[a-z][a-z'’-]{1,14})"
                         r"(?=\s|[,:;—–-]|$)", re.I)
-_NOT_A_NAME = set("""everyone everybody all staff team crew class board committee parents
+NOT_A_NAME = set("""everyone everybody all staff team crew class board committee parents
 tenants volunteers folks guys people someone anyone nobody him her them me us you it
 about around again back how what when where whether if that this those these the a an
 my our his their its your whoever both each either neither off out up over through
@@ -207,7 +213,7 @@ def _named(match: re.Match, everyday: Collection[str]) -> str:
     name = match.group("name")
     lowered = re.split(r"['’]", name.lower())[0]  # "who's", "who'll": who
     following = match.string[match.end():].split(maxsplit=1)
-    if lowered in _NOT_A_NAME or lowered in COMMON or lowered in everyday \
+    if lowered in NOT_A_NAME or lowered in COMMON or lowered in everyday \
             or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed", "ly")) \
             or following and re.fullmatch(r"[a-z]+s", following[0]):  # "market traders"
         return match.group(0)

@@ -61,12 +61,18 @@ _ABOUT = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?:about|regarding|re)\s)", re.
 _THANKS_FOR = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=for\s)", re.S)
 _THANKS_WRITTEN = re.compile(r"thank(?:-|\s)you|thanks|thx")
 
+# "(the agent I spoke to was …", "(her assistant is …": a person, by what they do, is
+# named (not "(the deadline is Friday)").
+_SOMEONE_IS = (r"(?:the\s+|his\s+|her\s+|their\s+|my\s+|our\s+)?(?:[a-z]+\s+)?"
+               r"(?:agent|assistant|contact|person|rep|representative|manager|secretary|"
+               r"receptionist|guy|lady|woman|man|one|teacher|tutor|coach|officer|adviser|advisor|"
+               r"caseworker|handler|recruiter|nurse|doctor|engineer|landlord|owner|boss|"
+               r"name)(?:\s+[A-Za-z]+){0,4}\s+(?:is|was)\s+")
 # Said to the assistant about the reader's name: "(her first name is Astrid)", "(first name
 # Dana)", "(the agent I spoke to was Felicity)", "His name is Walter btw", "first name Sanjay".
 _NAME_IN_BRACKETS = re.compile(
     r"\s*\((?:(?:his|her|their)\s+)?(?:first\s+)?name(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)\)"
-    r"|\s*\((?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z]+(?:\s+[A-Za-z]+){0,5}\s+(?:is|was)\s+"
-    r"(?P<b>[A-Z][\w'’-]+)\)")
+    rf"|\s*\({_SOMEONE_IS}(?P<b>[A-Z][\w'’-]+)\)")
 _NAME_SENTENCE = re.compile(
     r"(?:^|(?<=[.!?])\s+)(?:(?:his|her|their)\s+(?:first\s+)?name(?:['’]s|\s+is)\s+[A-Z]\w*"
     r"|(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:first\s+)?name(?:['’]s|\s+is)\s+\w+)[^.!?]*(?:[.!?]|$)")
@@ -96,6 +102,28 @@ _TO_LEAD = re.compile(r"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{1,40}?|[A-Z][\
 # "…. Send it to Gloria at the front desk": who gets it, said to the assistant last.
 _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it|this|the\s+"
                          r"(?:email|note|message))\s+to\s+[A-Z][^.!?;]{0,40}[.!]?\s*$")
+
+
+_TOLD_NAME = re.compile(
+    r"\b(?i:first\s+name)(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)"
+    r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>[A-Z][\w'’-]+)"
+    rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
+
+
+def name_told(text: str) -> str:
+    """The name the request tells the assistant its reader goes by: "first name Sanjay",
+    "His name is Walter btw", "(her assistant is Marisol)", "Mr. Okafor (Daniel)"; "" when
+    it tells none."""
+    found = _TOLD_NAME.search(text)
+    if found:
+        name = next(group for group in found.groups() if group)
+        return name[:1].upper() + name[1:]
+    goes_by = _GOES_BY.match(_TITLED.sub(
+        lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text))
+    if goes_by:
+        name = goes_by.group("name")
+        return name[:1].upper() + name[1:]
+    return ""
 
 
 def as_addressed(text: str) -> str:

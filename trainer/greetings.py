@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
+from trainer.addressing import name_told
 from trainer.facts import COMMON, OPENERS
 from trainer.typed import group_lead, named_lead, plain_request
 
@@ -254,6 +255,9 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
     (people type "tell stan …", but "decline politely" names no one), or where the
     request read plainly (``trainer.typed``) takes it for the person written to."""
+    told = name_told(instruction)  # "My landlord is Mr. Patel, first name Sanjay."
+    if told:
+        return told
     found = _named(instruction, known)
     plain = plain_request(instruction)
     return found or (_named(plain, known) if plain != instruction else "")
@@ -262,6 +266,10 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
 def _named(instruction: str, known) -> str:
     for match in _ASKED.finditer(instruction):
         # "decline Mark's invitation" is written to Mark
+        if re.search(r"['’]s\s+(?:office|team|assistant|secretary|practice|surgery|desk|"
+                     r"department|company|firm|shop|school|class|family)\b",
+                     instruction[match.start("name"):match.end("name") + 30]):
+            continue  # "email Dr. Chen's office": to the office, not to Dr. Chen by name
         words = re.sub(r"['’]s\b", "", match.group("name")).split()
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()

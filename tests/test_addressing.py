@@ -86,3 +86,41 @@ def test_requests_already_plain_are_left_as_they_are(request_):
 ])
 def test_what_is_said_once_who_it_is_for_is_read(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("touch base w/ Femi about the lease. he said March but the letter says April", "Femi",
+     "Just following up on the lease. You said March but the letter says April."),
+    ("nudge Orla", "Orla", "Just following up."),
+    ("get back to Nell's tutor about the trip - can we pay in two parts", "",
+     "I'm writing about the trip. Can we pay in two parts?"),
+    ("reach out to the woman selling the pram, Katya something, ask if she'd take 60", "Katya",
+     "Could you let me know whether you'd take 60?"),
+    ("give Idris a heads up that his car is blocking the gate", "Idris",
+     "Your car is blocking the gate."),
+    ("get ben to book the minibus", "Ben", "Could you book the minibus?"),
+    ("Need an email to Yara asking for the signed lease by Monday", "Yara",
+     "Could we have the signed lease by Monday?"),
+    ("thank you email to all the stewards who helped at the fun run, we raised £900!", "",
+     "Thank you to everyone who helped at the fun run. We raised £900!"),
+    ("sorry note to Rupert for missing his talk. don't grovel", "Rupert",
+     "I'm sorry for missing your talk."),
+    ("congrats email to Mira on her new job", "Mira", "Congratulations on your new job!"),
+    ("Draft: Tobías - cheers for the lift, I owe you one", "Tobías",
+     "Cheers for the lift. I owe you one."),
+    ("reply yes to Hamza", "Hamza", "Yes."),
+    ("ines re friday: count us in, we'll bring chairs", "Ines",
+     "Re Friday, count us in. We'll bring chairs."),
+    ("to Wren\nsorry, can't do Sunday\nask if Jo can swap", "Wren",
+     "Sorry, can't do Sunday. Could you let me know whether Jo can swap?"),
+    ("email the GP surgery, I need a repeat of my inhaler, NHS no. 123 456 7890", "",
+     "I need a repeat of my inhaler, NHS no. 123 456 7890."),
+    ("Write to Mrs. Fenn (Gail), Sam's teacher — he's been off with flu. she might need the note",
+     "Gail", "Sam's been off with flu. You might need the note."),
+    ("Chase Pavel for the report. don't be passive aggressive but he needs to send it today",
+     "Pavel", "Just following up on the report. You need to send it today."),
+    ("José - can you send me the plans? need them by 4", "José",
+     "Can you send me the plans? I need them by 4."),
+])
+def test_requests_typed_as_people_type_them(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

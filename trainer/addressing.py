@@ -26,7 +26,8 @@ _MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|friendly|f
 _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)"
           rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN})?"
           rf"|(?:send|shoot|drop){_MAIL_NOUN}"
-          r"|(?:an?\s+)?(?:(?:quick|short|brief|little|thanks|thank-you)\s+){0,2}(?:note|message|email|line))")
+          r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
+          r"friendly)\s+){0,2}(?:note|message|email|line|reply|response))")
 _WRITE = f"(?i:{_WRITE})"
 _TO = r"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
@@ -36,8 +37,10 @@ _ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+
                r"sales|reception|office)|\s*\([^()]{1,40}\))?")
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
                r"complaint|question|query|request|reply|invitation|invite|text)"
-               r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,40}?)?)?")
-_WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL},?"
+               r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,80}?)?)?")
+# "Ms. Lindqvist, Leo's form tutor —": whose they are, kept for the request to say.
+_OWNER = (r"(?P<owner>,\s+[A-Z][\w'’-]+['’]s\s+[a-z]+(?:\s+[a-z]+)?(?=\s*(?:[,:—–]|\s-\s)))?")
+_WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL}{_OWNER},?"
 
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
@@ -48,7 +51,8 @@ _AND_ACT = re.compile(
 _THEN_SAY = re.compile(
     rf"^{_WRITE}{_TO}{_WHO}(?:,\s+(?:she|he|they)['’](?:s|re)\s+[^.!?]{{1,60}})?"
     r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
-    r"|,?\s+(?=(?:saying|telling|letting|asking|thanking)\b))\s*(?P<rest>\S.*)$",
+    r"|,?\s+(?=(?:saying|telling|letting|asking|thanking)\b)|\s+to\s+say\s+(?:that\s+)?"
+    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b))\s*(?P<rest>\S.*)$",
     re.S)
 # "email Dr. Chen's office to request a copy of …": what the email is for, said.
 _WRITING_TO = re.compile(
@@ -110,6 +114,19 @@ _TOLD_NAME = re.compile(
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
 
+# "Draft: Zoë - thanks …", "Note for Siobhán: …", "Email to Fatima:": a label on the request.
+_LABEL = re.compile(r"^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
+                    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))")
+# "to Ruth\nsorry can't do the rota …": who, on a line of its own.
+_TO_ALONE = re.compile(r"^\s*(?i:to)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
+# "reply yes to Hannah": the answer, to them.
+_ANSWER_TO = re.compile(r"^(?i:reply|say|answer|respond)\s+(?P<answer>(?i:yes|no))\s+(?i:to)\s+"
+                        r"(?P<who>[A-ZÀ-Þ][\w'’-]+)\s*$")
+# "lucy re saturday: yes to the bbq": the name, then what it is about.
+_NAME_RE = re.compile(r"^(?P<who>[A-Za-zÀ-þ][\w'’-]+)\s+re\s+(?P<topic>[^:]{1,40}):\s*(?P<rest>\S.*)$",
+                      re.S)
+
+
 def name_told(text: str) -> str:
     """The name the request tells the assistant its reader goes by: "first name Sanjay",
     "His name is Walter btw", "(her assistant is Marisol)", "Mr. Okafor (Daniel)"; "" when
@@ -131,7 +148,11 @@ def as_addressed(text: str) -> str:
     first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it. A sentence
     after the first that writes to them ("Accept the offer. Write to Jasmine saying I
     accept …") keeps only what it says."""
+    text = _LABEL.sub("", text)
     first, newline, after = text.partition("\n")
+    alone = _TO_ALONE.match(first)
+    if alone and after.strip():
+        return f"write to {alone.group('who')}:{newline}{after}"
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", _addressed_line(_SEND_IT_TO.sub("", first)))
     said = sentences[:1]
     for sentence in sentences[1:]:
@@ -146,6 +167,29 @@ _NEEDS_TO_KNOW = re.compile(
     r"(?:to\s+)?(?:know|hear|be\s+told)\s+(?:that\s+)?(?P<rest>\S.*)$", re.S)
 # "accept the invite but say I may have to leave early": the "but", said.
 _BUT_SAY = re.compile(r"\s+but\s+(?:say|mention|tell\s+(?:him|her|them))\s+(?:that\s+)?", re.I)
+
+
+# "thank you email to all the volunteers …", "sorry note to Marguerite for …", "congrats
+# email to Anouk on …": the act the email is.
+_KIND_OF_MAIL = re.compile(
+    r"^(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
+    r"(?P<kind>thank[\s-]you|thanks|thx|sorry|apology|congrats|congratulations|welcome)\s+"
+    r"(?:email|e-mail|note|message|card|line|text)\s+(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
+_KIND_VERB = {"sorry": "apologise to", "apology": "apologise to", "congrats": "congratulate",
+              "congratulations": "congratulate", "welcome": "welcome"}
+# "reach out to the guy selling the bike, Liam something, ask if …": the name, set off.
+_NAME_SET_OFF = re.compile(
+    rf"^{_WRITE}{_TO}(?:the|my|our|a|an)\s+[^,.;:]{{1,60}},\s+(?P<who>[A-Z][\w'’-]+)"
+    r"(?:\s+something|\s+[A-Z][\w'’-]+)?,\s+(?P<rest>\S.*)$", re.S)
+# "email the school office, Noah will be off …", "get back to Ella's teacher about …": to
+# someone by what they are.
+_ROLE_WHO = (r"(?P<role>[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
+             r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+|(?:the|my|our)\s+(?:[A-Za-z]+\s+){0,2}[a-z]+"
+             r"|landlord|landlady|HR|IT)")
+_TO_ROLE = re.compile(
+    rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+(?P<about>(?:about|re|regarding)\s)"
+    r"|\s+(?P<ing>(?:saying|asking|telling|letting|thanking)\s)|\s+to\s+say\s+(?:that\s+)?)"
+    r"(?P<rest>\S.*)$", re.S)
 
 
 def _addressed_line(text: str) -> str:
@@ -163,6 +207,14 @@ def _addressed_line(text: str) -> str:
     told = _NEEDS_TO_KNOW.match(text)
     if told:
         return f"tell {told.group('who')} {told.group('rest')}"
+    answer = _ANSWER_TO.match(text)
+    if answer:
+        return f"tell {answer.group('who')} {answer.group('answer').lower()}"
+    named_re = _NAME_RE.match(text)
+    if named_re and named_re.group("who").lower() not in ("email", "reply", "note", "write"):
+        who = named_re.group("who")
+        return f"write to {who[:1].upper()}{who[1:]}: re {named_re.group('topic')}, " \
+               f"{named_re.group('rest')}"
     lead = _TO_LEAD.match(text)
     if lead:
         return f"write to {lead.group('who')}: {lead.group('rest')}"
@@ -179,9 +231,19 @@ def _addressed_line(text: str) -> str:
     thanks = _THANKS_FOR.match(text)
     if thanks and _THANKS_WRITTEN.search(text[:thanks.end()].lower()):
         return f"thank {thanks.group('who')} {text[thanks.end():]}"
-    said = _THEN_SAY.match(text)
+    kind = _KIND_OF_MAIL.match(text)
+    if kind:
+        verb = _KIND_VERB.get(kind.group("kind").lower(), "thank")
+        return f"{verb} {kind.group('rest')}"
+    said = _THEN_SAY.match(text) or _NAME_SET_OFF.match(text)
     if said:
-        return f"write to {said.group('who')}: {said.group('rest')}"
+        owner = said.groupdict().get("owner") or ""
+        return f"write to {said.group('who')}{owner}{' —' if owner else ':'} {said.group('rest')}"
+    role = _TO_ROLE.match(text)
+    if role and not re.fullmatch(r"(?:the|my|our)\s+(?:\w+\s+)?(?:email|note|message|reply)",
+                                 role.group("role")):
+        lead = role.group("about") or role.group("ing") or ""
+        return f"write to {role.group('role')}: {lead}{role.group('rest')}"
     about = _ABOUT.match(text)
     if about:
         return f"write to {about.group('who')} {text[about.end():]}"

@@ -47,7 +47,8 @@ _WHERE = r"(?:\s+(?:in|at|on|from)\s+[\w'’ -]{1,30}?(?=\s+that\s))?"
 _SENT = ("report|file|figures|numbers|document|invoice|quote|estimate|details|copy|photo|"
          "list|form|link|address|minutes|notes|slides|draft|spreadsheet|receipt|table|rota|"
          "agenda|plan|contract|cv|statement|accounts|budget|receipts|pictures|email|letter|recipe|"
-         "photos|timesheet|timesheets|schedule|menu|results|forms")
+         "photos|timesheet|timesheets|schedule|menu|results|forms|lease|agreement|paperwork|documents|"
+         "proof|sheet|deck|plans|quote")
 _QUESTION = (r"(?P<wh>how much|how many|how long|when|what|where|who|whom|how|which|why)"
              r"(?P<contracted>'s|'ll|'d|'re|’s|’ll)?")
 
@@ -149,6 +150,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
     (rf"remind\s+{_WHO}{_WHERE}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
     (rf"thank\s+{_WHO}{_APPOSED}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
+    (r"thank\s+(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,2}[a-z]+s\s+who\s+(?P<x>.+)",
+     "thank you to everyone who {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
@@ -169,7 +172,7 @@ _RULES: list[tuple[str, str]] = [
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding|re:?)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
+    (r"(?:about|regarding|re:?)\s+(?P<x>[^:,]+)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -309,8 +312,8 @@ _CLAUSE_SPLIT = re.compile(
     rf"|,\s*(?:and\s+)?(?=(?:{_VERBS}|need|want|think|hope)\b)"
     rf"|(?<=[?!])\s+(?=(?:{_VERBS})\b)"
     # "can she resend it? the one she sent …": a question, then the next sentence
-    r"|(?<=[a-z]\?)\s+(?=(?:the|this|that|it|its|it's|we|i|my|our|also|and|but)\s)"
-    rf"|\s+and\s+(?=(?:{_VERBS})\s)|,\s*(?P<subject>)(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
+    r"|(?<=[a-z]\?)\s+(?=[A-Za-z])"
+    rf"|\s+and\s+(?P<and_verb>)(?=(?:{_VERBS})\s)|,\s*(?P<subject>)(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
     # "…, our hall is booked" is a sentence; "thank Ana, our treasurer, for …" is not
     r"|,\s*(?=(?:our|my)\b[^,;.]*?\b(?:is|are|was|were|will|can|has|have|had|did|does)\b)"
     # "send the schedules, closing is pushed to 6/30": a news clause of its own, with a
@@ -322,6 +325,7 @@ _CLAUSE_SPLIT = re.compile(
     rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
+    r"|\s+[-—–]\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+(?:he|she|they|you|we|i)\b)"
     r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
     r"(?:[^,;]*\?|[^,;?.]*$))",
     re.I)
@@ -353,6 +357,11 @@ def clauses(instruction: str) -> list[str]:
         if found and found.group("news") is not None and re.search(
                 r":|\bmentioning\b", kept[start:found.start()]):
             continue  # "pitch fees and dates: Christmas, hat is knitted": one list of notes
+        if found and found.group("and_verb") is not None and re.search(
+                r"\b(?:want|wants|wanted|need|needs|have|has|going|like|able|trying|hoping|hope)"
+                r"\s+to\s+\w+",
+                kept[start:found.start()]):
+            continue  # "we want to arrange the inspection and get the deposit back": one wish
         if found and found.group("subject") is not None and _CONDITION.match(
                 kept[start:found.start()].strip()):
             continue  # "if that time doesn't work, she should suggest another": one sentence
@@ -413,6 +422,11 @@ def literal_sentences(instruction: str,
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
         known = reader_pronoun(text)
+        owner = addressed.groupdict().get("owner") or ""
+        opening = re.match(r"(he|she)\b", text, re.I)
+        if not known and owner and opening:
+            # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
+            known = "her" if opening.group(1).lower() == "he" else "him"
         if known:
             # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
             # she is Jill, and he is Noah.
@@ -689,6 +703,11 @@ def subject_from_request(instruction: str) -> str:
     if addressed:
         text = addressed.group("rest")
         known = reader_pronoun(text)
+        owner = addressed.groupdict().get("owner") or ""
+        opening = re.match(r"(he|she)\b", text, re.I)
+        if not known and owner and opening:
+            # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
+            known = "her" if opening.group(1).lower() == "he" else "him"
         if known:  # "Noah's teacher - he'll be out …, can she …": about Noah
             addressee = known
             text = owner_named(text, addressed.groupdict().get("owner") or "", known)

@@ -65,7 +65,10 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|ok|okay|so|um|uh|right|alright|oh)\b[,.!]?\s+)+", re.I)
+_CHATTER = re.compile(r"^(?:(?:hey|hi|ok|okay|so|um|uh|right|alright|oh|kindly)\b[,.!]?\s+"
+                      # "idk how to word this but …", "not sure how to say this, …"
+                      r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
+                      r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
 # What the writer must do, said of themselves: "need to tell Pat …", "gotta ask …".
 _OBLIGED = re.compile(r"^(?:i\s+)?(?:need\s+to|have\s+to|gotta|must|should|want\s+to)\s+"
                       r"(?=(?:tell|ask|remind|thank|let|email|write|reply|message|text|"
@@ -79,6 +82,18 @@ _SAME_ACT = [
                 r"(?:\s+again)?\s*(?=[:—–-]|,)"), r"follow up with \g<who>"),
     (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
     (re.compile(r"^intro\s+", re.I), "introduce "),
+    # "touch base with Abi re the quote", "check in w/ Abi about …", "nudge Lorraine"
+    (re.compile(r"^(?:touch\s+base|check\s+in)\s+with\s+", re.I), "follow up with "),
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>[A-Za-z][\w'’-]*)\s*$"),
+     r"follow up with \g<who>"),
+    (re.compile(r"^get\s+back\s+to\s+", re.I), "reply to "),
+    (re.compile(r"^reach\s+out\s+to\s+", re.I), "write to "),
+    (re.compile(r"^give\s+(?P<who>\S+(?:\s+[A-Z]\S*)?)\s+a\s+heads[\s-]up\s+(?:that\s+|about\s+)?",
+                re.I), r"tell \g<who> "),
+    (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
+    (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
+    # "get jess to order more": ask her to
+    (re.compile(r"^get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+", re.I), r"ask \g<who> to "),
     (re.compile(r"^call\s+off\s+", re.I), "cancel "),
     (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
 ]
@@ -87,11 +102,12 @@ _SAME_ACT = [
 _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
          r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
          r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
-         r"preachy|stiff|cold|rude|respectful|reassuring)")
+         r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
+         r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?)")
 # Only where a clause opens with it: "the path must be clear." is the email's, and stays.
 _HOW_TO_WRITE = [
     re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|(?<=[?!])\s*|\s+(?:but|and)\s+)"
-               rf"(?:be|keep\s+it|make\s+it|"
+               rf"(?:be|sound|keep\s+it|make\s+it|don['’]t\s+be|don['’]t\s+sound|"
                rf"keep\s+the\s+tone)\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?"
                r"(?:\s+about\s+it)?"
                # "keep it light, he's a mate": why, told to the assistant
@@ -103,6 +119,15 @@ _HOW_TO_WRITE = [
                rf"{_TONE}(?:\s*(?:,|and|&|but)?\s*(?:(?:very|quite|not|too|a\s+bit)\s+)*{_TONE})*"
                r"(?:\s+tone)?(?:\s*,?\s*(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama)?\s*[.!]*\s*$",
                re.I),
+    # "don't be passive aggressive but he needs to do it": what follows the "but" is said.
+    re.compile(rf"(?:(?<=[.!?]\s)|^)(?:don['’]t\s+(?:be|sound)|be|sound)\s+(?:too\s+|so\s+)?"
+               rf"(?:\w+\s+)?{_TONE}\s+but\s+(?=\w)", re.I),
+    # "don't grovel", "don't panic her", "not sure how to word this without …": to the
+    # assistant, closing the request.
+    re.compile(r"(?:(?<=[.!?]\s)|^|\s*[,;]\s*)(?:don['’]t\s+(?:grovel|waffle|ramble|overdo\s+it|"
+               r"(?:panic|worry|scare|alarm|upset|overwhelm)\s+(?:him|her|them)|make\s+it\s+(?:a\s+)?"
+               r"(?:big\s+)?(?:deal|drama|thing))|(?:idk|not\s+sure|i['’]m\s+not\s+sure)\s+how\s+to\s+"
+               r"(?:word|say|phrase|put)\s+(?:this|it)\b[^.!?]*)[.!]?\s*$", re.I),
     # "Politely, but make it clear it's urgent": what is clear is said.
     re.compile(r"(?:\b(?:politely|nicely|gently|firmly|kindly)\s*,?\s*)?(?:\bbut\s+|\band\s+)?"
                r"\bmake\s+(?:it\s+)?(?:very\s+)?clear\s+(?:that\s+)?(?=\w)", re.I),
@@ -138,7 +163,7 @@ _PLURAL = re.compile(r"(?:ers|ors|ours|ents|ants|ees|ists|ians|ies|ches|ings|ds|
 
 # A request that opens by naming whom it is for: "Vera - can she resend the invoice?",
 # "All: the AGM is on the 13th", "Team — standup moves to 9:30".
-_NAMED_LEAD = re.compile(r"^\s*(?P<who>[A-Z][a-z'’-]+)\s*(?::|\s[—–-])\s*(?P<rest>\S.*)$", re.S)
+_NAMED_LEAD = re.compile(r"^\s*(?P<who>[A-ZÀ-Þ][\w'’-]+)\s*(?::|\s[—–-]|,)\s*(?P<rest>\S.*)$", re.S)
 _GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|both)\s*[:—–-]\s*"
                          r"(?P<rest>\S.*)$", re.I | re.S)
 

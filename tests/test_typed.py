@@ -172,6 +172,23 @@ def test_two_people_introduced_to_each_other_are_both_greeted():
     ("Vera - can she resend the invoice?", "Vera"),
     ("Note: the hall is shut on Monday", ""),
     ("Heads up - the van is back", ""),
+    # Who it is for, however the request names them.
+    ("Draft: Zoë - thanks for the cover", "Zoë"),
+    ("Need an email to Marcus asking for the figures", "Marcus"),
+    ("touch base w/ Elif about the handover", "Elif"),
+    ("decline the meeting from Harriet, say I've a clash", "Harriet"),
+    ("accept Ruth's invite", "Ruth"),
+    ("reschedule my 1:1 with Tanya to Thu", "Tanya"),
+    ("cancel my appt on 3/14, I'll rebook. send it to Gloria at the desk", "Gloria"),
+    ("Got an email from Felix about the room. Tell him it's free", "Felix"),
+    ("buyer (Dan) wants to collect Wed. say fine", "Dan"),
+    ("the neighbour at no. 18, Brenda, keeps parking across our drive", "Brenda"),
+    ("Kindly draft a response to Mr. Whitfield (Edward) about his refund", "Edward"),
+    ("Email to Fatima:\n- minutes attached\n- next mtg Tue", "Fatima"),
+    ("apply for the driver role, contact is Helen Marsh", "Helen"),
+    ("get back to Ella's teacher about the book", ""),
+    ("tell my manager I'm off sick today", ""),
+    ("email Jill, Noah's teacher - he'll be out Friday", "Jill"),
 ])
 def test_who_a_typed_request_is_for(request_, name):
     assert named_in_instruction(request_) == name

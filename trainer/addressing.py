@@ -13,7 +13,8 @@ import re
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
-_TITLE = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Coach|Aunt|Auntie|Uncle|Father|Sister)\.?\s+)"
+_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
+          r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
 _NAME = (rf"{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
          r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 # Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
@@ -110,6 +111,7 @@ _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it
 
 _TOLD_NAME = re.compile(
     r"\b(?i:first\s+name)(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)"
+    r"|\b(?i:contact|contact\s+person)\s+(?:is|was)\s+(?P<d>[A-Z][\w'’-]+)"
     r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>[A-Z][\w'’-]+)"
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
@@ -118,7 +120,7 @@ _TOLD_NAME = re.compile(
 _LABEL = re.compile(r"^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
                     r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))")
 # "to Ruth\nsorry can't do the rota …": who, on a line of its own.
-_TO_ALONE = re.compile(r"^\s*(?i:to)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
+_TO_ALONE = re.compile(r"^\s*(?:(?i:email|e-mail|message|note|reply|write)\s+)?(?i:to|for)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
 # "reply yes to Hannah": the answer, to them.
 _ANSWER_TO = re.compile(r"^(?i:reply|say|answer|respond)\s+(?P<answer>(?i:yes|no))\s+(?i:to)\s+"
                         r"(?P<who>[A-ZÀ-Þ][\w'’-]+)\s*$")
@@ -135,6 +137,9 @@ def name_told(text: str) -> str:
     if found:
         name = next(group for group in found.groups() if group)
         return name[:1].upper() + name[1:]
+    titled = re.search(rf"{_TITLE}[A-Z][\w'’-]+\s*\((?P<name>[A-Za-z][a-z'’-]+)\)", text)
+    if titled:
+        return titled.group("name").capitalize()
     goes_by = _GOES_BY.match(_TITLED.sub(
         lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text))
     if goes_by:
@@ -174,7 +179,7 @@ _BUT_SAY = re.compile(r"\s+but\s+(?:say|mention|tell\s+(?:him|her|them))\s+(?:th
 _KIND_OF_MAIL = re.compile(
     r"^(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
     r"(?P<kind>thank[\s-]you|thanks|thx|sorry|apology|congrats|congratulations|welcome)\s+"
-    r"(?:email|e-mail|note|message|card|line|text)\s+(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
+    r"(?:(?:email|e-mail|note|message|card|line|text)\s+)?(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
 _KIND_VERB = {"sorry": "apologise to", "apology": "apologise to", "congrats": "congratulate",
               "congratulations": "congratulate", "welcome": "welcome"}
 # "reach out to the guy selling the bike, Liam something, ask if …": the name, set off.

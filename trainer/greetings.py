@@ -40,7 +40,7 @@ _ASKED = re.compile(
     r"tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
     r"write(?= (?-i:[A-Z]))|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
-    r"decline|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
+    r"decline|accept|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
     r"say (?:sorry|thanks|thank you|no|yes) to)\s+"
     r"(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?[A-Za-z][\w'’-]*"
     r"(?:\s+[A-Z][\w'’-]+)?)", re.I)
@@ -232,7 +232,7 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
 # "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
 # after what is to be settled with them.
 _WITH = re.compile(r"^\s*(?i:please\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|"
-                   r"fix|set up|schedule)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|"
+                   r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|"
                    r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 # Where the person stands after the thing: "introduce Maria to David", "forward the deal
 # sheet to Mike", "I need the forecast from Kim by Friday".
@@ -258,18 +258,49 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     told = name_told(instruction)  # "My landlord is Mr. Patel, first name Sanjay."
     if told:
         return told
-    found = _named(instruction, known)
+    sent_to = _SENT_TO.search(instruction)  # "…, send it to Gloria at the front desk"
+    if sent_to:
+        return sent_to.group("name")
     plain = plain_request(instruction)
-    return found or (_named(plain, known) if plain != instruction else "")
+    # The request read plainly first: "Draft: Zoë - thanks …" is to Zoë, not to "Draft".
+    found = (_named(plain, known) if plain != instruction else "") or _named(instruction, known)
+    if found:
+        return found
+    # "buyer (Dan) wants to collect Wed", "the plumber (Gary, from G&S) still hasn't …"
+    for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM):
+        found_late = pattern.search(instruction)
+        if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
+                found_late.group("name").lower() not in _NOT_NAMES:
+            return found_late.group("name")
+    return ""
+
+
+# Who someone has, written to instead of them: "Ella's teacher", "Dr. Chen's office".
+_THEIR_PEOPLE = (r"office|team|assistant|secretary|practice|surgery|desk|department|company|firm|"
+                 r"shop|school|class|family|teacher|tutor|mum|mom|dad|mother|father|wife|husband|"
+                 r"partner|boss|manager|coach|doctor|parents|son|daughter|sister|brother|landlord|"
+                 r"nursery|agent|lawyer|accountant|friend|neighbour|neighbor|carer|nurse")
+# Named as the one to send it to, or the one whose email this answers.
+_SENT_TO = re.compile(r"\b(?i:send|address|forward)\s+(?:it|this|the\s+(?:email|note|reply))\s+"
+                      r"(?i:to)\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")
+_MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter)\s+(?i:from)\s+"
+                        r"(?P<name>[A-ZÀ-Þ][\w'’-]+)")
+# "the neighbour at no. 18, Brenda, has had builders in …": the name set off after who.
+_SET_OFF = re.compile(r"\b(?i:the|my|our)\s+[a-z]+(?:\s+[\w.]+){0,5},\s+(?P<name>[A-ZÀ-Þ][\w'’-]+),")
+_BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,[^)]*)?\)")
+# "decline the meeting from Harriet": the one it came from.
+_FROM = re.compile(r"^\s*(?i:please\s+)?(?i:decline|accept|answer|reply\s+to)\s+(?:the|an?|this)\s+"
+                   r"[\w -]{1,30}?\s+from\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")
 
 
 def _named(instruction: str, known) -> str:
     for match in _ASKED.finditer(instruction):
         # "decline Mark's invitation" is written to Mark
-        if re.search(r"['’]s\s+(?:office|team|assistant|secretary|practice|surgery|desk|"
-                     r"department|company|firm|shop|school|class|family)\b",
-                     instruction[match.start("name"):match.end("name") + 30]):
+        if re.match(rf"(?:[A-Z][\w.]*\s+)?[A-Za-z][\w-]*['’]s\s+(?:{_THEIR_PEOPLE})\b",
+                    instruction[match.start("name"):match.end("name") + 30]):
             continue  # "email Dr. Chen's office": to the office, not to Dr. Chen by name
+        if re.fullmatch(r"I(?:['’]\w+)?", match.group("name").split()[0]):
+            continue  # "tell my manager I'm off sick": no one named
         words = re.sub(r"['’]s\b", "", match.group("name")).split()
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()
@@ -294,7 +325,7 @@ def _named(instruction: str, known) -> str:
     both = _TO_EACH_OTHER.match(instruction)
     if both:
         return f"{both.group('a')} and {both.group('b')}"
-    settled = _WITH.match(instruction) or _ROUTED.search(instruction)
+    settled = _WITH.match(instruction) or _ROUTED.search(instruction) or _FROM.match(instruction)
     name = re.sub(r"['’]s\b", "", settled.group("name")) if settled else ""
     if name and name.split()[-1].lower() not in _NOT_NAMES and not _CALENDAR.match(name):
         return name

@@ -92,8 +92,13 @@ _SAME_ACT = [
                 re.I), r"tell \g<who> "),
     (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
     (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
-    # "get jess to order more": ask her to
-    (re.compile(r"^get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+", re.I), r"ask \g<who> to "),
+    # "get jess to order more": ask her to (where a clause opens with it, too)
+    (re.compile(r"(?:^|(?<=[,.;]\s))get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+(?=[a-z])", re.I),
+     r"ask \g<who> to "),
+    # "loop in Maria on the Henderson thread and ask her …": written to Maria
+    (re.compile(r"^loop\s+in\s+(?P<who>[A-Za-z][\w'’-]*)\s+(?:on|to)\s+(?P<x>[^,.;]+?)"
+                r"(?:\s+and\s+|\s*[,.;]\s*)(?=\w)", re.I),
+     r"write to \g<who>: I'm looping you in on \g<x>; "),
     (re.compile(r"^call\s+off\s+", re.I), "cancel "),
     (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
 ]

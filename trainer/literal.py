@@ -409,7 +409,9 @@ def literal_sentences(instruction: str,
     if notes:
         # "write to Priya about the budget table:\n- £13.50\n- Friday": the lead said,
         # the notes kept as the list they are.
-        opening = literal_sentences(head, phrasebook) if head else []
+        # "reply to Mary:\n- carpet shampooer\n- Friday": the lead only says who it is for
+        opening = literal_sentences(head, phrasebook) if head and not _ONLY_WHO.match(
+            plain_request(head, phrasebook.everyday)) else []
         if opening is None:
             return None
         if opening:
@@ -462,6 +464,8 @@ def literal_sentences(instruction: str,
     return said or None
 
 
+_ONLY_WHO = re.compile(rf"^(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?(?:to\s+)?"
+                       rf"{_WHO}\s*[:.—–-]?$", re.I)
 # A clause that only leads into the next: "per our call", "as discussed", "further to Monday".
 _LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,;:.?!]{0,25}")
 

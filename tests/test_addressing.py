@@ -124,3 +124,36 @@ def test_what_is_said_once_who_it_is_for_is_read(request_, reader, email):
 ])
 def test_requests_typed_as_people_type_them(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    # Two people by pronoun: the first is the reader's, unless it follows a named subject.
+    ("give Omar a heads up that his sister rang and she's locked out, he should call her",
+     "Omar", "Your sister rang and she's locked out. You should call her."),
+    ("email coach Rhys to say Ava can't make Tuesday, she's got a cold", "Rhys",
+     "Ava can't make Tuesday. She's got a cold."),
+    ("write to Jo to say thanks for the card she sent when Grandad was ill. He's much better",
+     "Jo", "Thanks for the card you sent when Grandad was ill. He's much better."),
+    # The reader named as the subject, by what they are.
+    ("The roofer who did our porch (Stan, from Apex) still hasn't sent the invoice. Write him "
+     "an email saying we need it by Friday", "Stan",
+     "You still haven't sent the invoice. We need it by Friday."),
+    ("Can you let Kit know the van's booked. Also Kit's driving so can he collect it at 8",
+     "Kit", "The van's booked. Also you're driving. Can you collect it at 8?"),
+    ("decline the lunch from Noor, say I'm away", "Noor",
+     "I'm afraid I have to decline your lunch. I'm away."),
+    ("forward this to Lee and say can he sign it by the 3rd", "Lee",
+     "I'm forwarding this. Can you sign it by the 3rd?"),
+    ("check in w/ Abi about the raffle, how many tickets sold? we need 200", "Abi",
+     "Just following up on the raffle. How many tickets sold? We need 200."),
+    ("I can't make the 2pm - let Ro know and ask if 4 works", "Ro",
+     "I can't make the 2pm. Could you let me know whether 4 works?"),
+    ("Apply for the warden job, contact is Ann Kerr. I'm free weekdays", "Ann",
+     "I'd like to apply for the warden job. I'm free weekdays."),
+    ("Chase Ilse for the rota. copy my manager", "Ilse",
+     "Just following up on the rota. I'm copying in my manager."),
+    ("ok so the bins were missed again, let Nadia know we've reported it", "Nadia",
+     "The bins were missed again. We've reported it."),
+])
+def test_whose_pronouns_and_who_is_named(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

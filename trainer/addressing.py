@@ -30,7 +30,7 @@ _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response))")
 _WRITE = f"(?i:{_WRITE})"
-_TO = r"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s))"
+_TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
 # about the budget".
 _ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
@@ -97,6 +97,11 @@ _TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
 
 
 # "… write him an email saying I need a repair date": what to say, after who it is for.
+# "can u write something polite but firm asking her to have a word": ask her to.
+_WRITE_ASKING = re.compile(
+    r"^(?:(?i:can|could)\s+(?:you|u)\s+)?(?i:write|draft|send)\s+(?:me\s+)?(?:something|an?\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:email|note|message|line))(?:\s+(?:[\w-]+\s+){0,4}?)??\s*"
+    r"(?P<verb>asking|telling|reminding|thanking)\s+(?P<rest>(?:him|her|them)\b.*)$", re.S)
 _WRITE_THEM = re.compile(
     r"^(?i:write|email|message|send|draft|reply)\s+(?:to\s+)?(?:him|her|them)"
     r"(?:\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:email|note|message|line|reply))?\s+"
@@ -161,6 +166,10 @@ def as_addressed(text: str) -> str:
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", _addressed_line(_SEND_IT_TO.sub("", first)))
     said = sentences[:1]
     for sentence in sentences[1:]:
+        asking = _WRITE_ASKING.match(sentence)
+        if asking:
+            said.append(f"{asking.group('verb')[:-3]} {asking.group('rest')}")
+            continue
         later = _THEN_SAY.match(sentence) or _WRITE_THEM.match(sentence)
         said.append(later.group("rest") if later else sentence)
     return " ".join(said) + newline + after
@@ -202,6 +211,8 @@ def _addressed_line(text: str) -> str:
     text = _NAME_IN_BRACKETS.sub("", text)
     text = _NAME_SENTENCE.sub("", text).strip()
     text = re.sub(r",\s+first\s+name\s+[A-Z][\w'’-]+(?=[.,;])", "", text)
+    text = re.sub(r",?\s*(?:the\s+)?contact\s+(?:person\s+)?(?:is|was)\s+[A-Z][\w'’-]+"
+                  r"(?:\s+[A-Z][\w'’-]+)?(?=[.,;]|$)", "", text)
     text = _WHO_THEY_ARE.sub("", text)
     text = _WHAT_CAME.sub("", text)
     goes_by = _GOES_BY.match(text)

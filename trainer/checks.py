@@ -321,7 +321,11 @@ def restates(body: Sequence[str], instruction: str) -> bool:
         return False
     # The lead as the request reads plainly: "Could you write a thank-you to Pete …" leads
     # with "thank Pete", not with the "could you" said to the assistant.
-    lead = " ".join(re.findall(r"\w+", plain_request(instruction).lower())[:2])
+    lead_words = re.findall(r"\w+", plain_request(instruction).lower())[:2]
+    if not lead_words or not re.fullmatch(rf"(?:{REQUEST_VERBS}|write|email|reply|respond|draft|"
+                                          r"message|follow|forward)", lead_words[0]):
+        return False  # "the caterer cancelled, let Nadia know …": what is said leads
+    lead = " ".join(lead_words)
     return lead in " ".join(said) and len(said) <= len(asked) + 2 and \
         sum(w in asked for w in said) / len(said) >= 0.95
 

@@ -15,7 +15,14 @@ import re
 from trainer.engine.shaping import CLOSING
 from trainer.facts import DATE, TIME
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
-from trainer.pronouns import AGREE, about_the_introduced, owner_named, reader_pronoun, to_you
+from trainer.pronouns import (
+    AGREE,
+    about_the_introduced,
+    owner_named,
+    reader_pronoun,
+    to_you,
+    whose_pronouns,
+)
 from trainer.typed import NOT_A_NAME, REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
@@ -111,7 +118,13 @@ _RULES: list[tuple[str, str]] = [
     (r"offer\s+(?P<x>(?:(?:a|an|some|my|our|the|more|extra|to)\s.+|\w+s\b.*|[£$€]?\d.*|"
      r"(?:mon|tue|wed|thu|fri|sat|sun)\w*\b.*))", "I'd be happy to offer {x}."),
     # "copy Steve", "cc Ruth in": said, since the email's own copy list is the user's to set.
-    (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON})(?:\s+in)?", "I'm copying in {x}."),
+    (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON}(?:\s+(?:from|in|at)\s+[\w&' ]{{1,20}})?)(?:\s+in)?",
+     "I'm copying in {x}."),
+    # "…, send him: available 8-10 May, not the 11th": what to send is the email
+    (r"send\s+(?:him|her|them)\s*:\s*(?P<x>.+)", "{x}."),
+    (r"(?:copy|cc|loop)\s+(?:in\s+)?(?P<x>(?:my|our|the)\s+[a-z]+(?:\s+[a-z]+)?)(?:\s+in)?",
+     "I'm copying in {x}."),
+    (r"apply\s+for\s+(?P<x>.+)", "I'd like to apply for {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
     (r"credit\s+(?P<x>.+)", "credit to {x}."),
     (r"order\s+(?![#\d]|number\b|no\.?\s)(?P<x>.+)", "I'd like to order {x}."),
@@ -322,10 +335,13 @@ _CLAUSE_SPLIT = re.compile(
     r"since|unless|until|while|what|how|why)\b)(?:[\w'’/$£€-]+\s+){0,2}[\w'’-]+\s+"
     r"(?:is|are|was|were|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|has\s+been|have\s+been|"
     r"will\s+be|got|gets)\s[^,;]*(?:[.?!;]|$))"
-    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–]\s+(?=(?:{_VERBS})\s)"
+    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–-]\s+(?=(?:{_VERBS})\s)"
+    # "…, how many tickets sold so far?": a question of its own
+    r"|,\s*(?=(?:how|what|when|where|who|which|why)\b[^,;.]*\?)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
-    r"|\s+[-—–]\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+(?:he|she|they|you|we|i)\b)"
+    r"|(?:\s+[-—–]|,?\s+so)\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+"
+    r"(?:he|she|they|you|we|i)\b)"
     r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
     r"(?:[^,;]*\?|[^,;?.]*$))",
     re.I)
@@ -423,23 +439,29 @@ def literal_sentences(instruction: str,
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
-        known = reader_pronoun(text)
         owner = addressed.groupdict().get("owner") or ""
         opening = re.match(r"(he|she)\b", text, re.I)
+        known = reader_pronoun(text)
         if not known and owner and opening:
             # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
             known = "her" if opening.group(1).lower() == "he" else "him"
+        known = known or whose_pronouns(text, who_before)
         if known:
             # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
             # she is Jill, and he is Noah.
             who_before = known
             text = owner_named(text, addressed.groupdict().get("owner") or "", known)
+    # Who "he" and "she" are, where the request speaks of two people by pronoun and the
+    # reader is named by the first verb ("give Tom a heads up that his mum called …").
+    opener = _NAMED_BY_VERB.match(text)
+    gender = "" if known or not opener or _INTRODUCES.match(text) else whose_pronouns(
+        text[opener.end():], opener.group("name"))
     lead = ""
     for clause in clauses(text):
         if _LEAD_IN.fullmatch(clause.strip()):
             lead = f"{lead}{clause.strip()}, "  # "per our call, ask …": said with what follows
             continue
-        sentence = _say(clause, who_before, addressee, phrasebook)
+        sentence = _say(clause, who_before, addressee, phrasebook, gender)
         if sentence is None:
             return None
         line, who_before = sentence
@@ -543,7 +565,11 @@ def _without_manner(clause: str) -> str:
     return " ".join(out)
 
 
-def _to_reader(content: str, who: str) -> str:
+_NAMED_BY_VERB = re.compile(r"^(?:please\s+)?(?:tell|ask|remind|thank|let|inform|update|warn|"
+                            r"congratulate|invite)\s+(?P<name>[A-Z][\w'’-]+)\b")
+
+
+def _to_reader(content: str, who: str, gender: str = "") -> str:
     """What is said, to the person written to: their pronouns as "you"; where the request
     names them as the subject ("could Hat drive her back"), that name is "you" and the
     pronouns are someone else's."""
@@ -555,7 +581,7 @@ def _to_reader(content: str, who: str) -> str:
         named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b", re.I)
         if named.search(content):
             return named.sub(r"\1 you", content)
-    return content if third else to_you(content, plural, who.lower())
+    return content if third else to_you(content, plural, gender or who.lower())
 
 
 # "need it by Friday", "want replacements, not a refund", "think they should talk": the
@@ -564,7 +590,7 @@ _FIRST_PERSON_DROPPED = re.compile(r"^(need|want|think|hope|guess|reckon|wonder)
 
 
 def _say(clause: str, who_before: str, addressee: str = "",
-         phrasebook: Phrasebook = NO_PHRASEBOOK) -> tuple[str, str] | None:
+         phrasebook: Phrasebook = NO_PHRASEBOOK, gender: str = "") -> tuple[str, str] | None:
     clause = _without_manner(_lower_first(clause.strip()))
     clause = re.sub(rf"^(?:also|then|and|plus)\s+(?=(?:{_VERBS})\b)", "", clause)
     clause = _FIRST_PERSON_DROPPED.sub(r"I \1 ", clause)
@@ -588,7 +614,7 @@ def _say(clause: str, who_before: str, addressee: str = "",
             # "tell Jo Sam is coming": Sam is who is coming, not Jo's surname
             named, said_x = parts[0], f"{parts[1]} {said_x}"
         who = named or who_before
-        content = _to_reader(said_x, who)
+        content = _to_reader(said_x, who, gender)
         if form == "":
             return "", who
         if form.startswith(("could you", "please")):
@@ -605,15 +631,15 @@ def _say(clause: str, who_before: str, addressee: str = "",
             if "{verb}" in form else ""
         if "{to}" in form:  # the two introduced: what follows is said to both
             return _sentence(form.format(to=": " if content else "", x=content)), who
-        after = _to_reader((groups.get("y") or "").rstrip(".?!"), who)
-        if form == "{x}." and clause.endswith("?"):
+        after = _to_reader((groups.get("y") or "").rstrip(".?!"), who, gender)
+        if form == "{x}." and (clause.endswith("?") or _ASKS.match(content)):
             form = "{x}?"  # "tell Jo the lids are in — can he fit them?"
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content, y=after, verb=verb)), who
     if first in _ABOUT_THE_WRITING and not (first in ("add", "include") and _SAID_TO_ADD.match(
             clause.partition(" ")[2])):
         return None  # "joke that …", "stress …": how to write it, not what to say
-    said = _to_reader(clause, who_before)
+    said = _to_reader(clause, who_before, gender)
     return _sentence(said, "?" if clause.endswith("?") else "."), who_before
 
 
@@ -670,19 +696,31 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     body = " ".join(sentences).replace(" \n", "\n").replace("\n ", "\n").strip()
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
-        body = re.sub(rf"\b([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|[Cc]ould|[Ww]ill|[Ww]ould|"
-                      rf"[Ss]hould|[Dd]id)\s+{re.escape(reader)}\b(?![’'])",
+        body = re.sub(rf"(?:(?<=^)|(?<=[.!?,] )|(?<=\band ))([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|"
+                      rf"[Cc]ould|[Ww]ill|[Ww]ould|[Ss]hould|[Dd]id)\s+{re.escape(reader)}\b(?![’'])",
                       lambda m: f"{AGREE.get(m.group(1).lower(), m.group(1).lower())} you"
                       if m.group(1).islower() else
                       f"{AGREE.get(m.group(1).lower(), m.group(1).lower()).capitalize()} you",
                       body)
+        # "Jamie's bringing the clients", written to Jamie: "you're bringing"
+        body = re.sub(rf"(?:(?<=[a-z,;:] )|^|(?<=[.!?] )){re.escape(reader)}['’]s\s+(?=\w+ing\b|"
+                      r"(?:not|going|back|off|away|free|here|there|in|out|coming|been|got)\b)",
+                      lambda m: "you're " if m.start() and body[m.start() - 2] not in ".!?" else
+                      "You're ", body)
         body = re.sub(rf"(?<=[a-z,;:] ){re.escape(reader)}['’]s\b", "your", body)
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
         # "My landlord Frank still hasn't fixed the heat", written to Frank: "You still
         # haven't fixed the heat".
+        body = re.sub(rf"(?:^|(?<=[.!?] )|(?<=, ))(?:(?:The|My|Our|the|my|our)\s+)?(?:[a-z]+\s+){{0,6}}?"
+                      rf"(?:\({re.escape(reader)}\b[^)]*\)|,\s*{re.escape(reader)},)\s+"
+                      r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
+                      lambda m: ("Y" if m.group(0)[:1].isupper() else "y")
+                      + to_you(f"he {m.group(1)}", False)[1:], body)
         body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our)\s+[a-z]+\s+)?{re.escape(reader)}\s+"
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)
+        # "decline the meeting from Harriet", written to Harriet: "your meeting"
+        body = re.sub(rf"\bthe\s+([a-z]+)\s+from\s+{re.escape(reader)}\b(?![’'\w])", r"your \1", body)
         # "reschedule my 1:1 with Tanya", written to Tanya: "with you"
         body = re.sub(rf"\b(with|for)\s+{re.escape(reader)}\b(?![’'\w])", r"\1 you", body)
     return body
@@ -706,12 +744,13 @@ def subject_from_request(instruction: str) -> str:
     addressee = addressed.group("who") if addressed else ""
     if addressed:
         text = addressed.group("rest")
-        known = reader_pronoun(text)
         owner = addressed.groupdict().get("owner") or ""
         opening = re.match(r"(he|she)\b", text, re.I)
+        known = reader_pronoun(text)
         if not known and owner and opening:
             # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
             known = "her" if opening.group(1).lower() == "he" else "him"
+        known = known or whose_pronouns(text, addressee)
         if known:  # "Noah's teacher - he'll be out …, can she …": about Noah
             addressee = known
             text = owner_named(text, addressed.groupdict().get("owner") or "", known)

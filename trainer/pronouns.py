@@ -111,6 +111,33 @@ def reader_pronoun(text: str) -> str:
     return ("her" if she else "him") if words & (HIS if she else HERS) else ""
 
 
+_ANY_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)(?:['’](?:s|ll|d))?\b",
+                          re.I)
+# "Mia can't make training Wed, she's got a cold": she, after a named subject's clause,
+# is that one.
+_NAMED_THEN = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)(?:['’]s)?\s+[^.;!?]*?,\s+$")
+_SUBJECT = re.compile(r"(?:he|she)(?:['’](?:s|ll|d))?$", re.I)
+
+
+def whose_pronouns(text: str, reader: str = "") -> str:
+    """ "her" or "him": which the reader is, where a request speaks of two people by
+    pronoun ("give Tom a heads up that his mum called and she sounded upset"): the first
+    pronoun is the reader's, unless it opens a clause after one about someone named ("Mia
+    can't come Wed, she's got a cold"); "" where nothing tells."""
+    asked = reader_pronoun(text)
+    if asked:
+        return asked
+    first = _ANY_PRONOUN.search(text)
+    if not first:
+        return ""
+    she = re.split(r"['’]", first.group(0).lower())[0] in HERS
+    named = _NAMED_THEN.search(text[:first.start()])
+    if named and _SUBJECT.match(first.group(0)) and named.group("name") != reader:
+        return "him" if she else "her"
+    words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
+    return ("her" if she else "him") if words & (HIS if she else HERS) else ""
+
+
 _CONTRACTED = {"ll": "will", "d": "would"}
 
 

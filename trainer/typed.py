@@ -26,6 +26,8 @@ _SHORTHAND = {
     "isnt": "isn't", "wasnt": "wasn't", "havent": "haven't", "wouldnt": "wouldn't",
     "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
     "youre": "you're", "r": "are", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "wrt": "re", "rn": "right now", "ppl": "people", "mtg": "meeting", "appt": "appointment",
+    "wk": "week", "eod": "end of day",
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
@@ -122,7 +124,8 @@ _HOW_TO_WRITE = [
     # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
     re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
                rf"{_TONE}(?:\s*(?:,|and|&|but)?\s*(?:(?:very|quite|not|too|a\s+bit)\s+)*{_TONE})*"
-               r"(?:\s+tone)?(?:\s*,?\s*(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama)?\s*[.!]*\s*$",
+               r"(?:\s+tone)?(?:\s*,?\s*(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama)?"
+               r"(?:\s*,?\s*(?:and\s+|but\s+)?not\s+(?:too\s+)?(?:long|wordy|formal|stiff))?\s*[.!]*\s*$",
                re.I),
     # "don't be passive aggressive but he needs to do it": what follows the "but" is said.
     re.compile(rf"(?:(?<=[.!?]\s)|^)(?:don['’]t\s+(?:be|sound)|be|sound)\s+(?:too\s+|so\s+)?"

@@ -157,3 +157,34 @@ def test_requests_typed_as_people_type_them(request_, reader, email):
 ])
 def test_whose_pronouns_and_who_is_named(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("Email to the club: AGM agenda\n1) accounts\n2) new kit\n3) AOB\nask for other items by Friday",
+     "", "AGM agenda:\n\n1. Accounts\n2. New kit\n3. AOB\n\nCould we have other items by Friday?"),
+    ("Team update to the night shift: we're short this week, we need:\n- gloves\n- tape\n"
+     "drop off at the gate", "",
+     "We're short this week. We need:\n\n- Gloves\n- Tape\n\nDrop off at the gate."),
+    ("just say no to Phil", "Phil", "I'm afraid it's a no."),
+    ("say sorry to Hugo, I double-booked", "Hugo", "I'm sorry. I double-booked."),
+    ("Tell Marie-Claire I got the job!!!", "Marie-Claire", "I got the job!"),
+    ("Tell the parents group: nits in Year 2, please check heads", "",
+     "Nits in Year 2, please check heads."),
+    ("tell the book club we're reading Middlemarch next", "", "We're reading Middlemarch next."),
+    ("email Mr & Mrs Okoro re their quote. 12 panels, £1,890", "",
+     "Re your quote, 12 panels, £1,890."),
+    ("Respond to Gabe's offer on my bike — he offered £200, I want £250", "Gabe",
+     "You offered £200. I want £250."),
+    ("Can you write to Pia — the Airbnb host — asking if early check-in is possible?", "Pia",
+     "Could you let me know whether early check-in is possible?"),
+    ("I left my scarf in room 4B - can you email Kerry and see if anyone's handed it in?", "Kerry",
+     "I left my scarf in room 4B. Could you let me know whether anyone's handed it in?"),
+    ("Tell Wei the session's moved to Wed, and can he bring his notes", "Wei",
+     "The session's moved to Wed. Can you bring your notes?"),
+    ("nudge Tobias about my draft, it's been 2 wks, gently", "Tobias",
+     "Just following up on my draft. It's been 2 weeks."),
+    ("Let Keeley know her manager will be Tariq, he'll show her round", "Keeley",
+     "Your manager will be Tariq. He'll show you round."),
+])
+def test_lists_answers_and_names_as_typed(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

@@ -95,8 +95,11 @@ from trainer.pronouns import to_you
     # Typed over several lines, as a list or not.
     ("reply to Noor:\n- yes to the new rota\n- ask her to send the form by Friday",
      "Yes to the new rota. Could you send the form by Friday?"),
+    # A list typed as a list stays one; asks in it are said.
     ("tell the crew:\n1. the yard is closed Monday\n2. timesheets due Tuesday",
-     "The yard is closed Monday. Timesheets due Tuesday."),
+     "1. The yard is closed Monday\n2. Timesheets due Tuesday"),
+    ("tell the crew:\n- the yard is closed Monday\n- can they bring gloves?",
+     "The yard is closed Monday. Can you bring gloves?"),
     ("tell Colm the tiles came\nask when he can start", "The tiles came. When can you start?"),
     # A lead-in goes with what it leads into; an aside is one clause; the reader's figures.
     ("per our call, ask the printer to post five proofs to the venue",

@@ -15,7 +15,7 @@ import re
 # "Aunt Carol", "Claire and Tom".
 _TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
           r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
-_NAME = (rf"{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
+_NAME = (rf"(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
          r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 # Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
 # "the neighbour, Derek,", "my tenant Grace".
@@ -28,16 +28,19 @@ _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)
           rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN})?"
           rf"|(?:send|shoot|drop){_MAIL_NOUN}"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
-          r"friendly)\s+){0,2}(?:note|message|email|line|reply|response))")
+          r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
+          r"|(?:an?\s+)?(?:[A-Za-z]+\s+)?(?:update|announcement|reminder|notice))")
 _WRITE = f"(?i:{_WRITE})"
 _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
 # about the budget".
 _ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
                r"|\s+the\s+[a-z]+|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
-               r"sales|reception|office)|\s*\([^()]{1,40}\))?")
+               r"sales|reception|office)|\s*\([^()]{1,40}\)"
+               r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
-               r"complaint|question|query|request|reply|invitation|invite|text)"
+               r"complaint|question|query|request|reply|invitation|invite|text|offer|quote|"
+               r"proposal|enquiry|inquiry|feedback|comments|review|application|order|post|ad|listing)"
                r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,80}?)?)?")
 # "Ms. Lindqvist, Leo's form tutor —": whose they are, kept for the request to say.
 _OWNER = (r"(?P<owner>,\s+[A-Z][\w'’-]+['’]s\s+[a-z]+(?:\s+[a-z]+)?(?=\s*(?:[,:—–]|\s-\s)))?")
@@ -45,7 +48,7 @@ _WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL}{_OWNER},?"
 
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
-    rf"^{_WRITE}{_TO}{_WHO}\s+and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|"
+    rf"^{_WRITE}{_TO}{_WHO}\s+and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|see|"
     r"apologi[sz]e|confirm|let)(?:\s+(?:him|her|them))?\b(?P<rest>.*)$", re.S)
 # "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to
 # Anita: running late": who it is for, then what to say.
@@ -163,16 +166,32 @@ def as_addressed(text: str) -> str:
     alone = _TO_ALONE.match(first)
     if alone and after.strip():
         return f"write to {alone.group('who')}:{newline}{after}"
-    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", _addressed_line(_SEND_IT_TO.sub("", first)))
-    said = sentences[:1]
-    for sentence in sentences[1:]:
-        asking = _WRITE_ASKING.match(sentence)
-        if asking:
-            said.append(f"{asking.group('verb')[:-3]} {asking.group('rest')}")
-            continue
-        later = _THEN_SAY.match(sentence) or _WRITE_THEM.match(sentence)
-        said.append(later.group("rest") if later else sentence)
-    return " ".join(said) + newline + after
+    # Sentences, and "… - can you email Kerry and …": a dash before writing to someone.
+    pieces = re.split(r"((?<=[.!?])\s+(?=[A-Za-z])|\s+[-—–]\s+(?=(?i:(?:can|could)\s+(?:you|u)\s+)?"
+                      r"(?:email|write|message|reply|respond)\b))",
+                      _addressed_line(_SEND_IT_TO.sub("", first)))
+    said = pieces[0]
+    for joint, sentence in zip(pieces[1::2], pieces[2::2], strict=True):
+        rewritten = _later_sentence(sentence)
+        if rewritten != sentence and not joint.strip():
+            said += " " + rewritten
+        elif rewritten != sentence:
+            said = said.rstrip(" .") + ". " + rewritten  # "… room 4B - can you email Kerry"
+        else:
+            said += joint + sentence
+    return said + newline + after
+
+
+def _later_sentence(sentence: str) -> str:
+    """A sentence after the first that writes to someone, as what it says."""
+    asking = _WRITE_ASKING.match(sentence)
+    if asking:
+        return f"{asking.group('verb')[:-3]} {asking.group('rest')}"
+    act = _AND_ACT.match(re.sub(r"^(?i:can|could)\s+(?:you|u)\s+", "", sentence))
+    if act:
+        return _acted(act)
+    later = _THEN_SAY.match(sentence) or _WRITE_THEM.match(sentence)
+    return later.group("rest") if later else sentence
 
 
 # "Rachel needs to know that the start moved": tell Rachel.
@@ -181,6 +200,16 @@ _NEEDS_TO_KNOW = re.compile(
     r"(?:to\s+)?(?:know|hear|be\s+told)\s+(?:that\s+)?(?P<rest>\S.*)$", re.S)
 # "accept the invite but say I may have to leave early": the "but", said.
 _BUT_SAY = re.compile(r"\s+but\s+(?:say|mention|tell\s+(?:him|her|them))\s+(?:that\s+)?", re.I)
+
+
+# "email grandad Joe happy birthday from all of us": wishing it.
+_WISH = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?i:happy|merry|good\s+luck|get\s+well|all\s+the\s+best|"
+                   r"congratulations|congrats|best\s+wishes)\b)", re.S)
+
+
+def _said_who(who: str) -> str:
+    """Who, as the request reader reads a name: "Mr & Mrs Delaney" → "Mr and Mrs Delaney"."""
+    return re.sub(r"\s*&\s*", " and ", who).replace(".", "")
 
 
 # "thank you email to all the volunteers …", "sorry note to Marguerite for …", "congrats
@@ -204,6 +233,15 @@ _TO_ROLE = re.compile(
     rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+(?P<about>(?:about|re|regarding)\s)"
     r"|\s+(?P<ing>(?:saying|asking|telling|letting|thanking)\s)|\s+to\s+say\s+(?:that\s+)?)"
     r"(?P<rest>\S.*)$", re.S)
+
+
+def _acted(act: re.Match) -> str:
+    verb, rest = act.group("verb").lower(), act.group("rest")
+    if verb == "see":  # "email Kerry and see if anyone's handed it in"
+        verb = "ask"
+    if verb == "let" and re.match(r"\s+know\b", rest):
+        return f"let {act.group('who')}{rest}"
+    return f"{verb} {act.group('who')}{rest}"
 
 
 def _addressed_line(text: str) -> str:
@@ -239,14 +277,13 @@ def _addressed_line(text: str) -> str:
         return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"
     act = _AND_ACT.match(text)
     if act:
-        verb = act.group("verb")
-        rest = act.group("rest")
-        if verb == "let" and re.match(r"\s+know\b", rest):
-            return f"let {act.group('who')}{rest}"
-        return f"{verb} {act.group('who')}{rest}"
+        return _acted(act)
     thanks = _THANKS_FOR.match(text)
     if thanks and _THANKS_WRITTEN.search(text[:thanks.end()].lower()):
         return f"thank {thanks.group('who')} {text[thanks.end():]}"
+    wish = _WISH.match(text)
+    if wish:
+        return f"wish {_said_who(wish.group('who'))} {text[wish.end():]}"
     kind = _KIND_OF_MAIL.match(text)
     if kind:
         verb = _KIND_VERB.get(kind.group("kind").lower(), "thank")
@@ -254,7 +291,8 @@ def _addressed_line(text: str) -> str:
     said = _THEN_SAY.match(text) or _NAME_SET_OFF.match(text)
     if said:
         owner = said.groupdict().get("owner") or ""
-        return f"write to {said.group('who')}{owner}{' —' if owner else ':'} {said.group('rest')}"
+        who = _said_who(said.group("who"))
+        return f"write to {who}{owner}{' —' if owner else ':'} {said.group('rest')}"
     role = _TO_ROLE.match(text)
     if role and not re.fullmatch(r"(?:the|my|our)\s+(?:\w+\s+)?(?:email|note|message|reply)",
                                  role.group("role")):
@@ -262,5 +300,5 @@ def _addressed_line(text: str) -> str:
         return f"write to {role.group('role')}: {lead}{role.group('rest')}"
     about = _ABOUT.match(text)
     if about:
-        return f"write to {about.group('who')} {text[about.end():]}"
+        return f"write to {_said_who(about.group('who'))}: {text[about.end():]}"
     return text

@@ -181,7 +181,8 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     body = body_lines(draft, sign_off)
     if not body:
         found.append("empty")
-    elif (not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4) \
+    elif (not SENTENCE_END.search(body[-1]) and len(body[-1].split()) >= 4
+          and not re.match(r"\s*(?:[-*•–]|\d{1,2}[.)])\s", body[-1])) \
             or _broken_paragraph(draft, body):
         found.append("unfinished")
     if instruction and body and (restates(body, instruction)

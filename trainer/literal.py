@@ -39,9 +39,10 @@ _PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache
            r"famil(?:y|ie)|employee|colleague|manager|trustee|director|guest|attendee|"
            r"participant|customer|client|subscriber|owner|lead|rep|engineer|developer|teacher|"
            r"nurse|driver|friend|helper|trader|stallholder|runner|rider|singer|governor|"
-           r"councillor|landlord|leaseholder)s|staff|team|group|committee|class|crew|board|"
+           r"councillor|landlord|leaseholder)s|staff|team|group|committee|class|crew|board|club|"
+           r"choir|society|squad|circle|"
            r"department|office|household")
-_GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=\s)"
+_GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=[\s:,;.—–]|$)"
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
           rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
@@ -131,6 +132,10 @@ _RULES: list[tuple[str, str]] = [
     (r"agree\s+to\s+(?P<x>.+)", "I'm happy to agree to {x}."),
     (r"agree\s+(?:that\s+)?(?P<x>.+)", "I agree that {x}."),
     (r"promise\s+(?:that\s+)?(?P<x>.+)", "{x}."),
+    # "just say no to Phil", "say sorry to Hugo": to them, the answer alone
+    (rf"(?:just\s+)?say\s+yes\s+to\s+{_PERSON}", "yes."),
+    (rf"(?:just\s+)?say\s+no\s+to\s+{_PERSON}", "I'm afraid it's a no."),
+    (rf"(?:just\s+)?say\s+sorry\s+to\s+{_PERSON}", "I'm sorry."),
     (r"say\s+yes\s+to\s+(?P<x>.+)", "yes to {x}."),
     (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
     (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
@@ -166,7 +171,7 @@ _RULES: list[tuple[str, str]] = [
     (r"thank\s+(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,2}[a-z]+s\s+who\s+(?P<x>.+)",
      "thank you to everyone who {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
-    (rf"thank\s+{_WHO}\s*[:,—–-]\s*(?P<x>.+)", "thank you — {x}."),
+    (rf"thank\s+{_WHO}(?:\s*[:,—–]|\s+-)\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
     (r"announce\s+(?P<x>.+)", "{x}."),
     # "decline Mark's invitation", written to Mark: "your invitation".
@@ -179,13 +184,13 @@ _RULES: list[tuple[str, str]] = [
      rf"\s+(?P<x>.+)", "just following up on {x}."),
     (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+[A-Z][\w&'’. -]*)?)?", "just following up."),
     # "follow up with Gareth - still waiting on the soil results"
-    (rf"follow\s+up(?:\s+with\s+{_WHO})?\s*[:—–-]\s*(?P<x>.+)", "just following up: {x}."),
+    (rf"follow\s+up(?:\s+with\s+{_WHO})?(?:\s*[:—–]|\s+-)\s*(?P<x>.+)", "just following up: {x}."),
     # "about the budget table, mentioning £14.20, 5%": the topic, then what to mention
     (r"(?:about|regarding|re)\s+(?P<x>.+?),\s+mentioning\s+(?P<y>.+)", "{x}: {y}."),
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding|re:?)\s+(?P<x>[^:,]+)", "I'm writing about {x}."),
+    (r"(?:about|regarding|re:?)\s+(?P<x>[^:,]+(?:\s[-—–]\s[^:]*)?)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -301,7 +306,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         r"(?:\s+together)?"
                         r"(?:,\s+(?:(?:the|my|our|his|her|their|a|an)\s+|(?P<owner>[A-Z][\w-]*)['’]s\s+)"
                         r"[^,:;—–]{1,40}?(?=\s*(?:[,:—–]|\s-\s)))?"
-                        rf"(?:\s*[:,—–-]\s*|\s+(?=\w+ing\b)"
+                        rf"(?:(?:\s*[:,—–]|\s+-)\s*|\s+(?=\w+ing\b)"
                         # "write Greg on Colonial Oaks: …"
                         rf"|\s+(?=(?:about|on|re|regarding)\s)|\s+that\s+)(?P<rest>.+)$")
 # "write to all year 9 parents: …": whoever it is to, up to the colon.
@@ -309,7 +314,7 @@ _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note
                        r"(?:to\s+)?(?P<who>[\w'’ ]{1,30}?)\s*:\s*(?P<rest>.+)$")
 # "choir email: …", "team update —": a note to a group, named by what it is.
 _GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
-                         r"announcement)\s*[:—–-]\s*(?P<rest>.+)$")
+                         r"announcement)(?:\s*[:—–]|\s+-)\s*(?P<rest>.+)$")
 _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "tell",
             "promising": "promise", "confirming": "confirm", "declining": "decline",
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
@@ -340,7 +345,7 @@ _CLAUSE_SPLIT = re.compile(
     r"|,\s*(?=(?:how|what|when|where|who|which|why)\b[^,;.]*\?)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
-    r"|(?:\s+[-—–]|,?\s+so)\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+"
+    r"|(?:\s+[-—–]|,?\s+so|,\s+and)\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+"
     r"(?:he|she|they|you|we|i)\b)"
     r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
     r"(?:[^,;]*\?|[^,;?.]*$))",
@@ -433,6 +438,21 @@ def literal_sentences(instruction: str,
         if opening:
             opening[-1] = opening[-1].rstrip(".!?") + ":"
         return [*opening, "\n" + "\n".join(f"- {note}" for note in notes)]
+    block = _list_block(head)
+    if block:
+        # "Email to the committee: AGM agenda\n1) treasurer's report\n2) new kit sponsor\n
+        # ask for any other items by Friday": the list stays a list, between what is said.
+        before, items, numbered, after = block
+        opening = literal_sentences(before, phrasebook) if before and not _ONLY_WHO.match(
+            plain_request(before, phrasebook.everyday)) else []
+        closing = literal_sentences(after, phrasebook) if after else []
+        if opening is None or closing is None:
+            return None
+        if opening:
+            opening[-1] = opening[-1].rstrip(".!?") + ":"
+        lines = [f"{n}. {_capital(item)}" if numbered else f"- {_capital(item)}"
+                 for n, item in enumerate(items, 1)]
+        return [*opening, "\n\n" + "\n".join(lines) + ("\n\n" if closing else ""), *closing]
     text = _one_line(head)
     addressed = _addressed(text)
     addressee = known = ""
@@ -459,7 +479,8 @@ def literal_sentences(instruction: str,
     lead = ""
     for clause in clauses(text):
         if _LEAD_IN.fullmatch(clause.strip()):
-            lead = f"{lead}{clause.strip()}, "  # "per our call, ask …": said with what follows
+            # "per our call, ask …": said with what follows; "re their quote": to them
+            lead = f"{lead}{_to_reader(clause.strip(), who_before, gender) if who_before else clause.strip()}, "
             continue
         sentence = _say(clause, who_before, addressee, phrasebook, gender)
         if sentence is None:
@@ -486,8 +507,8 @@ def literal_sentences(instruction: str,
     return said or None
 
 
-_ONLY_WHO = re.compile(rf"^(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?(?:to\s+)?"
-                       rf"{_WHO}\s*[:.—–-]?$", re.I)
+_ONLY_WHO = re.compile(rf"^(?:(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?(?:to\s+)?"
+                       rf"|(?:tell|inform|update|let)\s+){_WHO}(?:\s+know)?\s*[:.—–-]?$", re.I)
 # A clause that only leads into the next: "per our call", "as discussed", "further to Monday".
 _LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,;:.?!]{0,25}")
 
@@ -495,7 +516,7 @@ _LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,
 # A list item's marker: "- ", "* ", "• ", "1. ", "2) ".
 _ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 # "tell the team: …", "let Jo know: …": who, then what to say.
-_TOLD = re.compile(rf"^(?:tell|inform|update|let)\s+{_WHO}(?:\s+know)?\s*[:—–-]\s*(?P<rest>.+)$")
+_TOLD = re.compile(rf"^(?:tell|inform|update|let)\s+{_WHO}(?:\s+know)?(?:\s*[:—–]|\s+-)\s*(?P<rest>.+)$")
 
 
 def _notes(instruction: str) -> tuple[str, list[str]]:
@@ -506,6 +527,36 @@ def _notes(instruction: str) -> tuple[str, list[str]]:
     if len(lines) < 2 or not all(len(item.split()) <= 3 for item in items):
         return instruction, []
     return lines[0].rstrip(":—–- "), [item for item in items if item]
+
+
+LIST_BLOCK_WORDS = 8
+
+
+def _list_block(instruction: str) -> tuple[str, list[str], bool, str] | None:
+    """(what comes before, the items, whether numbered, what comes after) where a request
+    over several lines holds a run of two or more short list items that are things, not
+    asks ("1) treasurer's report", "- nappies"); None otherwise."""
+    lines = [line.rstrip() for line in instruction.splitlines() if line.strip()]
+    marked = [bool(_ITEM.match(line)) for line in lines]
+    start = next((n for n, m in enumerate(marked) if m), None)
+    if start is None:
+        return None
+    end = start
+    while end < len(lines) and marked[end]:
+        end += 1
+    items = [_ITEM.sub("", line).strip().rstrip(";,.") for line in lines[start:end]]
+    if len(items) < 2 or any(
+            not item or len(item.split()) > LIST_BLOCK_WORDS or "?" in item
+            or re.match(rf"(?i:please\s+)?(?:{_VERBS})\b", item) for item in items):
+        return None
+    numbered = bool(re.match(r"\s*\d", lines[start]))
+    before = " ".join(lines[:start]).strip()
+    after = "; ".join(_ITEM.sub("", line).strip().rstrip(".") for line in lines[end:])
+    return before, items, numbered, after
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _one_line(instruction: str) -> str:
@@ -565,7 +616,7 @@ def _without_manner(clause: str) -> str:
     return " ".join(out)
 
 
-_NAMED_BY_VERB = re.compile(r"^(?:please\s+)?(?:tell|ask|remind|thank|let|inform|update|warn|"
+_NAMED_BY_VERB = re.compile(r"^(?i:please\s+)?(?i:tell|ask|remind|thank|let|inform|update|warn|"
                             r"congratulate|invite)\s+(?P<name>[A-Z][\w'’-]+)\b")
 
 
@@ -632,7 +683,9 @@ def _say(clause: str, who_before: str, addressee: str = "",
         if "{to}" in form:  # the two introduced: what follows is said to both
             return _sentence(form.format(to=": " if content else "", x=content)), who
         after = _to_reader((groups.get("y") or "").rstrip(".?!"), who, gender)
-        if form == "{x}." and (clause.endswith("?") or _ASKS.match(content)):
+        if form == "{x}." and clause.rstrip().endswith("!"):
+            form = "{x}!"  # "tell Marie-Claire I got the job!!!"
+        elif form == "{x}." and (clause.endswith("?") or _ASKS.match(content)):
             form = "{x}?"  # "tell Jo the lids are in — can he fit them?"
         form = phrasebook.pick((form, *_ALTERNATIVES.get(form, ())))
         return _sentence(form.format(x=content, y=after, verb=verb)), who

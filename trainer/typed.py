@@ -27,7 +27,7 @@ _SHORTHAND = {
     "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
     "youre": "you're", "r": "are", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow",
     "wrt": "re", "rn": "right now", "ppl": "people", "mtg": "meeting", "appt": "appointment",
-    "wk": "week", "eod": "end of day",
+    "wk": "week", "wks": "weeks", "eod": "end of day",
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
@@ -81,7 +81,7 @@ _SAME_ACT = [
                 r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
      r"follow up with \g<who> "),
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
-                r"(?:\s+again)?\s*(?=[:—–-]|,)"), r"follow up with \g<who>"),
+                r"(?:\s+again)?(?=\s*[:—–,]|\s+-)"), r"follow up with \g<who>"),
     (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
     (re.compile(r"^intro\s+", re.I), "introduce "),
     # "touch base with Abi re the quote", "check in w/ Abi about …", "nudge Lorraine"
@@ -110,10 +110,11 @@ _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|profess
          r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
          r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
          r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
-         r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?)")
+         r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
+         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly)")
 # Only where a clause opens with it: "the path must be clear." is the email's, and stays.
 _HOW_TO_WRITE = [
-    re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+)?|(?<=[?!])\s*|\s+(?:but|and)\s+)"
+    re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+|so\s+)?|(?<=[?!])\s*|\s+(?:but|and|so)\s+)"
                rf"(?:be|sound|keep\s+it|make\s+it|don['’]t\s+be|don['’]t\s+sound|"
                rf"keep\s+the\s+tone)\s+(?:\w+\s+)?{_TONE}\b(?:\s+(?:but|and)\s+{_TONE})?"
                r"(?:\s+about\s+it)?"
@@ -171,8 +172,9 @@ _PLURAL = re.compile(r"(?:ers|ors|ours|ents|ants|ees|ists|ians|ies|ches|ings|ds|
 
 # A request that opens by naming whom it is for: "Vera - can she resend the invoice?",
 # "All: the AGM is on the 13th", "Team — standup moves to 9:30".
-_NAMED_LEAD = re.compile(r"^\s*(?P<who>[A-ZÀ-Þ][\w'’-]+)\s*(?::|\s[—–-]|,)\s*(?P<rest>\S.*)$", re.S)
-_GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|both)\s*[:—–-]\s*"
+_NAMED_LEAD = re.compile(r"^\s*(?P<who>[A-ZÀ-Þ][\w'’-]+(?:(?:\s*,\s*|\s+(?:and|&)\s+)[A-ZÀ-Þ][\w'’-]+)*)"
+                         r"\s*(?::|\s[—–-]|,)\s*(?P<rest>\S.*)$", re.S)
+_GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|both)(?:\s*[:—–]|\s+-)\s*"
                          r"(?P<rest>\S.*)$", re.I | re.S)
 
 

@@ -49,6 +49,7 @@ test: lint display
 bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_clean.py
+	$(PY) bench/bench_requests.py
 	$(PY) bench/bench_draft.py
 	$(PY) bench/bench_first_draft.py
 	$(PY) bench/bench_desktop_memory.py

@@ -209,7 +209,9 @@ _WISH = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?i:happy|merry|good\s+luck|get\
 
 def _said_who(who: str) -> str:
     """Who, as the request reader reads a name: "Mr & Mrs Delaney" → "Mr and Mrs Delaney"."""
-    return re.sub(r"\s*&\s*", " and ", who).replace(".", "")
+    who = re.sub(r"\s*&\s*", " and ", who).replace(".", "")
+    return re.sub(r"^(coach|aunt|auntie|uncle|grandad|grandpa|grandma|gran|granny|nana|cousin)\b",
+                  lambda m: m.group(1).capitalize(), who)
 
 
 # "thank you email to all the volunteers …", "sorry note to Marguerite for …", "congrats

@@ -155,8 +155,11 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
         found.append("placeholder")
     if any(parse_greeting(line) for line in lines[1:]):
         found.append("greeting_in_body")  # a second email begun inside the first
-    if any(CHATTER.match(line) for line in lines):
-        found.append("chatter")
+    asked = " ".join(re.findall(r"\w+", f"{instruction} | {plain_request(instruction)}".lower())
+                     ) if instruction else ""
+    if any((chat := CHATTER.match(line)) and " ".join(re.findall(r"\w+", chat.group(0).lower()))
+           not in asked for line in lines):
+        found.append("chatter")  # not "please review the draft" where the request says it
     if sign_off.strip():
         closing = [line.strip() for line in sign_off.strip().splitlines()]
         first, last = plain(closing[0]), plain(closing[-1])

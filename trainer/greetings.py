@@ -267,6 +267,15 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     if found:
         return found
     # "buyer (Dan) wants to collect Wed", "the plumber (Gary, from G&S) still hasn't …"
+    by_pronoun = _ASKED_BY_PRONOUN.search(instruction)
+    if by_pronoun:
+        # "does Carmen still want the slot? ask her": the one person named before is the reader
+        names = {m.group(0) for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Þ][a-zà-þ'’-]+\b",
+                                                  instruction[:by_pronoun.start()])
+                 if m.group(0).lower() not in _NOT_NAMES and not _CALENDAR.match(m.group(0).lower())
+                 and m.group(0).lower() not in COMMON}
+        if len(names) == 1:
+            return names.pop()
     for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM):
         found_late = pattern.search(instruction)
         if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
@@ -287,6 +296,8 @@ _MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter)\s+(?
                         r"(?P<name>[A-ZÀ-Þ][\w'’-]+)")
 # "the neighbour at no. 18, Brenda, has had builders in …": the name set off after who.
 _SET_OFF = re.compile(r"\b(?i:the|my|our)\s+[a-z]+(?:\s+[\w.]+){0,5},\s+(?P<name>[A-ZÀ-Þ][\w'’-]+),")
+_ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text)\s+"
+                               r"(?i:him|her)\b")
 _BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,[^)]*)?\)")
 # "decline the meeting from Harriet": the one it came from.
 _FROM = re.compile(r"^\s*(?i:please\s+)?(?i:decline|accept|answer|reply\s+to)\s+(?:the|an?|this)\s+"

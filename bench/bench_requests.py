@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -67,8 +68,10 @@ def measure(tree: Path, items: list[dict]) -> list[dict]:
 
 def found_reader(item: dict, result: dict) -> bool:
     named, reader = result["named"], item.get("reader", "")
-    if not reader:  # a group: greeted as one, or by the names of the few it is ("Sam and Priya")
-        return not named or " and " in named
+    if not reader:  # a group, greeted as one or by the names of the few it is ("Sam and
+        # Priya"), or someone named by title ("Mrs Okafor", "Councillor Patel")
+        return not named or " and " in named or bool(re.match(
+            r"(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame)\b\.?\s+[A-Z]", named))
     return named == reader or named.split()[:1] == [reader] or reader in named.split()
 
 

@@ -13,23 +13,24 @@ import re
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
-_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
+_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
           r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
 _NAME = (rf"(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
          r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 # Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
 # "the neighbour, Derek,", "my tenant Grace".
-_ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z]+\s+)?[a-z]+,?\s+(?=[A-Z]))?"
+_ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}[a-z'’-]+,?\s+(?=[A-Z]))?"
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
 _MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|friendly|follow-up)\s+)?"
               r"(?:email|note|message|reply|response|line|thank-you|thank\s+you(?:\s+note)?)")
 _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)"
-          rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN})?"
+          rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
           rf"|(?:send|shoot|drop){_MAIL_NOUN}"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
-          r"|(?:an?\s+)?(?:[A-Za-z]+\s+)?(?:update|announcement|reminder|notice))")
+          r"|(?:an?\s+)?(?:[A-Za-z]+\s+)?(?:update|announcement|reminder|notice|letter)"
+          r"|(?:an?\s+)?(?:quick|short)\s+one)")
 _WRITE = f"(?i:{_WRITE})"
 _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
@@ -41,10 +42,13 @@ _ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
                r"complaint|question|query|request|reply|invitation|invite|text|offer|quote|"
                r"proposal|enquiry|inquiry|feedback|comments|review|application|order|post|ad|listing)"
-               r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,80}?)?)?")
+               r"(?:\s+(?:about|re|regarding|on)\s+[^.,:;!?—–-]{1,80}?"
+               r"|\s+(?:where|in\s+which|asking|saying)\s+[^.;!?—–]{1,100}?)?)?")
 # "Ms. Lindqvist, Leo's form tutor —": whose they are, kept for the request to say.
 _OWNER = (r"(?P<owner>,\s+[A-Z][\w'’-]+['’]s\s+[a-z]+(?:\s+[a-z]+)?(?=\s*(?:[,:—–]|\s-\s)))?")
 _WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL}{_OWNER},?"
+# What the email does, said as the writer's gerund: "write to Tunde chasing invoice …".
+_GERUND = r"saying|telling|letting|asking|thanking|chasing|reminding|inviting|explaining|confirming|warning|informing|welcoming|congratulating|apologi[sz]ing|suggesting|offering|proposing|requesting|declining|accepting|following"
 
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
@@ -55,7 +59,7 @@ _AND_ACT = re.compile(
 _THEN_SAY = re.compile(
     rf"^{_WRITE}{_TO}{_WHO}(?:,\s+(?:she|he|they)['’](?:s|re)\s+[^.!?]{{1,60}})?"
     r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
-    r"|,?\s+(?=(?:saying|telling|letting|asking|thanking)\b)|\s+to\s+say\s+(?:that\s+)?"
+    rf"|,?\s+(?=(?:{_GERUND})\b)|\s+to\s+say\s+(?:that\s+)?"
     r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b))\s*(?P<rest>\S.*)$",
     re.S)
 # "email Dr. Chen's office to request a copy of …": what the email is for, said.
@@ -108,9 +112,11 @@ _WRITE_ASKING = re.compile(
 _WRITE_THEM = re.compile(
     r"^(?i:write|email|message|send|draft|reply)\s+(?:to\s+)?(?:him|her|them)"
     r"(?:\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:email|note|message|line|reply))?\s+"
-    r"(?:saying|to\s+say|telling\s+(?:him|her|them))\s+(?:that\s+)?(?P<rest>\S.*)$", re.S)
+    rf"(?:(?:saying|to\s+say|telling\s+(?:him|her|them))\s+(?:that\s+)?|(?=(?:{_GERUND})\s))"
+    r"(?P<rest>\S.*)$", re.S)
 # "to the neighbourhood watch group: …": who it is for, then what to say.
-_TO_LEAD = re.compile(r"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{1,40}?|[A-Z][\w'’-]+)\s*:\s*"
+_TO_LEAD = re.compile(rf"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{{1,40}}?|{_TITLE}?[A-Z][\w'’-]+)"
+                      r"(?:,\s+[A-Z][^.:,]{1,30})?\s*[:.]\s*"
                       r"(?P<rest>\S.*)$", re.I | re.S)
 # "…. Send it to Gloria at the front desk": who gets it, said to the assistant last.
 _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it|this|the\s+"
@@ -126,7 +132,7 @@ _TOLD_NAME = re.compile(
 
 # "Draft: Zoë - thanks …", "Note for Siobhán: …", "Email to Fatima:": a label on the request.
 _LABEL = re.compile(r"^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
-                    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))")
+                    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))|^(?i:e-?mail)\s*:\s*(?=\w)")
 # "to Ruth\nsorry can't do the rota …": who, on a line of its own.
 _TO_ALONE = re.compile(r"^\s*(?:(?i:email|e-mail|message|note|reply|write)\s+)?(?i:to|for)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
 # "reply yes to Hannah": the answer, to them.
@@ -191,7 +197,12 @@ def _later_sentence(sentence: str) -> str:
     if act:
         return _acted(act)
     later = _THEN_SAY.match(sentence) or _WRITE_THEM.match(sentence)
-    return later.group("rest") if later else sentence
+    if later:
+        return later.group("rest")
+    needed = _NEED_TO.match(sentence)
+    if needed:  # "Hi, I'm a nurse on nights. I need to email my manager Siobhan to swap …"
+        return _addressed_line(sentence[needed.end():])
+    return sentence
 
 
 # "Rachel needs to know that the start moved": tell Rachel.
@@ -214,11 +225,23 @@ def _said_who(who: str) -> str:
                   lambda m: m.group(1).capitalize(), who)
 
 
+# "email Siobhan to swap my shift", "email Ama to ask if …": what the email is for.
+_TO_DO = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>.*)$", re.S)
+_ACTS_ON_THEM = {"ask", "tell", "remind", "thank", "let", "confirm", "invite", "congratulate",
+                 "welcome", "warn", "update", "check", "see", "apologise", "apologize"}
+# Sentences after the first that say what the writer needs to do: "I need to email …".
+_NEED_TO = re.compile(r"^(?:so\s+)?(?:I\s+)?(?:need|want|have|['’]d\s+like|would\s+like)\s+to\s+"
+                      r"(?=(?:email|write|message|reply|respond|ask|tell|thank|remind|let)\b)", re.I)
+# "my professor, Dr. Ananya Rao, …": the name, for who they are.
+_APPOSITION = re.compile(rf"\b(?:my|our|the)\s+[a-z'’-]+(?:\s+[a-z'’-]+)?,\s+(?P<who>{_TITLE}?"
+                         r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),")
+
+
 # "thank you email to all the volunteers …", "sorry note to Marguerite for …", "congrats
 # email to Anouk on …": the act the email is.
 _KIND_OF_MAIL = re.compile(
-    r"^(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
-    r"(?P<kind>thank[\s-]you|thanks|thx|sorry|apology|congrats|congratulations|welcome)\s+"
+    r"^(?:(?:I\s+)?need\s+)?(?:(?:write|draft|send|compose)\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
+    r"(?P<kind>thank[\s-]you|thanks|thx|sorry|apology|congrats|congratulations|welcome|birthday)\s+"
     r"(?:(?:email|e-mail|note|message|card|line|text)\s+)?(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
 _KIND_VERB = {"sorry": "apologise to", "apology": "apologise to", "congrats": "congratulate",
               "congratulations": "congratulate", "welcome": "welcome"}
@@ -229,21 +252,26 @@ _NAME_SET_OFF = re.compile(
 # "email the school office, Noah will be off …", "get back to Ella's teacher about …": to
 # someone by what they are.
 _ROLE_WHO = (r"(?P<role>[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
-             r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+|(?:the|my|our)\s+(?:[A-Za-z]+\s+){0,2}[a-z]+"
+             r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+"
+             r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:[A-Za-z0-9'’-]+\s+){0,4}?[A-Za-z0-9'’-]*[a-z]"
+             r"(?:\s*\([^()]{1,30}\))?"
              r"|landlord|landlady|HR|IT)")
 _TO_ROLE = re.compile(
     rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+(?P<about>(?:about|re|regarding)\s)"
-    r"|\s+(?P<ing>(?:saying|asking|telling|letting|thanking)\s)|\s+to\s+say\s+(?:that\s+)?)"
+    rf"|\s+(?P<ing>(?:{_GERUND})\s)|\s+to\s+say\s+(?:that\s+)?)"
     r"(?P<rest>\S.*)$", re.S)
 
 
 def _acted(act: re.Match) -> str:
-    verb, rest = act.group("verb").lower(), act.group("rest")
+    return _acted_on(act.group("verb").lower(), act.group("who"), act.group("rest"))
+
+
+def _acted_on(verb: str, who: str, rest: str) -> str:
     if verb == "see":  # "email Kerry and see if anyone's handed it in"
         verb = "ask"
     if verb == "let" and re.match(r"\s+know\b", rest):
-        return f"let {act.group('who')}{rest}"
-    return f"{verb} {act.group('who')}{rest}"
+        return f"let {who}{rest}"
+    return f"{verb} {who}{rest}"
 
 
 def _addressed_line(text: str) -> str:
@@ -254,6 +282,7 @@ def _addressed_line(text: str) -> str:
     text = re.sub(r",?\s*(?:the\s+)?contact\s+(?:person\s+)?(?:is|was)\s+[A-Z][\w'’-]+"
                   r"(?:\s+[A-Z][\w'’-]+)?(?=[.,;]|$)", "", text)
     text = _WHO_THEY_ARE.sub("", text)
+    text = _APPOSITION.sub(lambda m: m.group("who"), text)
     text = _WHAT_CAME.sub("", text)
     goes_by = _GOES_BY.match(text)
     if goes_by:
@@ -277,6 +306,14 @@ def _addressed_line(text: str) -> str:
     writing = _WRITING_TO.match(text)
     if writing:
         return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"
+    to_do = _TO_DO.match(text)
+    if to_do:
+        verb, who, rest = to_do.group("verb"), _said_who(to_do.group("who")), to_do.group("rest")
+        if verb == "say":
+            return f"write to {who}: {rest.lstrip()}"
+        if verb in _ACTS_ON_THEM:
+            return _acted_on(verb, who, re.sub(r"^\s+(?:him|her|them)\b", "", rest))
+        return f"write to {who}: I'd like to {verb}{rest}"
     act = _AND_ACT.match(text)
     if act:
         return _acted(act)
@@ -287,7 +324,12 @@ def _addressed_line(text: str) -> str:
     if wish:
         return f"wish {_said_who(wish.group('who'))} {text[wish.end():]}"
     kind = _KIND_OF_MAIL.match(text)
-    if kind:
+    if kind and kind.group("kind").lower() == "birthday":
+        # "birthday email for my manager Anjali, from me"
+        whom = re.match(rf"{_ROLE_BEFORE}(?P<who>{_NAME})(?P<after>.*)$", kind.group("rest"), re.S)
+        if whom:
+            return f"wish {whom.group('who')} a happy birthday{whom.group('after')}"
+    elif kind:
         verb = _KIND_VERB.get(kind.group("kind").lower(), "thank")
         return f"{verb} {kind.group('rest')}"
     said = _THEN_SAY.match(text) or _NAME_SET_OFF.match(text)

@@ -276,7 +276,7 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
                  and m.group(0).lower() not in COMMON}
         if len(names) == 1:
             return names.pop()
-    for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM):
+    for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM, _MY_SOMEONE):
         found_late = pattern.search(instruction)
         if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
                 found_late.group("name").lower() not in _NOT_NAMES:
@@ -296,6 +296,14 @@ _MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter)\s+(?
                         r"(?P<name>[A-ZÀ-Þ][\w'’-]+)")
 # "the neighbour at no. 18, Brenda, has had builders in …": the name set off after who.
 _SET_OFF = re.compile(r"\b(?i:the|my|our)\s+[a-z]+(?:\s+[\w.]+){0,5},\s+(?P<name>[A-ZÀ-Þ][\w'’-]+),")
+# "my tenant Marcus is 3 weeks behind": someone by what they are to the writer, then name.
+_MY_SOMEONE = re.compile(
+    r"\b(?i:my|our)\s+(?:[a-z-]+\s+)?(?i:tenant|landlord|landlady|manager|boss|co-?founder|colleague|"
+    r"neighbou?r|teacher|professor|tutor|coach|client|customer|supplier|contractor|builder|plumber|"
+    r"electrician|accountant|lawyer|solicitor|doctor|dentist|mentor|friend|sister|brother|cousin|"
+    r"aunt|uncle|partner|flatmate|roommate|housemate|agent|editor|student|assistant|intern|"
+    r"supervisor|director|head|lead|nanny|cleaner|babysitter|mechanic|trainer|therapist|"
+    r"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>[A-ZÀ-Þ][\w'’-]+)\b")
 _ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text)\s+"
                                r"(?i:him|her)\b")
 _BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,[^)]*)?\)")
@@ -313,6 +321,8 @@ def _named(instruction: str, known) -> str:
         if re.fullmatch(r"I(?:['’]\w+)?", match.group("name").split()[0]):
             continue  # "tell my manager I'm off sick": no one named
         words = re.sub(r"['’]s\b", "", match.group("name")).split()
+        while len(words) > 1 and words[-1][:1].islower():
+            words.pop()  # "Mr. Delaney explaining": the name, not what follows
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()
         if not words or words[0].lower() in _NOT_NAMES or _CALENDAR.match(words[0].lower()):

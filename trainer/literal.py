@@ -112,7 +112,10 @@ def _question(wh: str, rest: str) -> str:
 
 
 _RULES: list[tuple[str, str]] = [
+    (rf"wish\s+{_WHO}\s+(?:a\s+)?(?P<x>happy\s+.+)", "wishing you a {x}!"),
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
+    # "…. write to Siobhan: I'd like to swap …", said after what led to it
+    (rf"(?:write|reply)\s+to\s+{_WHO}\s*:\s*(?P<x>.+)", "{x}."),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
     (r"offer\s+to\s+(?P<x>.+)", "I'd be happy to {x}."),
     # "offer thu or fri", "offer 8% off", "offer a refund" — not "offer letter", a thing
@@ -320,7 +323,10 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "accepting": "accept", "inviting": "invite", "apologising": "apologise",
             "apologizing": "apologize", "reminding": "remind", "agreeing": "agree",
             "suggesting": "suggest", "offering": "offer", "wishing": "wish",
-            "introducing": "introduce", "letting": "let", "requesting": "request"}
+            "introducing": "introduce", "letting": "let", "requesting": "request",
+            "explaining": "explain", "warning": "warn", "informing": "inform",
+            "welcoming": "welcome", "congratulating": "congratulate", "proposing": "propose",
+            "chasing": "follow up on"}
 _VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"

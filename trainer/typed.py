@@ -48,7 +48,7 @@ REQUEST_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|dec
                  "|promise|announce")
 # The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
 _TO_THE_ASSISTANT = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|help\s+me\s+|"
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:help\s+me\s+)?|please\s+|help\s+me\s+|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
     rf"(?=(?:{REQUEST_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
@@ -94,6 +94,9 @@ _SAME_ACT = [
                 re.I), r"tell \g<who> "),
     (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
     (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
+    # "polite no to Liam's invite", "a quick yes to Jo"
+    (re.compile(r"^(?:an?\s+)?(?:polite|nice|gentle|quick|firm|friendly|kind)\s+(no|yes)\s+to\s+",
+                re.I), r"say \1 to "),
     # "get jess to order more": ask her to (where a clause opens with it, too)
     (re.compile(r"(?:^|(?<=[,.;]\s))get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+(?=[a-z])", re.I),
      r"ask \g<who> to "),
@@ -163,7 +166,8 @@ finance security accounting accounts legal marketing sales hr ops support admin 
 management facilities payroll procurement engineering design product office
 customer client landlord tenant boss manager teacher doctor dentist vet plumber builder
 neighbour neighbor contractor supplier vendor agent lawyer accountant coach
-mum mom dad gran grandma grandpa nana auntie uncle""".split())
+mum mom dad gran grandma grandpa nana auntie uncle
+email note letter message card pack party drinks lunch dinner aboard""".split())
 
 
 # The ends of plural nouns ("tenants", "members", "families"), which names seldom have.

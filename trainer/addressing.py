@@ -179,6 +179,11 @@ def as_addressed(text: str) -> str:
     said = pieces[0]
     for joint, sentence in zip(pieces[1::2], pieces[2::2], strict=True):
         rewritten = _later_sentence(sentence)
+        moved = re.match(r"write to (?P<who>[^:]{1,60}): (?P<rest>.*)$", rewritten, re.S)
+        if moved and rewritten != sentence and not said.lower().startswith(("write to", "reply to")):
+            # "I'm a teacher. I need to email Mrs Nwosu about …": who it is for, first
+            said = f"write to {moved.group('who')}: {said} {moved.group('rest')}"
+            continue
         if rewritten != sentence and not joint.strip():
             said += " " + rewritten
         elif rewritten != sentence:
@@ -233,7 +238,7 @@ _ACTS_ON_THEM = {"ask", "tell", "remind", "thank", "let", "confirm", "invite", "
 _NEED_TO = re.compile(r"^(?:so\s+)?(?:I\s+)?(?:need|want|have|['’]d\s+like|would\s+like)\s+to\s+"
                       r"(?=(?:email|write|message|reply|respond|ask|tell|thank|remind|let)\b)", re.I)
 # "my professor, Dr. Ananya Rao, …": the name, for who they are.
-_APPOSITION = re.compile(rf"\b(?:my|our|the)\s+[a-z'’-]+(?:\s+[a-z'’-]+)?,\s+(?P<who>{_TITLE}?"
+_APPOSITION = re.compile(rf"\b(?:my|our|the|a|an)\s+[a-z'’-]+(?:\s+[a-z'’-]+)?,\s+(?P<who>{_TITLE}?"
                          r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),")
 
 
@@ -253,9 +258,10 @@ _NAME_SET_OFF = re.compile(
 # someone by what they are.
 _ROLE_WHO = (r"(?P<role>[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
              r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+"
-             r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:[A-Za-z0-9'’-]+\s+){0,4}?[A-Za-z0-9'’-]*[a-z]"
-             r"(?:\s*\([^()]{1,30}\))?"
-             r"|landlord|landlady|HR|IT)")
+             r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:[A-Za-z0-9'’-]+\s+){0,4}?[A-Za-z0-9'’-]*[a-z0-9]"
+             r"|landlord|landlady|HR|IT)"
+             # "my students' parents (Grade 7 science)": what the brackets say is left out
+             r"(?:\s*\([^()]{1,30}\))?")
 _TO_ROLE = re.compile(
     rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+(?P<about>(?:about|re|regarding)\s)"
     rf"|\s+(?P<ing>(?:{_GERUND})\s)|\s+to\s+say\s+(?:that\s+)?)"

@@ -321,7 +321,8 @@ def _named(instruction: str, known) -> str:
         if re.fullmatch(r"I(?:['’]\w+)?", match.group("name").split()[0]):
             continue  # "tell my manager I'm off sick": no one named
         words = re.sub(r"['’]s\b", "", match.group("name")).split()
-        while len(words) > 1 and words[-1][:1].islower():
+        while len(words) > 1 and (words[-1][:1].islower() or re.fullmatch(r"I(?:['’]\w+)?",
+                                                                          words[-1])):
             words.pop()  # "Mr. Delaney explaining": the name, not what follows
         while words and words[-1].lower() in _NOT_NAMES:
             words.pop()

@@ -228,6 +228,10 @@ _RULES: list[tuple[str, str]] = [
     (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?", "congratulations!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
     (rf"welcome\s+{_WHO}\s*$", "welcome!"),
+    # "welcome new members of our running club": to all of them
+    (r"welcome\s+(?P<x>(?:new|all|our|the)\s+[^!?]+?)\.?", "welcome to all {x}!"),
+    # "… Is that too close to the deadline? Ask him.": the question is already said
+    (r"(?:ask|tell)\s+(?:him|her|them)", ""),
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
      "I'd like to suggest {x}."),
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
@@ -535,7 +539,7 @@ def _notes(instruction: str) -> tuple[str, list[str]]:
     return lines[0].rstrip(":—–- "), [item for item in items if item]
 
 
-LIST_BLOCK_WORDS = 8
+LIST_BLOCK_WORDS = 12
 
 
 def _list_block(instruction: str) -> tuple[str, list[str], bool, str] | None:
@@ -553,6 +557,8 @@ def _list_block(instruction: str) -> tuple[str, list[str], bool, str] | None:
     items = [_ITEM.sub("", line).strip().rstrip(";,.") for line in lines[start:end]]
     if len(items) < 2 or any(
             not item or len(item.split()) > LIST_BLOCK_WORDS or "?" in item
+            or _FIRST_PERSON_DROPPED.match(item.lower())  # "need her tile choice": said
+            or re.search(r"\b(?:he|she|him|her|his|hers|they|them|their)\b", item, re.I)
             or re.match(rf"(?i:please\s+)?(?:{_VERBS})\b", item) for item in items):
         return None
     numbered = bool(re.match(r"\s*\d", lines[start]))

@@ -140,6 +140,9 @@ _HOW_TO_WRITE = [
                r"(?:panic|worry|scare|alarm|upset|overwhelm)\s+(?:him|her|them)|make\s+it\s+(?:a\s+)?"
                r"(?:big\s+)?(?:deal|drama|thing))|(?:idk|not\s+sure|i['’]m\s+not\s+sure)\s+how\s+to\s+"
                r"(?:word|say|phrase|put)\s+(?:this|it)\b[^.!?]*)[.!]?\s*$", re.I),
+    # "… a meeting without alarming her": how, not what
+    re.compile(r"\s+without\s+(?:alarming|upsetting|offending|scaring|panicking|worrying|"
+               r"annoying|embarrassing)\s+(?:him|her|them|anyone|everyone)\b", re.I),
     # "Politely, but make it clear it's urgent": what is clear is said.
     re.compile(r"(?:\b(?:politely|nicely|gently|firmly|kindly)\s*,?\s*)?(?:\bbut\s+|\band\s+)?"
                r"\bmake\s+(?:it\s+)?(?:very\s+)?clear\s+(?:that\s+)?(?=\w)", re.I),

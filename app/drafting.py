@@ -635,7 +635,7 @@ class DraftingService:
             check_text=lambda text: self._check_text(text, request, prepared, sign_off),
             examples=[e.text for e in prepared.built.examples],
             names=recipient.name.split() if recipient.name else (),
-            phrasebook=self.phrasebook())
+            phrasebook=self.phrasebook(), thread=prepared.thread.text if prepared.thread else "")
         if fallback is None:
             return best
         fallback = self._write_on(fallback, fitting_subject(best.shaped.subject,

@@ -557,3 +557,13 @@ def test_the_model_does_not_answer_the_question_the_email_asks():
     _, thanks = _written_on(request, "Morning Priya,", "Priya",
                             "Cheers for looking into it, much appreciated.")
     assert thanks.added == ["Cheers for looking into it, much appreciated."]
+
+
+def test_names_typed_in_lower_case_are_written_as_the_email_replied_to_writes_them():
+    from trainer.literal import capitalised_as_in
+    thread = "Wednesday 14th, morning. Heard the party was good, we were in Cornwall.\nStan"
+    assert capitalised_as_in("Glad cornwall was good, see you wednesday.", thread) == \
+        "Glad Cornwall was good, see you wednesday."
+    # a word the email also writes in lower case is an everyday word
+    assert capitalised_as_in("The party was good.", "The Party was fun; the party ran late.") \
+        == "The party was good."

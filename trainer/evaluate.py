@@ -229,7 +229,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                 user_draft, struck.check, instruction=item.asked, greeting=greeting,
                 sign_off=sign_off, check_text=check_text,
                 examples=drafted.examples, names=recipient.name.split(),
-                phrasebook=phrasebook)
+                phrasebook=phrasebook, thread=thread_text)
             if fallback is not None and adapter:  # the user's voice, as drafting adds it
                 fallback = write_on(
                     fallback, _write_on(runtime, fmt, drafted, item, opening_for(

@@ -16,7 +16,7 @@ from trainer.checks import DraftCheck, body_lines, passes_request_on
 from trainer.engine.chat import plain_text
 from trainer.facts import COMMON, fact_keys, mentioned
 from trainer.grounding import stems
-from trainer.literal import literal_body
+from trainer.literal import capitalised_as_in, literal_body
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.revise import EmailParts, body_sentences, says_its_own
 
@@ -82,9 +82,10 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
                      greeting: str | None, sign_off: str,
                      check_text: Callable[[str], DraftCheck],
                      examples: Sequence[str] = (), names: Sequence[str] = (),
-                     phrasebook: Phrasebook = NO_PHRASEBOOK) -> Fallback | None:
+                     phrasebook: Phrasebook = NO_PHRASEBOOK, thread: str = "") -> Fallback | None:
     """The request as an email, in the user's phrasing (``phrasebook``), where ``draft``
-    is not one to send and it is better."""
+    is not one to send and it is better. ``thread``: the email replied to, whose names
+    the request may type in lower case."""
     if sendable(draft, check, instruction, names) or not mostly_english(examples):
         return None
     first = [w.strip(".,") for n in names for w in n.split()
@@ -92,6 +93,7 @@ def literal_fallback(draft: str, check: DraftCheck, *, instruction: str,
     body = literal_body(instruction, phrasebook, reader=first[0] if first else "")
     if body is None:
         return None
+    body = capitalised_as_in(body, thread)
     text = "\n\n".join(part.strip() for part in (greeting or "", body, sign_off)
                        if part and part.strip())
     literal = check_text(text)

@@ -791,6 +791,15 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     return body
 
 
+def capitalised_as_in(body: str, context: str) -> str:
+    """Words typed in lower case that ``context`` (the email replied to) writes only as
+    names: "glad cornwall was good", the email saying "we were in Cornwall"."""
+    names = {word.lower(): word for word in re.findall(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b", context)}
+    lowered = set(re.findall(r"\b[a-z]{3,}\b", context))
+    return re.sub(r"\b[a-z]{3,}\b", lambda m: names[m.group(0)] if m.group(0) in names
+                  and m.group(0) not in lowered else m.group(0), body)
+
+
 SUBJECT_WORDS = 8
 _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
              "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}

@@ -188,3 +188,26 @@ def test_whose_pronouns_and_who_is_named(request_, reader, email):
 ])
 def test_lists_answers_and_names_as_typed(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("How would I tell my client Oona that the refit runs a week over? New finish date is the 28th.",
+     "Oona", "The refit runs a week over. New finish date is the 28th."),
+    ("could you write a cover email for my application to the barista role at Crumbs? Contact is "
+     "Jo Bell. I've 2 yrs at The Mill.", "Jo",
+     "I'm writing to apply for the barista role at Crumbs. I've 2 yrs at The Mill."),
+    ("I'm on nights at St Jude's. I need to email my manager Ruth to swap my shift on 2/12. "
+     "Can you make it sound professional?", "Ruth",
+     "I'm on nights at St Jude's. I'd like to swap my shift on 2/12."),
+    ("I'm a teacher. I need to email a parent, Mrs Obi, about her son's reading. He's behind.",
+     "", "I'm a teacher. I'm writing about your son's reading. He's behind."),
+])
+def test_what_comes_before_and_around_the_request(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email
+
+
+def test_family_titles_stay_with_the_name_in_the_greeting():
+    from trainer.greetings import first_name
+    assert first_name("Aunty Folake") == "Aunty Folake"
+    assert first_name("Dr. Amara Osei") == "Dr. Osei"
+    assert first_name("Folake Adeyemi") == "Folake"

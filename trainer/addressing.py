@@ -230,6 +230,9 @@ def _said_who(who: str) -> str:
                   lambda m: m.group(1).capitalize(), who)
 
 
+# "write a cover email for my application to the sous chef role at Harbour House"
+_COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?i:email|letter|note)"
+                    r"\s+(?:for|to\s+go\s+with)\s+(?:my\s+)?(?:application\s+(?:to|for)\s+)?(?P<x>.+)$", re.S)
 # "email Siobhan to swap my shift", "email Ama to ask if …": what the email is for.
 _TO_DO = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>.*)$", re.S)
 _ACTS_ON_THEM = {"ask", "tell", "remind", "thank", "let", "confirm", "invite", "congratulate",
@@ -285,7 +288,7 @@ def _addressed_line(text: str) -> str:
     text = _NAME_IN_BRACKETS.sub("", text)
     text = _NAME_SENTENCE.sub("", text).strip()
     text = re.sub(r",\s+first\s+name\s+[A-Z][\w'’-]+(?=[.,;])", "", text)
-    text = re.sub(r",?\s*(?:the\s+)?contact\s+(?:person\s+)?(?:is|was)\s+[A-Z][\w'’-]+"
+    text = re.sub(r",?\s*(?:(?i:the)\s+)?(?i:contact)\s+(?:person\s+)?(?:is|was)\s+[A-Z][\w'’-]+"
                   r"(?:\s+[A-Z][\w'’-]+)?(?=[.,;]|$)", "", text)
     text = _WHO_THEY_ARE.sub("", text)
     text = _APPOSITION.sub(lambda m: m.group("who"), text)
@@ -309,6 +312,9 @@ def _addressed_line(text: str) -> str:
     lead = _TO_LEAD.match(text)
     if lead:
         return f"write to {lead.group('who')}: {lead.group('rest')}"
+    cover = _COVER.match(text)
+    if cover:
+        return f"say I'm writing to apply for {cover.group('x')}"
     writing = _WRITING_TO.match(text)
     if writing:
         return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"

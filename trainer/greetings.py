@@ -114,7 +114,9 @@ def first_name(name: str) -> str:
     parts = [p for p in re.split(r"\s+", name.strip()) if p]
     if not parts:
         return ""
-    if parts[0].rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "prof") and len(parts) > 1:
+    if parts[0].rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "prof", "aunt", "aunty",
+                                        "auntie", "uncle", "coach", "grandad", "grandpa",
+                                        "grandma", "gran", "nana", "cousin") and len(parts) > 1:
         return f"{parts[0]} {parts[-1]}"
     return parts[0]
 

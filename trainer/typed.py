@@ -49,6 +49,8 @@ REQUEST_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|dec
 # The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
 _TO_THE_ASSISTANT = re.compile(
     r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:help\s+me\s+)?|please\s+|help\s+me\s+|"
+    # "How would I tell my client Hamish that …?"
+    r"how\s+(?:would|should|do|can|could)\s+I\s+|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
     rf"(?=(?:{REQUEST_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
@@ -63,7 +65,7 @@ def _to_the_writer(text: str) -> str:
         return text
     text = text[asked.end():]
     return re.sub(r"\?(?=\s|$)", ".", text, count=1) if asked.group(0).strip().lower() \
-        .startswith(("can", "could", "would", "will")) else text
+        .startswith(("can", "could", "would", "will", "how")) else text
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
@@ -134,6 +136,9 @@ _HOW_TO_WRITE = [
     # "don't be passive aggressive but he needs to do it": what follows the "but" is said.
     re.compile(rf"(?:(?<=[.!?]\s)|^)(?:don['’]t\s+(?:be|sound)|be|sound)\s+(?:too\s+|so\s+)?"
                rf"(?:\w+\s+)?{_TONE}\s+but\s+(?=\w)", re.I),
+    # "Can you make it sound professional?": to the assistant
+    re.compile(rf"(?:(?<=[.!?]\s)|^)(?:(?:can|could)\s+you\s+)?make\s+it\s+(?:sound\s+)?(?:more\s+|a\s+bit\s+)?"
+               rf"{_TONE}\b[^.!?]*[.!?]?\s*$", re.I),
     # "don't grovel", "don't panic her", "not sure how to word this without …": to the
     # assistant, closing the request.
     re.compile(r"(?:(?<=[.!?]\s)|^|\s*[,;]\s*)(?:don['’]t\s+(?:grovel|waffle|ramble|overdo\s+it|"

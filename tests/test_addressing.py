@@ -211,3 +211,15 @@ def test_family_titles_stay_with_the_name_in_the_greeting():
     assert first_name("Aunty Folake") == "Aunty Folake"
     assert first_name("Dr. Amara Osei") == "Dr. Osei"
     assert first_name("Folake Adeyemi") == "Folake"
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("tell him thursday is fine but ask if he can come at 10, and whether £80 includes VAT",
+     "Bernard", "Thursday is fine. Could you let me know whether you can come at 10, and "
+     "whether £80 includes VAT?"),
+    ("reply: brilliant news!! thank the trustees for the grant", "Felix",
+     "Brilliant news!! Please pass on my thanks to the trustees for the grant."),
+    ("thank Jo for the cake", "Jo", "Thank you for the cake."),
+])
+def test_replies_said_to_the_one_replied_to(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

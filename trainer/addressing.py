@@ -99,7 +99,8 @@ _WHAT_CAME = re.compile(
 # "apologize to Mr. Okafor (Daniel) for …", "tell ms. reyes (isabel) that …": the name in
 # brackets is the one they go by.
 _GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_TITLE}[\w'’-]+|"
-                      r"the\s+[a-z]+)\s*\((?P<name>[A-Za-z][a-z'’-]+)\)", re.I)
+                      r"the\s+[a-z]+)\s*\((?:(?:his|her|their)\s+)?(?:first\s+)?(?:name\s+(?:is\s+)?)?"
+                      r"(?P<name>[A-Za-z][a-z'’-]+)\)", re.I)
 _TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
 
 
@@ -131,7 +132,7 @@ _TOLD_NAME = re.compile(
 
 
 # "Draft: Zoë - thanks …", "Note for Siobhán: …", "Email to Fatima:": a label on the request.
-_LABEL = re.compile(r"^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
+_LABEL = re.compile(r"^(?i:reply|response|answer)\s*:\s*(?=\w)|^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
                     r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))|^(?i:e-?mail)\s*:\s*(?=\w)")
 # "to Ruth\nsorry can't do the rota …": who, on a line of its own.
 _TO_ALONE = re.compile(r"^\s*(?:(?i:email|e-mail|message|note|reply|write)\s+)?(?i:to|for)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
@@ -285,6 +286,10 @@ def _acted_on(verb: str, who: str, rest: str) -> str:
 
 def _addressed_line(text: str) -> str:
     text = _TITLED.sub(lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text)
+    goes_by = _GOES_BY.match(text)
+    if goes_by:
+        name = goes_by.group("name")
+        text = f"{goes_by.group('verb')} {name[:1].upper()}{name[1:]}{text[goes_by.end():]}"
     text = _NAME_IN_BRACKETS.sub("", text)
     text = _NAME_SENTENCE.sub("", text).strip()
     text = re.sub(r",\s+first\s+name\s+[A-Z][\w'’-]+(?=[.,;])", "", text)
@@ -293,10 +298,6 @@ def _addressed_line(text: str) -> str:
     text = _WHO_THEY_ARE.sub("", text)
     text = _APPOSITION.sub(lambda m: m.group("who"), text)
     text = _WHAT_CAME.sub("", text)
-    goes_by = _GOES_BY.match(text)
-    if goes_by:
-        name = goes_by.group("name")
-        text = f"{goes_by.group('verb')} {name[:1].upper()}{name[1:]}{text[goes_by.end():]}"
     text = _BUT_SAY.sub(", but ", text)
     told = _NEEDS_TO_KNOW.match(text)
     if told:

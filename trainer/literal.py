@@ -355,6 +355,8 @@ _CLAUSE_SPLIT = re.compile(
     r"|,\s*(?=(?:how|what|when|where|who|which|why)\b[^,;.]*\?)"
     # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
     # question mark or, closing the request, without
+    # "thursday is fine but ask if he can come at 10": the ask, a sentence of its own
+    r"|,?\s+but\s+(?=ask\s+(?:if|whether|when|what|how)\b)"
     r"|(?:\s+[-—–]|,?\s+so|,\s+and)\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+"
     r"(?:he|she|they|you|we|i)\b)"
     r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
@@ -408,6 +410,11 @@ def clauses(instruction: str) -> list[str]:
     return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c) for c in parts]
 
 
+# "Thursday is fine", "March was busy": a day or month as the subject is no one.
+_CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                   "today", "tomorrow", "tonight", "january", "february", "march", "april",
+                   "may", "june", "july", "august", "september", "october", "november",
+                   "december", "christmas", "easter", "weekend"}
 _CONDITION = re.compile(r"(?:if|when|whenever|unless|once|as\s+soon\s+as|because|since|"
                         r"although|though|while|before|after|until|in\s+case)\b", re.I)
 _INTRODUCES = re.compile(r"(?:.*\s)?(?:introduc\w*|intro)\s", re.I)
@@ -429,8 +436,8 @@ _SAID_TO_ADD = re.compile(r"(?:[£$€]?\d|(?!(?:a|an|some|the|that|how|why|what
                           r"interest|margin|rate|line|item|items)\b)", re.I)
 
 
-def literal_sentences(instruction: str,
-                      phrasebook: Phrasebook = NO_PHRASEBOOK) -> list[str] | None:
+def literal_sentences(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
+                      reader: str = "") -> list[str] | None:
     """What the writer says, one sentence per clause of the request, each in the form the
     user writes most (``phrasebook``); None when a clause reads as an instruction it
     cannot say."""
@@ -465,7 +472,7 @@ def literal_sentences(instruction: str,
         return [*opening, "\n\n" + "\n".join(lines) + ("\n\n" if closing else ""), *closing]
     text = _one_line(head)
     addressed = _addressed(text)
-    addressee = known = ""
+    addressee, known = reader, ""
     if addressed:
         who_before, text = addressed.group("who"), addressed.group("rest")
         addressee = who_before
@@ -500,6 +507,7 @@ def literal_sentences(instruction: str,
         if not line:
             continue  # "let everyone know", the email being to everyone: nothing to say
         if subject and not known and subject.group(1).lower() not in NOT_A_NAME and \
+                subject.group(1).lower() not in _CALENDAR_WORDS and \
                 subject.group(1).lower() not in (
                 who_before.lstrip(_SOMEONE_ELSE).lower().split() or [""])[:1]:
             # "Mae can stay …, I'll drive her home": her is Mae, not the reader.
@@ -666,10 +674,17 @@ def _say(clause: str, who_before: str, addressee: str = "",
             continue
         groups = match.groupdict()
         named = groups.get("who") or ""
-        if form.startswith("thank you") and addressee and named[:1].isupper() and \
-                named.split()[0] != addressee.split()[0]:
+        if form.startswith("thank you") and addressee and named and \
+                named.lower() not in ("him", "her", "them", "you") and \
+                named.split()[0].lower() != addressee.split()[0].lower():
             # "reply to Callum: …, thank Fran": Fran is thanked through Callum.
-            return _sentence(f"my thanks to {named}, too"), who_before
+            if named[:1].isupper():
+                return _sentence(f"my thanks to {named}, too"), who_before
+            # "thank the trustees for the grant", written to Felix: through him
+            thanked = (groups.get("x") or "").strip().rstrip(".?!,;: ")
+            return _sentence(f"please pass on my thanks to {named}"
+                             + (f" for {thanked}" if thanked and "for {x}" in form else "")), \
+                who_before
         said_x = (groups.get("x") or "").strip().rstrip(".?!,;: ")
         parts = named.split()
         if form == "{x}." and len(parts) == 2 and parts[1][:1].isupper() and \
@@ -755,7 +770,7 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     """The request as the body of an email (without greeting and sign-off). ``reader``:
     the first name of the one person it is to, whose things are "your" things ("order
     Jo's spring compost", written to Jo: "your spring compost")."""
-    sentences = literal_sentences(instruction, phrasebook)
+    sentences = literal_sentences(instruction, phrasebook, reader)
     if not sentences:
         return None
     body = " ".join(sentences).replace(" \n", "\n").replace("\n ", "\n").strip()

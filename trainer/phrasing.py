@@ -92,7 +92,7 @@ class Phrasebook:
     def punctuate(self, sentence: str) -> str:
         """An exclamation mark ends the sentence only for a user who writes them."""
         if sentence.endswith("!") and not self.exclaims:
-            return sentence[:-1].rstrip() + "."
+            return sentence.rstrip("!").rstrip() + "."
         return sentence
 
 

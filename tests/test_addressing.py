@@ -223,3 +223,30 @@ def test_family_titles_stay_with_the_name_in_the_greeting():
 ])
 def test_replies_said_to_the_one_replied_to(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("Can you draft something to my son's teacher, Mr. Hale, explaining Finn will miss Monday for "
+     "his cousin's wedding?", "", "Finn will miss Monday for his cousin's wedding."),
+    ("resignation letter to my boss Greg. last day 31 Jan. grateful, no drama", "Greg",
+     "I'm writing to resign. Last day 31 Jan."),
+    ("chase Tunde for invoice 2291, due 30/09. polite but firm, he's a good client", "Tunde",
+     "Just following up on invoice 2291, due 30/09."),
+    ("Write a formal complaint to Acme Gas about being billed £61 twice. Account 850.", "",
+     "I'm writing to complain about being billed £61 twice. Account 850."),
+    ("nan's 90th — email the cousins about chipping in for a gift", "",
+     "Nan's 90th. I'm writing about chipping in for a gift."),
+    ("what do I say to my daughter's coach (Dave) about her being benched every match?", "Dave",
+     "I'm writing about her being benched every match."),
+    ("My plumber Connor did a great job — want to thank him and ask if I can review him online",
+     "Connor", "You did a great job. Thank you. Could you let me know whether I can review you "
+     "online?"),
+    ("Client (Ana, from a publisher) wants a 4th round. Write her an email explaining this, "
+     "friendly, and ask if she wants to go ahead.", "Ana",
+     "You want a 4th round. Could you let me know whether you want to go ahead?"),
+    ("announce to the team that Kwame joins on 3 March. Ask people to make him feel welcome.", "",
+     "Kwame joins on 3 March. Could you make him feel welcome?"),
+    ("tell Jo the room is big, warm, bright", "Jo", "The room is big, warm, bright."),
+])
+def test_more_of_what_people_type(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

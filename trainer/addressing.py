@@ -183,7 +183,8 @@ def as_addressed(text: str) -> str:
         moved = re.match(r"write to (?P<who>[^:]{1,60}): (?P<rest>.*)$", rewritten, re.S)
         if moved and rewritten != sentence and not said.lower().startswith(("write to", "reply to")):
             # "I'm a teacher. I need to email Mrs Nwosu about …": who it is for, first
-            said = f"write to {moved.group('who')}: {said} {moved.group('rest')}"
+            context = said if re.search(r"[.!?]$", said.strip()) else said.strip() + "."
+            said = f"write to {moved.group('who')}: {context} {moved.group('rest')}"
             continue
         if rewritten != sentence and not joint.strip():
             said += " " + rewritten
@@ -208,6 +209,8 @@ def _later_sentence(sentence: str) -> str:
     needed = _NEED_TO.match(sentence)
     if needed:  # "Hi, I'm a nurse on nights. I need to email my manager Siobhan to swap …"
         return _addressed_line(sentence[needed.end():])
+    if re.match(r"(?i:email|write|message|reply)\b", sentence):  # "grandma's 90th — email the cousins …"
+        return _addressed_line(sentence)
     return sentence
 
 
@@ -234,6 +237,14 @@ def _said_who(who: str) -> str:
 # "write a cover email for my application to the sous chef role at Harbour House"
 _COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?i:email|letter|note)"
                     r"\s+(?:for|to\s+go\s+with)\s+(?:my\s+)?(?:application\s+(?:to|for)\s+)?(?P<x>.+)$", re.S)
+# "Write a formal complaint to British Gas about being billed …"
+_COMPLAINT = re.compile(r"^(?i:write|send|make|draft)\s+(?:an?\s+)?(?:(?i:formal|official)\s+)?"
+                        r"(?i:complaint)\s+(?:(?i:to)\s+[^.]{1,40}?\s+)?(?i:about|re|regarding)\s+"
+                        r"(?P<x>.+)$", re.S)
+# "resignation letter to my boss Greg. last day 31 Jan."
+_RESIGNATION = re.compile(rf"^(?:(?i:write|draft|send)\s+)?(?:(?i:my|an?)\s+)?(?i:resignation)\s+"
+                          rf"(?i:letter|email|note)\s+(?i:to|for)\s+{_ROLE_BEFORE}(?P<who>{_NAME})"
+                          r"(?P<rest>.*)$", re.S)
 # "email Siobhan to swap my shift", "email Ama to ask if …": what the email is for.
 _TO_DO = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>.*)$", re.S)
 _ACTS_ON_THEM = {"ask", "tell", "remind", "thank", "let", "confirm", "invite", "congratulate",
@@ -316,6 +327,13 @@ def _addressed_line(text: str) -> str:
     cover = _COVER.match(text)
     if cover:
         return f"say I'm writing to apply for {cover.group('x')}"
+    complaint = _COMPLAINT.match(text)
+    if complaint:
+        return f"say I'm writing to complain about {complaint.group('x')}"
+    resigning = _RESIGNATION.match(text)
+    if resigning:
+        return f"write to {_said_who(resigning.group('who'))}: I'm writing to resign. " \
+               f"{resigning.group('rest').lstrip(' .')}".rstrip()
     writing = _WRITING_TO.match(text)
     if writing:
         return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"

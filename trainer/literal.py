@@ -45,7 +45,7 @@ _PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache
 _GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=[\s:,;.—–]|$)"
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
           rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
-          r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|"
+          r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|people|folks|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
 # Who they are, between commas: "thank Ana, our treasurer, for …" (said in the address).
@@ -165,6 +165,8 @@ _RULES: list[tuple[str, str]] = [
     # "…; reply soon": the reader is to reply.
     (r"reply\s+(?P<x>soon|asap|quickly|promptly|as\s+soon\s+as\s+(?:possible|you\s+can)"
      r"|by\s+.+|before\s+.+)", "please reply {x}."),
+    # "write her an email explaining this": nothing more to say
+    (r"explain\s+(?:this|that|it|why)\.?", ""),
     (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
@@ -176,7 +178,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}(?:\s*[:,—–]|\s+-)\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
-    (r"announce\s+(?P<x>.+)", "{x}."),
+    (rf"announce(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "{x}."),
     # "decline Mark's invitation", written to Mark: "your invitation".
     (rf"decline\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm afraid I have to decline your {x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
@@ -193,7 +195,8 @@ _RULES: list[tuple[str, str]] = [
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding|re:?)\s+(?P<x>[^:,]+(?:\s[-—–]\s[^:]*)?)", "I'm writing about {x}."),
+    (r"(?:about|regarding)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
+    (r"re:?\s+(?P<x>[^:,]+(?:\s[-—–]\s[^:]*)?)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"
      rf"(?:call|meeting|chat|catch-up|catch\s+up|time|slot|visit|session|lunch|coffee)\b)"
@@ -231,7 +234,8 @@ _RULES: list[tuple[str, str]] = [
     # "welcome new members of our running club": to all of them
     (r"welcome\s+(?P<x>(?:new|all|our|the)\s+[^!?]+?)\.?", "welcome to all {x}!"),
     # "… Is that too close to the deadline? Ask him.": the question is already said
-    (r"(?:ask|tell)\s+(?:him|her|them)", ""),
+    (r"(?:ask|tell)\s+(?:him|her|them)\.?", ""),
+
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
      "I'd like to suggest {x}."),
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
@@ -330,7 +334,7 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "introducing": "introduce", "letting": "let", "requesting": "request",
             "explaining": "explain", "warning": "warn", "informing": "inform",
             "welcoming": "welcome", "congratulating": "congratulate", "proposing": "propose",
-            "chasing": "follow up on"}
+            "chasing": "follow up on", "announcing": "announce"}
 _VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"
@@ -415,6 +419,21 @@ _CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "satu
                    "today", "tomorrow", "tonight", "january", "february", "march", "april",
                    "may", "june", "july", "august", "september", "october", "november",
                    "december", "christmas", "easter", "weekend"}
+# Things that open a sentence as its subject in requests, which are no one to keep "he"
+# and "she" for: "Deadline is 15 Jan", "Payroll closes Thursday".
+_THINGS = set("""deadline contract budget payroll marketing legal finance customer client supplier
+price rent payment invoice meeting party office delivery order kickoff launch build site
+project report quote bill fee fees cost total balance account booking reservation flight train
+bus car van parking venue room hall event trip match game practice training class lesson
+session course exam test result results school nursery work job role team board committee
+policy rota schedule plan agenda list form link code password address phone email letter
+parcel package shipment stock weather traffic heating boiler roof fence garden kitchen
+bathroom house flat lease deposit keys key insurance claim refund warranty repair engineer
+plumber builder doctor dentist appointment surgery hospital pharmacy prescription membership
+subs ticket tickets dinner lunch breakfast food drinks cake photos pictures video slides deck
+draft document file folder spreadsheet data server system app website update release version
+bug ticket pipeline deploy review feedback interview offer salary pay bonus leave holiday
+holidays notice reason reasons everything nothing something anything everyone nobody""".split())
 _CONDITION = re.compile(r"(?:if|when|whenever|unless|once|as\s+soon\s+as|because|since|"
                         r"although|though|while|before|after|until|in\s+case)\b", re.I)
 _INTRODUCES = re.compile(r"(?:.*\s)?(?:introduc\w*|intro)\s", re.I)
@@ -479,6 +498,12 @@ def literal_sentences(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         owner = addressed.groupdict().get("owner") or ""
         opening = re.match(r"(he|she)\b", text, re.I)
         known = reader_pronoun(text)
+        child = re.search(r"\b(?:my|our)\s+(?P<kin>son|boy|daughter|girl|mum|mom|dad|wife|husband|"
+                          r"sister|brother)['’]s\s", who_before)
+        if not known and child:
+            # "my daughter's football coach": she and her are the daughter's
+            known = "him" if child.group("kin") in ("daughter", "girl", "mum", "mom", "wife",
+                                                    "sister") else "her"
         if not known and owner and opening:
             # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
             known = "her" if opening.group(1).lower() == "he" else "him"
@@ -507,7 +532,8 @@ def literal_sentences(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         if not line:
             continue  # "let everyone know", the email being to everyone: nothing to say
         if subject and not known and subject.group(1).lower() not in NOT_A_NAME and \
-                subject.group(1).lower() not in _CALENDAR_WORDS and \
+                subject.group(1).lower() not in _CALENDAR_WORDS | _THINGS and \
+                subject.group(1).lower() not in phrasebook.everyday and \
                 subject.group(1).lower() not in (
                 who_before.lstrip(_SOMEONE_ELSE).lower().split() or [""])[:1]:
             # "Mae can stay …, I'll drive her home": her is Mae, not the reader.
@@ -761,7 +787,8 @@ def _numbered(sentence: str) -> str:
 def _plural(who: str) -> bool:
     return bool(who) and who.lower() not in ("him", "her") and (
         " and " in who or "," in who or "&" in who
-        or who.lower().startswith(("the ", "everyone", "everybody", "all", "them"))
+        or who.lower().startswith(("the ", "everyone", "everybody", "all", "them", "people",
+                                   "folks"))
         or bool(re.fullmatch(rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}", who)))  # "market traders"
 
 
@@ -791,7 +818,7 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         body = re.sub(rf"(?:^|(?<=[.!?] )){re.escape(reader)}['’]s\b", "Your", body)
         # "My landlord Frank still hasn't fixed the heat", written to Frank: "You still
         # haven't fixed the heat".
-        body = re.sub(rf"(?:^|(?<=[.!?] )|(?<=, ))(?:(?:The|My|Our|the|my|our)\s+)?(?:[a-z]+\s+){{0,6}}?"
+        body = re.sub(rf"(?:^|(?<=[.!?] )|(?<=, ))(?:(?:The|My|Our|the|my|our)\s+)?(?:[A-Za-z][a-z]*\s+)?(?:[a-z]+\s+){{0,6}}?"
                       rf"(?:\({re.escape(reader)}\b[^)]*\)|,\s*{re.escape(reader)},)\s+"
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: ("Y" if m.group(0)[:1].isupper() else "y")

@@ -117,6 +117,10 @@ _ANY_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)(?:['�
 # is that one.
 _NAMED_THEN = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)(?:['’]s)?\s+[^.;!?]*?,\s+$")
 _SUBJECT = re.compile(r"(?:he|she)(?:['’](?:s|ll|d))?$", re.I)
+# A named subject earlier in the same sentence: "Finn will miss school … for his …".
+_NAMED_SUBJECT = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)\s+"
+                            r"(?:will|is|was|has|had|can|could|would|won['’]t|can['’]t|"
+                            r"[a-z]+(?:s|ed))\b[^.;!?]*$")
 
 
 def whose_pronouns(text: str, reader: str = "") -> str:
@@ -134,6 +138,9 @@ def whose_pronouns(text: str, reader: str = "") -> str:
     named = _NAMED_THEN.search(text[:first.start()])
     if named and _SUBJECT.match(first.group(0)) and named.group("name") != reader:
         return "him" if she else "her"
+    owner = _NAMED_SUBJECT.search(text[:first.start()])
+    if owner and first.group(0).lower() == "his" and owner.group("name") != reader:
+        return "her"  # "Finn will miss school for his grandad's funeral": Finn's
     words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
     return ("her" if she else "him") if words & (HIS if she else HERS) else ""
 

@@ -49,10 +49,11 @@ REQUEST_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|dec
 # The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
 _TO_THE_ASSISTANT = re.compile(
     r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:help\s+me\s+)?|please\s+|help\s+me\s+|"
-    # "How would I tell my client Hamish that …?"
+    # "How would I tell my client Hamish that …?", "what do I say to my daughter's coach …?"
     r"how\s+(?:would|should|do|can|could)\s+I\s+|"
+    r"what\s+(?:do|should|would|can|could)\s+I\s+(?=say\s+to\b)|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
-    rf"(?=(?:{REQUEST_VERBS}|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
+    rf"(?=(?:{REQUEST_VERBS}|say\s+to|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
 
 
@@ -65,7 +66,7 @@ def _to_the_writer(text: str) -> str:
         return text
     text = text[asked.end():]
     return re.sub(r"\?(?=\s|$)", ".", text, count=1) if asked.group(0).strip().lower() \
-        .startswith(("can", "could", "would", "will", "how")) else text
+        .startswith(("can", "could", "would", "will", "how", "what")) else text
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
@@ -91,6 +92,7 @@ _SAME_ACT = [
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>[A-Za-z][\w'’-]*)\s*$"),
      r"follow up with \g<who>"),
     (re.compile(r"^get\s+back\s+to\s+", re.I), "reply to "),
+    (re.compile(r"^say\s+to\s+", re.I), "write to "),
     (re.compile(r"^reach\s+out\s+to\s+", re.I), "write to "),
     (re.compile(r"^give\s+(?P<who>\S+(?:\s+[A-Z]\S*)?)\s+a\s+heads[\s-]up\s+(?:that\s+|about\s+)?",
                 re.I), r"tell \g<who> "),
@@ -117,6 +119,9 @@ _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|profess
          r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
          r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
          r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly)")
+# How an email sounds, never what it is about ("big, warm, bright" is a room).
+_STYLE = (r"(?:friendly|polite|professional|formal|informal|casual|firm|gentle|upbeat|tactful|"
+          r"diplomatic|apologetic|enthusiastic|gracious|respectful)")
 # Only where a clause opens with it: "the path must be clear." is the email's, and stays.
 _HOW_TO_WRITE = [
     re.compile(rf"(?:^|\s*[,;.]\s*(?:but\s+|and\s+|so\s+)?|(?<=[?!])\s*|\s+(?:but|and|so)\s+)"
@@ -130,12 +135,21 @@ _HOW_TO_WRITE = [
     # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
     re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
                rf"{_TONE}(?:\s*(?:,|and|&|but)?\s*(?:(?:very|quite|not|too|a\s+bit)\s+)*{_TONE})*"
-               r"(?:\s+tone)?(?:\s*,?\s*(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama)?"
+               r"(?:\s+tone)?(?:\s*,?\s*(?:(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama|no\s+drama))?"
+               # "polite but firm, he's a good client": why, told to the assistant
+               r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:a|an|my|our|old)\s+(?:\w+\s+)?"
+               r"(?:mate|friend|pal|buddy|colleague|client|customer|friends|mates))?"
                r"(?:\s*,?\s*(?:and\s+|but\s+)?not\s+(?:too\s+)?(?:long|wordy|formal|stiff))?\s*[.!]*\s*$",
                re.I),
     # "don't be passive aggressive but he needs to do it": what follows the "but" is said.
     re.compile(rf"(?:(?<=[.!?]\s)|^)(?:don['’]t\s+(?:be|sound)|be|sound)\s+(?:too\s+|so\s+)?"
                rf"(?:\w+\s+)?{_TONE}\s+but\s+(?=\w)", re.I),
+    # "explaining this, friendly, and ask …": a tone between commas
+    re.compile(rf",\s*(?:very\s+|quite\s+)?{_STYLE}(?:\s+(?:but|and)\s+{_STYLE})?\s*"
+               rf"(?=,\s*(?:and\s+|then\s+)?(?:{REQUEST_VERBS})\b)", re.I),
+    # "want to thank him and ask …": the thanks and the ask are what is said
+    re.compile(r"(?:^|(?<=[.!?,;—–-]\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
+               r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
     # "Can you make it sound professional?": to the assistant
     re.compile(rf"(?:(?<=[.!?]\s)|^)(?:(?:can|could)\s+you\s+)?make\s+it\s+(?:sound\s+)?(?:more\s+|a\s+bit\s+)?"
                rf"{_TONE}\b[^.!?]*[.!?]?\s*$", re.I),

@@ -23,9 +23,10 @@ _ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}[a-z'’-]+,?\s+(?=[
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
 _MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|friendly|follow-up)\s+)?"
-              r"(?:email|note|message|reply|response|line|thank-you|thank\s+you(?:\s+note)?)")
-_WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose)"
-          rf"(?:\s+(?:back|out))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
+              r"(?:email|e-mail|mail|note|message|reply|response|line|thank-you|thank\s+you(?:\s+note)?)")
+_WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose|emailing|writing|"
+          r"messaging|do|put\s+together)"
+          rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
           rf"|(?:send|shoot|drop){_MAIL_NOUN}"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
@@ -35,7 +36,10 @@ _WRITE = f"(?i:{_WRITE})"
 _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
 # about the budget".
-_ROLE_AFTER = (r"(?:\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*|HR|IT|[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
+_ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji)\b"
+               r"|\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+road)"
+               r"|\s+who\s+[^.!?,]{1,60}?(?=[.!?])"
+               r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
                r"|\s+the\s+[a-z]+|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
                r"sales|reception|office)|\s*\([^()]{1,40}\)"
                r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
@@ -48,7 +52,7 @@ _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|m
 _OWNER = (r"(?P<owner>,\s+[A-Z][\w'’-]+['’]s\s+[a-z]+(?:\s+[a-z]+)?(?=\s*(?:[,:—–]|\s-\s)))?")
 _WHO = rf"{_ROLE_BEFORE}(?P<who>{_NAME}){_ROLE_AFTER}{_THEIR_MAIL}{_OWNER},?"
 # What the email does, said as the writer's gerund: "write to Tunde chasing invoice …".
-_GERUND = r"saying|telling|letting|asking|thanking|chasing|reminding|inviting|explaining|confirming|warning|informing|welcoming|congratulating|apologi[sz]ing|suggesting|offering|proposing|requesting|declining|accepting|following"
+_GERUND = r"saying|telling|letting|updating|asking|thanking|chasing|reminding|inviting|explaining|confirming|warning|informing|welcoming|congratulating|apologi[sz]ing|suggesting|offering|proposing|requesting|declining|accepting|following"
 
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
@@ -57,10 +61,11 @@ _AND_ACT = re.compile(
 # "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to
 # Anita: running late": who it is for, then what to say.
 _THEN_SAY = re.compile(
-    rf"^{_WRITE}{_TO}{_WHO}(?:,\s+(?:she|he|they)['’](?:s|re)\s+[^.!?]{{1,60}})?"
+    rf"^{_WRITE}{_TO}{_WHO}(?:,\s+(?:she|he|they)['’](?:s|re)\s+[^.!?]{{1,60}}?"
+    r"(?:\s+and\s+(?=(?:I|tell|ask|let)\b)|(?=[.!?])))?"
     r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
     rf"|,?\s+(?=(?:{_GERUND})\b)|\s+to\s+say\s+(?:that\s+)?"
-    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b))\s*(?P<rest>\S.*)$",
+    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b)|(?<=\sand\s))\s*(?P<rest>\S.*)$",
     re.S)
 # "email Dr. Chen's office to request a copy of …": what the email is for, said.
 _WRITING_TO = re.compile(
@@ -208,6 +213,9 @@ def _later_sentence(sentence: str) -> str:
         return later.group("rest")
     needed = _NEED_TO.match(sentence)
     if needed:  # "Hi, I'm a nurse on nights. I need to email my manager Siobhan to swap …"
+        bare = _BARE_ADDRESS.match(sentence[needed.end():])
+        if bare:  # "I would like to write to my old friend Margaret." and then what to say
+            return f"write to {_said_who(bare.group('who'))}: "
         return _addressed_line(sentence[needed.end():])
     if re.match(r"(?i:email|write|message|reply)\b", sentence):  # "grandma's 90th — email the cousins …"
         return _addressed_line(sentence)
@@ -253,8 +261,21 @@ _ACTS_ON_THEM = {"ask", "tell", "remind", "thank", "let", "confirm", "invite", "
 _NEED_TO = re.compile(r"^(?:so\s+)?(?:I\s+)?(?:need|want|have|['’]d\s+like|would\s+like)\s+to\s+"
                       r"(?=(?:email|write|message|reply|respond|ask|tell|thank|remind|let)\b)", re.I)
 # "my professor, Dr. Ananya Rao, …": the name, for who they are.
-_APPOSITION = re.compile(rf"\b(?:my|our|the|a|an)\s+[a-z'’-]+(?:\s+[a-z'’-]+)?,\s+(?P<who>{_TITLE}?"
+_APPOSITION = re.compile(rf"(?:\b(?:my|our|the|a|an)|{_TITLE}?\b[A-Z][\w'’-]+['’]s)\s+[a-z'’-]+(?:\s+[a-z'’-]+)?,\s+(?P<who>{_TITLE}?"
                          r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),")
+
+
+# "sympathy email to Harold, his wife passed away last week"
+_SYMPATHY = re.compile(rf"^(?:(?i:write|draft|send)\s+)?(?:an?\s+)?(?i:sympathy|condolence|condolences)\s+"
+                       rf"(?i:email|note|message|card|letter)\s+(?i:to|for)\s+{_WHO}\s*(?P<rest>[,—–-].+)$", re.S)
+# "write Amit an email. he asked for feedback …"
+_WRITE_NAME_A_MAIL = re.compile(rf"^(?i:write|send|drop|shoot)\s+(?P<who>{_NAME})\s+(?:an?\s+)?"
+                                r"(?:[\w-]+\s+)?(?i:email|note|message|line|mail)\s*[.:,;—–-]\s*"
+                                r"(?P<rest>\S.*)$", re.S)
+
+
+# "I would like to write to my old friend Margaret.": who, and nothing else yet
+_BARE_ADDRESS = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s*[.!]?\s*$", re.S)
 
 
 # "thank you email to all the volunteers …", "sorry note to Marguerite for …", "congrats
@@ -342,6 +363,8 @@ def _addressed_line(text: str) -> str:
         verb, who, rest = to_do.group("verb"), _said_who(to_do.group("who")), to_do.group("rest")
         if verb == "say":
             return f"write to {who}: {rest.lstrip()}"
+        if verb == "confirm":  # "email Lucía to confirm her lessons, Thursdays 4-5pm"
+            return f"confirm with {who}{rest}"
         if verb in _ACTS_ON_THEM:
             return _acted_on(verb, who, re.sub(r"^\s+(?:him|her|them)\b", "", rest))
         return f"write to {who}: I'd like to {verb}{rest}"
@@ -354,6 +377,13 @@ def _addressed_line(text: str) -> str:
     wish = _WISH.match(text)
     if wish:
         return f"wish {_said_who(wish.group('who'))} {text[wish.end():]}"
+    sympathy = _SYMPATHY.match(text)
+    if sympathy:
+        return f"write to {_said_who(sympathy.group('who'))}: I'm so sorry to hear " \
+               f"{sympathy.group('rest').lstrip(' ,—–-')}"
+    written = _WRITE_NAME_A_MAIL.match(text)
+    if written:
+        return f"write to {_said_who(written.group('who'))}: {written.group('rest')}"
     kind = _KIND_OF_MAIL.match(text)
     if kind and kind.group("kind").lower() == "birthday":
         # "birthday email for my manager Anjali, from me"

@@ -308,7 +308,7 @@ _MY_SOMEONE = re.compile(
     r"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>[A-ZÀ-Þ][\w'’-]+)\b")
 _ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text)\s+"
                                r"(?i:him|her)\b")
-_BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,[^)]*)?\)")
+_BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,\s*(?![A-ZÀ-Þ])[^)]*)?\)")
 # "decline the meeting from Harriet": the one it came from.
 _FROM = re.compile(r"^\s*(?i:please\s+)?(?i:decline|accept|answer|reply\s+to)\s+(?:the|an?|this)\s+"
                    r"[\w -]{1,30}?\s+from\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")

@@ -239,6 +239,11 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
      "I'd like to suggest {x}."),
     (rf"update\s+{_WHO}\s+on\s+(?P<x>.+)", "a quick update on {x}."),
+    (rf"update\s+{_WHO}\s+that\s+(?P<x>.+)", "{x}."),
+    # "requesting leave from 12/12 to 20/12"
+    (r"request\s+(?P<x>.+)", "I'd like to request {x}."),
+    # "Complain to the airline about lost bag"
+    (r"complain(?:\s+to\s+[\w' -]{1,30}?)?\s+about\s+(?P<x>.+)", "I'm writing to complain about {x}."),
     (rf"warn\s+{_WHO}\s+(?:that\s+|about\s+)?(?P<x>.+)", "a word of warning: {x}."),
     (r"cancel\s+(?P<x>.+)", "I'm afraid I need to cancel {x}."),
     # "send Greg Lakeside in his format": the last capitalised word is what is sent, where
@@ -334,7 +339,7 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "introducing": "introduce", "letting": "let", "requesting": "request",
             "explaining": "explain", "warning": "warn", "informing": "inform",
             "welcoming": "welcome", "congratulating": "congratulate", "proposing": "propose",
-            "chasing": "follow up on", "announcing": "announce"}
+            "chasing": "follow up on", "announcing": "announce", "updating": "update"}
 _VERBS = REQUEST_VERBS
 _CLAUSE_SPLIT = re.compile(
     r";\s*"

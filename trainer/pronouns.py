@@ -17,7 +17,7 @@ AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "do
 
 
 # After these, "her" is the person ("drive her home", "give her the keys"), not "your".
-_HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that",
+_HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whether", "that", "i",
                "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
                "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
                "again", "too", "tonight", "asap", "yesterday", "directly", "the", "a", "an",

@@ -53,7 +53,7 @@ _TO_THE_ASSISTANT = re.compile(
     r"how\s+(?:would|should|do|can|could)\s+I\s+|"
     r"what\s+(?:do|should|would|can|could)\s+I\s+(?=say\s+to\b)|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
-    rf"(?=(?:{REQUEST_VERBS}|say\s+to|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
+    rf"(?=(?:{REQUEST_VERBS}|say\s+to|do\s+an?\s|put\s+together|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
 
 
@@ -70,7 +70,7 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|ok|okay|so|um|uh|right|alright|oh|kindly)\b[,.!]?\s+"
+_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|ok|okay|so|um|uh|right|alright|oh|kindly)\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
                       r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
@@ -118,7 +118,8 @@ _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|profess
          r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
          r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
          r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
-         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly)")
+         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|frank|candid|"
+         r"constructive|supportive|encouraging|empathetic|understanding|clear)")
 # How an email sounds, never what it is about ("big, warm, bright" is a room).
 _STYLE = (r"(?:friendly|polite|professional|formal|informal|casual|firm|gentle|upbeat|tactful|"
           r"diplomatic|apologetic|enthusiastic|gracious|respectful)")
@@ -130,7 +131,8 @@ _HOW_TO_WRITE = [
                r"(?:\s+about\s+it)?"
                # "keep it light, he's a mate": why, told to the assistant
                r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:a|an|my|our|old)\s+(?:\w+\s+)?"
-               r"(?:mate|friend|pal|buddy|colleague|client|friends|mates))?(?=\s*(?:[,;.]|$))", re.I),
+               r"(?:mate|friend|pal|buddy|colleague|client|friends|mates)|\s*,\s*(?:he|she|they)['’](?:s|re)\s+"
+               r"(?:junior|new(?:\s+here)?|young|shy|sensitive))?(?=\s*(?:[,;.]|$))", re.I),
     # A closing note of tone alone: "… casual", "Very polite and formal.", "firm.",
     # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
     re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
@@ -148,7 +150,7 @@ _HOW_TO_WRITE = [
     re.compile(rf",\s*(?:very\s+|quite\s+)?{_STYLE}(?:\s+(?:but|and)\s+{_STYLE})?\s*"
                rf"(?=,\s*(?:and\s+|then\s+)?(?:{REQUEST_VERBS})\b)", re.I),
     # "want to thank him and ask …": the thanks and the ask are what is said
-    re.compile(r"(?:^|(?<=[.!?,;—–-]\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
+    re.compile(r"(?:^|(?<=[.!?,;—–-]\s)|(?<=\band\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
                r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
     # "Can you make it sound professional?": to the assistant
     re.compile(rf"(?:(?<=[.!?]\s)|^)(?:(?:can|could)\s+you\s+)?make\s+it\s+(?:sound\s+)?(?:more\s+|a\s+bit\s+)?"
@@ -189,7 +191,8 @@ management facilities payroll procurement engineering design product office
 customer client landlord tenant boss manager teacher doctor dentist vet plumber builder
 neighbour neighbor contractor supplier vendor agent lawyer accountant coach
 mum mom dad gran grandma grandpa nana auntie uncle
-email note letter message card pack party drinks lunch dinner aboard""".split())
+email note letter message card pack party drinks lunch dinner aboard address
+because since as so but and or if when while though although unless until before after""".split())
 
 
 # The ends of plural nouns ("tenants", "members", "families"), which names seldom have.

@@ -44,7 +44,6 @@ from trainer.greetings import (
     learn_from_store,
     resolve_recipient,
 )
-from trainer.literal import fitting_subject, poor_subject, subject_from_request
 from trainer.metrics import style_distance
 from trainer.phrasing import Phrasebook
 from trainer.registry import active_adapter, adapter_entry
@@ -55,6 +54,7 @@ from trainer.revise import (
     forced_opening,
     strike_invented,
 )
+from trainer.subjects import fitting_subject, poor_subject, subject_from_request
 
 
 @dataclass

@@ -16,8 +16,9 @@ from trainer.fallback import (
     write_on,
 )
 from trainer.grounding import usual_words
-from trainer.literal import literal_body, poor_subject, subject_from_request
+from trainer.literal import literal_body
 from trainer.pronouns import to_you
+from trainer.subjects import poor_subject, subject_from_request
 
 
 @pytest.mark.parametrize("request_, email", [

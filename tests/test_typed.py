@@ -8,7 +8,8 @@ import pytest
 
 from trainer.checks import asked_acts, check_draft, required_facts
 from trainer.greetings import addresses_a_group, named_in_instruction
-from trainer.literal import literal_body, subject_from_request
+from trainer.literal import literal_body
+from trainer.subjects import subject_from_request
 from trainer.typed import plain_request
 
 

@@ -41,7 +41,6 @@ from trainer.engine.prompts import PromptBuilder, PromptRequest
 from trainer.engine.runtime import GenerationParams, ModelRuntime
 from trainer.fallback import WRITE_ON_TOKENS, literal_fallback, opening_for, write_on
 from trainer.greetings import GreetingBook, resolve_recipient
-from trainer.literal import fitting_subject
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.playback import EmailForPlayback, EmbeddingKeyphrases, Instruction
 from trainer.playback_run import playback, playback_cache
@@ -53,6 +52,7 @@ from trainer.revise import (
     forced_opening,
     strike_invented,
 )
+from trainer.subjects import fitting_subject
 
 SETTINGS = ("base", "rag", "lora", "lora_rag")
 # What drafting allows a medium-length email (app.drafting.DraftSettings.medium_tokens):

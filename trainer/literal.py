@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from trainer.engine.shaping import CLOSING
+from trainer.clauses import INTRODUCES, clauses
 from trainer.facts import DATE, TIME
 from trainer.phrasing import NO_PHRASEBOOK, Phrasebook
 from trainer.pronouns import (
@@ -341,36 +341,6 @@ _GERUNDS = {"thanking": "thank", "saying": "say", "asking": "ask", "telling": "t
             "welcoming": "welcome", "congratulating": "congratulate", "proposing": "propose",
             "chasing": "follow up on", "announcing": "announce", "updating": "update"}
 _VERBS = REQUEST_VERBS
-_CLAUSE_SPLIT = re.compile(
-    r";\s*"
-    # a full stop, not one of a title or an abbreviation
-    r"|(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bProf)(?<!\be\.g)(?<!\bi\.e)"
-    r"(?<!\bvs)(?<!\bpg)(?<!\bno)(?<!\bapprox)\.\s+"
-    rf"|,\s*(?:and\s+)?(?=(?:{_VERBS}|need|want|think|hope)\b)"
-    rf"|(?<=[?!])\s+(?=(?:{_VERBS})\b)"
-    # "can she resend it? the one she sent …": a question, then the next sentence
-    r"|(?<=[a-z]\?)\s+(?=[A-Za-z])"
-    rf"|\s+and\s+(?P<and_verb>)(?=(?:{_VERBS})\s)|,\s*(?P<subject>)(?=(?:we|i|it|it's|there's|that's|he|she|they)\b)"
-    # "…, our hall is booked" is a sentence; "thank Ana, our treasurer, for …" is not
-    r"|,\s*(?=(?:our|my)\b[^,;.]*?\b(?:is|are|was|were|will|can|has|have|had|did|does)\b)"
-    # "send the schedules, closing is pushed to 6/30": a news clause of its own, with a
-    # subject of a few words and its verb ("the venue, the one on Main St, is free" is not)
-    r"|,\s*(?P<news>)(?=(?!(?:which|who|whom|whose|that|where|when|if|as|so|but|or|and|because|"
-    r"since|unless|until|while|what|how|why)\b)(?:[\w'’/$£€-]+\s+){0,2}[\w'’-]+\s+"
-    r"(?:is|are|was|were|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|has\s+been|have\s+been|"
-    r"will\s+be|got|gets)\s[^,;]*(?:[.?!;]|$))"
-    rf"|,?\s+(?:and\s+)?then\s+(?=(?:{_VERBS})\s)|\s+[—–-]\s+(?=(?:{_VERBS})\s)"
-    # "…, how many tickets sold so far?": a question of its own
-    r"|,\s*(?=(?:how|what|when|where|who|which|why)\b[^,;.]*\?)"
-    # "the lids are in, can he fit them Thursday?": a question of its own, typed with its
-    # question mark or, closing the request, without
-    # "thursday is fine but ask if he can come at 10": the ask, a sentence of its own
-    r"|,?\s+but\s+(?=ask\s+(?:if|whether|when|what|how)\b)"
-    r"|(?:\s+[-—–]|,?\s+so|,\s+and)\s+(?=(?:can|could|will|would|shall|should|do|does|did)\s+"
-    r"(?:he|she|they|you|we|i)\b)"
-    r"|,\s*(?=(?:can|could|will|would|is|are|do|does|did)\s+(?:he|she|they|you|we)\b"
-    r"(?:[^,;]*\?|[^,;?.]*$))",
-    re.I)
 
 
 # Someone other than the reader was just named: their pronouns stay theirs. It marks the
@@ -382,41 +352,6 @@ _THIRD_SUBJECT = re.compile(r"^(?:Yes,?\s+|No,?\s+|So\s+)?"
                             r"([A-Z][a-z]+)(?:['’]s\s|\s+(?:can|could|"
                             r"will|would|is|was|has|had|wants|needs|says|said|should|may|might|"
                             r"isn['’]t|can['’]t|won['’]t)\b)")
-
-
-def clauses(instruction: str) -> list[str]:
-    # "(I took off $3,000; other income is $75/month)", "(non-refundable, it's in the
-    # contract)": one aside each, not two clauses.
-    asides: list[str] = []
-
-    def keep(match: re.Match) -> str:
-        asides.append(match.group(0))
-        return f"\x01{len(asides) - 1}\x01"
-    kept = re.sub(r"\([^()]*\)", keep, instruction.strip())
-    parts: list[str] = []
-    start, joint = 0, ""
-    for found in [*_CLAUSE_SPLIT.finditer(kept), None]:
-        if found and found.group("news") is not None and re.search(
-                r":|\bmentioning\b", kept[start:found.start()]):
-            continue  # "pitch fees and dates: Christmas, hat is knitted": one list of notes
-        if found and found.group("and_verb") is not None and re.search(
-                r"\b(?:want|wants|wanted|need|needs|have|has|going|like|able|trying|hoping|hope)"
-                r"\s+to\s+\w+",
-                kept[start:found.start()]):
-            continue  # "we want to arrange the inspection and get the deposit back": one wish
-        if found and found.group("subject") is not None and _CONDITION.match(
-                kept[start:found.start()].strip()):
-            continue  # "if that time doesn't work, she should suggest another": one sentence
-        part = kept[start:found.start() if found else len(kept)].strip(" ,")
-        if parts and joint.startswith(",") and _INTRODUCES.match(parts[-1]) \
-                and _SOMEONE_SAID.match(part):
-            # "introducing Lena — she's a potter, he runs the co-op": one about both
-            parts[-1] = f"{parts[-1]}, {part}"
-        elif part:
-            parts.append(part)
-        if found:
-            start, joint = found.end(), found.group(0).strip()
-    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c) for c in parts]
 
 
 # "Thursday is fine", "March was busy": a day or month as the subject is no one.
@@ -439,11 +374,6 @@ subs ticket tickets dinner lunch breakfast food drinks cake photos pictures vide
 draft document file folder spreadsheet data server system app website update release version
 bug ticket pipeline deploy review feedback interview offer salary pay bonus leave holiday
 holidays notice reason reasons everything nothing something anything everyone nobody""".split())
-_CONDITION = re.compile(r"(?:if|when|whenever|unless|once|as\s+soon\s+as|because|since|"
-                        r"although|though|while|before|after|until|in\s+case)\b", re.I)
-_INTRODUCES = re.compile(r"(?:.*\s)?(?:introduc\w*|intro)\s", re.I)
-_SOMEONE_SAID = re.compile(r"(?:he|she|they)\b", re.I)
-
 
 # Instructions about how to write, which only a writer can carry out.
 # ("keep well clear", "hold the meeting in the barn" are for the readers, and stay.)
@@ -494,34 +424,16 @@ def literal_sentences(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         lines = [f"{n}. {_capital(item)}" if numbered else f"- {_capital(item)}"
                  for n, item in enumerate(items, 1)]
         return [*opening, "\n\n" + "\n".join(lines) + ("\n\n" if closing else ""), *closing]
-    text = _one_line(head)
+    text = one_line(head)
     addressed = _addressed(text)
     addressee, known = reader, ""
     if addressed:
-        who_before, text = addressed.group("who"), addressed.group("rest")
-        addressee = who_before
-        owner = addressed.groupdict().get("owner") or ""
-        opening = re.match(r"(he|she)\b", text, re.I)
-        known = reader_pronoun(text)
-        child = re.search(r"\b(?:my|our)\s+(?P<kin>son|boy|daughter|girl|mum|mom|dad|wife|husband|"
-                          r"sister|brother)['’]s\s", who_before)
-        if not known and child:
-            # "my daughter's football coach": she and her are the daughter's
-            known = "him" if child.group("kin") in ("daughter", "girl", "mum", "mom", "wife",
-                                                    "sister") else "her"
-        if not known and owner and opening:
-            # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
-            known = "her" if opening.group(1).lower() == "he" else "him"
-        known = known or whose_pronouns(text, who_before)
-        if known:
-            # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
-            # she is Jill, and he is Noah.
-            who_before = known
-            text = owner_named(text, addressed.groupdict().get("owner") or "", known)
+        addressee, known, text = addressed_reader(addressed)
+        who_before = known or addressee
     # Who "he" and "she" are, where the request speaks of two people by pronoun and the
     # reader is named by the first verb ("give Tom a heads up that his mum called …").
     opener = _NAMED_BY_VERB.match(text)
-    gender = "" if known or not opener or _INTRODUCES.match(text) else whose_pronouns(
+    gender = "" if known or not opener or INTRODUCES.match(text) else whose_pronouns(
         text[opener.end():], opener.group("name"))
     lead = ""
     for clause in clauses(text):
@@ -610,7 +522,7 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _one_line(instruction: str) -> str:
+def one_line(instruction: str) -> str:
     """A request typed over several lines, as a list or not, as one line of clauses:
     "reply to Priya:\n- yes to the budget\n- ask her for the form" → "reply to Priya: yes
     to the budget; ask her for the form"."""
@@ -625,6 +537,30 @@ def _one_line(instruction: str) -> str:
         return instruction.strip()  # notes ("- £13.50", "- Friday"): not clauses to say
     joiner = " " if head.endswith((":", "—", "–", "-")) else "; "
     return head + joiner + "; ".join(item.rstrip(".") for item in items)
+
+
+def addressed_reader(addressed: re.Match) -> tuple[str, str, str]:
+    """(who the request is addressed to, "him" or "her" where that tells whose pronouns
+    are the reader's, what is said with the other person named): from ``_addressed``."""
+    who, text = addressed.group("who"), addressed.group("rest")
+    owner = addressed.groupdict().get("owner") or ""
+    opening = re.match(r"(he|she)\b", text, re.I)
+    known = reader_pronoun(text)
+    child = re.search(r"\b(?:my|our)\s+(?P<kin>son|boy|daughter|girl|mum|mom|dad|wife|husband|"
+                      r"sister|brother)['’]s\s", who)
+    if not known and child:
+        # "my daughter's football coach": she and her are the daughter's
+        known = "him" if child.group("kin") in ("daughter", "girl", "mum", "mom", "wife",
+                                                "sister") else "her"
+    if not known and owner and opening:
+        # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
+        known = "her" if opening.group(1).lower() == "he" else "him"
+    known = known or whose_pronouns(text, who)
+    if known:
+        # "email Jill, Noah's teacher - he'll be out Friday, can she send the homework":
+        # she is Jill, and he is Noah.
+        text = owner_named(text, owner, known)
+    return who, known, text
 
 
 def _addressed(text: str) -> re.Match | None:
@@ -845,94 +781,3 @@ def capitalised_as_in(body: str, context: str) -> str:
     lowered = set(re.findall(r"\b[a-z]{3,}\b", context))
     return re.sub(r"\b[a-z]{3,}\b", lambda m: names[m.group(0)] if m.group(0) in names
                   and m.group(0) not in lowered else m.group(0), body)
-
-
-SUBJECT_WORDS = 8
-_DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
-             "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}
-
-
-# Forms whose subject says what the email does: "Thank you for the flowers".
-_SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": "sorry for ",
-                  "congratulations on {x}!": "congratulations on "}
-
-
-def subject_from_request(instruction: str) -> str:
-    """A subject from what the request is about: "tell Stan the board approved the glazing
-    quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
-    text = _one_line(plain_request(instruction))
-    addressed = _addressed(text)
-    addressee = addressed.group("who") if addressed else ""
-    if addressed:
-        text = addressed.group("rest")
-        owner = addressed.groupdict().get("owner") or ""
-        opening = re.match(r"(he|she)\b", text, re.I)
-        known = reader_pronoun(text)
-        if not known and owner and opening:
-            # "Ms. Lindqvist, Leo's form tutor — he's been picked on": he is Leo
-            known = "her" if opening.group(1).lower() == "he" else "him"
-        known = known or whose_pronouns(text, addressee)
-        if known:  # "Noah's teacher - he'll be out …, can she …": about Noah
-            addressee = known
-            text = owner_named(text, addressed.groupdict().get("owner") or "", known)
-    parts = clauses(text)
-    if not parts:
-        return ""
-    clause = _lower_first(parts[0])
-    first, _, rest = clause.partition(" ")
-    if first in _GERUNDS:  # "saying the sellers accepted": what is said
-        clause = f"{_GERUNDS[first]} {rest}"
-    lead = ""
-    for pattern, form in _COMPILED:
-        match = pattern.match(clause)
-        if match and match.groupdict().get("x"):
-            who = match.groupdict().get("who") or addressee
-            # The reader's things as theirs: "say sorry to Amy for missing her call".
-            clause = _to_reader(match.group("x") + (match.groupdict().get("y") or ""), who)
-            lead = _SUBJECT_LEADS.get(form, "")
-            break
-    else:
-        clause = _to_reader(clause, addressee) if addressee else clause
-    clause = lead + re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
-    # "he can replace the panes" is about replacing the panes.
-    clause = re.sub(r"^(?:(?:he|she|they|you)['’](?:s|ve)|he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
-                    r"may|must)\s+|(?:wants?|needs?|would like|['’]d like)\s+to\s+)?", "", clause,
-                    flags=re.I)
-    clause = _PROPER_WORDS.sub(_proper, clause)
-    # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
-    clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—|\?)\s*|,\s+", clause)[0]
-    words = clause.split()
-    for n, word in enumerate(words):
-        if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
-            words = words[:n]
-            break
-    cut = len(words) > SUBJECT_WORDS
-    words = words[:SUBJECT_WORDS]
-    while words and (words[-1].lower() in _DANGLING or cut and words[-1].lower() in ("in", "on")):
-        words.pop()  # "Fit the £380 lids on the 13th or"
-    if len(words) < 2:
-        return ""
-    subject = " ".join(words).rstrip(".,;?!")
-    return subject[0].upper() + subject[1:]
-
-
-def poor_subject(subject: str, instruction: str) -> bool:
-    """A subject that repeats itself ("Start: Start: Start"), hands the request back ("Ask
-    Sam whether next week's rota is final") or is a sign-off ("Onward, Teds")."""
-    words = re.findall(r"\w+", subject.lower())
-    if not words:
-        return True
-    if len(words) <= 3 and CLOSING.match(subject):
-        return True
-    if max(words.count(w) for w in set(words)) >= 3 or subject.count(":") >= 2:
-        return True
-    first = words[0]
-    return first in _VERB_SET and instruction.lower().lstrip().startswith(first)
-
-
-def fitting_subject(subject: str, instruction: str) -> str:
-    """``subject``, or what the request is about where it is a poor one."""
-    return subject_from_request(instruction) if poor_subject(subject, instruction) else subject
-
-
-_VERB_SET = set(_VERBS.split("|")) | {"reply", "write", "respond", "please"}

@@ -1,0 +1,99 @@
+"""A subject line from the request itself, where the model's is a poor one: "tell Stan
+the board approved the glazing quote; …" → "The board approved the glazing quote"."""
+
+from __future__ import annotations
+
+import re
+
+from trainer.clauses import REQUEST_VERB_SET, clauses
+from trainer.engine.shaping import CLOSING
+from trainer.literal import (
+    _COMPILED,
+    _GERUNDS,
+    _PROPER_WORDS,
+    _addressed,
+    _lower_first,
+    _proper,
+    _to_reader,
+    addressed_reader,
+    one_line,
+)
+from trainer.typed import plain_request
+
+SUBJECT_WORDS = 8
+_DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
+             "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}
+
+
+# Forms whose subject says what the email does: "Thank you for the flowers".
+_SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": "sorry for ",
+                  "congratulations on {x}!": "congratulations on "}
+
+
+def subject_from_request(instruction: str) -> str:
+    """A subject from what the request is about: "tell Stan the board approved the glazing
+    quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
+    text = one_line(plain_request(instruction))
+    addressed = _addressed(text)
+    addressee = ""
+    if addressed:  # "Noah's teacher - he'll be out …, can she …": about Noah
+        who, known, text = addressed_reader(addressed)
+        addressee = known or who
+    parts = clauses(text)
+    if not parts:
+        return ""
+    clause = _lower_first(parts[0])
+    first, _, rest = clause.partition(" ")
+    if first in _GERUNDS:  # "saying the sellers accepted": what is said
+        clause = f"{_GERUNDS[first]} {rest}"
+    lead = ""
+    for pattern, form in _COMPILED:
+        match = pattern.match(clause)
+        if match and match.groupdict().get("x"):
+            who = match.groupdict().get("who") or addressee
+            # The reader's things as theirs: "say sorry to Amy for missing her call".
+            clause = _to_reader(match.group("x") + (match.groupdict().get("y") or ""), who)
+            lead = _SUBJECT_LEADS.get(form, "")
+            break
+    else:
+        clause = _to_reader(clause, addressee) if addressee else clause
+    clause = lead + re.sub(r"^(?:that|whether|if|about|to)\s+", "", clause.strip())
+    # "he can replace the panes" is about replacing the panes.
+    clause = re.sub(r"^(?:(?:he|she|they|you)['’](?:s|ve)|he|she|they|you|we|i)\s+(?:(?:can|could|will|would|should|might|"
+                    r"may|must)\s+|(?:wants?|needs?|would like|['’]d like)\s+to\s+)?", "", clause,
+                    flags=re.I)
+    clause = _PROPER_WORDS.sub(_proper, clause)
+    # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
+    clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—|\?)\s*|,\s+", clause)[0]
+    words = clause.split()
+    for n, word in enumerate(words):
+        if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
+            words = words[:n]
+            break
+    cut = len(words) > SUBJECT_WORDS
+    words = words[:SUBJECT_WORDS]
+    while words and (words[-1].lower() in _DANGLING or cut and words[-1].lower() in ("in", "on")):
+        words.pop()  # "Fit the £380 lids on the 13th or"
+    if len(words) < 2:
+        return ""
+    subject = " ".join(words).rstrip(".,;?!")
+    return subject[0].upper() + subject[1:]
+
+
+def poor_subject(subject: str, instruction: str) -> bool:
+    """A subject that repeats itself ("Start: Start: Start"), hands the request back ("Ask
+    Sam whether next week's rota is final") or is a sign-off ("Onward, Teds")."""
+    words = re.findall(r"\w+", subject.lower())
+    if not words:
+        return True
+    if len(words) <= 3 and CLOSING.match(subject):
+        return True
+    if max(words.count(w) for w in set(words)) >= 3 or subject.count(":") >= 2:
+        return True
+    first = words[0]
+    return first in REQUEST_VERB_SET and instruction.lower().lstrip().startswith(first)
+
+
+def fitting_subject(subject: str, instruction: str) -> str:
+    """``subject``, or what the request is about where it is a poor one."""
+    return subject_from_request(instruction) if poor_subject(subject, instruction) else subject

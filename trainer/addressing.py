@@ -10,6 +10,7 @@ English only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
@@ -316,7 +317,10 @@ def _acted_on(verb: str, who: str, rest: str) -> str:
     return f"{verb} {who}{rest}"
 
 
-def _addressed_line(text: str) -> str:
+def _without_asides(text: str) -> str:
+    """``text`` without what it tells the assistant about the reader ("(first name Dana)",
+    "His name is Walter btw", "My landlord is Mr. Patel.", "Got an email from Felix …"),
+    with the name they go by where it gives one."""
     text = _TITLED.sub(lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text)
     goes_by = _GOES_BY.match(text)
     if goes_by:
@@ -330,80 +334,79 @@ def _addressed_line(text: str) -> str:
     text = _WHO_THEY_ARE.sub("", text)
     text = _APPOSITION.sub(lambda m: m.group("who"), text)
     text = _WHAT_CAME.sub("", text)
-    text = _BUT_SAY.sub(", but ", text)
-    told = _NEEDS_TO_KNOW.match(text)
-    if told:
-        return f"tell {told.group('who')} {told.group('rest')}"
-    answer = _ANSWER_TO.match(text)
-    if answer:
-        return f"tell {answer.group('who')} {answer.group('answer').lower()}"
-    named_re = _NAME_RE.match(text)
-    if named_re and named_re.group("who").lower() not in ("email", "reply", "note", "write"):
-        who = named_re.group("who")
-        return f"write to {who[:1].upper()}{who[1:]}: re {named_re.group('topic')}, " \
-               f"{named_re.group('rest')}"
-    lead = _TO_LEAD.match(text)
-    if lead:
-        return f"write to {lead.group('who')}: {lead.group('rest')}"
-    cover = _COVER.match(text)
-    if cover:
-        return f"say I'm writing to apply for {cover.group('x')}"
-    complaint = _COMPLAINT.match(text)
-    if complaint:
-        return f"say I'm writing to complain about {complaint.group('x')}"
-    resigning = _RESIGNATION.match(text)
-    if resigning:
-        return f"write to {_said_who(resigning.group('who'))}: I'm writing to resign. " \
-               f"{resigning.group('rest').lstrip(' .')}".rstrip()
-    writing = _WRITING_TO.match(text)
-    if writing:
-        return f"say I'm writing to {writing.group('act')}{writing.group('rest')}"
-    to_do = _TO_DO.match(text)
-    if to_do:
-        verb, who, rest = to_do.group("verb"), _said_who(to_do.group("who")), to_do.group("rest")
-        if verb == "say":
-            return f"write to {who}: {rest.lstrip()}"
-        if verb == "confirm":  # "email Lucía to confirm her lessons, Thursdays 4-5pm"
-            return f"confirm with {who}{rest}"
-        if verb in _ACTS_ON_THEM:
-            return _acted_on(verb, who, re.sub(r"^\s+(?:him|her|them)\b", "", rest))
-        return f"write to {who}: I'd like to {verb}{rest}"
-    act = _AND_ACT.match(text)
-    if act:
-        return _acted(act)
-    thanks = _THANKS_FOR.match(text)
-    if thanks and _THANKS_WRITTEN.search(text[:thanks.end()].lower()):
-        return f"thank {thanks.group('who')} {text[thanks.end():]}"
-    wish = _WISH.match(text)
-    if wish:
-        return f"wish {_said_who(wish.group('who'))} {text[wish.end():]}"
-    sympathy = _SYMPATHY.match(text)
-    if sympathy:
-        return f"write to {_said_who(sympathy.group('who'))}: I'm so sorry to hear " \
-               f"{sympathy.group('rest').lstrip(' ,—–-')}"
-    written = _WRITE_NAME_A_MAIL.match(text)
-    if written:
-        return f"write to {_said_who(written.group('who'))}: {written.group('rest')}"
-    kind = _KIND_OF_MAIL.match(text)
-    if kind and kind.group("kind").lower() == "birthday":
-        # "birthday email for my manager Anjali, from me"
-        whom = re.match(rf"{_ROLE_BEFORE}(?P<who>{_NAME})(?P<after>.*)$", kind.group("rest"), re.S)
-        if whom:
-            return f"wish {whom.group('who')} a happy birthday{whom.group('after')}"
-    elif kind:
-        verb = _KIND_VERB.get(kind.group("kind").lower(), "thank")
-        return f"{verb} {kind.group('rest')}"
-    said = _THEN_SAY.match(text) or _NAME_SET_OFF.match(text)
-    if said:
-        owner = said.groupdict().get("owner") or ""
-        who = _said_who(said.group("who"))
-        return f"write to {who}{owner}{' —' if owner else ':'} {said.group('rest')}"
-    role = _TO_ROLE.match(text)
-    if role and not re.fullmatch(r"(?:the|my|our)\s+(?:\w+\s+)?(?:email|note|message|reply)",
-                                 role.group("role")):
-        lead = role.group("about") or role.group("ing") or ""
-        return f"write to {role.group('role')}: {lead}{role.group('rest')}"
-    about = _ABOUT.match(text)
-    if about:
-        return f"write to {_said_who(about.group('who'))}: {text[about.end():]}"
+    return _BUT_SAY.sub(", but ", text)
+
+
+def _to_do(found: re.Match) -> str:
+    verb, who, rest = found.group("verb"), _said_who(found.group("who")), found.group("rest")
+    if verb == "say":
+        return f"write to {who}: {rest.lstrip()}"
+    if verb == "confirm":  # "email Lucía to confirm her lessons, Thursdays 4-5pm"
+        return f"confirm with {who}{rest}"
+    if verb in _ACTS_ON_THEM:
+        return _acted_on(verb, who, re.sub(r"^\s+(?:him|her|them)\b", "", rest))
+    return f"write to {who}: I'd like to {verb}{rest}"
+
+
+def _kind_of_mail(found: re.Match) -> str | None:
+    if found.group("kind").lower() != "birthday":
+        return f"{_KIND_VERB.get(found.group('kind').lower(), 'thank')} {found.group('rest')}"
+    # "birthday email for my manager Anjali, from me"
+    whom = re.match(rf"{_ROLE_BEFORE}(?P<who>{_NAME})(?P<after>.*)$", found.group("rest"), re.S)
+    return f"wish {whom.group('who')} a happy birthday{whom.group('after')}" if whom else None
+
+
+def _said_to(found: re.Match) -> str:
+    owner = found.groupdict().get("owner") or ""
+    return f"write to {_said_who(found.group('who'))}{owner}{' —' if owner else ':'} " \
+           f"{found.group('rest')}"
+
+
+def _said_to_role(found: re.Match) -> str | None:
+    if re.fullmatch(r"(?:the|my|our)\s+(?:\w+\s+)?(?:email|note|message|reply)", found.group("role")):
+        return None  # "write to the email …" is no one
+    lead = found.group("about") or found.group("ing") or ""
+    return f"write to {found.group('role')}: {lead}{found.group('rest')}"
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+# Each way a request names who it is for, first match first, and the request put the one
+# way ``trainer.literal`` reads it (or None: not this way after all).
+_READINGS: list[tuple[re.Pattern, Callable[[re.Match], str | None]]] = [
+    (_NEEDS_TO_KNOW, lambda m: f"tell {m.group('who')} {m.group('rest')}"),
+    (_ANSWER_TO, lambda m: f"tell {m.group('who')} {m.group('answer').lower()}"),
+    (_NAME_RE, lambda m: None if m.group("who").lower() in ("email", "reply", "note", "write")
+     else f"write to {_capitalised(m.group('who'))}: re {m.group('topic')}, {m.group('rest')}"),
+    (_TO_LEAD, lambda m: f"write to {m.group('who')}: {m.group('rest')}"),
+    (_COVER, lambda m: f"say I'm writing to apply for {m.group('x')}"),
+    (_COMPLAINT, lambda m: f"say I'm writing to complain about {m.group('x')}"),
+    (_RESIGNATION, lambda m: f"write to {_said_who(m.group('who'))}: I'm writing to resign. "
+     f"{m.group('rest').lstrip(' .')}".rstrip()),
+    (_WRITING_TO, lambda m: f"say I'm writing to {m.group('act')}{m.group('rest')}"),
+    (_TO_DO, _to_do),
+    (_AND_ACT, lambda m: _acted(m)),
+    (_THANKS_FOR, lambda m: f"thank {m.group('who')} {m.string[m.end():]}"
+     if _THANKS_WRITTEN.search(m.string[:m.end()].lower()) else None),
+    (_WISH, lambda m: f"wish {_said_who(m.group('who'))} {m.string[m.end():]}"),
+    (_SYMPATHY, lambda m: f"write to {_said_who(m.group('who'))}: I'm so sorry to hear "
+     f"{m.group('rest').lstrip(' ,—–-')}"),
+    (_WRITE_NAME_A_MAIL, lambda m: f"write to {_said_who(m.group('who'))}: {m.group('rest')}"),
+    (_KIND_OF_MAIL, _kind_of_mail),
+    (_THEN_SAY, _said_to),
+    (_NAME_SET_OFF, _said_to),
+    (_TO_ROLE, _said_to_role),
+    (_ABOUT, lambda m: f"write to {_said_who(m.group('who'))}: {m.string[m.end():]}"),
+]
+
+
+def _addressed_line(text: str) -> str:
+    text = _without_asides(text)
+    for pattern, reading in _READINGS:
+        found = pattern.match(text)
+        said = reading(found) if found else None
+        if said is not None:
+            return said
     return text

@@ -19,6 +19,7 @@ from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_
 from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
+from trainer.addressing import pasted_reply
 from trainer.checks import ACT_NAMES, DraftCheck, check_draft
 from trainer.engine.chat import ChatFormat, chat_format_for
 from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
@@ -424,6 +425,7 @@ class DraftingService:
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
+        request = with_pasted_reply(request)
         cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
@@ -743,6 +745,19 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+def with_pasted_reply(request: DraftRequest) -> DraftRequest:
+    """A request that pastes the email it answers ("reply to this: "…" — say yes"), as a
+    reply to that email: the thread the model and the checks see, and its writer greeted."""
+    if request.reply_text.strip() or request.reply_to:
+        return request
+    pasted = pasted_reply(request.instruction)
+    if pasted is None:
+        return request
+    said, email, sender = pasted
+    return replace(request, instruction=said, reply_text=email,
+                   recipient=request.recipient or sender)
 
 
 @dataclass

@@ -250,3 +250,31 @@ def test_replies_said_to_the_one_replied_to(request_, reader, email):
 ])
 def test_more_of_what_people_type(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, said, sender, email", [
+    ('reply to this: "Hi Sam, are you free Thursday for a call? Thanks, Ana" — say yes, 2pm works',
+     "say yes, 2pm works", "Ana", "Yes, 2pm works."),
+    ('Reply to this email from Tom: "Can you send the slides before Friday?" Tell him yes, by noon.',
+     "Tell him yes, by noon.", "Tom", "Yes, by noon."),
+    ("help me reply to this:\nHi, was the invoice paid?\nRegards,\nKate\n\nsay it went out today",
+     "say it went out today", "Kate", "It went out today."),
+])
+def test_a_pasted_email_is_what_is_answered_not_what_is_said(request_, said, sender, email):
+    from trainer.addressing import pasted_reply
+    from trainer.greetings import named_in_instruction
+    found = pasted_reply(request_)
+    assert found is not None and found[0] == said and found[2] == sender
+    assert named_in_instruction(request_) == sender
+    assert literal_body(request_) == email
+
+
+def test_drafting_answers_the_pasted_email_as_the_one_replied_to():
+    from app.drafting import DraftRequest, with_pasted_reply
+    request = with_pasted_reply(DraftRequest(
+        'reply to this: "Hi Sam, is the hall free on the 9th? Thanks, Ana" - yes, from 6pm'))
+    assert request.instruction == "yes, from 6pm"
+    assert "is the hall free on the 9th?" in request.reply_text
+    assert request.recipient == "Ana"
+    kept = DraftRequest("tell Jo the hall is free")
+    assert with_pasted_reply(kept) is kept

@@ -309,3 +309,15 @@ def test_the_requests_words_about_its_reader_said_in_the_email_restate_it():
     relayed = "Hi Jo,\n\nThe party went well. Tom helped a lot; please thank him for me.\n\nBest"
     assert check_draft(relayed, instruction="tell Jo the party went well",
                        sign_off="Best").defects == []
+
+
+def test_the_prompts_own_guidance_and_a_sign_off_word_mid_body_are_defects():
+    sign_off = "Onward,\nTeddy"
+    echoed = "Hi Ana —\n\nTwo to four. 6pm on Saturday, keys from Hamid.\n\nOnward,\nTeddy"
+    assert "chatter" in structure_defects(echoed, "say yes, from 6pm, keys from Hamid", sign_off)
+    asked = "Hi Ana —\n\nTwo to four of us can help on Saturday.\n\nOnward,\nTeddy"
+    assert "chatter" not in structure_defects(asked, "say two to four of us can help", sign_off)
+    midway = "Hi Ana —\n\nYes, the keys from Hamid. Onward.\n\n6pm on Saturday.\n\nOnward,\nTeddy"
+    assert "sign_off" in structure_defects(midway, "say yes", sign_off)
+    thanks = "Hi Ana —\n\nYes, 6pm works. Thanks.\n\nBest,\nSam"
+    assert "sign_off" not in structure_defects(thanks, "say yes", "Best,\nSam")

@@ -169,12 +169,44 @@ def name_told(text: str) -> str:
     return ""
 
 
+# "reply to this: "Hi Sam, are you free Thursday? Thanks, Ana" — say yes, 2pm works": the
+# email replied to, pasted into the request, and what to say to it.
+_PASTED = re.compile(
+    r"^\s*(?:(?:can\s+you\s+|could\s+you\s+|pls\s+|please\s+)?(?:help\s+me\s+)?)?(?i:reply|respond|answer)"
+    r"(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?"
+    r"(?:\s+(?i:from)\s+(?P<sender>[A-ZÀ-Þ][\w'’-]+))?\s*[:—–-]?\s*"
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|\n(?P<lines>.+?)\n\s*\n)\s*[—–:,.-]*\s*(?P<rest>\S.*)$",
+    re.S)
+# How the one who wrote the pasted email signed it: "Thanks, Ana", "Regards,\nKate".
+_SIGNED = re.compile(r"(?:^|\n|[.!?]\s+|,\s+)(?:(?:many\s+|kind\s+|best\s+)?(?:thanks|thank\s+you|regards|"
+                     r"best|cheers|all\s+the\s+best|warmly|sincerely|love|x+)\s*,?\s*\n?\s*)?"
+                     r"[—–-]?\s*(?P<name>[A-ZÀ-Þ][\w'’-]+)(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[.!]?\s*$", re.I)
+
+
+def pasted_reply(text: str) -> tuple[str, str, str] | None:
+    """(what to say, the email replied to as pasted, who wrote it) where a request pastes
+    the email it answers ("reply to this: "…" — say yes"); None where it pastes none."""
+    found = _PASTED.match(text)
+    if not found:
+        return None
+    pasted = (found.group("quoted") or found.group("lines") or "").strip()
+    signed = _SIGNED.search(pasted)
+    sender = found.group("sender") or (signed.group("name") if signed else "")
+    if sender.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear"):
+        sender = ""
+    return found.group("rest").strip(), pasted, sender
+
+
 def as_addressed(text: str) -> str:
     """``text`` with who it is for said the one way ``trainer.literal`` reads. Only its
     first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it. A sentence
     after the first that writes to them ("Accept the offer. Write to Jasmine saying I
     accept …") keeps only what it says."""
     text = _LABEL.sub("", text)
+    pasted = pasted_reply(text)
+    if pasted:  # what to say, to the one who wrote it; the email itself is not the request
+        said, _, sender = pasted
+        text = f"reply to {sender}: {said}" if sender else said
     first, newline, after = text.partition("\n")
     alone = _TO_ALONE.match(first)
     if alone and after.strip():

@@ -160,13 +160,18 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     if any((chat := CHATTER.match(line)) and " ".join(re.findall(r"\w+", chat.group(0).lower()))
            not in asked for line in lines):
         found.append("chatter")  # not "please review the draft" where the request says it
+    elif any(phrase.lower() not in asked for phrase in _GUIDANCE.findall(draft)):
+        found.append("chatter")  # "Two to four sentences.": the prompt's own words
     if sign_off.strip():
         closing = [line.strip() for line in sign_off.strip().splitlines()]
         first, last = plain(closing[0]), plain(closing[-1])
         at = [i for i, line in enumerate(lines) if plain(line) == first]
         tail = len(closing)
         # "… anything we're missing. Onward," then "Teddy", then more email.
+        word = closing[0].rstrip(",.!—–- ")
         signed_inline = any(re.search(rf"[.!?]\s+{re.escape(closing[0])}$", line)
+                            or word.lower() not in _EVERYDAY_CLOSINGS
+                            and re.search(rf"[.!?]\s+{re.escape(word)}[,.!—–-]?$", line)
                             for line in lines[:-tail] or lines)
         named_early = tail > 1 and any(plain(line) == last for line in lines[:-tail])
         if len(at) != 1 or at[0] != len(lines) - tail or signed_inline or named_early \
@@ -194,6 +199,12 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
     if _said_twice(body):
         found.append("repeated")
     return found
+
+
+# The prompt's guidance, which a small model sometimes writes out as the email ("Two to
+# four sentences.", "Keep it short."): chatter, unless the request says it too.
+_GUIDANCE = re.compile(r"\b(?:two to four|one or two short paragraphs|three or more paragraphs|"
+                       r"write only the email|keep it short|what to say|in your own voice)\b", re.I)
 
 
 # Closings that are also everyday words at a line's start: "Thanks — that helps."

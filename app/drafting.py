@@ -56,6 +56,7 @@ from trainer.revise import (
     strike_invented,
 )
 from trainer.subjects import fitting_subject, poor_subject, subject_from_request
+from trainer.typed import asked_subject
 
 
 @dataclass
@@ -90,6 +91,7 @@ class DraftRequest:
     instruction: str
     reply_to: str | None = None  # an .eml/.msg file, or a catalogue / Message-ID
     reply_text: str = ""  # or the pasted text of the email replied to (wins over reply_to)
+    subject: str = ""  # the subject the user asked for ("…, subject: Friday drinks")
     recipient: str = ""
     tone: str | None = None
     length: str | None = None  # short, medium, long
@@ -425,7 +427,7 @@ class DraftingService:
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
-        request = with_pasted_reply(request)
+        request = with_asked_subject(with_pasted_reply(request))
         cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
@@ -492,6 +494,8 @@ class DraftingService:
                 subject = subject_from_request(request.instruction)
                 if subject or poor_subject(best.shaped.subject, request.instruction):
                     best = replace(best, shaped=replace(best.shaped, subject=subject))
+            if request.subject and prepared.thread is None:  # the one the user asked for
+                best = replace(best, shaped=replace(best.shaped, subject=request.subject))
             draft = self._draft_from(best, request, prepared, variant, len(pool))
             # From the request to this draft: the streamed one's total_s plus the checking.
             draft.timings["best_s"] = round(time.perf_counter() - begun, 3)
@@ -745,6 +749,15 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+def with_asked_subject(request: DraftRequest) -> DraftRequest:
+    """A request that says its subject ("…, subject: Friday drinks"), with the subject
+    taken out of what is said and kept for the draft."""
+    said, subject = asked_subject(request.instruction)
+    if not subject or request.subject:
+        return request
+    return replace(request, instruction=said, subject=subject)
 
 
 def with_pasted_reply(request: DraftRequest) -> DraftRequest:

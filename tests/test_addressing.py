@@ -278,3 +278,27 @@ def test_drafting_answers_the_pasted_email_as_the_one_replied_to():
     assert request.recipient == "Ana"
     kept = DraftRequest("tell Jo the hall is free")
     assert with_pasted_reply(kept) is kept
+
+
+@pytest.mark.parametrize("request_, said, subject", [
+    ("email the team, subject: Friday drinks - we're meeting at 6", "email the team - we're meeting at 6",
+     "Friday drinks"),
+    ("Subject: Q3 figures\ntell Sam I need them by Friday", "tell Sam I need them by Friday",
+     "Q3 figures"),
+    ("tell Jo the van is back (subject line: Van returned)", "tell Jo the van is back",
+     "Van returned"),
+    ("tell Jo the subject of the talk is bees", "tell Jo the subject of the talk is bees", ""),
+])
+def test_the_subject_a_request_asks_for_is_kept_apart(request_, said, subject):
+    from trainer.subjects import subject_from_request
+    from trainer.typed import asked_subject
+    assert asked_subject(request_) == (said, subject)
+    if subject:
+        assert subject_from_request(request_) == subject
+        assert subject.lower() not in literal_body(request_).lower()
+
+
+def test_drafting_keeps_the_asked_subject_for_the_draft():
+    from app.drafting import DraftRequest, with_asked_subject
+    request = with_asked_subject(DraftRequest("tell Jo the van is back, subject: Van returned"))
+    assert (request.instruction, request.subject) == ("tell Jo the van is back", "Van returned")

@@ -18,7 +18,7 @@ from trainer.literal import (
     addressed_reader,
     one_line,
 )
-from trainer.typed import plain_request
+from trainer.typed import asked_subject, plain_request
 
 SUBJECT_WORDS = 8
 _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
@@ -32,7 +32,11 @@ _SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": 
 
 def subject_from_request(instruction: str) -> str:
     """A subject from what the request is about: "tell Stan the board approved the glazing
-    quote; …" → "The board approved the glazing quote"; "" when it can't tell."""
+    quote; …" → "The board approved the glazing quote"; "" when it can't tell. The one it
+    asks for ("…, subject: Friday drinks") where it asks for one."""
+    asked = asked_subject(instruction)[1]
+    if asked:
+        return asked[:1].upper() + asked[1:]
     text = one_line(plain_request(instruction))
     addressed = _addressed(text)
     addressee = ""

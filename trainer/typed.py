@@ -219,11 +219,29 @@ def group_lead(text: str) -> re.Match | None:
     return _GROUP_LEAD.match(text)
 
 
+# "email the team, subject: Friday drinks - we're meeting at 6", "(subject line: Van
+# returned)": the subject the user wants, which is no part of what is said.
+_ASKED_SUBJECT = re.compile(
+    r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n|\s*\()\s*(?i:subject(?:\s+line)?|subj)\s*(?:[:—–]|\s-)\s*"
+    r"(?P<subject>[^\n;()]+?)\s*(?:\)|(?=\s+[-—–]\s+|\n|;|$))")
+
+
+def asked_subject(instruction: str) -> tuple[str, str]:
+    """(the request without the subject line it asks for, that subject; "" for none)."""
+    found = _ASKED_SUBJECT.search(instruction)
+    if not found:
+        return instruction, ""
+    rest = (instruction[:found.start()] + instruction[found.end():]).strip()
+    rest = re.sub(r"^\s*[-—–:]\s*", "", rest)
+    return rest, found.group("subject").strip().rstrip(".")
+
+
 def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> str:
     """The request in plain words: shorthand spelt out, chatter and how-to-write notes
     dropped, other verbs for an act turned to the ones ``trainer.literal`` reads, and
     the person written to capitalised ("tell sophie …"). ``everyday``: the user's
     everyday words (``trainer.facts.everyday_words``), never taken for a name."""
+    instruction = asked_subject(instruction)[0]
     lines = []
     for line in instruction.splitlines():
         line = _SHORT_WORD.sub(lambda m: _spelt(m.group(0)), line)

@@ -324,15 +324,18 @@ def cmd_draft(args) -> int:
 
 
 def _deliver(draft, args) -> int:
+    from trainer.addressing import asked_address
+
+    to = args.to or asked_address(args.instruction)[1]  # "email jo@acme.com that …"
     if args.save:
         from app.outbox import save_eml
 
-        save_eml(draft, Path(args.save), to=args.to or "")
+        save_eml(draft, Path(args.save), to=to)
         _err(f"Saved to {args.save}; open it in your mail client to send.")
     if args.mailto:
         from app.outbox import mailto_url
 
-        url = mailto_url(draft, args.to or "")
+        url = mailto_url(draft, to)
         print(url)
         if args.open:
             import webbrowser

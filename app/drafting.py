@@ -19,7 +19,7 @@ from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_
 from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
-from trainer.addressing import pasted_reply
+from trainer.addressing import asked_address, pasted_reply
 from trainer.checks import ACT_NAMES, DraftCheck, check_draft
 from trainer.engine.chat import ChatFormat, chat_format_for
 from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
@@ -56,7 +56,7 @@ from trainer.revise import (
     strike_invented,
 )
 from trainer.subjects import fitting_subject, poor_subject, subject_from_request
-from trainer.typed import asked_subject
+from trainer.typed import asked_framing, asked_subject
 
 
 @dataclass
@@ -92,6 +92,8 @@ class DraftRequest:
     reply_to: str | None = None  # an .eml/.msg file, or a catalogue / Message-ID
     reply_text: str = ""  # or the pasted text of the email replied to (wins over reply_to)
     subject: str = ""  # the subject the user asked for ("…, subject: Friday drinks")
+    greeting: str = ""  # the greeting asked for ("start with Dear Sir or Madam")
+    sign_off: str = ""  # the sign-off asked for ("sign off with love, Mum")
     recipient: str = ""
     tone: str | None = None
     length: str | None = None  # short, medium, long
@@ -319,6 +321,17 @@ class DraftingService:
         return [(r.example, ContextEmail(r.example.ident, r.score, r.snippet, r.example.subject,
                                          day(r.date), r.similarity)) for r in found]
 
+    def _asked_sign_off(self, request: DraftRequest) -> str:
+        """The user's sign-off, or the one the request asks for: "love, Mum" as it is;
+        "from all of us in ops" under the user's own closing word."""
+        if not request.sign_off:
+            return self.sign_off()
+        if "\n" in request.sign_off:
+            return request.sign_off
+        closing = self.sign_off().strip().splitlines()
+        word = closing[0] if len(closing) > 1 else ""
+        return f"{word}\n{request.sign_off}".strip()
+
     def sign_off(self) -> str:
         if self.profile.sign_off:
             return self.profile.sign_off
@@ -403,7 +416,8 @@ class DraftingService:
         used = {e.ident for e in built.examples}
         context = [c for c in context if c.message_id in used]
         return _Prepared(runtime, thread, reply, context, built, fmt, max_tokens, adapter_id,
-                         adapter_path, retrieval_s, self.greetings().greeting_for(recipient))
+                         adapter_path, retrieval_s,
+                         request.greeting or self.greetings().greeting_for(recipient))
 
     def prefill(self, request: DraftRequest) -> float:
         """Read the prompt ``request`` would get into llama.cpp's cache, e.g. while the user
@@ -427,11 +441,15 @@ class DraftingService:
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
-        request = with_asked_subject(with_pasted_reply(request))
+        request = with_asked_framing(with_asked_subject(with_pasted_reply(request)))
+        address = asked_address(request.instruction)[1]
+        if address and not request.recipient and not request.reply_to and \
+                not request.reply_text.strip():
+            request = replace(request, recipient=address)  # "email jo@acme.com that …"
         cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
-        sign_off = self.sign_off()
+        sign_off = self._asked_sign_off(request)
         temperature = self.settings.temperature if request.temperature is None \
             else request.temperature
         for attempt in range(EMPTY_RETRIES + 1):
@@ -749,6 +767,16 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+def with_asked_framing(request: DraftRequest) -> DraftRequest:
+    """A request that says how the email opens or closes ("start with Dear Sir or Madam",
+    "sign off with love, Mum"), with that taken out of what is said and kept."""
+    said, greeting, sign_off = asked_framing(request.instruction)
+    if not greeting and not sign_off:
+        return request
+    return replace(request, instruction=said, greeting=request.greeting or greeting,
+                   sign_off=request.sign_off or sign_off)
 
 
 def with_asked_subject(request: DraftRequest) -> DraftRequest:

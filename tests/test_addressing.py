@@ -302,3 +302,31 @@ def test_drafting_keeps_the_asked_subject_for_the_draft():
     from app.drafting import DraftRequest, with_asked_subject
     request = with_asked_subject(DraftRequest("tell Jo the van is back, subject: Van returned"))
     assert (request.instruction, request.subject) == ("tell Jo the van is back", "Van returned")
+
+
+@pytest.mark.parametrize("request_, greeting, sign_off, said", [
+    ("write to the council, start with Dear Sir or Madam, complain about the bins",
+     "Dear Sir or Madam,", "", "write to the council, complain about the bins"),
+    ("tell the team the office is shut Friday. sign it from all of us in ops", "",
+     "All of us in ops", "tell the team the office is shut Friday."),
+    ("reply to Ana: yes. sign off with love, Mum", "", "Love,\nMum", "reply to Ana: yes."),
+    ("sign Jo up for the 5k", "", "", "sign Jo up for the 5k"),
+])
+def test_how_the_email_opens_and_closes_is_kept_apart(request_, greeting, sign_off, said):
+    from trainer.typed import asked_framing
+    assert asked_framing(request_) == (said, greeting, sign_off)
+
+
+@pytest.mark.parametrize("request_, address, email", [
+    ("email jo@acme.com that the invoice is paid", "jo@acme.com", "The invoice is paid."),
+    ("email sam.lee@example.org and ask if the room is booked", "sam.lee@example.org",
+     "Could you let me know whether the room is booked?"),
+    ("email accounts@acme.com about invoice 4471, paid on the 3rd", "accounts@acme.com",
+     "I'm writing about invoice 4471, paid on the 3rd."),
+])
+def test_a_request_to_an_address_is_to_the_person_it_names(request_, address, email):
+    from trainer.addressing import address_name, asked_address
+    from trainer.greetings import named_in_instruction
+    assert asked_address(request_)[1] == address
+    assert named_in_instruction(request_) == address_name(address)
+    assert literal_body(request_) == email

@@ -197,12 +197,44 @@ def pasted_reply(text: str) -> tuple[str, str, str] | None:
     return found.group("rest").strip(), pasted, sender
 
 
+# "email jo@acme.com that the invoice is paid": written to an address.
+_TO_ADDRESS = re.compile(
+    rf"^{_WRITE}\s+(?:(?i:to)\s+)?(?P<address>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*"
+    r"(?:[:,—–]\s*|\s-\s*|\s+(?:(?i:that|and|saying|asking|about|re)\b)\s*)(?P<rest>\S.*)$", re.S)
+# Addresses that are a desk, not a person: "info@", "accounts@".
+_DESKS = {"info", "admin", "accounts", "account", "support", "sales", "hello", "contact", "office",
+          "team", "enquiries", "inquiries", "noreply", "billing", "hr", "help", "bookings",
+          "reception", "orders", "service", "mail", "post", "jobs", "careers", "press"}
+
+
+def address_name(address: str) -> str:
+    """The first name an address gives ("jo@acme.com" → "Jo", "sam.lee@…" → "Sam"); ""
+    for a desk ("accounts@…") or an address that gives none."""
+    first = re.split(r"[._+-]", address.split("@")[0])[0]
+    if len(first) < 2 or not first.isalpha() or first.lower() in _DESKS:
+        return ""
+    return first.capitalize()
+
+
+def asked_address(text: str) -> tuple[str, str]:
+    """(the request as written to the person at the address it names, that address)."""
+    found = _TO_ADDRESS.match(text.strip())
+    if not found:
+        return text, ""
+    rest = found.group("rest")
+    if re.match(r"\s*(?i:about|re)\b", text.strip()[found.end("address"):]):
+        rest = f"about {rest}"  # "email accounts@… about invoice 4471"
+    name = address_name(found.group("address"))
+    return (f"write to {name}: {rest}" if name else rest), found.group("address")
+
+
 def as_addressed(text: str) -> str:
     """``text`` with who it is for said the one way ``trainer.literal`` reads. Only its
     first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it. A sentence
     after the first that writes to them ("Accept the offer. Write to Jasmine saying I
     accept …") keeps only what it says."""
     text = _LABEL.sub("", text)
+    text = asked_address(text)[0]
     pasted = pasted_reply(text)
     if pasted:  # what to say, to the one who wrote it; the email itself is not the request
         said, _, sender = pasted

@@ -236,12 +236,44 @@ def asked_subject(instruction: str) -> tuple[str, str]:
     return rest, found.group("subject").strip().rstrip(".")
 
 
+# "start with Dear Sir or Madam", "sign it from all of us in ops", "sign off with love, Mum":
+# how the email opens and closes, which the user asks for and no sentence says.
+_ASKED_OPENING = re.compile(
+    r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n)\s*(?i:start|open|begin)\s+(?i:it\s+)?(?i:with)\s+"
+    r"(?P<greeting>(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon)|to\s+whom)\b[^\n;.]*?)"
+    r"\s*(?=[,;.]\s|\n|$)")
+_ASKED_CLOSING = re.compile(
+    r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n)\s*(?i:sign)\s+(?i:it\s+|off\s+|it\s+off\s+)?"
+    r"(?i:(?P<from>from)|with|as)\s+(?P<sign_off>[^\n;.]+?)\s*(?=[;.]\s|\n|\.?$)")
+
+
+def asked_framing(instruction: str) -> tuple[str, str, str]:
+    """(the request without them, the greeting it asks for, the sign-off it asks for)."""
+    greeting = sign_off = ""
+    opening = _ASKED_OPENING.search(instruction)
+    if opening:
+        greeting = opening.group("greeting").strip()
+        greeting = greeting[:1].upper() + greeting[1:]
+        greeting += "" if greeting[-1:] in ",:—–-!" else ","
+        instruction = (instruction[:opening.start()] + instruction[opening.end():]).strip()
+    closing = _ASKED_CLOSING.search(instruction)
+    if closing:
+        said = closing.group("sign_off").strip()
+        if "," in said:  # "love, Mum": the closing word and the name
+            word, _, name = said.partition(",")
+            sign_off = f"{word.strip()[:1].upper()}{word.strip()[1:]},\n{name.strip()}"
+        else:  # "from all of us in ops", "as Dr. Patel": who signs
+            sign_off = said[:1].upper() + said[1:]
+        instruction = (instruction[:closing.start()] + instruction[closing.end():]).strip()
+    return instruction.strip(" ,;"), greeting, sign_off
+
+
 def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> str:
     """The request in plain words: shorthand spelt out, chatter and how-to-write notes
     dropped, other verbs for an act turned to the ones ``trainer.literal`` reads, and
     the person written to capitalised ("tell sophie …"). ``everyday``: the user's
     everyday words (``trainer.facts.everyday_words``), never taken for a name."""
-    instruction = asked_subject(instruction)[0]
+    instruction = asked_framing(asked_subject(instruction)[0])[0]
     lines = []
     for line in instruction.splitlines():
         line = _SHORT_WORD.sub(lambda m: _spelt(m.group(0)), line)

@@ -146,6 +146,7 @@ class Draft:
     # or another email's (a retrieved example's), to check before sending.
     unasked: list[str] = field(default_factory=list)
     candidates: int = 1  # drafted for this one, the best kept
+    to: str = ""  # the address the request names ("email jo@acme.com that …"), for To
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -442,10 +443,11 @@ class DraftingService:
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
         request = with_asked_framing(with_asked_subject(with_pasted_reply(request)))
-        address = asked_address(request.instruction)[1]
+        said, address = asked_address(request.instruction)
         if address and not request.recipient and not request.reply_to and \
                 not request.reply_text.strip():
-            request = replace(request, recipient=address)  # "email jo@acme.com that …"
+            # "email jo@acme.com that …": to that address, and the address no fact to say
+            request = replace(request, instruction=said, recipient=address)
         cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
@@ -542,7 +544,7 @@ class DraftingService:
             missing=[surface(key, request.instruction) for key in best.check.facts_missing]
             + [ACT_NAMES[act] for act in best.check.acts_missing],
             unasked=[surface(key, cleaned.body) for key in sorted(best.check.made_up)],
-            candidates=pooled,
+            candidates=pooled, to=request.recipient if "@" in request.recipient else "",
         )
 
     def _check_text(self, text: str, request: DraftRequest, prepared: _Prepared,

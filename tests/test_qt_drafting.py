@@ -114,6 +114,18 @@ def test_a_draft_streams_into_the_window_with_its_context(qtbot, window, tmp_pat
     assert dialog().body.toPlainText().strip()
 
 
+def test_what_a_request_says_of_the_email_reaches_to_and_subject(qtbot, window):
+    # "email jo@… that …" fills To; "subject: …" is the subject and no part of the body;
+    # the address is no fact the draft has to mention.
+    window.compose.recipient.setText("")
+    draft = _draft(qtbot, window, "email jo@acme.example that the invoice is paid, ref 4471. "
+                                  "subject: Invoice 4471 paid")
+    assert window.compose.recipient.text() == "jo@acme.example" == draft.to
+    assert window.subject.text() == "Invoice 4471 paid"
+    assert draft.text.startswith("Hi Jo") and "4471" in draft.text
+    assert "subject" not in draft.text.lower() and "jo@acme.example" not in draft.missing
+
+
 def test_stop_ends_a_long_generation_and_the_window_stays_responsive(qtbot, window):
     probe = LatencyProbe()
     window.compose.instruction.setPlainText("write Stan a long, detailed letter about every job "

@@ -285,6 +285,8 @@ class DraftWindow(QMainWindow):
             self._show_check(draft)
             self.drafts[event.variant] = draft
             self._subjects[event.variant] = draft.subject
+            if draft.to and not self.compose.recipient.text().strip():
+                self.compose.recipient.setText(draft.to)  # "email jo@acme.com that …"
             editor = self._editor(event.variant)
             editor.setPlainText(draft.text)
             editor.setReadOnly(False)

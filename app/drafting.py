@@ -426,6 +426,7 @@ class DraftingService:
         Returns the seconds it took."""
         if not request.instruction.strip():
             return 0.0
+        request = as_asked(request)  # the prompt the draft will have
         prepared = self._prepare(request)
         started = time.perf_counter()
         prepared.runtime.generate(prepared.built.text, GenerationParams(
@@ -442,12 +443,7 @@ class DraftingService:
         if request.length not in (None, "short", "medium", "long"):
             raise DraftError("length must be short, medium or long")
         begun = time.perf_counter()
-        request = with_asked_framing(with_asked_subject(with_pasted_reply(request)))
-        said, address = asked_address(request.instruction)
-        if address and not request.recipient and not request.reply_to and \
-                not request.reply_text.strip():
-            # "email jo@acme.com that …": to that address, and the address no fact to say
-            request = replace(request, instruction=said, recipient=address)
+        request = as_asked(request)
         cancel = self._token_for(request)
         prepared = self._prepare(request)
         yield DraftEvent("context", context=prepared.context)
@@ -769,6 +765,19 @@ class DraftingService:
         if len(drafts) > 1:
             first.variants = [{"text": d.text, "subject": d.subject} for d in drafts]
         return first
+
+
+def as_asked(request: DraftRequest) -> DraftRequest:
+    """``request`` with what it says of the email itself put where it belongs: a pasted
+    email as the one replied to, "subject: …" as the subject, "start with …" and "sign off
+    with …" as greeting and sign-off, "email jo@acme.com that …" as the recipient."""
+    request = with_asked_framing(with_asked_subject(with_pasted_reply(request)))
+    said, address = asked_address(request.instruction)
+    if address and not request.recipient and not request.reply_to and \
+            not request.reply_text.strip():
+        # to that address, and the address no fact the email has to say
+        request = replace(request, instruction=said, recipient=address)
+    return request
 
 
 def with_asked_framing(request: DraftRequest) -> DraftRequest:

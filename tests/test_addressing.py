@@ -259,6 +259,8 @@ def test_more_of_what_people_type(request_, reader, email):
      "Tell him yes, by noon.", "Tom", "Yes, by noon."),
     ("help me reply to this:\nHi, was the invoice paid?\nRegards,\nKate\n\nsay it went out today",
      "say it went out today", "Kate", "It went out today."),
+    ('Can you reply to this: "Hi, is the van free Sunday? Cheers, Rob" - yes, keys at the desk',
+     "yes, keys at the desk", "Rob", "Yes, keys at the desk."),
 ])
 def test_a_pasted_email_is_what_is_answered_not_what_is_said(request_, said, sender, email):
     from trainer.addressing import pasted_reply

@@ -172,7 +172,8 @@ def name_told(text: str) -> str:
 # "reply to this: "Hi Sam, are you free Thursday? Thanks, Ana" — say yes, 2pm works": the
 # email replied to, pasted into the request, and what to say to it.
 _PASTED = re.compile(
-    r"^\s*(?:(?:can\s+you\s+|could\s+you\s+|pls\s+|please\s+)?(?:help\s+me\s+)?)?(?i:reply|respond|answer)"
+    r"^\s*(?i:(?:(?:hi|hey|ok)[,!.]?\s+)?(?:can\s+(?:you|u)\s+|could\s+you\s+|pls\s+|please\s+)?"
+    r"(?:help\s+me\s+)?)?(?i:reply|respond|answer)"
     r"(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?"
     r"(?:\s+(?i:from)\s+(?P<sender>[A-ZÀ-Þ][\w'’-]+))?\s*[:—–-]?\s*"
     r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|\n(?P<lines>.+?)\n\s*\n)\s*[—–:,.-]*\s*(?P<rest>\S.*)$",

@@ -332,3 +332,25 @@ def test_a_request_to_an_address_is_to_the_person_it_names(request_, address, em
     assert asked_address(request_)[1] == address
     assert named_in_instruction(request_) == address_name(address)
     assert literal_body(request_) == email
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    ("To: Nkechi\nRe: Saturday\nSay I can't make the prep meeting", "Nkechi",
+     "Re Saturday, I can't make the prep meeting."),
+    ("Draft a formal letter of resignation to my manager, Douglas Fair. Last day 30 June.", "Douglas",
+     "I'm writing to resign. Last day 30 June."),
+    ("something short to Chloe, tell her the keys are under the mat", "Chloe",
+     "The keys are under the mat."),
+    ("email my accountant Hattie with the docs she asked for: P60, two statements", "Hattie",
+     "Here's the docs you asked for: P60, two statements."),
+    ("Reply declining. Too busy. It's to Rashid, he invited me to speak on the 22nd", "Rashid",
+     "I'm afraid I have to decline. Too busy. You invited me to speak on the 22nd."),
+    ("I'm the club treasurer. Need to email a member named Ferdinand who hasn't paid dues (£45).",
+     "Ferdinand", "I'm the club treasurer. You haven't paid dues (£45)."),
+    ("Email Jakub + Marta + Sven: demo is at 11", "", "Demo is at 11."),
+    ("Could you draft an email to Gus and cc his assistant Paula? The review moves to 12 Dec.",
+     "Gus", "I'm copying in your assistant Paula. The review moves to 12 Dec."),
+    ("write to John:\n- $75K\n- Mike\n- Frank", "John", "- $75K\n- Mike\n- Frank"),
+])
+def test_headers_letters_and_lists_as_typed(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email

@@ -12,19 +12,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from trainer.pronouns import to_you
+
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
 _TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
           r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
 _NAME = (rf"(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
-         r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
+         r"(?:\s*(?:,|and|&|\+)\s*[A-Z][\w'’-]+)*")
 # Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
 # "the neighbour, Derek,", "my tenant Grace".
 _ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}[a-z'’-]+,?\s+(?=[A-Z]))?"
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
-_MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|friendly|follow-up)\s+)?"
-              r"(?:email|e-mail|mail|note|message|reply|response|line|thank-you|thank\s+you(?:\s+note)?)")
+_MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
+              r"(?:email|e-mail|mail|note|message|reply|response|line|notice|letter|follow-up|"
+              r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)")
 _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose|emailing|writing|"
           r"messaging|do|put\s+together)"
           rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
@@ -32,7 +35,7 @@ _WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose|
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
           r"|(?:an?\s+)?(?:[A-Za-z]+\s+)?(?:update|announcement|reminder|notice|letter)"
-          r"|(?:an?\s+)?(?:quick|short)\s+one)")
+          r"|(?:an?\s+)?(?:quick|short)\s+one|something(?:\s+(?:short|quick|brief))?)")
 _WRITE = f"(?i:{_WRITE})"
 _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
@@ -40,7 +43,7 @@ _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))
 _ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji)\b"
                r"|\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+road)"
                r"|\s+who\s+[^.!?,]{1,60}?(?=[.!?])"
-               r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
+               r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}?)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
                r"|\s+the\s+[a-z]+|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
                r"sales|reception|office)|\s*\([^()]{1,40}\)"
                r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
@@ -66,7 +69,8 @@ _THEN_SAY = re.compile(
     r"(?:\s+and\s+(?=(?:I|tell|ask|let)\b)|(?=[.!?])))?"
     r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
     rf"|,?\s+(?=(?:{_GERUND})\b)|\s+to\s+say\s+(?:that\s+)?"
-    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b)|(?<=\sand\s))\s*(?P<rest>\S.*)$",
+    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b)|(?<=\sand\s)|\s+that\s+|\s+and\s+(?=(?:cc|copy)\s))"
+    r"\s*(?P<rest>\S.*)$",
     re.S)
 # "email Dr. Chen's office to request a copy of …": what the email is for, said.
 _WRITING_TO = re.compile(
@@ -123,7 +127,7 @@ _WRITE_THEM = re.compile(
     r"(?P<rest>\S.*)$", re.S)
 # "to the neighbourhood watch group: …": who it is for, then what to say.
 _TO_LEAD = re.compile(rf"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{{1,40}}?|{_TITLE}?[A-Z][\w'’-]+)"
-                      r"(?:,\s+[A-Z][^.:,]{1,30})?\s*[:.]\s*"
+                      r"(?:,\s+[A-Z][^.:,]{1,30})?\s*(?:[:.,—–]|\s-)\s*"
                       r"(?P<rest>\S.*)$", re.I | re.S)
 # "…. Send it to Gloria at the front desk": who gets it, said to the assistant last.
 _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it|this|the\s+"
@@ -133,12 +137,14 @@ _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it
 _TOLD_NAME = re.compile(
     r"\b(?i:first\s+name)(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)"
     r"|\b(?i:contact|contact\s+person)\s+(?:is|was)\s+(?P<d>[A-Z][\w'’-]+)"
+    r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
+    r"|\b(?:a|an|the|my|our)\s+[a-z]+\s+(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
     r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>[A-Z][\w'’-]+)"
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
 
 # "Draft: Zoë - thanks …", "Note for Siobhán: …", "Email to Fatima:": a label on the request.
-_LABEL = re.compile(r"^(?i:reply|response|answer)\s*:\s*(?=\w)|^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
+_LABEL = re.compile(r"^(?i:reply|response|answer)\s*:\s*(?=\w)|^(?i:draft|note|memo)\s*:\s*(?=(?i:to)\s+[A-ZÀ-Þ])|^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
                     r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))|^(?i:e-?mail)\s*:\s*(?=\w)")
 # "to Ruth\nsorry can't do the rota …": who, on a line of its own.
 _TO_ALONE = re.compile(r"^\s*(?:(?i:email|e-mail|message|note|reply|write)\s+)?(?i:to|for)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
@@ -229,12 +235,34 @@ def asked_address(text: str) -> tuple[str, str]:
     return (f"write to {name}: {rest}" if name else rest), found.group("address")
 
 
+# "To: Nkechi\nRe: Saturday\nSay I can't make it", "to: k.obrien@… — asking about …":
+# header lines typed at the top of a request.
+_TO_HEADER = re.compile(r"^\s*(?i:to)\s*:\s*(?P<who>[^\n—–]+?)\s*(?:[—–-]\s+|\n|$)")
+_RE_HEADER = re.compile(r"^\s*(?i:re)\s*:\s*(?P<topic>[^\n]+?)\s*(?:\n|$)")
+
+
+def _headed(text: str) -> str:
+    """A request that opens with "To:" (and "Re:") lines, as written to them about that."""
+    to = _TO_HEADER.match(text)
+    if not to:
+        return text
+    rest = text[to.end():]
+    topic = _RE_HEADER.match(rest)
+    if topic:
+        rest = f"re {topic.group('topic')}, " + rest[topic.end():].lstrip()
+    who = to.group("who").strip()
+    if "@" in who:
+        return f"email {who} — {rest.strip()}"
+    return f"write to {who}: {rest.strip()}"
+
+
 def as_addressed(text: str) -> str:
     """``text`` with who it is for said the one way ``trainer.literal`` reads. Only its
     first line: "write to Jeff:\n- rent roll\n- keys" is the notes under it. A sentence
     after the first that writes to them ("Accept the offer. Write to Jasmine saying I
     accept …") keeps only what it says."""
     text = _LABEL.sub("", text)
+    text = _headed(text)
     text = asked_address(text)[0]
     pasted = pasted_reply(text)
     if pasted:  # what to say, to the one who wrote it; the email itself is not the request
@@ -280,6 +308,10 @@ def _later_sentence(sentence: str) -> str:
     needed = _NEED_TO.match(sentence)
     if needed:  # "Hi, I'm a nurse on nights. I need to email my manager Siobhan to swap …"
         bare = _BARE_ADDRESS.match(sentence[needed.end():])
+        said = re.search(r"\s+who\s+(?P<said>[^.!?]+)", sentence[needed.end():])
+        if bare and said and not re.match(r"(?:I|we)\b", said.group("said")):
+            # "I need to email Ferdinand who hasn't paid his dues": what he hasn't done
+            return f"write to {_said_who(bare.group('who'))}: {to_you('he ' + said.group('said'), False)}."
         if bare:  # "I would like to write to my old friend Margaret." and then what to say
             return f"write to {_said_who(bare.group('who'))}: "
         return _addressed_line(sentence[needed.end():])
@@ -297,13 +329,23 @@ _BUT_SAY = re.compile(r"\s+but\s+(?:say|mention|tell\s+(?:him|her|them))\s+(?:th
 
 
 # "email grandad Joe happy birthday from all of us": wishing it.
+# "email my accountant Harriet with the docs she asked for: …": sending them.
+_WITH_THINGS = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+with\s+(?P<things>.+)$", re.S)
+# "Rewrite this … and send to Connor: 'As I said …'": the user's own words, to them.
+_REWRITE = re.compile(r"^(?i:rewrite|reword|rephrase|polish|tidy\s+up|improve|fix)\s+(?i:this|the\s+following|my\s+"
+                      r"(?:email|message|note))\b[^:'\"“‘]*?(?:(?i:send)\s+(?:it\s+)?(?i:to)\s+"
+                      r"(?P<who>[A-ZÀ-Þ][\w'’-]+))?[^:'\"“‘]*:?\s*['\"“‘](?P<text>.+)['\"”’]\s*$", re.S)
 _WISH = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?i:happy|merry|good\s+luck|get\s+well|all\s+the\s+best|"
                    r"congratulations|congrats|best\s+wishes)\b)", re.S)
 
 
 def _said_who(who: str) -> str:
-    """Who, as the request reader reads a name: "Mr & Mrs Delaney" → "Mr and Mrs Delaney"."""
+    """Who, as the request reader reads a name: "Mr & Mrs Delaney" → "Mr and Mrs Delaney",
+    "Jakub + Marta + Sven" → "Jakub, Marta and Sven"."""
     who = re.sub(r"\s*&\s*", " and ", who).replace(".", "")
+    names = [n.strip() for n in who.split("+")]
+    if len(names) > 1:
+        who = ", ".join(names[:-1]) + " and " + names[-1]
     return re.sub(r"^(coach|aunt|auntie|uncle|grandad|grandpa|grandma|gran|granny|nana|cousin)\b",
                   lambda m: m.group(1).capitalize(), who)
 
@@ -316,8 +358,9 @@ _COMPLAINT = re.compile(r"^(?i:write|send|make|draft)\s+(?:an?\s+)?(?:(?i:formal
                         r"(?i:complaint)\s+(?:(?i:to)\s+[^.]{1,40}?\s+)?(?i:about|re|regarding)\s+"
                         r"(?P<x>.+)$", re.S)
 # "resignation letter to my boss Greg. last day 31 Jan."
-_RESIGNATION = re.compile(rf"^(?:(?i:write|draft|send)\s+)?(?:(?i:my|an?)\s+)?(?i:resignation)\s+"
-                          rf"(?i:letter|email|note)\s+(?i:to|for)\s+{_ROLE_BEFORE}(?P<who>{_NAME})"
+_RESIGNATION = re.compile(rf"^(?:(?i:write|draft|send)\s+)?(?:(?i:my|an?)\s+)?(?:(?i:formal)\s+)?"
+                          r"(?:(?i:resignation)\s+(?i:letter|email|note)|(?i:letter|email|note)\s+of\s+"
+                          rf"(?i:resignation))\s+(?i:to|for)\s+{_ROLE_BEFORE}(?P<who>{_NAME})"
                           r"(?P<rest>.*)$", re.S)
 # "email Siobhan to swap my shift", "email Ama to ask if …": what the email is for.
 _TO_DO = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>.*)$", re.S)
@@ -348,7 +391,8 @@ _BARE_ADDRESS = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s*[.!]?\s*$", re.S)
 # email to Anouk on …": the act the email is.
 _KIND_OF_MAIL = re.compile(
     r"^(?:(?:I\s+)?need\s+)?(?:(?:write|draft|send|compose)\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
-    r"(?P<kind>thank[\s-]you|thanks|thx|sorry|apology|congrats|congratulations|welcome|birthday)\s+"
+    r"(?P<kind>thank[\s-]you|thanks|thx|sorry(?:-for-the-delay)?|apology|congrats|congratulations|"
+    r"welcome|birthday)\s+"
     r"(?:(?:email|e-mail|note|message|card|line|text)\s+)?(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
 _KIND_VERB = {"sorry": "apologise to", "apology": "apologise to", "congrats": "congratulate",
               "congratulations": "congratulate", "welcome": "welcome"}
@@ -365,7 +409,8 @@ _ROLE_WHO = (r"(?P<role>[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note
              # "my students' parents (Grade 7 science)": what the brackets say is left out
              r"(?:\s*\([^()]{1,30}\))?")
 _TO_ROLE = re.compile(
-    rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+(?P<about>(?:about|re|regarding)\s)"
+    rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:['’]s?\s+(?:email|message|note|letter|post|question))?"
+    r"(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+that\s+|\s+(?P<about>(?:about|re|regarding)\s)"
     rf"|\s+(?P<ing>(?:{_GERUND})\s)|\s+to\s+say\s+(?:that\s+)?)"
     r"(?P<rest>\S.*)$", re.S)
 
@@ -398,6 +443,9 @@ def _without_asides(text: str) -> str:
                   r"(?:\s+[A-Z][\w'’-]+)?(?=[.,;]|$)", "", text)
     text = _WHO_THEY_ARE.sub("", text)
     text = _APPOSITION.sub(lambda m: m.group("who"), text)
+    text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:it['’]s)\s+(?i:to|for)\s+[A-Z][\w'’-]+\s*[,.]?\s*", " ",
+                  text).strip()
+    text = re.sub(r"\b(?:a|an|the|my|our)\s+[a-z]+\s+(?:named|called)\s+(?=[A-Z])", "", text)
     text = _WHAT_CAME.sub("", text)
     return _BUT_SAY.sub(", but ", text)
 
@@ -414,7 +462,12 @@ def _to_do(found: re.Match) -> str:
 
 
 def _kind_of_mail(found: re.Match) -> str | None:
-    if found.group("kind").lower() != "birthday":
+    kind = found.group("kind").lower()
+    if kind == "sorry-for-the-delay":
+        whom = re.match(rf"{_ROLE_BEFORE}(?P<who>{_NAME})[,.]?(?P<after>.*)$", found.group("rest"), re.S)
+        return f"write to {_said_who(whom.group('who'))}: I'm sorry for the delay. " \
+               f"{whom.group('after').strip()}" if whom else None
+    if kind != "birthday":
         return f"{_KIND_VERB.get(found.group('kind').lower(), 'thank')} {found.group('rest')}"
     # "birthday email for my manager Anjali, from me"
     whom = re.match(rf"{_ROLE_BEFORE}(?P<who>{_NAME})(?P<after>.*)$", found.group("rest"), re.S)
@@ -456,6 +509,9 @@ _READINGS: list[tuple[re.Pattern, Callable[[re.Match], str | None]]] = [
     (_THANKS_FOR, lambda m: f"thank {m.group('who')} {m.string[m.end():]}"
      if _THANKS_WRITTEN.search(m.string[:m.end()].lower()) else None),
     (_WISH, lambda m: f"wish {_said_who(m.group('who'))} {m.string[m.end():]}"),
+    (_WITH_THINGS, lambda m: f"send {_said_who(m.group('who'))} {m.group('things')}"),
+    (_REWRITE, lambda m: (f"write to {m.group('who')}: " if m.group("who") else "say ")
+     + m.group("text")),
     (_SYMPATHY, lambda m: f"write to {_said_who(m.group('who'))}: I'm so sorry to hear "
      f"{m.group('rest').lstrip(' ,—–-')}"),
     (_WRITE_NAME_A_MAIL, lambda m: f"write to {_said_who(m.group('who'))}: {m.group('rest')}"),

@@ -114,6 +114,8 @@ def first_name(name: str) -> str:
     parts = [p for p in re.split(r"\s+", name.strip()) if p]
     if not parts:
         return ""
+    if re.match(r"Mr\.?\s+and\s+Mrs\b", name.strip()):
+        return name.strip()  # "Mr and Mrs Adeyemi", greeted as a couple
     if parts[0].rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "prof", "aunt", "aunty",
                                         "auntie", "uncle", "coach", "grandad", "grandpa",
                                         "grandma", "gran", "nana", "cousin") and len(parts) > 1:
@@ -260,6 +262,9 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     told = name_told(instruction)  # "My landlord is Mr. Patel, first name Sanjay."
     if told:
         return told
+    couple = re.search(r"\bMr\.?\s*(?:&|and)\s*Mrs\.?\s+(?P<surname>[A-Z][\w'’-]+)", instruction)
+    if couple:  # "Mr. and Mrs. Adeyemi"
+        return f"Mr and Mrs {couple.group('surname')}"
     sent_to = _SENT_TO.search(instruction)  # "…, send it to Gloria at the front desk"
     if sent_to:
         return sent_to.group("name")

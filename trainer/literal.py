@@ -122,6 +122,8 @@ _RULES: list[tuple[str, str]] = [
     (r"offer\s+(?P<x>(?:(?:a|an|some|my|our|the|more|extra|to)\s.+|\w+s\b.*|[£$€]?\d.*|"
      r"(?:mon|tue|wed|thu|fri|sat|sun)\w*\b.*))", "I'd be happy to offer {x}."),
     # "copy Steve", "cc Ruth in": said, since the email's own copy list is the user's to set.
+    (r"(?:copy|cc)\s+(?:in\s+)?(?P<x>(?:his|her|their|my|our|the)\s+[a-z]+\s+[A-Z][\w'’-]+)",
+     "I'm copying in {x}."),
     (rf"(?:copy|cc)\s+(?:in\s+)?(?P<x>{_PERSON}(?:\s+(?:from|in|at)\s+[\w&' ]{{1,20}})?)(?:\s+in)?",
      "I'm copying in {x}."),
     # "…, send him: available 8-10 May, not the 11th": what to send is the email
@@ -167,13 +169,15 @@ _RULES: list[tuple[str, str]] = [
      r"|by\s+.+|before\s+.+)", "please reply {x}."),
     # "write her an email explaining this": nothing more to say
     (r"explain\s+(?:this|that|it|why)\.?", ""),
+    (r"(?:reply\s+)?(?:declining|saying\s+no)\.?", "I'm afraid I have to decline."),
     (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
     (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
     (rf"remind\s+{_WHO}{_WHERE}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
     (rf"thank\s+{_WHO}{_APPOSED}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
-    (r"thank\s+(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,2}[a-z]+s\s+who\s+(?P<x>.+)",
+    (r"thank\s+(?:(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,2}[a-z]+s|everyone|everybody)"
+     r"\s+who\s+(?P<x>.+)",
      "thank you to everyone who {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}(?:\s*[:,—–]|\s+-)\s*(?P<x>.+)", "thank you — {x}."),
@@ -235,6 +239,8 @@ _RULES: list[tuple[str, str]] = [
     (r"welcome\s+(?P<x>(?:new|all|our|the)\s+[^!?]+?)\.?", "welcome to all {x}!"),
     # "… Is that too close to the deadline? Ask him.": the question is already said
     (r"(?:ask|tell)\s+(?:him|her|them)\.?", ""),
+    (r"(?:write|email|reply)\s+(?:to\s+)?(?:him|her|them)(?:\s+please)?\.?", ""),
+
 
     (rf"(?:propose|suggest)(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)",
      "I'd like to suggest {x}."),

@@ -118,7 +118,7 @@ _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|profess
          r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
          r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
          r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
-         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|frank|candid|"
+         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|candid|"
          r"constructive|supportive|encouraging|empathetic|understanding|clear)")
 # How an email sounds, never what it is about ("big, warm, bright" is a room).
 _STYLE = (r"(?:friendly|polite|professional|formal|informal|casual|firm|gentle|upbeat|tactful|"
@@ -132,12 +132,13 @@ _HOW_TO_WRITE = [
                # "keep it light, he's a mate": why, told to the assistant
                r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:a|an|my|our|old)\s+(?:\w+\s+)?"
                r"(?:mate|friend|pal|buddy|colleague|client|friends|mates)|\s*,\s*(?:he|she|they)['’](?:s|re)\s+"
-               r"(?:junior|new(?:\s+here)?|young|shy|sensitive))?(?=\s*(?:[,;.]|$))", re.I),
+               r"(?:junior|new(?:\s+here)?|young|shy|sensitive|\d{2,3}))?(?=\s*(?:[,;.]|$))", re.I),
     # A closing note of tone alone: "… casual", "Very polite and formal.", "firm.",
     # "Apologetic tone.", "keep it short, not pushy", "friendly, don't want drama".
     re.compile(rf"(?:(?<=[.!?,;])|\s+[—–-]|^)\s*(?:(?:very|quite|but|and|&|not|too|a\s+bit)\s+)*"
                rf"{_TONE}(?:\s*(?:,|and|&|but)?\s*(?:(?:very|quite|not|too|a\s+bit)\s+)*{_TONE})*"
                r"(?:\s+tone)?(?:\s*,?\s*(?:(?:I\s+)?don['’]t\s+want\s+(?:any\s+)?drama|no\s+drama))?"
+               r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:junior|new|young|\d{2,3}))?"
                # "polite but firm, he's a good client": why, told to the assistant
                r"(?:\s*,\s*(?:he|she|they)['’](?:s|re)\s+(?:a|an|my|our|old)\s+(?:\w+\s+)?"
                r"(?:mate|friend|pal|buddy|colleague|client|customer|friends|mates))?"
@@ -177,7 +178,7 @@ _TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\
                           r"(?=(?:email|note|message|reply|line)\b)", re.I)
 
 # After these, a lowercase word is the person written to: "tell kev …", "ask ben if …".
-_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|let|email|message|text|cc|copy|"
+_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|let|email\s+to|message\s+to|note\s+to|email|message|text|cc|copy|"
                         r"congratulate|invite|update|warn|follow\s+up\s+with|write\s+to|"
                         r"reply\s+to|introduce|decline|welcome)\s+(?P<name>[a-z][a-z'’-]{1,14})"
                         r"(?=\s|[,:;—–-]|$)", re.I)
@@ -222,8 +223,9 @@ def group_lead(text: str) -> re.Match | None:
 # "email the team, subject: Friday drinks - we're meeting at 6", "(subject line: Van
 # returned)": the subject the user wants, which is no part of what is said.
 _ASKED_SUBJECT = re.compile(
-    r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n|\s*\()\s*(?i:subject(?:\s+line)?|subj)\s*(?:[:—–]|\s-)\s*"
-    r"(?P<subject>[^\n;()]+?)\s*(?:\)|(?=\s+[-—–]\s+|\n|;|$))")
+    r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n|\s*\()\s*(?i:subject(?:\s+line)?|subj)\s*"
+    r"(?:(?:[:—–]|\s-)\s*(?P<subject>[^\n;()]+?)\s*(?:\)|(?=\s+[-—–]\s+|\n|;|$))"
+    r"|\s*['\"‘“](?P<quoted>[^'\"’”\n]+)['\"’”])")
 
 
 def asked_subject(instruction: str) -> tuple[str, str]:
@@ -233,7 +235,7 @@ def asked_subject(instruction: str) -> tuple[str, str]:
         return instruction, ""
     rest = (instruction[:found.start()] + instruction[found.end():]).strip()
     rest = re.sub(r"^\s*[-—–:]\s*", "", rest)
-    return rest, found.group("subject").strip().rstrip(".")
+    return rest, (found.group("subject") or found.group("quoted")).strip().rstrip(".")
 
 
 # "start with Dear Sir or Madam", "sign it from all of us in ops", "sign off with love, Mum":

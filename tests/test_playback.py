@@ -108,3 +108,33 @@ def test_a_typed_request_is_built_from_the_emails_own_acts_and_facts():
     thanks = "Hi Jo,\n\nThank you for the 18 bags of compost. They arrived today.\n\nTeddy"
     assert _request("Jo", "", ["18"], thanks) == "thank Jo: 18"
     assert email_acts("The rota is attached.") == ["tell"]
+
+
+def test_key_phrases_never_run_across_figures_punctuation_or_lines():
+    from trainer.playback import EmbeddingKeyphrases
+
+    body = ("Hi Bernard,\n\nThursday 22nd, 9am — perfect. HB- noted, I'll bring the spare "
+            "washers\nand the long ladder for the barn roof.\n\nCheers,\nTeddy")
+    candidates = EmbeddingKeyphrases(embedder=None).candidates(body)
+    assert "spare washers" in candidates and "long ladder" in candidates
+    # Each candidate is written in the email as it stands, words in a row.
+    flat = " ".join(body.lower().split())
+    assert all(phrase in flat for phrase in candidates), candidates
+    assert not any(word in candidates for word in ("thursday nd", "nd am", "perfect hb"))
+    assert not [p for p in candidates if "i'll" in (p.split()[0], p.split()[-1])], candidates
+
+
+def test_names_one_a_line_are_several_but_a_wrapped_name_is_one():
+    listed = EmailForPlayback(
+        "m5", "Naomi,\n\nThe desk for the spring rotation:\nMarta Ruiz\nOskar Lind\nIngrid Moe\n"
+        "\nOwnership Structure\nWhat we agreed stands.\n\nPhil", writer_names=("Phil",))
+    facts = extract_facts(listed, recipient="Naomi", limit=10)
+    assert {"Oskar Lind", "Ingrid Moe"} <= set(facts)
+    assert not [f for f in facts if "\n" in f or len(f.split()) > 2], facts
+    wrapped = EmailForPlayback(
+        "m6", "Naomi,\n\nI spoke to the new analyst this morning about the desk, and she is keen;"
+              " Ingrid\nMoe starts on Monday with the west team.\n\nPhil", writer_names=("Phil",))
+    assert "Ingrid Moe" in extract_facts(wrapped, recipient="Naomi")
+    instruction = make_instruction(wrapped)
+    assert "Ingrid Moe" in instruction.text
+    assert check_instruction(instruction.text, wrapped).usable

@@ -26,8 +26,10 @@ from trainer.facts import SENTENCE_START as _SENTENCE_START
 from trainer.facts import TIME as _TIME
 
 # v2: a third of the emails get a typed request (form "request"); v3: a sentence's first
-# word that the writer uses as an everyday word is not taken for a name.
-METHOD = "notes-v3"
+# word that the writer uses as an everyday word is not taken for a name; v4: key phrases
+# and names never run across punctuation, figures or lines ("thursday nd am" was
+# "Thursday 22nd, 9am"; a list of names one to a line was one name).
+METHOD = "notes-v4"
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|morning|good morning|afternoon|evening|hiya)\s+"
@@ -107,7 +109,7 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
     for pattern in (_MONEY, _PERCENT, _DATE, _TIME):
         for match in pattern.finditer(body):
             add(match.group(0))
-    names = [m.group(1) for m in _PROPER.finditer(body)]
+    names = [name for match in _PROPER.finditer(body) for name in _names_in(match, body)]
     # A capitalised word opening a sentence is a name only if the text never writes it
     # in lower case and it is no common word ("Nina will…" yes, "Could you…" no).
     for match in _SENTENCE_START.finditer(body):
@@ -128,6 +130,25 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
             if not own & set(phrase.lower().split()):
                 add(phrase)
     return facts
+
+
+# Prose wrapped by the mail program breaks lines at about 70 characters; a shorter line
+# ends where the writer ended it (a heading, a list of names).
+WRAPPED_LINE = 50
+
+
+def _names_in(match: re.Match, body: str) -> list[str]:
+    """A capitalised run split where the writer broke the line (one name a line, a heading
+    then a sentence), but a name the mail program wrapped is one ("…with Vishal\nApte")."""
+    text, offset = match.group(1), match.start(1)
+    names, start = [], 0
+    for newline in re.finditer(r"[ \t]*\n\s*", text):
+        line_start = body.rfind("\n", 0, offset + newline.start()) + 1
+        if offset + newline.start() - line_start < WRAPPED_LINE:
+            names.append(text[start:newline.start()])
+            start = newline.end()
+    names.append(text[start:])
+    return [" ".join(name.split()) for name in names]
 
 
 def _topic(email: EmailForPlayback) -> str:
@@ -221,7 +242,7 @@ def check_instruction(instruction: str, email: EmailForPlayback, run: int = 8) -
     text_words = [w.lower() for w in _WORD.findall(instruction)]
     echo = bool(_runs(text_words, run) & _runs(body_words, run))
     meta = bool(_META.search(instruction))
-    known = " ".join([email.body, email.subject, " ".join(email.to)]).lower()
+    known = " ".join(" ".join([email.body, email.subject, " ".join(email.to)]).split()).lower()
     invented = []
     for pattern in (_MONEY, _PERCENT, _TIME, _NUMBER):
         for match in pattern.finditer(instruction):
@@ -242,6 +263,34 @@ _PHRASE_STOP = frozenset(
     "thanks thank let know get got think".split())
 
 
+# A word, hyphenated or with an apostrophe inside ("re-pot", "Owen's"), not a fragment of a
+# figure ("22nd" is no word "nd") or a word cut at a line's end ("hb-").
+_RUN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*(?![\w-])|\S+")
+_WORD_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
+
+
+def _word_runs(text: str) -> list[list[str]]:
+    """The runs of plain words a key phrase may come from: punctuation, figures and line
+    ends break them, so no phrase joins the end of one thought to the next."""
+    runs: list[list[str]] = []
+    for line in text.splitlines():
+        run: list[str] = []
+        for token in _RUN_TOKEN.findall(line):
+            if _WORD_TOKEN.fullmatch(token):
+                run.append(token.rstrip("'’"))
+            else:
+                runs.append(run)
+                run = []
+        runs.append(run)
+    return [run for run in runs if run]
+
+
+def _edge_word(word: str) -> bool:
+    """No key phrase begins or ends on a little word or a contraction ("call me can't")."""
+    lower = word.lower().replace("’", "'")
+    return lower in _PHRASE_STOP or ("'" in lower and not lower.endswith("'s"))
+
+
 class EmbeddingKeyphrases:
     """Key phrases of an email: the 1-3 word spans whose embeddings sit closest to the
     email's own, picked for diversity (maximal marginal relevance)."""
@@ -258,16 +307,17 @@ class EmbeddingKeyphrases:
             lines = lines[1:]
         while lines and len(lines[-1].split()) <= 3:
             lines = lines[:-1]
-        words = re.findall(r"[A-Za-z][A-Za-z'-]+", "\n".join(lines))
         found: dict[str, None] = {}
+        runs = _word_runs("\n".join(lines))
         for size in (1, 2, 3):
-            for i in range(len(words) - size + 1):
-                span = words[i : i + size]
-                if span[0].lower() in _PHRASE_STOP or span[-1].lower() in _PHRASE_STOP:
-                    continue
-                if size == 1 and len(span[0]) < 5:
-                    continue
-                found[" ".join(span).lower()] = None
+            for run in runs:
+                for i in range(len(run) - size + 1):
+                    span = run[i : i + size]
+                    if _edge_word(span[0]) or _edge_word(span[-1]):
+                        continue
+                    if size == 1 and len(span[0]) < 5:
+                        continue
+                    found[" ".join(span).lower()] = None
         return list(found)[:60]
 
     def __call__(self, text: str) -> list[str]:

@@ -16,22 +16,26 @@ from trainer.pronouns import to_you
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
-_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
+_TITLE = (r"(?:(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
           r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
-_NAME = (rf"(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
-         r"(?:\s*(?:,|and|&|\+)\s*[A-Z][\w'’-]+)*")
+_NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
+         r"(?:\s*(?:,|and|&|\+)\s*[A-Z][\w'’-]+)*"
+         # "email nana to say …", "msg mum": family, greeted as they are called
+         r"|(?i:mum|mom|mam|dad|nana|nan|nanna|grandma|grandad|grandpa|granny|gran)\b(?!\s+[A-Z]))")
 # Who they are, before the name: "my sister Chloe", "the property manager Omar Haddad",
 # "the neighbour, Derek,", "my tenant Grace".
-_ROLE_BEFORE = r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}[a-z'’-]+,?\s+(?=[A-Z]))?"
+_ROLE_BEFORE = (r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}(?!(?:the|a|an|of|for|to|in|at|on|with)\s)[a-z'’-]+,?\s+(?=[A-Z])"
+                r"|(?:patient|client|customer|tenant|student|pupil|candidate|applicant)\s+"
+                r"(?=(?:Dr|Mr|Mrs|Miss|Ms|Mx)\b))?")
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
 _MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
               r"(?:email|e-mail|mail|note|message|reply|response|line|notice|letter|follow-up|"
               r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)")
-_WRITE = (r"(?:(?:write|email|e-mail|message|reply|respond|answer|draft|compose|emailing|writing|"
+_WRITE = (r"(?:(?:write|email|e-mail|message|msg|reply|respond|answer|draft|compose|emailing|writing|"
           r"messaging|do|put\s+together)"
           rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
-          rf"|(?:send|shoot|drop){_MAIL_NOUN}"
+          rf"|(?:send|shoot|drop)(?:{_MAIL_NOUN}|\s+(?:an?\s+)?(?:[a-z]+\s+)?(?:update|announcement|notice|invitation|invite))"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
           r"|(?:an?\s+)?(?:[A-Za-z]+\s+)?(?:update|announcement|reminder|notice|letter)"
@@ -44,7 +48,7 @@ _ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji)\b"
                r"|\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+road)"
                r"|\s+who\s+[^.!?,]{1,60}?(?=[.!?])"
                r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}?)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
-               r"|\s+the\s+[a-z]+|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
+               r"|\s+the\s+[a-z]+(?:\s+[a-z]+)?|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
                r"sales|reception|office)|\s*\([^()]{1,40}\)"
                r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
@@ -60,8 +64,10 @@ _GERUND = r"saying|telling|letting|updating|asking|thanking|chasing|reminding|in
 
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
-    rf"^{_WRITE}{_TO}{_WHO}\s+and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|see|"
-    r"apologi[sz]e|confirm|let)(?:\s+(?:him|her|them))?\b(?P<rest>.*)$", re.S)
+    rf"^{_WRITE}{_TO}{_WHO}\s+(?:and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|see|"
+    r"apologi[sz]e|confirm|let)(?:\s+(?:him|her|them))?"
+    # "Email Tyler tell him he's been selected": the same, typed without "and"
+    r"|,?\s*(?P<bare>ask|tell|remind|warn|let)\s+(?:him|her|them))\b(?P<rest>.*)$", re.S)
 # "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to
 # Anita: running late": who it is for, then what to say.
 _THEN_SAY = re.compile(
@@ -78,7 +84,7 @@ _WRITING_TO = re.compile(
     r"book|arrange|register|report|complain|apply|order|query|dispute|cancel|reschedule)\b"
     r"(?P<rest>.*)$", re.S)
 # "write to the neighbour, Derek, about his tree": who, said plainly, then what about.
-_ABOUT = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?:about|regarding|re)\s)", re.S)
+_ABOUT = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=(?:about|regarding|re:?)\s)", re.S)
 # "write a thank-you to Pete for fixing …": thanks, with what for.
 _THANKS_FOR = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s+(?=for\s)", re.S)
 _THANKS_WRITTEN = re.compile(r"thank(?:-|\s)you|thanks|thx")
@@ -111,7 +117,18 @@ _WHAT_CAME = re.compile(
 _GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_TITLE}[\w'’-]+|"
                       r"the\s+[a-z]+)\s*\((?:(?:his|her|their)\s+)?(?:first\s+)?(?:name\s+(?:is\s+)?)?"
                       r"(?P<name>[A-Za-z][a-z'’-]+)\)", re.I)
-_TITLED = re.compile(r"\b(mr|mrs|ms|dr|prof)\.?\s+([a-z])(?=[a-z'’-]+)")
+# "mr okafor", "email to miss clarke", "patient mr Adebayo": a title typed in lower case
+# ("I miss you" is no title).
+_TITLED = re.compile(r"\b((?i:mr|mrs|ms|dr|prof)|(?<=\bto\s)(?i:miss)|Miss)"
+                     r"\.?\s+(?!(?i:you|u|ya|them|him|her|it|this|that|the|and|being|seeing)\b)"
+                     r"([a-zA-Z])(?=[a-z'’-]+)")
+
+
+def _titled(found: re.Match) -> str:
+    if found.group(1)[0].isupper() and (found.group(2).isupper() or found.group(1) == "Dr"
+                                        or re.match(r"and\b|the\b|this\b|&", found.string[found.start(2):])):
+        return found.group(0)  # as the request wrote it ("Maple Dr this week", "Mr. and Mrs.")
+    return f"{found.group(1).capitalize()}. {found.group(2).upper()}"
 
 
 # "… write him an email saying I need a repair date": what to say, after who it is for.
@@ -167,8 +184,7 @@ def name_told(text: str) -> str:
     titled = re.search(rf"{_TITLE}[A-Z][\w'’-]+\s*\((?P<name>[A-Za-z][a-z'’-]+)\)", text)
     if titled:
         return titled.group("name").capitalize()
-    goes_by = _GOES_BY.match(_TITLED.sub(
-        lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text))
+    goes_by = _GOES_BY.match(_TITLED.sub(_titled, text))
     if goes_by:
         name = goes_by.group("name")
         return name[:1].upper() + name[1:]
@@ -182,12 +198,20 @@ _PASTED = re.compile(
     r"(?:help\s+me\s+)?)?(?i:reply|respond|answer)"
     r"(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?"
     r"(?:\s+(?i:from)\s+(?P<sender>[A-ZÀ-Þ][\w'’-]+))?\s*[:—–-]?\s*"
-    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|\n(?P<lines>.+?)\n\s*\n)\s*[—–:,.-]*\s*(?P<rest>\S.*)$",
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]"
+    # 'Hi Mum, can I borrow £50? Love Jack x' — in single quotes, apostrophes inside
+    r"|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$))"
+    # ">> Hi, is the bike still available? … Rob": quoted a line at a time
+    r"|\n(?P<marked>(?:[ \t]*>+[^\n]*(?:\n|$))+)"
+    r"|\n(?P<lines>.+?)\n\s*\n)\s*[—–:,.-]*\s*(?P<rest>\S.*)$",
     re.S)
 # How the one who wrote the pasted email signed it: "Thanks, Ana", "Regards,\nKate".
-_SIGNED = re.compile(r"(?:^|\n|[.!?]\s+|,\s+)(?:(?:many\s+|kind\s+|best\s+)?(?:thanks|thank\s+you|regards|"
+_SIGNED = re.compile(r"(?:^|\n|[.!?]\s+|,\s+|\s(?=[—–-]))(?:(?:many\s+|kind\s+|best\s+)?(?:thanks|thank\s+you|regards|"
                      r"best|cheers|all\s+the\s+best|warmly|sincerely|love|x+)\s*,?\s*\n?\s*)?"
-                     r"[—–-]?\s*(?P<name>[A-ZÀ-Þ][\w'’-]+)(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[.!]?\s*$", re.I)
+                     r"[—–-]?\s*(?P<name>[A-ZÀ-Þ][\w'’-]+)(?:\s+[A-ZÀ-Þ][\w'’-]+)?(?:\s+x+)?\s*[.!]?\s*$", re.I)
+# Who signs for a desk, not a person: "Customer Services", "The Support Team".
+_DESK_SIGNED = {"customer", "customers", "support", "team", "the", "accounts", "billing", "sales",
+                "admin", "reception", "service", "services", "management", "office", "hr"}
 
 
 def pasted_reply(text: str) -> tuple[str, str, str] | None:
@@ -196,10 +220,13 @@ def pasted_reply(text: str) -> tuple[str, str, str] | None:
     found = _PASTED.match(text)
     if not found:
         return None
-    pasted = (found.group("quoted") or found.group("lines") or "").strip()
+    marked = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", found.group("marked") or "")
+    pasted = (found.group("quoted") or found.group("single") or marked
+              or found.group("lines") or "").strip()
     signed = _SIGNED.search(pasted)
     sender = found.group("sender") or (signed.group("name") if signed else "")
-    if sender.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear"):
+    if sender.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
+            or sender.lower() in _DESK_SIGNED:
         sender = ""
     return found.group("rest").strip(), pasted, sender
 
@@ -352,6 +379,7 @@ def _said_who(who: str) -> str:
 
 # "write a cover email for my application to the sous chef role at Harbour House"
 _COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?i:email|letter|note)"
+                    r"(?:\s+(?i:to)\s+(?:(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?"
                     r"\s+(?:for|to\s+go\s+with)\s+(?:my\s+)?(?:application\s+(?:to|for)\s+)?(?P<x>.+)$", re.S)
 # "Write a formal complaint to British Gas about being billed …"
 _COMPLAINT = re.compile(r"^(?i:write|send|make|draft)\s+(?:an?\s+)?(?:(?i:formal|official)\s+)?"
@@ -402,21 +430,29 @@ _NAME_SET_OFF = re.compile(
     r"(?:\s+something|\s+[A-Z][\w'’-]+)?,\s+(?P<rest>\S.*)$", re.S)
 # "email the school office, Noah will be off …", "get back to Ella's teacher about …": to
 # someone by what they are.
-_ROLE_WHO = (r"(?P<role>[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
+_ROLE_WHO = (r"(?P<role>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
              r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+"
-             r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:[A-Za-z0-9'’-]+\s+){0,4}?[A-Za-z0-9'’-]*[a-z0-9]"
+             r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:(?!(?:his|her|their|him|them|I)\b)[A-Za-z0-9'’-]+\s+){0,6}?"
+             r"[A-Za-z0-9'’-]*[a-z0-9]"
+             r"|(?:everyone|everybody)(?:\s+(?:in|on|at|from)\s+(?:the|my|our)\s+(?:[A-Za-z0-9'’-]+\s+){0,3}?[A-Za-z0-9'’-]*[a-z0-9])?"
+             # "email to insurance company re …": a desk, typed without "the"
+             r"|(?:[a-z]+\s+)?(?:company|office|department|council|bank|insurer|insurers|agency|clinic|surgery|"
+             r"support|helpdesk|reception|admissions|team)(?=\s+(?:re|about|regarding)\b|\s*[:,—–])"
              r"|landlord|landlady|HR|IT)"
              # "my students' parents (Grade 7 science)": what the brackets say is left out
              r"(?:\s*\([^()]{1,30}\))?")
 _TO_ROLE = re.compile(
     rf"^{_WRITE}{_TO}{_ROLE_WHO}(?:['’]s?\s+(?:email|message|note|letter|post|question))?"
-    r"(?:\s*(?P<sep>[.:;,—–]|\s-\s)\s*|\s+that\s+|\s+(?P<about>(?:about|re|regarding)\s)"
-    rf"|\s+(?P<ing>(?:{_GERUND})\s)|\s+to\s+say\s+(?:that\s+)?)"
+    r"(?:\s*(?P<sep>[.:;,—–?]|\s-\s)\s*|\s+that\s+|\s+(?P<about>(?:about|re|regarding)\s)"
+    rf"|\s+(?P<ing>(?:{_GERUND})\s)|\s+to\s+say\s+(?:that\s+)?"
+    # "email the vet to ask for …", "email the Fernandes couple (Ana and Luis) to let them know …"
+    r"|\s+to\s+(?P<verb>ask|tell|let|remind|thank|invite|warn|update|congratulate)\b(?:\s+(?:him|her|them))?\s*)"
     r"(?P<rest>\S.*)$", re.S)
 
 
 def _acted(act: re.Match) -> str:
-    return _acted_on(act.group("verb").lower(), act.group("who"), act.group("rest"))
+    verb = act.group("verb") or act.group("bare")
+    return _acted_on(verb.lower(), act.group("who"), act.group("rest"))
 
 
 def _acted_on(verb: str, who: str, rest: str) -> str:
@@ -431,7 +467,7 @@ def _without_asides(text: str) -> str:
     """``text`` without what it tells the assistant about the reader ("(first name Dana)",
     "His name is Walter btw", "My landlord is Mr. Patel.", "Got an email from Felix …"),
     with the name they go by where it gives one."""
-    text = _TITLED.sub(lambda m: f"{m.group(1).capitalize()}. {m.group(2).upper()}", text)
+    text = _TITLED.sub(_titled, text)
     goes_by = _GOES_BY.match(text)
     if goes_by:
         name = goes_by.group("name")
@@ -442,12 +478,21 @@ def _without_asides(text: str) -> str:
     text = re.sub(r",?\s*(?:(?i:the)\s+)?(?i:contact)\s+(?:person\s+)?(?:is|was)\s+[A-Z][\w'’-]+"
                   r"(?:\s+[A-Z][\w'’-]+)?(?=[.,;]|$)", "", text)
     text = _WHO_THEY_ARE.sub("", text)
-    text = _APPOSITION.sub(lambda m: m.group("who"), text)
+    text = _APPOSITION.sub(_apposed, text)
     text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:it['’]s)\s+(?i:to|for)\s+[A-Z][\w'’-]+\s*[,.]?\s*", " ",
                   text).strip()
     text = re.sub(r"\b(?:a|an|the|my|our)\s+[a-z]+\s+(?:named|called)\s+(?=[A-Z])", "", text)
     text = _WHAT_CAME.sub("", text)
     return _BUT_SAY.sub(", but ", text)
+
+
+def _apposed(found: re.Match) -> str:
+    """"email the customer, Mrs Kaur, the electrician found …" → "email Mrs Kaur, the
+    electrician found …"; "tell my professor, Dr. Rao, that …" → "tell Dr. Rao that …"."""
+    after, before = found.string[found.end():], found.string[:found.start()]
+    joined = re.match(rf"\s*(?:that|to|about|re|regarding|for|and|with|(?:{_GERUND}))\b", after)
+    written_to = re.search(r"\b(?i:email|e-mail|message|write\s+to|reply\s+to|note\s+to)\s*$", before)
+    return found.group("who") + ("," if written_to and not joined else "")
 
 
 def _to_do(found: re.Match) -> str:
@@ -476,13 +521,18 @@ def _kind_of_mail(found: re.Match) -> str | None:
 
 def _said_to(found: re.Match) -> str:
     owner = found.groupdict().get("owner") or ""
-    return f"write to {_said_who(found.group('who'))}{owner}{' —' if owner else ':'} " \
-           f"{found.group('rest')}"
+    # "… saying Amelia will be off": what is said, not the saying of it
+    rest = re.sub(r"^(?:saying|telling\s+(?:him|her|them))\s+(?:that\s+)?", "", found.group("rest"))
+    return f"write to {_said_who(found.group('who'))}{owner}{' —' if owner else ':'} {rest}"
 
 
 def _said_to_role(found: re.Match) -> str | None:
     if re.fullmatch(r"(?:the|my|our)\s+(?:\w+\s+)?(?:email|note|message|reply)", found.group("role")):
         return None  # "write to the email …" is no one
+    if found.group("verb"):
+        return _acted_on(found.group("verb"), found.group("role"), " " + found.group("rest"))
+    if found.group("sep") == "?" and not re.match(r"(?i:can|could|would|will)\b", found.string):
+        return None  # "email the team?" asks the assistant only after "can you"
     lead = found.group("about") or found.group("ing") or ""
     return f"write to {found.group('role')}: {lead}{found.group('rest')}"
 

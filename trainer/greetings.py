@@ -305,7 +305,7 @@ _MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter)\s+(?
 _SET_OFF = re.compile(r"\b(?i:the|my|our)\s+[a-z]+(?:\s+[\w.]+){0,5},\s+(?P<name>[A-ZÀ-Þ][\w'’-]+),")
 # "my tenant Marcus is 3 weeks behind": someone by what they are to the writer, then name.
 _MY_SOMEONE = re.compile(
-    r"\b(?i:my|our)\s+(?:[a-z-]+\s+)?(?i:tenant|landlord|landlady|manager|boss|co-?founder|colleague|"
+    r"\b(?i:my|our|the)\s+(?:[a-z-]+\s+)?(?i:tenant|landlord|landlady|manager|boss|co-?founder|colleague|"
     r"neighbou?r|teacher|professor|tutor|coach|client|customer|supplier|contractor|builder|plumber|"
     r"electrician|accountant|lawyer|solicitor|doctor|dentist|mentor|friend|sister|brother|cousin|"
     r"aunt|uncle|partner|flatmate|roommate|housemate|agent|editor|student|assistant|intern|"

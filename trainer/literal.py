@@ -142,6 +142,9 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:just\s+)?say\s+no\s+to\s+{_PERSON}", "I'm afraid it's a no."),
     (rf"(?:just\s+)?say\s+sorry\s+to\s+{_PERSON}", "I'm sorry."),
     (r"say\s+yes\s+to\s+(?P<x>.+)", "yes to {x}."),
+    # "say no to Karen about joining the bake sale committee": no to the thing, to her
+    (rf"(?:just\s+)?say\s+no\s+to\s+{_PERSON}\s+(?:about|on|re|regarding)\s+(?P<x>.+)",
+     "I'm afraid I'll have to say no to {x}."),
     (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
     (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
     (rf"(?:tell|ask)\s+{_WHO}\s+not\s+to\s+(?P<x>.+)", "please don't {x}."),
@@ -232,7 +235,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s*$", "I'm sorry."),
     (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
-    (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?", "congratulations!"),
+    (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?\s*!*", "congratulations!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
     (rf"welcome\s+{_WHO}\s*$", "welcome!"),
     # "welcome new members of our running club": to all of them
@@ -333,7 +336,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         rf"|\s+(?=(?:about|on|re|regarding)\s)|\s+that\s+)(?P<rest>.+)$")
 # "write to all year 9 parents: …": whoever it is to, up to the colon.
 _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note|message))\s+"
-                       r"(?:to\s+)?(?P<who>[\w'’ ]{1,30}?)\s*:\s*(?P<rest>.+)$")
+                       r"(?:to\s+)?(?P<who>[\w'’ ]{1,60}?)\s*:\s*(?P<rest>.+)$")
 # "choir email: …", "team update —": a note to a group, named by what it is.
 _GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
                          r"announcement)(?:\s*[:—–]|\s+-)\s*(?P<rest>.+)$")

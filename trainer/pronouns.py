@@ -139,8 +139,16 @@ def whose_pronouns(text: str, reader: str = "") -> str:
     if named and _SUBJECT.match(first.group(0)) and named.group("name") != reader:
         return "him" if she else "her"
     owner = _NAMED_SUBJECT.search(text[:first.start()])
-    if owner and first.group(0).lower() == "his" and owner.group("name") != reader:
-        return "her"  # "Finn will miss school for his grandad's funeral": Finn's
+    # "her", unlike "his", is also whom something is done to ("call her tonight")
+    possessive = first.group(0).lower() == "his" or (
+        first.group(0).lower() == "her"
+        and re.search(r"\b(?:for|with|about|of|in|on|at|from|by)\s+$", text[:first.start()])
+        and not re.match(r"\s+(?:tonight|today|tomorrow|now|later|again|back|up|out|too|know)\b",
+                         text[first.end():]))
+    if owner and possessive and owner.group("name") != reader:
+        # "Finn will miss school for his grandad's funeral", "Amelia will be off for her
+        # grandad's funeral": Finn's, Amelia's
+        return "her" if first.group(0).lower() == "his" else "him"
     words = {w.lower().strip(",.;:!?—–-") for w in text.split()}
     return ("her" if she else "him") if words & (HIS if she else HERS) else ""
 

@@ -27,7 +27,8 @@ _SHORTHAND = {
     "couldnt": "couldn't", "shouldnt": "shouldn't", "thats": "that's", "theyre": "they're",
     "youre": "you're", "r": "are", "b4": "before", "2moro": "tomorrow", "2morrow": "tomorrow",
     "wrt": "re", "rn": "right now", "ppl": "people", "mtg": "meeting", "appt": "appointment",
-    "wk": "week", "wks": "weeks", "eod": "end of day",
+    "wk": "week", "wks": "weeks", "eod": "end of day", "cn": "can", "cud": "could",
+    "wud": "would", "2day": "today", "2nite": "tonight", "2night": "tonight",
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
@@ -36,7 +37,10 @@ _SHORT_WORD = re.compile(
 _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
             (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at "),
             # "email Carlos re: my membership": about it, not a colon after "Carlos re"
-            (re.compile(r"(?<=\s)(re|Re|RE):\s+"), r"\1 ")]
+            (re.compile(r"(?<=\s)(re|Re|RE):\s+"), r"\1 "),
+            # "email 2 lisa", "msg 2 the team": to them
+            (re.compile(r"\b(email|e-mail|write|msg|message|text|reply|note|send\s+\w+|say\s+\w+)"
+                        r"\s+2\s+(?=[A-Za-z])", re.I), r"\1 to ")]
 # "ill be late", "ill send it": I'll, where a verb follows ("ill" is a word too).
 _ILL = re.compile(r"\bill\s+(?=(?:be|have|get|send|call|bring|do|make|need|try|check|see|"
                   r"pick|drop|come|let|sort|ask|pay|look|email|text|ring)\b)", re.I)
@@ -52,6 +56,9 @@ _TO_THE_ASSISTANT = re.compile(
     # "How would I tell my client Hamish that …?", "what do I say to my daughter's coach …?"
     r"how\s+(?:would|should|do|can|could)\s+I\s+|"
     r"what\s+(?:do|should|would|can|could)\s+I\s+(?=say\s+to\b)|"
+    # "what's a nice way to tell Greg …", "best way to ask my boss …"
+    r"(?:what['’]?s\s+|what\s+is\s+)?(?:a|the)\s+(?:(?:nice|good|polite|kind|gentle|tactful|best|"
+    r"professional|diplomatic|decent)\s+)?way\s+to\s+|(?:the\s+)?best\s+way\s+to\s+|"
     r"i\s+(?:want|need|['’]d\s+like|would\s+like)\s+you\s+to\s+)"
     rf"(?=(?:{REQUEST_VERBS}|say\s+to|do\s+an?\s|put\s+together|reply|write|respond|email|message|draft|follow|schedule|set|arrange|"
     r"introduce|intro|forward|decline|accept|chase|nudge|ping|congrats)\b)", re.I)
@@ -119,7 +126,7 @@ _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|profess
          r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
          r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
          r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|candid|"
-         r"constructive|supportive|encouraging|empathetic|understanding|clear)")
+         r"constructive|supportive|encouraging|empathetic|understanding|clear|fair|reasonable)")
 # How an email sounds, never what it is about ("big, warm, bright" is a room).
 _STYLE = (r"(?:friendly|polite|professional|formal|informal|casual|firm|gentle|upbeat|tactful|"
           r"diplomatic|apologetic|enthusiastic|gracious|respectful)")
@@ -165,6 +172,9 @@ _HOW_TO_WRITE = [
     # "… a meeting without alarming her": how, not what
     re.compile(r"\s+without\s+(?:alarming|upsetting|offending|scaring|panicking|worrying|"
                r"annoying|embarrassing)\s+(?:him|her|them|anyone|everyone)\b", re.I),
+    # "… without sounding rude", "without being too pushy", "without coming across as needy"
+    re.compile(rf"\s+without\s+(?:sounding|being|seeming|coming\s+across\s+as|looking)\s+"
+               rf"(?:(?:too|so|very|overly|a\s+bit)\s+)?(?:like\s+(?:a|an)\s+)?{_TONE}\b", re.I),
     # "Politely, but make it clear it's urgent": what is clear is said.
     re.compile(r"(?:\b(?:politely|nicely|gently|firmly|kindly)\s*,?\s*)?(?:\bbut\s+|\band\s+)?"
                r"\bmake\s+(?:it\s+)?(?:very\s+)?clear\s+(?:that\s+)?(?=\w)", re.I),
@@ -189,7 +199,7 @@ my our his their its your whoever both each either neither off out up over throu
 myself yourself ourselves themselves
 finance security accounting accounts legal marketing sales hr ops support admin reception
 management facilities payroll procurement engineering design product office
-customer client landlord tenant boss manager teacher doctor dentist vet plumber builder
+customer client patient pupil student candidate applicant resident landlord tenant boss manager teacher doctor dentist vet plumber builder
 neighbour neighbor contractor supplier vendor agent lawyer accountant coach
 mum mom dad gran grandma grandpa nana auntie uncle
 email note letter message card pack party drinks lunch dinner aboard address

@@ -74,8 +74,17 @@ def found_reader(item: dict, result: dict) -> bool:
     if not reader:  # a group, greeted as one or by the names of the few it is ("Sam and
         # Priya"), or someone named by title ("Mrs Okafor", "Councillor Patel")
         return not named or " and " in named or bool(re.match(
-            r"(?:Dr|Mr|Mrs|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame)\b\.?\s+[A-Z]", named))
-    return named == reader or named.split()[:1] == [reader] or reader in named.split()
+            r"(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame)\b\.?\s+[A-Z]", named))
+    return same_person(named, reader)
+
+
+def same_person(named: str, reader: str) -> bool:
+    """Whether the greeting's name is the reader's, as written either way: "Dr Osei" is
+    "Dr. Osei"; "Hamish" is "Hamish Grant"; "Mike and Tony" greets Tony too."""
+    def words(name: str) -> list[str]:
+        return name.replace(".", " ").lower().split()
+    got, wanted = words(named), words(reader)
+    return bool(got) and any(got[i:i + len(wanted)] == wanted for i in range(len(got)))
 
 
 def summary(items: list[dict], results: list[dict]) -> dict:

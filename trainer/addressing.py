@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from trainer.facts import COMMON
 from trainer.pronouns import to_you
+from trainer.titles import HONORIFIC, KIN, TITLE
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
-_TITLE = (r"(?:(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Sir|Dame|(?i:coach|aunt|auntie|uncle|father|sister|grandad|"
-          r"grandpa|grandma|gran|granny|nana|cousin))\.?\s+)")
+_TITLE = TITLE
 _NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
          r"(?:\s*(?:,|and|&|\+)\s*[A-Z][\w'’-]+)*"
          # "email nana to say …", "msg mum": family, greeted as they are called
@@ -29,12 +30,14 @@ _ROLE_BEFORE = (r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}(?!(?:the|a|an|of|f
                 r"(?=(?:Dr|Mr|Mrs|Miss|Ms|Mx)\b))?")
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
-_MAIL_NOUN = (r"\s+(?:an?|my)\s+(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
+_MAIL_NOUN = (r"\s+(?:(?:an?|my)\s+)?(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
               r"(?:email|e-mail|mail|note|message|reply|response|line|notice|letter|follow-up|"
               r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)")
 _WRITE = (r"(?:(?:write|email|e-mail|message|msg|reply|respond|answer|draft|compose|emailing|writing|"
           r"messaging|do|put\s+together)"
-          rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something|\s+a\s+few\s+lines)?"
+          rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something(?:\s+(?:nice|short|quick|brief|kind|polite|"
+          r"friendly|sweet|lovely|formal))?|\s+a\s+few\s+lines)?"
+          r"|send(?:\s+(?:it|this|these|them|the\s+attached))?(?=\s+to\s)"
           rf"|(?:send|shoot|drop)(?:{_MAIL_NOUN}|\s+(?:an?\s+)?(?:[a-z]+\s+)?(?:update|announcement|notice|invitation|invite))"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
@@ -44,11 +47,12 @@ _WRITE = f"(?i:{_WRITE})"
 _TO = rf"(?:\s+(?:back\s+)?(?:to|for)\s+|\s+(?=[A-Z]|(?:the|my|our)\s|{_TITLE}))"
 # Who they are, after the name: "in HR", "the builder", "at Harrow & Finch", "'s email
 # about the budget".
-_ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji)\b"
+_ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji|po)\b"
                r"|\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+road)"
                r"|\s+who\s+[^.!?,]{1,60}?(?=[.!?])"
+               r"|\s+(?:in|from|at)\s+the\s+[A-Z][\w&'’.-]*(?:\s+(?:of|for|and|&)?\s*[A-Z][\w&'’.-]*)*"
                r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}?)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
-               r"|\s+the\s+[a-z]+(?:\s+[a-z]+)?|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
+               r"|\s+the\s+[a-z]+(?:\s+[a-z]+)?(?:\s+(?:of|at|for)\s+(?:the|our|my)\s+[a-z]+)?|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
                r"sales|reception|office)|\s*\([^()]{1,40}\)"
                r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
 _THEIR_MAIL = (r"(?:['’]s?\s+(?:last\s+|latest\s+|recent\s+)?(?:email|e-mail|message|note|mail|"
@@ -119,16 +123,28 @@ _GOES_BY = re.compile(rf"^(?P<verb>[a-z]+(?:\s+(?:up\s+)?(?:with|to))?)\s+(?:{_T
                       r"(?P<name>[A-Za-z][a-z'’-]+)\)", re.I)
 # "mr okafor", "email to miss clarke", "patient mr Adebayo": a title typed in lower case
 # ("I miss you" is no title).
-_TITLED = re.compile(r"\b((?i:mr|mrs|ms|dr|prof)|(?<=\bto\s)(?i:miss)|Miss)"
-                     r"\.?\s+(?!(?i:you|u|ya|them|him|her|it|this|that|the|and|being|seeing)\b)"
+# Family words read as a title only where someone is addressed: "tell uncle femi …"
+_AFTER_VERB = "|".join(rf"(?<=\b(?i:{verb})\s)" for verb in (
+    "to", "tell", "ask", "thank", "thx", "email", "remind", "msg", "message", "text", "invite"))
+_TITLED = re.compile(r"\b((?i:mr|mrs|ms|dr|prof|herr|frau)|(?<=\bto\s)(?i:miss)|Miss"
+                     rf"|(?:{_AFTER_VERB})(?i:{KIN}))"
+                     r"(?:\.\s*|\s+)(?!(?i:you|u|ya|them|him|her|it|this|that|the|and|being|seeing)\b)"
                      r"([a-zA-Z])(?=[a-z'’-]+)")
 
 
+_NOT_KIN_NAMES = {"about", "for", "if", "whether", "when", "what", "to", "that", "we", "i", "he",
+                  "she", "they", "is", "was", "will", "can", "could", "thanks", "sorry", "happy"}
+
+
 def _titled(found: re.Match) -> str:
-    if found.group(1)[0].isupper() and (found.group(2).isupper() or found.group(1) == "Dr"
-                                        or re.match(r"and\b|the\b|this\b|&", found.string[found.start(2):])):
+    title, word = found.group(1), re.match(r"[\w'’-]+", found.string[found.start(2):]).group(0)
+    if title[0].isupper() and (found.group(2).isupper() or title == "Dr"
+                               or re.match(r"and\b|the\b|this\b|&", word)):
         return found.group(0)  # as the request wrote it ("Maple Dr this week", "Mr. and Mrs.")
-    return f"{found.group(1).capitalize()}. {found.group(2).upper()}"
+    if word.lower() in COMMON or re.fullmatch(KIN, title, re.I) and word.lower() in _NOT_KIN_NAMES:
+        return found.group(0)  # "remind aunty about dinner"
+    dot = "" if re.fullmatch(KIN, title, re.I) or title.lower() in ("herr", "frau", "miss") else "."
+    return f"{title.capitalize()}{dot} {found.group(2).upper()}"
 
 
 # "… write him an email saying I need a repair date": what to say, after who it is for.
@@ -153,15 +169,16 @@ _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it
 
 _TOLD_NAME = re.compile(
     r"\b(?i:first\s+name)(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)"
-    r"|\b(?i:contact|contact\s+person)\s+(?:is|was)\s+(?P<d>[A-Z][\w'’-]+)"
+    r"|\b(?i:contact|contact\s+person|recruiter|hiring\s+manager)(?:\s+(?:is|was)|['’]s)\s+(?P<d>[A-Z][\w'’-]+)"
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
-    r"|\b(?:a|an|the|my|our)\s+[a-z]+\s+(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
-    r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>[A-Z][\w'’-]+)"
+    r"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
+    r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"
+    r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+)"
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
 
 # "Draft: Zoë - thanks …", "Note for Siobhán: …", "Email to Fatima:": a label on the request.
-_LABEL = re.compile(r"^(?i:reply|response|answer)\s*:\s*(?=\w)|^(?i:draft|note|memo)\s*:\s*(?=(?i:to)\s+[A-ZÀ-Þ])|^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
+_LABEL = re.compile(r"^(?i:body|message|text)\s*:\s*(?=\w)|^(?i:reply|response|answer)\s*:\s*(?=\w)|^(?i:draft|note|memo)\s*:\s*(?=(?i:to)\s+[A-ZÀ-Þ])|^(?i:draft|note|message|memo)\s*(?:(?i:for|to)\s+(?=[A-ZÀ-Þ][\w'’-]+"
                     r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*[:—–])|:\s*(?=[A-ZÀ-Þ]))|^(?i:e-?mail)\s*:\s*(?=\w)")
 # "to Ruth\nsorry can't do the rota …": who, on a line of its own.
 _TO_ALONE = re.compile(r"^\s*(?:(?i:email|e-mail|message|note|reply|write)\s+)?(?i:to|for)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)\s*:?\s*$")
@@ -214,20 +231,56 @@ _DESK_SIGNED = {"customer", "customers", "support", "team", "the", "accounts", "
                 "admin", "reception", "service", "services", "management", "office", "hr"}
 
 
+# "…? Thanks, Melissa Grant, Accounts, Harbour Creative", "Regards, Mr. J. Holloway, Head of
+# Year 8": the name after the last sign-off, whatever follows it.
+_SIGNED_THEN = re.compile(
+    r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly)\s*,?|\s[—–-])\s*\n?\s*"
+    rf"(?P<name>(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+)(?=\s*(?:[,.!]|\s+[A-Z]|\s+x+\b|$))",
+    re.I)
+# "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
+# him that …": the email answered, pasted, and who sent it.
+_PASTED_SAID = re.compile(
+    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?i:my|our)\s+[a-z]+)\s+"
+    r"(?i:wrote|emailed|e-mailed|messaged|sent(?:\s+(?:me\s+)?this)?|said|asked|replied)"
+    r"(?:\s+(?i:me|this))?\s*:?\s*"
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)))"
+    r"\s*[—–:,.-]*\s*(?P<rest>\S.*)$", re.S)
+
+
+def signer(pasted: str) -> str:
+    """Who signed a pasted email: "Melissa" of "Thanks, Melissa Grant, Accounts"; "Mr.
+    Holloway" of "Regards, Mr. J. Holloway"; "" where no one did, or a desk did."""
+    found = list(_SIGNED_THEN.finditer(pasted))
+    name = found[-1].group("name") if found else ""
+    if not found:
+        signed = _SIGNED.search(pasted)
+        name = signed.group("name") if signed else ""
+    name = re.sub(r"\b[A-Z]\.\s*", "", name).strip() if re.match(HONORIFIC, name) else name
+    if name.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
+            or name.lower() in _DESK_SIGNED:
+        return ""
+    return name
+
+
 def pasted_reply(text: str) -> tuple[str, str, str] | None:
     """(what to say, the email replied to as pasted, who wrote it) where a request pastes
     the email it answers ("reply to this: "…" — say yes"); None where it pastes none."""
     found = _PASTED.match(text)
     if not found:
-        return None
+        said = _PASTED_SAID.match(text)
+        if not said:
+            return None
+        pasted = (said.group("quoted") or said.group("single")).strip()
+        who = said.group("who")
+        sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED \
+            and not re.match(r"(?i:my|our)\b", who) else signer(pasted)
+        rest = re.sub(r"^(?i:answer|reply\s+to|tell|say\s+to)\s+(?:him|her|them)\s+(?:that\s+)?", "",
+                      said.group("rest"))
+        return rest.strip(), pasted, sender
     marked = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", found.group("marked") or "")
     pasted = (found.group("quoted") or found.group("single") or marked
               or found.group("lines") or "").strip()
-    signed = _SIGNED.search(pasted)
-    sender = found.group("sender") or (signed.group("name") if signed else "")
-    if sender.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
-            or sender.lower() in _DESK_SIGNED:
-        sender = ""
+    sender = found.group("sender") or signer(pasted)
     return found.group("rest").strip(), pasted, sender
 
 
@@ -378,7 +431,7 @@ def _said_who(who: str) -> str:
 
 
 # "write a cover email for my application to the sous chef role at Harbour House"
-_COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?i:email|letter|note)"
+_COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?:(?i:letter)\s+)?(?i:email|letter|note)"
                     r"(?:\s+(?i:to)\s+(?:(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?"
                     r"\s+(?:for|to\s+go\s+with)\s+(?:my\s+)?(?:application\s+(?:to|for)\s+)?(?P<x>.+)$", re.S)
 # "Write a formal complaint to British Gas about being billed …"
@@ -433,7 +486,7 @@ _NAME_SET_OFF = re.compile(
 _ROLE_WHO = (r"(?P<role>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
              r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+"
              r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:(?!(?:his|her|their|him|them|I)\b)[A-Za-z0-9'’-]+\s+){0,6}?"
-             r"[A-Za-z0-9'’-]*[a-z0-9]"
+             rf"(?!{HONORIFIC}\b)[A-Za-z0-9'’-]*[a-z0-9]"
              r"|(?:everyone|everybody)(?:\s+(?:in|on|at|from)\s+(?:the|my|our)\s+(?:[A-Za-z0-9'’-]+\s+){0,3}?[A-Za-z0-9'’-]*[a-z0-9])?"
              # "email to insurance company re …": a desk, typed without "the"
              r"|(?:[a-z]+\s+)?(?:company|office|department|council|bank|insurer|insurers|agency|clinic|surgery|"
@@ -448,6 +501,32 @@ _TO_ROLE = re.compile(
     # "email the vet to ask for …", "email the Fernandes couple (Ana and Luis) to let them know …"
     r"|\s+to\s+(?P<verb>ask|tell|let|remind|thank|invite|warn|update|congratulate)\b(?:\s+(?:him|her|them))?\s*)"
     r"(?P<rest>\S.*)$", re.S)
+
+
+# "Send a reminder to all tenants at 14 Harcourt Road that the water will be off …"
+_REMINDER = re.compile(
+    r"^(?i:send|write|email|draft|do)\s+(?:(?i:an?)\s+)?(?:(?i:quick|friendly|gentle|short|polite|final)\s+)?"
+    r"(?i:reminder)\s+(?:(?i:email|note|message)\s+)?(?i:to)\s+(?P<who>[^:;.—–]{1,60}?)"
+    r"(?:\s+(?P<joined>(?:that|about|of|to)\s.+)|\s*[:;,—–]\s*(?P<said>\S.+))$", re.S)
+
+
+# "say happy retirement to Brian from all of us": the wish, to them.
+_SAY_WISH = re.compile(
+    r"^(?i:say|send|wish)\s+(?P<wish>(?i:happy|merry)\s+[\w'’ ]{2,30}?|(?i:congrats|congratulations|good\s+luck|"
+    rf"well\s+done|get\s+well\s+soon|best\s+wishes))\s+(?i:to)\s+(?P<who>{_NAME})(?P<rest>(?:\s|[,.!]).*|)$", re.S)
+
+
+def _said_wish(found: re.Match) -> str:
+    wish = found.group("wish")
+    if re.match(r"(?i:happy|merry)", wish):
+        return f"wish {found.group('who')} a {wish.lower()}{found.group('rest')}"
+    if re.match(r"(?i:congrats|congratulations|well)", wish):
+        return f"congratulate {found.group('who')}{found.group('rest')}"
+    return f"wish {found.group('who')} {wish.lower()}{found.group('rest')}"
+
+
+def _reminded(found: re.Match) -> str:
+    return f"remind {found.group('who')} " + (found.group("joined") or f"that {found.group('said')}")
 
 
 def _acted(act: re.Match) -> str:
@@ -481,7 +560,11 @@ def _without_asides(text: str) -> str:
     text = _APPOSITION.sub(_apposed, text)
     text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:it['’]s)\s+(?i:to|for)\s+[A-Z][\w'’-]+\s*[,.]?\s*", " ",
                   text).strip()
-    text = re.sub(r"\b(?:a|an|the|my|our)\s+[a-z]+\s+(?:named|called)\s+(?=[A-Z])", "", text)
+    text = re.sub(r"\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?=[A-Z])", "", text)
+    text = re.sub(r"\s*\((?i:to|for)\s*:?\s*[A-Z][\w'’-]+\)", "", text)
+    # "The recruiter's Mackenzie.", "Hiring manager is Fatima Rahman.": told to the assistant
+    text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:the\s+)?(?i:recruiter|hiring\s+manager|contact(?:\s+person)?)"
+                  r"(?:['’]s|\s+is|\s+was)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[.!]", "", text).strip()
     text = _WHAT_CAME.sub("", text)
     return _BUT_SAY.sub(", but ", text)
 
@@ -554,6 +637,8 @@ _READINGS: list[tuple[re.Pattern, Callable[[re.Match], str | None]]] = [
     (_RESIGNATION, lambda m: f"write to {_said_who(m.group('who'))}: I'm writing to resign. "
      f"{m.group('rest').lstrip(' .')}".rstrip()),
     (_WRITING_TO, lambda m: f"say I'm writing to {m.group('act')}{m.group('rest')}"),
+    (_REMINDER, _reminded),
+    (_SAY_WISH, _said_wish),
     (_TO_DO, _to_do),
     (_AND_ACT, lambda m: _acted(m)),
     (_THANKS_FOR, lambda m: f"thank {m.group('who')} {m.string[m.end():]}"

@@ -12,6 +12,7 @@ from email.utils import getaddresses, parseaddr
 
 from trainer.addressing import name_told
 from trainer.facts import COMMON, OPENERS
+from trainer.titles import HONORIFIC, TITLE, TITLE_ANY_CASE
 from trainer.typed import group_lead, named_lead, plain_request
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
@@ -29,20 +30,22 @@ GREETING_LINE = re.compile(
 GROUP_LINE = re.compile(rf"^\s*(?P<word>{_GROUP})(?P<name>)\s*(?P<punct>[,—–:!-]+)\s*$", re.I)
 # The same at the start of a line that goes on ("Hi Stan, the panes arrived …").
 GREETING_START = re.compile(
-    rf"^\s*(?P<word>(?i:{_WORDS}))\b(?P<name>(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?(?:\s+[A-Z][\w'’-]+)"
+    rf"^\s*(?P<word>(?i:{_WORDS}))\b(?P<name>(?:\s+{HONORIFIC}\.?)?(?:\s+[A-Z][\w'’-]+)"
     r"{0,2})?\s*(?P<punct>[,—–:!-]+)\s*(?P<rest>\S.*)$")
 _ASKED = re.compile(
     # the longer forms first: "send a note to Mei" is to Mei, not to "a"
     r"\b(?:(?:write|send|draft) (?:an? )?(?:(?:quick|short|brief) )?(?:email|note|message|line|"
     r"something|a few lines) to|"
     # "email my advisor Helen about …"
-    r"(?:email|write to|tell|ask|remind) (?:my|our) [a-z]+|"
-    r"tell|ask|remind|thank|email|e-mail|mail|write to|reply to|answer|invite|update|"
+    r"(?:email|write to|tell|ask|remind) (?:my|our) [a-z-]+|"
+    r"tell|ask|remind|thank|thanks|thx|email|e-mail|mail|write to|reply to|answer|invite|update|"
+    r"msg(?: to)?|message to|text|(?:condolences|sympathy|sorry|congrats|congratulations) to|"
     r"write(?= (?-i:[A-Z]))|"
     r"congratulate|warn|inform|message|ping|let|send|give|wish|welcome|apologi[sz]e to|"
     r"decline|accept|confirm (?:to|with)|check with|follow up with|get back to|respond to|"
+    r"(?:an? )?(?:email|note|message) (?:inviting|asking|telling|thanking|reminding|congratulating)|"
     r"say (?:sorry|thanks|thank you|no|yes) to)\s+"
-    r"(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Mrs\.?\s+|Ms\.?\s+)?[A-Za-z][\w'’-]*"
+    rf"(?P<name>{TITLE_ANY_CASE}?[A-Za-z][\w'’-]*"
     r"(?:\s+[A-Z][\w'’-]+)?)", re.I)
 _NOT_NAMES = {"me", "him", "her", "them", "us", "everyone", "everybody", "all", "the", "a",
               "an", "my", "our", "your", "their", "his", "that", "this", "those", "these",
@@ -69,7 +72,7 @@ class Greeting:
 # "Jeff,", "Mike & Tony,", "Dr. Carr —": a name alone is how many people open an email.
 # Only where the line opens the email (``bare``): elsewhere it may be a sign-off.
 BARE_NAME_LINE = re.compile(
-    r"^\s*(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+    rf"^\s*(?P<name>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
     r"(?:\s*(?:&|and)\s*[A-Z][\w'’-]+)?)\s*(?P<punct>,|\s[—–-]|[—–:])\s*$")
 
 
@@ -235,13 +238,13 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
 
 # "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
 # after what is to be settled with them.
-_WITH = re.compile(r"^\s*(?i:please\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|"
-                   r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|"
+_WITH = re.compile(r"^\s*(?i:please\s+)?(?:(?i:I\s+)?(?i:need|have|want)\s+to\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|decline|"
+                   r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Miss\s+|Prof\.?\s+|"
                    r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 # Where the person stands after the thing: "introduce Maria to David", "forward the deal
 # sheet to Mike", "I need the forecast from Kim by Friday".
 _ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+(?:\s+(?:and|&)\s+[\w'’-]+)?\s+to|\bforward\b[^;.?!]*?\bto|"
-                     r"\bneed\b[^;.?!]*?\bfrom)\s+(?P<name>(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?"
+                     rf"\bneed\b[^;.?!]*?\bfrom)\s+(?P<name>{TITLE}?"
                      r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 
 
@@ -287,8 +290,18 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         found_late = pattern.search(instruction)
         if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
                 found_late.group("name").lower() not in _NOT_NAMES:
-            return found_late.group("name")
-    return ""
+            return re.sub(r"['’]s$", "", found_late.group("name"))  # "my colleague Neha's mother"
+    # "update my PI Dr. Lindgren on …", "Customer complaint came in — Mr. Leblanc ordered
+    # …": the one person the request names with a title, where it says no one else is
+    titled = {" ".join(w for w in m.group(0).replace(".", " ").split() if len(w) > 1)
+              for m in _TITLED_PERSON.finditer(plain)}
+    return titled.pop() if len(titled) == 1 else ""
+
+
+# A title and a surname, an initial or a first name between: "Mr. J. Holloway", "Dr Amara
+# Nwosu" (greeted "Dr Nwosu" by the checks' reckoning, and by most people).
+_TITLED_PERSON = re.compile(rf"\b(?:Dr|Mr|Mrs|Miss|Ms|Prof|Professor)\.?\s+(?:[A-Z]\.\s*)?"
+                            r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\b")
 
 
 # Who someone has, written to instead of them: "Ella's teacher", "Dr. Chen's office".
@@ -310,7 +323,7 @@ _MY_SOMEONE = re.compile(
     r"electrician|accountant|lawyer|solicitor|doctor|dentist|mentor|friend|sister|brother|cousin|"
     r"aunt|uncle|partner|flatmate|roommate|housemate|agent|editor|student|assistant|intern|"
     r"supervisor|director|head|lead|nanny|cleaner|babysitter|mechanic|trainer|therapist|"
-    r"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>[A-ZÀ-Þ][\w'’-]+)\b")
+    rf"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>{TITLE}?[A-ZÀ-Þ][\w'’-]+)\b")
 _ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text)\s+"
                                r"(?i:him|her)\b")
 _BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,\s*(?![A-ZÀ-Þ])[^)]*)?\)")

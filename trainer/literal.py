@@ -44,7 +44,7 @@ _PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache
            r"department|office|household")
 _GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=[\s:,;.—–]|$)"
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
-          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z]+(?:\s+[A-Z][a-z]+)?|"
+          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|people|folks|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
@@ -234,6 +234,12 @@ _RULES: list[tuple[str, str]] = [
     (rf"confirm(?:\s+(?:to|with)\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "just to confirm: {x}."),
     (rf"invite\s+{_WHO}\s+(?:to|for)\s+(?P<x>.+)", "I'd like to invite you to {x}."),
     (rf"(?:apologi[sz]e|say sorry)(?:\s+to\s+{_WHO})?\s*$", "I'm sorry."),
+    # "sorry note to Mrs O'Brien, kids broke her window": sorry, and what happened
+    (rf"(?:apologi[sz]e|say sorry)\s+to\s+{_WHO}[,;:—–]?\s+(?!for\b|about\b)(?P<x>.+)",
+     "I'm so sorry — {x}."),
+    # "condolences to Wanjiru, her dad passed"
+    (rf"(?:send\s+)?(?:my\s+)?(?:condolences|sympathies|sympathy)\s+to\s+{_WHO}[,;:—–]?\s*(?P<x>.+)",
+     "I'm so sorry to hear {x}."),
     (rf"congratulate\s+{_WHO}\s+on\s+(?P<x>.+)", "congratulations on {x}!"),
     (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?\s*!*", "congratulations!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),

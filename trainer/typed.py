@@ -52,9 +52,10 @@ REQUEST_VERBS = ("tell|ask|let|say|reply|answer|mention|explain|remind|thank|dec
                  "|promise|announce")
 # The request said to the assistant: "can you ask Tom …", "I want you to tell Jo …".
 _TO_THE_ASSISTANT = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:help\s+me\s+)?|please\s+|help\s+me\s+|"
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:help\s+me\s+)?|please\s+|help\s+me\s+(?:to\s+)?|"
+    r"(?:please\s+)?assist\s+me\s+(?:to\s+|in\s+)?|"
     # "How would I tell my client Hamish that …?", "what do I say to my daughter's coach …?"
-    r"how\s+(?:would|should|do|can|could)\s+I\s+|"
+    r"how\s+(?:would|should|do|can|could)\s+I\s+(?:(?:politely|nicely|gently|best|kindly|tactfully)\s+)?|"
     r"what\s+(?:do|should|would|can|could)\s+I\s+(?=say\s+to\b)|"
     # "what's a nice way to tell Greg …", "best way to ask my boss …"
     r"(?:what['’]?s\s+|what\s+is\s+)?(?:a|the)\s+(?:(?:nice|good|polite|kind|gentle|tactful|best|"
@@ -77,14 +78,25 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|ok|okay|so|um|uh|right|alright|oh|kindly)\b[,.!]?\s+"
+_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
                       r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
 # What the writer must do, said of themselves: "need to tell Pat …", "gotta ask …".
 _OBLIGED = re.compile(r"^(?:i\s+)?(?:need\s+to|have\s+to|gotta|must|should|want\s+to)\s+"
                       r"(?=(?:tell|ask|remind|thank|let|email|write|reply|message|text|"
-                      r"follow|chase|confirm|decline|invite|update|warn|send)\b)", re.I)
+                      r"follow|chase|confirm|decline|invite|update|warn|send|inform)\b)", re.I)
+# "tell landlord heating broke AGAIN", "tell plumber come after 2": someone by their role,
+# typed without "the".
+_BARE_ROLE = re.compile(
+    r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|warn|update|let)\s+"
+    r"(?P<role>landlord|landlady|plumber|builder|electrician|boss|manager|teacher|coach|doctor|"
+    r"dentist|vet|cleaner|nanny|babysitter|neighbour|neighbor|caretaker|receptionist|accountant|"
+    r"lawyer|solicitor|mechanic|contractor|decorator|gardener|agent|tenant|team|office|"
+    r"school|council|bank)\b(?!['’])", re.I)
+# "tell both tom and aisha …": both, by name.
+_BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|invite|let)\s+both\s+"
+                   r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")
 # Other verbs for the same act.
 _SAME_ACT = [
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
@@ -160,8 +172,12 @@ _HOW_TO_WRITE = [
     # "want to thank him and ask …": the thanks and the ask are what is said
     re.compile(r"(?:^|(?<=[.!?,;—–-]\s)|(?<=\band\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
                r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
+    # "Can you write the email?", "could u draft it for me?": to the assistant, in passing
+    re.compile(r"(?:(?<=[.!?]\s)|^)(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?|please\s+)(?:write|draft|do)\s+"
+               r"(?:the|an|this|that|it|me\s+an?)\s*(?:email|e-mail|message|note|reply|one)?\s*(?:for\s+me)?\s*[?.!]\s*",
+               re.I),
     # "Can you make it sound professional?": to the assistant
-    re.compile(rf"(?:(?<=[.!?]\s)|^)(?:(?:can|could)\s+you\s+)?make\s+it\s+(?:sound\s+)?(?:more\s+|a\s+bit\s+)?"
+    re.compile(rf"(?:(?<=[.!?]\s)|^)(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:make|formulate|word|phrase|write)\s+it\s+(?:sound\s+)?(?:more\s+|a\s+bit\s+)?"
                rf"{_TONE}\b[^.!?]*[.!?]?\s*$", re.I),
     # "don't grovel", "don't panic her", "not sure how to word this without …": to the
     # assistant, closing the request.
@@ -188,7 +204,8 @@ _TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\
                           r"(?=(?:email|note|message|reply|line)\b)", re.I)
 
 # After these, a lowercase word is the person written to: "tell kev …", "ask ben if …".
-_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|let|email\s+to|message\s+to|note\s+to|email|message|text|cc|copy|"
+_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|thanks(?!\s+(?:email|e-mail|note|message|card|letter)\b)|condolences\s+to|sorry\s+to|"
+                        r"apologi[sz]e\s+to|let|email\s+to|message\s+to|note\s+to|email|message|text|cc|copy|"
                         r"congratulate|invite|update|warn|follow\s+up\s+with|write\s+to|"
                         r"reply\s+to|introduce|decline|welcome)\s+(?P<name>[a-z][a-z'’-]{1,14})"
                         r"(?=\s|[,:;—–-]|$)", re.I)
@@ -206,6 +223,8 @@ email note letter message card pack party drinks lunch dinner aboard address
 because since as so but and or if when while though although unless until before after""".split())
 
 
+# Family, greeted by what they are called: "Hi Mum", "Dear Nana".
+_FAMILY = {"mum", "mom", "mam", "dad", "nana", "nan", "gran", "grandma", "grandpa", "grandad", "granny"}
 # The ends of plural nouns ("tenants", "members", "families"), which names seldom have.
 _PLURAL = re.compile(r"(?:ers|ors|ours|ents|ants|ees|ists|ians|ies|ches|ings|ds|ts|ks|ps)$")
 
@@ -297,6 +316,9 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _untyped_verb("\n".join(lines).strip())
     text = _to_the_writer(_CHATTER.sub("", text))
     text = _OBLIGED.sub("", text)
+    text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)
+    text = _BOTH.sub(lambda m: f"{m.group('verb')} {m.group('a').capitalize()} and "
+                               f"{m.group('b').capitalize()}", text, count=1)
     for pattern, replacement in _SAME_ACT:
         text = pattern.sub(replacement, text, count=1)
     for pattern in _HOW_TO_WRITE:
@@ -339,8 +361,11 @@ def _named(match: re.Match, everyday: Collection[str]) -> str:
     name = match.group("name")
     lowered = re.split(r"['’]", name.lower())[0]  # "who's", "who'll": who
     following = match.string[match.end():].split(maxsplit=1)
+    if lowered in _FAMILY:
+        return f"{match.group('verb')} {name.capitalize()}"  # "sorry to mum": greeted "Mum"
     if lowered in NOT_A_NAME or lowered in COMMON or lowered in everyday \
             or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed", "ly")) \
-            or following and re.fullmatch(r"[a-z]+s", following[0]):  # "market traders"
+            or following and re.fullmatch(r"[a-z]+s", following[0]) \
+            and following[0] not in COMMON:  # "market traders", not "bill his dog"
         return match.group(0)
     return f"{match.group('verb')} {name[:1].upper()}{name[1:]}"

@@ -300,7 +300,7 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
 
 # A title and a surname, an initial or a first name between: "Mr. J. Holloway", "Dr Amara
 # Nwosu" (greeted "Dr Nwosu" by the checks' reckoning, and by most people).
-_TITLED_PERSON = re.compile(rf"\b(?:Dr|Mr|Mrs|Miss|Ms|Prof|Professor)\.?\s+(?:[A-Z]\.\s*)?"
+_TITLED_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Miss|Ms|Prof|Professor)\.?\s+(?:[A-Z]\.\s*)?"
                             r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\b")
 
 

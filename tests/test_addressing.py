@@ -354,3 +354,70 @@ def test_a_request_to_an_address_is_to_the_person_it_names(request_, address, em
 ])
 def test_headers_letters_and_lists_as_typed(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, greeted, email", [
+    # To someone by their role, with what the email is for said after it.
+    ("email the locksmith to ask for a copy of the invoice, it's for the insurers", "",
+     "Could you send me a copy of the invoice? It's for the insurers."),
+    ("write to the registry office at the town hall asking for an update on ref 5512", "",
+     "Could we have an update on ref 5512?"),
+    ("Send a reminder to everyone on the rota that keys go back by Sunday", "",
+     "Just a reminder that keys go back by Sunday."),
+    ("email Dr Imrie's receptionist asking to move my slot from 4 May to the week after", "",
+     "Could we move my slot from 4 May to the week after?"),
+    ("Email to housing office re repair job 8812, still no plumber after 2 weeks", "",
+     "Re repair job 8812, still no plumber after 2 weeks."),
+    ("tell caretaker the side gate won't lock", "", "The side gate won't lock."),
+    # Titles typed in lower case, or run into the name.
+    ("email to miss hollis saying Noor will miss Friday for her cousin's wedding", "Miss Hollis",
+     "Noor will miss Friday for her cousin's wedding."),
+    ("ask herr lenz when the pallet ships", "Herr Lenz",
+     "Could you let me know when the pallet ships?"),
+    ("msg to coach adaeze: kids can't make training", "Coach Adaeze", "Kids can't make training."),
+    ("write an email to my tutor dr.okoro asking for a week's extension", "Dr Okoro",
+     "Could we have a week's extension?"),
+    # Family, greeted by what they are called; both of two people, by name.
+    ("quick sorry to dad for missing his call", "Dad", "I'm sorry for missing your call."),
+    ("tell both priya and sam the demo moved to 3", "Priya and Sam", "The demo moved to 3."),
+    # Wishes, sympathy and apologies.
+    ("say happy birthday to Imogen from the whole office", "Imogen",
+     "Wishing you a happy birthday from the whole office!"),
+    ("condolences to Kofi, his mum passed on Sunday", "Kofi",
+     "I'm so sorry to hear your mum passed on Sunday."),
+    # Said to the assistant in passing.
+    ("Dear sir, please draft a mail to Mr. Bose regarding the unpaid bill no. 77", "Mr. Bose",
+     None),
+    ("write to Lars about the deposit. Can you write the email? He still owes £300", "Lars",
+     None),
+])
+def test_more_readers_and_what_is_said_to_them(request_, greeted, email):
+    from trainer.greetings import named_in_instruction
+
+    named = named_in_instruction(request_)
+    assert named.replace(".", "") == greeted.replace(".", "")
+    body = literal_body(request_, reader=greeted.split()[-1] if greeted else "")
+    assert body is not None and not body.lower().startswith(("email", "write", "send", "msg"))
+    if email is not None:
+        assert body == email
+    assert "write the email" not in body.lower() and "dear sir" not in body.lower()
+
+
+@pytest.mark.parametrize("request_, said, sender", [
+    ("she wrote: \"Could you take the Thursday shift? Thanks, Ines Moreau, Rota Team\" — yes but "
+     "only till 6", "yes but only till 6", "Ines"),
+    ("my landlord sent this: \"The boiler service is on the 3rd. – Gareth\" that's fine, I'll be in",
+     "that's fine, I'll be in", "Gareth"),
+    ("Oskar emailed: 'any chance of the slides tonight? Cheers' — answer him that they're done",
+     "they're done", "Oskar"),
+    ("reply to this:\n>> Is the desk still for sale? Regards, Mr. T. Baines\nyes, £40, collect only",
+     "yes, £40, collect only", "Mr. Baines"),
+    ("Reply to this: \"Your parcel is delayed. Kind regards, Customer Services\" I want a refund",
+     "I want a refund", ""),
+])
+def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
+    from trainer.addressing import pasted_reply
+
+    asked, pasted, who = pasted_reply(request_)
+    assert (asked, who) == (said, sender)
+    assert pasted and said not in pasted

@@ -301,11 +301,11 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
 # A title and a surname, an initial or a first name between: "Mr. J. Holloway", "Dr Amara
 # Nwosu" (greeted "Dr Nwosu" by the checks' reckoning, and by most people).
 _TITLED_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Miss|Ms|Prof|Professor)\.?\s+(?:[A-Z]\.\s*)?"
-                            r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\b")
+                            r"[A-Z][\w'’-]*\w(?:\s+[A-Z][\w'’-]*\w)?(?![\w'’])(?<!['’]s)")
 
 
 # Who someone has, written to instead of them: "Ella's teacher", "Dr. Chen's office".
-_THEIR_PEOPLE = (r"office|team|assistant|secretary|practice|surgery|desk|department|company|firm|"
+_THEIR_PEOPLE = (r"office|team|assistant|secretary|receptionist|pa|clinic|practice|surgery|desk|department|company|firm|"
                  r"shop|school|class|family|teacher|tutor|mum|mom|dad|mother|father|wife|husband|"
                  r"partner|boss|manager|coach|doctor|parents|son|daughter|sister|brother|landlord|"
                  r"nursery|agent|lawyer|accountant|friend|neighbour|neighbor|carer|nurse")

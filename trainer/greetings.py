@@ -12,7 +12,7 @@ from email.utils import getaddresses, parseaddr
 
 from trainer.addressing import name_told
 from trainer.facts import COMMON, OPENERS
-from trainer.titles import HONORIFIC, TITLE, TITLE_ANY_CASE
+from trainer.titles import HONORIFIC, KIN, TITLE, TITLE_ANY_CASE
 from trainer.typed import group_lead, named_lead, plain_request
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
@@ -119,10 +119,8 @@ def first_name(name: str) -> str:
         return ""
     if re.match(r"Mr\.?\s+and\s+Mrs\b", name.strip()):
         return name.strip()  # "Mr and Mrs Adeyemi", greeted as a couple
-    if parts[0].rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "prof", "aunt", "aunty",
-                                        "auntie", "uncle", "coach", "grandad", "grandpa",
-                                        "grandma", "gran", "nana", "cousin") and len(parts) > 1:
-        return f"{parts[0]} {parts[-1]}"
+    if re.fullmatch(rf"{HONORIFIC}|(?i:{KIN})", parts[0].rstrip(".")) and len(parts) > 1:
+        return f"{parts[0]} {parts[-1]}"  # "Dr. Osei", "Aunty Grace", "Herr Braun"
     return parts[0]
 
 
@@ -429,4 +427,7 @@ _GROUP_ASKED = re.compile(
 def addresses_a_group(instruction: str) -> bool:
     """ "tell the volunteers …", "remind the committee …", "email market traders …":
     the request is for several people, whom the user greets as a group."""
-    return bool(_GROUP_ASKED.match(instruction) or group_lead(instruction))
+    return bool(_GROUP_ASKED.match(instruction) or group_lead(instruction)
+                or _GROUP_ASKED.match(plain_request(instruction))
+                or re.match(r"\s*(?:remind|tell|email|write\s+to|let|thank|invite|update)\s+"
+                            r"(?:everyone|everybody|all)\b", plain_request(instruction), re.I))

@@ -88,7 +88,7 @@ def test_talk_about_the_email_and_blanks_to_fill_are_defects_and_an_email_is_not
 
 def test_a_request_to_ask_or_thank_wants_a_question_or_thanks_in_the_body():
     stan = "tell Stan the board approved the glazing quote; ask when he can start"
-    assert asked_acts(stan) == ["ask"]
+    assert asked_acts(stan) == ["ask", "ask when"]
     assert asked_acts("confirm Bernard for the 22nd and thank him") == ["thank"]
     assert asked_acts("thank Margaret for the years as chair; coffee next week?") == [
         "ask", "thank"]
@@ -101,8 +101,13 @@ def test_a_request_to_ask_or_thank_wants_a_question_or_thanks_in_the_body():
 
     # What a 60-step adapter wrote: the approval, and no question.
     assert missing("Glazing quote approved. We're in good hands with the board's "
-                   "approval.") == ["ask"]
+                   "approval.") == ["ask", "ask when"]
     assert missing("The board approved the glazing quote. When can you start?") == []
+    # A question, but not the one asked: "when" was asked; "what time" asks it too.
+    assert missing("The board approved the glazing quote. Can you start? We'll see when "
+                   "it's dry.") == ["ask when"]
+    assert missing("The board approved the quote. What day could you start?") == []
+    assert asked_acts("ask Tom how much the repair will be") == ["ask", "ask how much"]
     assert missing("The board approved it — let me know when you can start.") == []
     thanks = "confirm Bernard for the 22nd and thank him"
     assert missing("The 22nd is fine.", thanks) == ["thank"]

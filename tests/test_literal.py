@@ -222,7 +222,7 @@ def test_a_draft_that_leaves_out_the_question_gives_way_to_the_request():
     fallback, drafted = _literal_for(
         "tell Stan the board approved the glazing quote; ask when he can start", terse,
         "Hi Stan —", ["Stan"])
-    assert drafted.acts_missing == ["ask"] and not drafted.facts_missing
+    assert drafted.acts_missing == ["ask", "ask when"] and not drafted.facts_missing
     assert fallback is not None and "When can you start?" in fallback.text
     assert not fallback.check.acts_missing
 

@@ -110,7 +110,21 @@ def asked_acts(instruction: str) -> list[str]:
         acts.append("thank")
     if _REQUEST_SORRY.search(instruction):
         acts.append("apologise")
-    return acts
+    if "ask" in acts:
+        # "ask Herr Lenz when the pallet ships": a question about when, not any question
+        acts += [f"ask {_asked_word(m.group(1))}" for m in _ASKED_ABOUT.finditer(instruction)]
+    return list(dict.fromkeys(acts))
+
+
+# What an asking request asks about: "ask Jo when …", "ask how much the repair is".
+_ASKED_ABOUT = re.compile(r"\bask\b(?:\s+[\w'’.-]+){0,3}?\s+(when|where|what\s+time|how\s+much|"
+                          r"how\s+many|how\s+long|which\s+day|who)\b", re.I)
+
+
+def _asked_word(words: str) -> str:
+    """ "what time", "which day" ask when."""
+    said = " ".join(words.lower().split())
+    return "when" if re.fullmatch(r"what (?:time|day|date)|which (?:day|date)", said) else said
 
 
 def acts_done(body: str) -> set[str]:
@@ -118,6 +132,11 @@ def acts_done(body: str) -> set[str]:
     done = set()
     if _DRAFT_ASKS.search(body):
         done.add("ask")
+        for sentence in sentences(body):
+            if _DRAFT_ASKS.search(sentence):  # the question words of the asking sentences
+                done |= {f"ask {_asked_word(w)}" for w in re.findall(
+                    r"\b(when|where|what\s+(?:time|day|date)|how\s+much|how\s+many|how\s+long|"
+                    r"which\s+(?:day|date)|who)\b", sentence, re.I)}
     if _DRAFT_THANKS.search(body):
         done.add("thank")
     if _DRAFT_SORRY.search(body):

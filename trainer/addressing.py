@@ -79,7 +79,9 @@ _THEN_SAY = re.compile(
     r"(?:\s+and\s+(?=(?:I|tell|ask|let)\b)|(?=[.!?])))?"
     r"\s*(?:(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)[.:;—–]|\s-\s"
     rf"|,?\s+(?=(?:{_GERUND})\b)|\s+to\s+say\s+(?:that\s+)?"
-    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b)|(?<=\sand\s)|\s+that\s+|\s+and\s+(?=(?:cc|copy)\s))"
+    r"|(?<=,)\s+(?!(?:she|he|they)['’](?:s|re)\b)|(?<=\sand\s)|\s+that\s+|\s+and\s+(?=(?:cc|copy)\s)"
+    # "Send this to Hamid and say these are the plans"
+    r"|\s+and\s+(?:say|tell\s+(?:him|her|them)|let\s+(?:him|her|them)\s+know)\s+(?:that\s+)?)"
     r"\s*(?P<rest>\S.*)$",
     re.S)
 # "email Dr. Chen's office to request a copy of …": what the email is for, said.
@@ -525,6 +527,18 @@ def _said_wish(found: re.Match) -> str:
     return f"wish {found.group('who')} {wish.lower()}{found.group('rest')}"
 
 
+# "Write an email introducing my colleague Tunde to my old uni friend Hannah, they're …"
+_INTRODUCING = re.compile(
+    r"^(?i:write|draft|send|do)\s+(?:(?i:an?)\s+)?(?:(?i:quick|short)\s+)?(?i:email|note|message)\s+"
+    r"(?i:introducing)\s+(?:(?:my|our)\s+(?:[a-z-]+\s+){1,3})?(?P<a>[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s+"
+    r"(?i:to)\s+(?:(?:my|our)\s+(?:[a-z-]+\s+){1,3})?(?P<b>[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?(?P<rest>.*)$",
+    re.S)
+# "Help me write an invite for our street party. Date: …"
+_INVITE_FOR = re.compile(
+    r"^(?i:write|draft|send|do|make)\s+(?:(?i:an?)\s+)?(?:(?i:email|e-mail)\s+)?(?i:invite|invitation)\s+"
+    r"(?i:for|to)\s+(?P<event>(?i:our|my|the|a)\s+[^.:;]{1,50}?)\s*(?:[.:;]|\s-\s)\s*(?P<rest>.*)$", re.S)
+
+
 def _reminded(found: re.Match) -> str:
     return f"remind {found.group('who')} " + (found.group("joined") or f"that {found.group('said')}")
 
@@ -638,6 +652,8 @@ _READINGS: list[tuple[re.Pattern, Callable[[re.Match], str | None]]] = [
      f"{m.group('rest').lstrip(' .')}".rstrip()),
     (_WRITING_TO, lambda m: f"say I'm writing to {m.group('act')}{m.group('rest')}"),
     (_REMINDER, _reminded),
+    (_INTRODUCING, lambda m: f"introduce {m.group('a')} and {m.group('b')}{m.group('rest')}"),
+    (_INVITE_FOR, lambda m: f"say you're invited to {m.group('event')}. {m.group('rest')}".strip()),
     (_SAY_WISH, _said_wish),
     (_TO_DO, _to_do),
     (_AND_ACT, lambda m: _acted(m)),

@@ -93,7 +93,7 @@ _BARE_ROLE = re.compile(
     r"(?P<role>landlord|landlady|plumber|builder|electrician|boss|manager|teacher|coach|doctor|"
     r"dentist|vet|cleaner|nanny|babysitter|neighbour|neighbor|caretaker|receptionist|accountant|"
     r"lawyer|solicitor|mechanic|contractor|decorator|gardener|agent|tenant|team|office|"
-    r"school|council|bank)\b(?!['’]|\s+[A-Z])", re.I)
+    r"school|council|bank)\b(?!['’]|\s+(?-i:[A-Z]))", re.I)
 # "tell both tom and aisha …": both, by name.
 _BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|invite|let)\s+both\s+"
                    r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")

@@ -175,6 +175,9 @@ _TOLD_NAME = re.compile(
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
     r"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
     r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"
+    # "decline the sat shift pls, to Sean": who it is for, said last
+    r"|[,;—–]\s*(?i:to|for)\s+(?P<h>(?!(?i:now|today|tomorrow|tonight|me|us|you|all|everyone|them|him|her|"
+    r"later|sure|free|real|good|once|ages|years|weeks|days|months)\b)[A-Za-z][\w'’-]+)\s*[.!]?\s*$"
     r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+)"
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
@@ -576,6 +579,11 @@ def _without_asides(text: str) -> str:
                   text).strip()
     text = re.sub(r"\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?=[A-Z])", "", text)
     text = re.sub(r"\s*\((?i:to|for)\s*:?\s*[A-Z][\w'’-]+\)", "", text)
+    told = name_told(text)
+    if told:
+        text = re.sub(rf"\s*[,;—–]\s*(?i:to|for)\s+(?i:{re.escape(told)})\s*[.!]?\s*$", "", text)
+    # "…, its from Chidi": whose invitation it is, told to the assistant
+    text = re.sub(r"\s*[,;—–]\s*(?i:it['’]?s|it\s+is|this\s+is)\s+from\s+[A-Z][\w'’-]+\s*[.!]?\s*$", "", text)
     # "The recruiter's Mackenzie.", "Hiring manager is Fatima Rahman.": told to the assistant
     text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:the\s+)?(?i:recruiter|hiring\s+manager|contact(?:\s+person)?)"
                   r"(?:['’]s|\s+is|\s+was)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[.!]", "", text).strip()

@@ -13,7 +13,7 @@ from email.utils import getaddresses, parseaddr
 from trainer.addressing import name_told
 from trainer.facts import COMMON, OPENERS
 from trainer.titles import HONORIFIC, KIN, TITLE, TITLE_ANY_CASE
-from trainer.typed import group_lead, named_lead, plain_request
+from trainer.typed import NOT_A_NAME, group_lead, named_lead, plain_request
 
 _WORDS = r"hi|hello|hey|hiya|dear|morning|good morning|good afternoon|good evening|greetings"
 # Whom group mail is to, said as its greeting ("All,", "Hi all —", "Team,", "Dear both,").
@@ -288,12 +288,19 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         found_late = pattern.search(instruction)
         if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
                 found_late.group("name").lower() not in _NOT_NAMES:
-            return re.sub(r"['’]s$", "", found_late.group("name"))  # "my colleague Neha's mother"
+            name = re.sub(r"['’]s$", "", found_late.group("name"))  # "my colleague Neha's mother"
+            if name[:1].isupper() or name.lower() not in COMMON | NOT_A_NAME | _PLACES:
+                return name[:1].upper() + name[1:]
     # "update my PI Dr. Lindgren on …", "Customer complaint came in — Mr. Leblanc ordered
     # …": the one person the request names with a title, where it says no one else is
     titled = {" ".join(w for w in m.group(0).replace(".", " ").split() if len(w) > 1)
               for m in _TITLED_PERSON.finditer(plain)}
     return titled.pop() if len(titled) == 1 else ""
+
+
+# Where things come from, not who: "it's from work".
+_PLACES = {"work", "home", "school", "uni", "college", "church", "abroad", "there", "here", "hr",
+           "them", "him", "her", "us", "me"}
 
 
 # A title and a surname, an initial or a first name between: "Mr. J. Holloway", "Dr Amara
@@ -310,8 +317,9 @@ _THEIR_PEOPLE = (r"office|team|assistant|secretary|receptionist|pa|clinic|practi
 # Named as the one to send it to, or the one whose email this answers.
 _SENT_TO = re.compile(r"\b(?i:send|address|forward)\s+(?:it|this|the\s+(?:email|note|reply))\s+"
                       r"(?i:to)\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")
-_MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter)\s+(?i:from)\s+"
-                        r"(?P<name>[A-ZÀ-Þ][\w'’-]+)")
+_MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter|invite|invitation|offer|request|"
+                        r"proposal|quote|it['’]?s|it\s+is)\s+(?i:from)\s+"
+                        r"(?P<name>[A-ZÀ-Þ][\w'’-]+|(?:(?<=its from )|(?<=it's from )|(?<=it’s from ))[a-z][\w'’-]+(?=\s*[.!]?\s*$))")
 # "the neighbour at no. 18, Brenda, has had builders in …": the name set off after who.
 _SET_OFF = re.compile(r"\b(?i:the|my|our)\s+[a-z]+(?:\s+[\w.]+){0,5},\s+(?P<name>[A-ZÀ-Þ][\w'’-]+),")
 # "my tenant Marcus is 3 weeks behind": someone by what they are to the writer, then name.

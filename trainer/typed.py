@@ -38,6 +38,9 @@ _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "
             (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at "),
             # "email Carlos re: my membership": about it, not a colon after "Carlos re"
             (re.compile(r"(?<=\s)(re|Re|RE):\s+"), r"\1 "),
+            # "1:1 w kev", "call w sam": with them
+            (re.compile(r"\b(1:1|meeting|call|chat|catch-?up|sync|lunch|coffee|shift)\s+w\s+(?=[A-Za-z])",
+                        re.I), r"\1 with "),
             # "email 2 lisa", "msg 2 the team": to them
             (re.compile(r"\b(email|e-mail|write|msg|message|text|reply|note|send\s+\w+|say\s+\w+)"
                         r"\s+2\s+(?=[A-Za-z])", re.I), r"\1 to ")]
@@ -172,6 +175,9 @@ _HOW_TO_WRITE = [
     # "want to thank him and ask …": the thanks and the ask are what is said
     re.compile(r"(?:^|(?<=[.!?,;—–-]\s)|(?<=\band\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
                r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
+    # "short pls: accept …", "formal please — …": how to write it, as a label
+    re.compile(rf"^(?:(?:very|quite)\s+)?{_TONE}(?:\s+(?:and|but)\s+{_TONE})?\s*(?:please|pls)?\s*[:—–]\s*(?=\w)",
+               re.I),
     # "Can you write the email?", "could u draft it for me?": to the assistant, in passing
     re.compile(r"(?:(?<=[.!?]\s)|^)(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?|please\s+)(?:write|draft|do)\s+"
                r"(?:the|an|this|that|it|me\s+an?)\s*(?:email|e-mail|message|note|reply|one)?\s*(?:for\s+me)?\s*[?.!]\s*",
@@ -204,7 +210,9 @@ _TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\
                           r"(?=(?:email|note|message|reply|line)\b)", re.I)
 
 # After these, a lowercase word is the person written to: "tell kev …", "ask ben if …".
-_TO_PERSON = re.compile(r"\b(?P<verb>tell|ask|remind|thank|thanks(?!\s+(?:email|e-mail|note|message|card|letter)\b)|condolences\s+to|sorry\s+to|"
+_TO_PERSON = re.compile(r"\b(?P<verb>(?:1:1|meeting|call|chat|catch-?up|sync|lunch|coffee|shift)\s+with|"
+                        r"(?:offer|invite|invitation|email|message|request|proposal|quote|it['’]?s|is)\s+from|"
+                        r"tell|ask|remind|thank|thanks(?!\s+(?:email|e-mail|note|message|card|letter)\b)|condolences\s+to|sorry\s+to|"
                         r"apologi[sz]e\s+to|let|email\s+to|message\s+to|note\s+to|email|message|text|cc|copy|"
                         r"congratulate|invite|update|warn|follow\s+up\s+with|write\s+to|"
                         r"reply\s+to|introduce|decline|welcome)\s+(?P<name>[a-z][a-z'’-]{1,14})"

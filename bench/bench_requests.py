@@ -84,7 +84,12 @@ def same_person(named: str, reader: str) -> bool:
     def words(name: str) -> list[str]:
         return name.replace(".", " ").lower().split()
     got, wanted = words(named), words(reader)
+    if len(got) == 3 and re.fullmatch(_TITLES, got[0]):
+        got = [got[0], got[2]]  # "Dr Amara Okonkwo" is greeted "Dr Okonkwo"
     return bool(got) and any(got[i:i + len(wanted)] == wanted for i in range(len(got)))
+
+
+_TITLES = r"dr|mr|mrs|miss|ms|mx|prof|professor|herr|frau|coach|aunty|auntie|aunt|uncle|father|sister"
 
 
 def summary(items: list[dict], results: list[dict]) -> dict:

@@ -51,7 +51,7 @@ _ROLE_AFTER = (r"(?:\s+(?:sir|ma['’]?am|madam|ji|po)\b"
                r"|\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+road)"
                r"|\s+who\s+[^.!?,]{1,60}?(?=[.!?])"
                r"|\s+(?:in|from|at)\s+the\s+[A-Z][\w&'’.-]*(?:\s+(?:of|for|and|&)?\s*[A-Z][\w&'’.-]*)*"
-               r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}?)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
+               r"|\s+(?:in|from|at)\s+(?:[A-Z][\w&'’.-]*(?:\s+[a-z]+)?|HR|IT|(?:the\s+)?[a-z]+(?:\s+[a-z'’]+){0,2}?)(?:\s+(?:&\s+)?[A-Z][\w&'’.-]*)*"
                r"|\s+the\s+[a-z]+(?:\s+[a-z]+)?(?:\s+(?:of|at|for)\s+(?:the|our|my)\s+[a-z]+)?|\s+(?:customer\s+service|support|help\s*desk|billing|accounts|"
                r"sales|reception|office)|\s*\([^()]{1,40}\)"
                r"|\s+[—–]\s+(?:the|my|our|a|an|his|her)\s+[^—–,.:;]{1,30}?\s+[—–](?=\s))?")
@@ -166,7 +166,8 @@ _TO_LEAD = re.compile(rf"^to\s+(?P<who>(?:the|all|our|my)\s+[^:;.]{{1,40}}?|{_TI
                       r"(?P<rest>\S.*)$", re.I | re.S)
 # "…. Send it to Gloria at the front desk": who gets it, said to the assistant last.
 _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it|this|the\s+"
-                         r"(?:email|note|message))\s+to\s+[A-Z][^.!?;]{0,40}[.!]?\s*$")
+                         r"(?:email|note|message))\s+to\s+(?:(?i:their|his|her|the|our|my)\s+[a-z]+,?\s+)?"
+                         r"[A-Z][^.!?;]{0,40}[.!]?\s*$")
 
 
 _TOLD_NAME = re.compile(
@@ -175,6 +176,7 @@ _TOLD_NAME = re.compile(
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
     r"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
     r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"
+    r"|(?:^|(?<=[.!?])\s*)(?i:it\s+)?(?i:goes|is\s+going)\s+to\s+(?P<i>[A-Z][\w'’-]+)\s*[.!]?\s*$"
     # "decline the sat shift pls, to Sean": who it is for, said last
     r"|[,;—–]\s*(?i:to|for)\s+(?P<h>(?!(?i:now|today|tomorrow|tonight|me|us|you|all|everyone|them|him|her|"
     r"later|sure|free|real|good|once|ages|years|weeks|days|months)\b)[A-Za-z][\w'’-]+)\s*[.!]?\s*$"
@@ -217,9 +219,10 @@ def name_told(text: str) -> str:
 # email replied to, pasted into the request, and what to say to it.
 _PASTED = re.compile(
     r"^\s*(?i:(?:(?:hi|hey|ok)[,!.]?\s+)?(?:can\s+(?:you|u)\s+|could\s+you\s+|pls\s+|please\s+)?"
-    r"(?:help\s+me\s+)?)?(?i:reply|respond|answer)"
-    r"(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?"
-    r"(?:\s+(?i:from)\s+(?P<sender>[A-ZÀ-Þ][\w'’-]+))?\s*[:—–-]?\s*"
+    r"(?:help\s+me\s+)?)?(?i:reply|respond|answer|re)"
+    r"(?:(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?|\s+(?i:to)(?=\s*:)|(?<=(?i:re))(?=\s+(?i:this)))"
+    r"(?:\s+(?i:this))?"
+    r"(?:\s+(?i:from)\s+(?:(?P<sender>[A-ZÀ-Þ][\w'’-]+)(?=\s*[:—–-])|(?i:the)\s+[^:'\"“]{1,40}?))?\s*[:—–-]?\s*"
     r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]"
     # 'Hi Mum, can I borrow £50? Love Jack x' — in single quotes, apostrophes inside
     r"|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$))"
@@ -296,7 +299,9 @@ _TO_ADDRESS = re.compile(
 # Addresses that are a desk, not a person: "info@", "accounts@".
 _DESKS = {"info", "admin", "accounts", "account", "support", "sales", "hello", "contact", "office",
           "team", "enquiries", "inquiries", "noreply", "billing", "hr", "help", "bookings",
-          "reception", "orders", "service", "mail", "post", "jobs", "careers", "press"}
+          "reception", "orders", "service", "mail", "post", "jobs", "careers", "press", "ap", "ar",
+          "finance", "payables", "receivables", "legal", "it", "ops", "procurement", "purchasing",
+          "payroll", "facilities", "events", "marketing", "invoices", "claims"}
 
 
 def address_name(address: str) -> str:
@@ -477,6 +482,7 @@ _BARE_ADDRESS = re.compile(rf"^{_WRITE}{_TO}{_WHO}\s*[.!]?\s*$", re.S)
 # email to Anouk on …": the act the email is.
 _KIND_OF_MAIL = re.compile(
     r"^(?:(?:I\s+)?need\s+)?(?:(?:write|draft|send|compose)\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|big)\s+)?"
+    r"(?:(?:note|email|message|letter|card)\s+of\s+(?=thanks\b|apology\b|congratulations\b))?"
     r"(?P<kind>thank[\s-]you|thanks|thx|sorry(?:-for-the-delay)?|apology|congrats|congratulations|"
     r"welcome|birthday)\s+"
     r"(?:(?:email|e-mail|note|message|card|line|text)\s+)?(?:to|for)\s+(?P<rest>\S.*)$", re.I | re.S)
@@ -582,6 +588,8 @@ def _without_asides(text: str) -> str:
     told = name_told(text)
     if told:
         text = re.sub(rf"\s*[,;—–]\s*(?i:to|for)\s+(?i:{re.escape(told)})\s*[.!]?\s*$", "", text)
+    text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:it\s+)?(?i:goes|is\s+going)\s+to\s+[A-Z][\w'’-]+\s*[.!]?\s*$", "",
+                  text).strip()
     # "…, its from Chidi": whose invitation it is, told to the assistant
     text = re.sub(r"\s*[,;—–]\s*(?i:it['’]?s|it\s+is|this\s+is)\s+from\s+[A-Z][\w'’-]+\s*[.!]?\s*$", "", text)
     # "The recruiter's Mackenzie.", "Hiring manager is Fatima Rahman.": told to the assistant

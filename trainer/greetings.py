@@ -236,7 +236,7 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
 
 # "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
 # after what is to be settled with them.
-_WITH = re.compile(r"^\s*(?i:please\s+)?(?:(?i:I\s+)?(?i:need|have|want)\s+to\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|decline|"
+_WITH = re.compile(r"^\s*(?i:please\s+)?(?:(?i:I\s+)?(?i:need|have|want)\s+to\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|decline|bump|push|shift|pull|"
                    r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Miss\s+|Prof\.?\s+|"
                    r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 # Where the person stands after the thing: "introduce Maria to David", "forward the deal
@@ -268,7 +268,7 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
         return f"Mr and Mrs {couple.group('surname')}"
     sent_to = _SENT_TO.search(instruction)  # "…, send it to Gloria at the front desk"
     if sent_to:
-        return sent_to.group("name")
+        return sent_to.group("name") or sent_to.group("goes")
     plain = plain_request(instruction)
     # The request read plainly first: "Draft: Zoë - thanks …" is to Zoë, not to "Draft".
     found = (_named(plain, known) if plain != instruction else "") or _named(instruction, known)
@@ -295,7 +295,21 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     # …": the one person the request names with a title, where it says no one else is
     titled = {" ".join(w for w in m.group(0).replace(".", " ").split() if len(w) > 1)
               for m in _TITLED_PERSON.finditer(plain)}
-    return titled.pop() if len(titled) == 1 else ""
+    if len(titled) == 1:
+        return titled.pop()
+    # "Stephan asked about the wire. It went out …", "Victor needs the close calendar": the
+    # request opens on the one it answers or serves
+    lead = _NAMED_SUBJECT_LEAD.match(instruction)
+    if lead and lead.group("name").lower() not in COMMON | _NOT_NAMES and \
+            not _CALENDAR.match(lead.group("name").lower()) and not addresses_a_group(instruction):
+        return lead.group("name")
+    return ""
+
+
+_NAMED_SUBJECT_LEAD = re.compile(
+    r"^\s*(?P<name>[A-ZÀ-Þ][a-zà-þ'’-]+)(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?\s+(?:asked|needs|wants|said|says|"
+    r"emailed|wrote|called|rang|messaged|texted|sent|can|could|will|has|is|was|gets|got|"
+    r"should|must|just)\b")
 
 
 # Where things come from, not who: "it's from work".
@@ -316,7 +330,8 @@ _THEIR_PEOPLE = (r"office|team|assistant|secretary|receptionist|pa|clinic|practi
                  r"nursery|agent|lawyer|accountant|friend|neighbour|neighbor|carer|nurse")
 # Named as the one to send it to, or the one whose email this answers.
 _SENT_TO = re.compile(r"\b(?i:send|address|forward)\s+(?:it|this|the\s+(?:email|note|reply))\s+"
-                      r"(?i:to)\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")
+                      r"(?i:to)\s+(?:(?i:their|his|her|the|our|my)\s+[a-z]+,?\s+)?(?P<name>[A-ZÀ-Þ][\w'’-]+)"
+                      r"|(?:^|(?<=[.!?])\s*)(?i:it\s+)?(?i:goes)\s+(?i:to)\s+(?P<goes>[A-ZÀ-Þ][\w'’-]+)\s*[.!]?\s*$")
 _MAIL_FROM = re.compile(r"\b(?i:email|e-mail|message|text|call|note|letter|invite|invitation|offer|request|"
                         r"proposal|quote|it['’]?s|it\s+is)\s+(?i:from)\s+"
                         r"(?P<name>[A-ZÀ-Þ][\w'’-]+|(?:(?<=its from )|(?<=it's from )|(?<=it’s from ))[a-z][\w'’-]+(?=\s*[.!]?\s*$))")

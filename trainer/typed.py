@@ -100,39 +100,6 @@ _BARE_ROLE = re.compile(
 # "tell both tom and aisha …": both, by name.
 _BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|invite|let)\s+both\s+"
                    r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")
-# Other verbs for the same act.
-_SAME_ACT = [
-    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
-                r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
-     r"follow up with \g<who> "),
-    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
-                r"(?:\s+again)?(?=\s*[:—–,]|\s+-)"), r"follow up with \g<who>"),
-    (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
-    (re.compile(r"^intro\s+", re.I), "introduce "),
-    # "touch base with Abi re the quote", "check in w/ Abi about …", "nudge Lorraine"
-    (re.compile(r"^(?:touch\s+base|check\s+in)\s+with\s+", re.I), "follow up with "),
-    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>[A-Za-z][\w'’-]*)\s*$"),
-     r"follow up with \g<who>"),
-    (re.compile(r"^get\s+back\s+to\s+", re.I), "reply to "),
-    (re.compile(r"^say\s+to\s+", re.I), "write to "),
-    (re.compile(r"^reach\s+out\s+to\s+", re.I), "write to "),
-    (re.compile(r"^give\s+(?P<who>\S+(?:\s+[A-Z]\S*)?)\s+a\s+heads[\s-]up\s+(?:that\s+|about\s+)?",
-                re.I), r"tell \g<who> "),
-    (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
-    (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
-    # "polite no to Liam's invite", "a quick yes to Jo"
-    (re.compile(r"^(?:an?\s+)?(?:polite|nice|gentle|quick|firm|friendly|kind)\s+(no|yes)\s+to\s+",
-                re.I), r"say \1 to "),
-    # "get jess to order more": ask her to (where a clause opens with it, too)
-    (re.compile(r"(?:^|(?<=[,.;]\s))get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+(?=[a-z])", re.I),
-     r"ask \g<who> to "),
-    # "loop in Maria on the Henderson thread and ask her …": written to Maria
-    (re.compile(r"^loop\s+in\s+(?P<who>[A-Za-z][\w'’-]*)\s+(?:on|to)\s+(?P<x>[^,.;]+?)"
-                r"(?:\s+and\s+|\s*[,.;]\s*)(?=\w)", re.I),
-     r"write to \g<who>: I'm looping you in on \g<x>; "),
-    (re.compile(r"^call\s+off\s+", re.I), "cancel "),
-    (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
-]
 # How to write it, which only the writer can carry out: "but be nice", "keep it short",
 # "— want it to sound genuinely grateful, not corporate", "firm but polite".
 _TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
@@ -175,6 +142,13 @@ _HOW_TO_WRITE = [
     # "want to thank him and ask …": the thanks and the ask are what is said
     re.compile(r"(?:^|(?<=[.!?,;—–-]\s)|(?<=\band\s))(?:I\s+)?(?:want|need|['’]d\s+like|would\s+like)\s+to\s+(?=(?:thank|ask|tell|"
                r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
+    # "Tell Rosalind, formally, that …"
+    re.compile(r",\s*(?:formally|politely|nicely|gently|firmly|kindly|briefly|informally|casually|"
+               r"diplomatically|tactfully)\s*,", re.I),
+    # "… — let him know.", "Please let her know.", "Reply to him.": the act, said to the assistant
+    re.compile(r"(?:\s*[,;—–-]\s*|(?<=[.!?])\s*|^)(?:please\s+|pls\s+|just\s+)?(?:let\s+(?:him|her|them)\s+know|"
+               r"reply\s+to\s+(?:him|her|them)|send\s+it\s+to\s+(?:him|her|them)(?:\s+directly)?|"
+               r"tell\s+(?:him|her|them))\s*[.!]?\s*$", re.I),
     # "short pls: accept …", "formal please — …": how to write it, as a label
     re.compile(rf"^(?:(?:very|quite)\s+)?{_TONE}(?:\s+(?:and|but)\s+{_TONE})?\s*(?:please|pls)?\s*[:—–]\s*(?=\w)",
                re.I),
@@ -245,6 +219,19 @@ _GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|bo
                          r"(?P<rest>\S.*)$", re.I | re.S)
 
 
+def _small_lead(found: re.Match) -> str:
+    """ "rachel: site visit is off" → "write to Rachel: …"; not "note: …", "update: …"."""
+    who = found.group("who")
+    if who.lower() in COMMON | OPENERS | NOT_A_NAME or who.lower() in _LABELS or _PLURAL.search(who):
+        return found.group(0)
+    return f"write to {who.capitalize()}: "
+
+
+_LABELS = {"fyi", "note", "update", "reminder", "draft", "subject", "re", "urgent", "important",
+           "body", "message", "reply", "todo", "summary", "context", "background", "points",
+           "agenda", "details", "info", "quick", "short", "formal", "casual", "thanks", "sorry"}
+
+
 def named_lead(text: str) -> re.Match | None:
     """The person a request opens with, by name ("Vera - …"; not "Note: …"): groups
     ``who`` and ``rest``."""
@@ -305,6 +292,59 @@ def asked_framing(instruction: str) -> tuple[str, str, str]:
             sign_off = said[:1].upper() + said[1:]
         instruction = (instruction[:closing.start()] + instruction[closing.end():]).strip()
     return instruction.strip(" ,;"), greeting, sign_off
+
+
+# Other verbs for the same act.
+_SAME_ACT = [
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
+                r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
+     r"follow up with \g<who> "),
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
+                r"(?:\s+again)?(?=\s*[:—–,]|\s+-)"), r"follow up with \g<who>"),
+    (re.compile(r"^(?:say\s+)?congrats\s+to\s+", re.I), "congratulate "),
+    (re.compile(r"^intro\s+", re.I), "introduce "),
+    # "touch base with Abi re the quote", "check in w/ Abi about …", "nudge Lorraine"
+    (re.compile(r"^(?:touch\s+base|check\s+in)\s+with\s+", re.I), "follow up with "),
+    (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>[A-Za-z][\w'’-]*)\s*$"),
+     r"follow up with \g<who>"),
+    (re.compile(r"^get\s+back\s+to\s+", re.I), "reply to "),
+    (re.compile(r"^say\s+to\s+", re.I), "write to "),
+    (re.compile(r"^reach\s+out\s+to\s+", re.I), "write to "),
+    (re.compile(r"^give\s+(?P<who>\S+(?:\s+[A-Z]\S*)?)\s+a\s+heads[\s-]up\s+(?:that\s+|about\s+)?",
+                re.I), r"tell \g<who> "),
+    (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
+    (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
+    # "polite no to Liam's invite", "a quick yes to Jo"
+    (re.compile(r"^(?:an?\s+)?(?:polite|nice|gentle|quick|firm|friendly|kind)\s+(no|yes)\s+to\s+",
+                re.I), r"say \1 to "),
+    # "get jess to order more": ask her to (where a clause opens with it, too)
+    (re.compile(r"(?:^|(?<=[,.;]\s))get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+(?=[a-z])", re.I),
+     r"ask \g<who> to "),
+    # "loop in Maria on the Henderson thread and ask her …": written to Maria
+    (re.compile(r"^loop\s+in\s+(?P<who>[A-Za-z][\w'’-]*)\s+(?:on|to)\s+(?P<x>[^,.;]+?)"
+                r"(?:\s+and\s+|\s*[,.;]\s*)(?=\w)", re.I),
+     r"write to \g<who>: I'm looping you in on \g<x>; "),
+    (re.compile(r"^call\s+off\s+", re.I), "cancel "),
+    # "get the Henry Hub strip from Chen pls": ask Chen for it
+    (re.compile(r"^(?i:get|grab|pull)\s+(?P<x>(?:the|a|an|his|her|their|our|my)\s+[^,.;]{1,50}?)\s+(?i:from)\s+"
+                r"(?P<who>[A-Z][\w'’-]+)\b"), r"ask \g<who> for \g<x>"),
+    # "delegate the audit request to Kim", "have Tomasz look at …"
+    (re.compile(r"^(?i:delegate|hand\s+off|pass)\s+(?P<x>[^,.;]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Z][\w'’-]+)\b"),
+     r"ask \g<who> to take on \g<x>"),
+    (re.compile(r"^(?i:have|get)\s+(?P<who>[A-Z][\w'’-]+)\s+(?=(?:look|check|send|call|review|sign|fix|update|"
+                r"book|sort|chase|draft|prepare|confirm)\b)"), r"ask \g<who> to "),
+    # "quick yes to Bianca, works for me": yes, and what goes with it
+    (re.compile(r"^(?:an?\s+)?(?:(?:quick|polite|short)\s+)?(?:reply\s+|say\s+)?(?P<a>yes|no)\s+to\s+"
+                r"(?P<who>[A-Z][\w'’-]+)\s*[,:—–-]\s*(?=\w)", re.I), r"write to \g<who>: \g<a>, "),
+    # "Be blunt with Kowalski: …": the tone is the writer's, the rest is to Kowalski
+    (re.compile(rf"^(?:be|sound|keep\s+it)\s+(?:\w+\s+)?{_TONE}\s+with\s+(?P<who>[A-Z][\w'’-]+)\s*[:,—–-]\s*",
+                re.I), r"write to \g<who>: "),
+    # "For Gloria: the revised org chart …"
+    (re.compile(r"^(?i:for)\s+(?P<who>[A-Z][\w'’-]+)\s*[:—–]\s*(?=\w)"), r"write to \g<who>: "),
+    # "rachel: site visit is off", "hey alan, need the gas nom": a first name, typed small
+    (re.compile(r"^(?:(?i:hey|hi|hiya|yo)\s+)?(?P<who>[a-z][a-z'’-]{2,14})\s*[:,]\s+(?=\w)"), _small_lead),
+    (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
+]
 
 
 def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> str:

@@ -83,10 +83,13 @@ def same_person(named: str, reader: str) -> bool:
     "Dr. Osei"; "Hamish" is "Hamish Grant"; "Mike and Tony" greets Tony too."""
     def words(name: str) -> list[str]:
         return name.replace(".", " ").lower().split()
+    def within(got: list[str], wanted: list[str]) -> bool:
+        return any(got[i:i + len(wanted)] == wanted for i in range(len(got)))
+
     got, wanted = words(named), words(reader)
-    if len(got) == 3 and re.fullmatch(_TITLES, got[0]):
-        got = [got[0], got[2]]  # "Dr Amara Okonkwo" is greeted "Dr Okonkwo"
-    return bool(got) and any(got[i:i + len(wanted)] == wanted for i in range(len(got)))
+    # "Dr Amara Okonkwo" is greeted "Dr Okonkwo"
+    greeted = [got[0], got[2]] if len(got) == 3 and re.fullmatch(_TITLES, got[0]) else got
+    return bool(got) and (within(got, wanted) or within(greeted, wanted))
 
 
 _TITLES = r"dr|mr|mrs|miss|ms|mx|prof|professor|herr|frau|coach|aunty|auntie|aunt|uncle|father|sister"

@@ -118,6 +118,8 @@ _ANY_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)(?:['�
 _NAMED_THEN = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)(?:['’]s)?\s+[^.;!?]*?,\s+$")
 _SUBJECT = re.compile(r"(?:he|she)(?:['’](?:s|ll|d))?$", re.I)
 # A named subject earlier in the same sentence: "Finn will miss school … for his …".
+_NAMED_DOER = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)\s+"
+                         r"(?:will|is|was|has|had|can|could|would|won['’]t|can['’]t|[a-z]+ed)\b[^.;!?]*$")
 _NAMED_SUBJECT = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)\s+"
                             r"(?:will|is|was|has|had|can|could|would|won['’]t|can['’]t|"
                             r"[a-z]+(?:s|ed))\b[^.;!?]*$")
@@ -145,6 +147,9 @@ def whose_pronouns(text: str, reader: str = "") -> str:
         and re.search(r"\b(?:for|with|about|of|in|on|at|from|by)\s+$", text[:first.start()])
         and not re.match(r"\s+(?:tonight|today|tomorrow|now|later|again|back|up|out|too|know)\b",
                          text[first.end():]))
+    if owner and first.group(0).lower() == "her":
+        # "Amelia will be off for her …", not "… Lottery bids … for her class" ("bids" a noun)
+        owner = _NAMED_DOER.search(text[:first.start()])
     if owner and possessive and owner.group("name") != reader:
         # "Finn will miss school for his grandad's funeral", "Amelia will be off for her
         # grandad's funeral": Finn's, Amelia's

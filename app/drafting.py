@@ -19,7 +19,7 @@ from app.replies import DraftError, ReplyInfo, day, reply_from_file, reply_from_
 from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
-from trainer.addressing import asked_address, pasted_reply
+from trainer.addressing import asked_address
 from trainer.checks import ACT_NAMES, DraftCheck, check_draft
 from trainer.engine.chat import ChatFormat, chat_format_for
 from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
@@ -46,6 +46,7 @@ from trainer.greetings import (
     resolve_recipient,
 )
 from trainer.metrics import style_distance
+from trainer.pasted import pasted_reply
 from trainer.phrasing import Phrasebook
 from trainer.registry import active_adapter, adapter_entry
 from trainer.revise import (

@@ -263,8 +263,8 @@ def test_more_of_what_people_type(request_, reader, email):
      "yes, keys at the desk", "Rob", "Yes, keys at the desk."),
 ])
 def test_a_pasted_email_is_what_is_answered_not_what_is_said(request_, said, sender, email):
-    from trainer.addressing import pasted_reply
     from trainer.greetings import named_in_instruction
+    from trainer.pasted import pasted_reply
     found = pasted_reply(request_)
     assert found is not None and found[0] == said and found[2] == sender
     assert named_in_instruction(request_) == sender
@@ -416,7 +416,7 @@ def test_more_readers_and_what_is_said_to_them(request_, greeted, email):
      "I want a refund", ""),
 ])
 def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
-    from trainer.addressing import pasted_reply
+    from trainer.pasted import pasted_reply
 
     asked, pasted, who = pasted_reply(request_)
     assert (asked, who) == (said, sender)

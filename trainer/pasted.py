@@ -1,0 +1,85 @@
+"""An email pasted into a request to be answered ("reply to this: "Hi Sam, are you free
+Thursday? Thanks, Ana" — say yes"), read apart from what the user wants said: the email
+replied to, who wrote it, and what to answer. No model; English only."""
+
+from __future__ import annotations
+
+import re
+
+from trainer.titles import HONORIFIC
+
+# "reply to this: "Hi Sam, are you free Thursday? Thanks, Ana" — say yes, 2pm works": the
+# email replied to, pasted into the request, and what to say to it.
+_PASTED = re.compile(
+    r"^\s*(?i:(?:(?:hi|hey|ok)[,!.]?\s+)?(?:can\s+(?:you|u)\s+|could\s+you\s+|pls\s+|please\s+)?"
+    r"(?:help\s+me\s+)?)?(?i:reply|respond|answer|re)"
+    r"(?:(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?|\s+(?i:to)(?=\s*:)|(?<=(?i:re))(?=\s+(?i:this)))"
+    r"(?:\s+(?i:this))?"
+    r"(?:\s+(?i:from)\s+(?:(?P<sender>[A-ZÀ-Þ][\w'’-]+)(?=\s*[:—–-])|(?i:the)\s+[^:'\"“]{1,40}?))?\s*[:—–-]?\s*"
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]"
+    # 'Hi Mum, can I borrow £50? Love Jack x' — in single quotes, apostrophes inside
+    r"|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$))"
+    # ">> Hi, is the bike still available? … Rob": quoted a line at a time
+    r"|\n(?P<marked>(?:[ \t]*>+[^\n]*(?:\n|$))+)"
+    r"|\n(?P<lines>.+?)\n\s*\n)\s*[—–:,.-]*\s*(?P<rest>\S.*)$",
+    re.S)
+# How the one who wrote the pasted email signed it: "Thanks, Ana", "Regards,\nKate".
+_SIGNED = re.compile(r"(?:^|\n|[.!?]\s+|,\s+|\s(?=[—–-]))(?:(?:many\s+|kind\s+|best\s+)?(?:thanks|thank\s+you|regards|"
+                     r"best|cheers|all\s+the\s+best|warmly|sincerely|love|x+)\s*,?\s*\n?\s*)?"
+                     r"[—–-]?\s*(?P<name>[A-ZÀ-Þ][\w'’-]+)(?:\s+[A-ZÀ-Þ][\w'’-]+)?(?:\s+x+)?\s*[.!]?\s*$", re.I)
+# Who signs for a desk, not a person: "Customer Services", "The Support Team".
+_DESK_SIGNED = {"customer", "customers", "support", "team", "the", "accounts", "billing", "sales",
+                "admin", "reception", "service", "services", "management", "office", "hr"}
+
+
+# "…? Thanks, Melissa Grant, Accounts, Harbour Creative", "Regards, Mr. J. Holloway, Head of
+# Year 8": the name after the last sign-off, whatever follows it.
+_SIGNED_THEN = re.compile(
+    r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly)\s*,?|\s[—–-])\s*\n?\s*"
+    rf"(?P<name>(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+)(?=\s*(?:[,.!]|\s+[A-Z]|\s+x+\b|$))",
+    re.I)
+# "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
+# him that …": the email answered, pasted, and who sent it.
+_PASTED_SAID = re.compile(
+    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?i:my|our)\s+[a-z]+)\s+"
+    r"(?i:wrote|emailed|e-mailed|messaged|sent(?:\s+(?:me\s+)?this)?|said|asked|replied)"
+    r"(?:\s+(?i:me|this))?\s*:?\s*"
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)))"
+    r"\s*[—–:,.-]*\s*(?P<rest>\S.*)$", re.S)
+
+
+def signer(pasted: str) -> str:
+    """Who signed a pasted email: "Melissa" of "Thanks, Melissa Grant, Accounts"; "Mr.
+    Holloway" of "Regards, Mr. J. Holloway"; "" where no one did, or a desk did."""
+    found = list(_SIGNED_THEN.finditer(pasted))
+    name = found[-1].group("name") if found else ""
+    if not found:
+        signed = _SIGNED.search(pasted)
+        name = signed.group("name") if signed else ""
+    name = re.sub(r"\b[A-Z]\.\s*", "", name).strip() if re.match(HONORIFIC, name) else name
+    if name.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
+            or name.lower() in _DESK_SIGNED:
+        return ""
+    return name
+
+
+def pasted_reply(text: str) -> tuple[str, str, str] | None:
+    """(what to say, the email replied to as pasted, who wrote it) where a request pastes
+    the email it answers ("reply to this: "…" — say yes"); None where it pastes none."""
+    found = _PASTED.match(text)
+    if not found:
+        said = _PASTED_SAID.match(text)
+        if not said:
+            return None
+        pasted = (said.group("quoted") or said.group("single")).strip()
+        who = said.group("who")
+        sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED \
+            and not re.match(r"(?i:my|our)\b", who) else signer(pasted)
+        rest = re.sub(r"^(?i:answer|reply\s+to|tell|say\s+to)\s+(?:him|her|them)\s+(?:that\s+)?", "",
+                      said.group("rest"))
+        return rest.strip(), pasted, sender
+    marked = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", found.group("marked") or "")
+    pasted = (found.group("quoted") or found.group("single") or marked
+              or found.group("lines") or "").strip()
+    sender = found.group("sender") or signer(pasted)
+    return found.group("rest").strip(), pasted, sender

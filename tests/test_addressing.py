@@ -421,3 +421,30 @@ def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
     asked, pasted, who = pasted_reply(request_)
     assert (asked, who) == (said, sender)
     assert pasted and said not in pasted
+
+
+@pytest.mark.parametrize("request_, greeted, email", [
+    ("get the Brent strip from Okafor pls", "Okafor", "Could I have the Brent strip?"),
+    ("delegate the vendor review to Imani", "Imani", None),
+    ("Have Luka look at the failing nightly export and get back to me today.", "Luka", None),
+    ("quick yes to Farid, Tuesday works", "Farid", "Yes, Tuesday works."),
+    ("Be blunt with Sorensen: the forecast doesn't tie to the ledger.", "Sorensen",
+     "The forecast doesn't tie to the ledger."),
+    ("For Ines: the revised rota is attached.", "Ines", "The revised rota is attached."),
+    ("petra: the 3pm is moved to 4", "Petra", "The 3pm is moved to 4."),
+    ("Tell Odile, formally, that the delivery slips to 2 May.", "Odile",
+     "The delivery slips to 2 May."),
+    ("Dmitri asked about the refund. It went out this morning — let him know.", "Dmitri",
+     "You asked about the refund. It went out this morning."),
+    ("Need the Q2 variance report by Friday. Goes to Halvorsen.", "Halvorsen", None),
+    ("email ap@brightside.io re overdue remittance", "", None),
+])
+def test_requests_typed_at_work(request_, greeted, email):
+    from trainer.greetings import named_in_instruction
+
+    assert named_in_instruction(request_).replace(".", "") == greeted
+    body = literal_body(request_, reader=greeted)
+    assert body is not None
+    if email is not None:
+        assert body == email
+    assert not body.lower().rstrip(".").endswith(("know", "goes to halvorsen"))

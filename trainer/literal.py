@@ -668,7 +668,8 @@ def _say(clause: str, who_before: str, addressee: str = "",
                              + (f" for {thanked}" if thanked and "for {x}" in form else "")), \
                 who_before
         said_x = (groups.get("x") or "").strip().rstrip(".?!,;: ")
-        said_x = re.sub(r"[,\s]+(?:please|pls|thanks|thx)$", "", said_x)  # "… strip pls": asked already
+        if form.startswith("could"):  # "… strip pls": asked already
+            said_x = re.sub(r"[,\s]+(?:please|pls|thanks|thx)$", "", said_x)
         parts = named.split()
         if form == "{x}." and len(parts) == 2 and parts[1][:1].isupper() and \
                 said_x.split(" ", 1)[0].lower() in _AUX:

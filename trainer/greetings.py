@@ -278,10 +278,12 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     by_pronoun = _ASKED_BY_PRONOUN.search(instruction)
     if by_pronoun:
         # "does Carmen still want the slot? ask her": the one person named before is the reader
-        names = {m.group(0) for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Þ][a-zà-þ'’-]+\b",
-                                                  instruction[:by_pronoun.start()])
+        # (a sentence may open on a name where it is someone's: "Ramon's timesheet shows …")
+        names = {re.sub(r"['’]s$", "", m.group(0)) for m in re.finditer(
+                     r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Þ][a-zà-þ'’-]+\b|(?:^|(?<=[.!?]\s))[A-ZÀ-Þ][a-zà-þ-]+['’]s\b",
+                     instruction[:by_pronoun.start()])
                  if m.group(0).lower() not in _NOT_NAMES and not _CALENDAR.match(m.group(0).lower())
-                 and m.group(0).lower() not in COMMON}
+                 and re.sub(r"['’]s$", "", m.group(0)).lower() not in COMMON}
         if len(names) == 1:
             return names.pop()
     for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM, _MY_SOMEONE):
@@ -345,8 +347,8 @@ _MY_SOMEONE = re.compile(
     r"aunt|uncle|partner|flatmate|roommate|housemate|agent|editor|student|assistant|intern|"
     r"supervisor|director|head|lead|nanny|cleaner|babysitter|mechanic|trainer|therapist|"
     rf"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>{TITLE}?[A-ZÀ-Þ][\w'’-]+)\b")
-_ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text)\s+"
-                               r"(?i:him|her)\b")
+_ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text|"
+                               r"explain\s+to|say\s+to|send\s+it\s+to|reply\s+to)\s+(?i:him|her)\b")
 _BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,\s*(?![A-ZÀ-Þ])[^)]*)?\)")
 # "decline the meeting from Harriet": the one it came from.
 _FROM = re.compile(r"^\s*(?i:please\s+)?(?i:decline|accept|answer|reply\s+to)\s+(?:the|an?|this)\s+"

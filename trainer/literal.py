@@ -784,6 +784,10 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our)\s+[a-z]+\s+)?{re.escape(reader)}\s+"
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)
+        # "whether Naomi is still good to present", written to Naomi: "whether you're …"
+        body = re.sub(rf"\b(whether|if|that|and)\s+{re.escape(reader)}\s+(is|was|has|can|will|could|would|should)\b",
+                      lambda m: f"{m.group(1)} you " + {"is": "are", "was": "were", "has": "have"}.get(
+                          m.group(2), m.group(2)), body)
         # "decline the meeting from Harriet", written to Harriet: "your meeting"
         body = re.sub(rf"\bthe\s+([a-z]+)\s+from\s+{re.escape(reader)}\b(?![’'\w])", r"your \1", body)
         # "reschedule my 1:1 with Tanya", written to Tanya: "with you"

@@ -219,6 +219,12 @@ _GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|bo
                          r"(?P<rest>\S.*)$", re.I | re.S)
 
 
+def _the(thing: str) -> str:
+    """ "rate sheet" → "the rate sheet"; "my notes", "the deck", "Q3 numbers" as they are."""
+    return thing if re.match(r"(?i:the|a|an|my|our|his|her|their|this|these|those)\b|[A-Z0-9]", thing) \
+        else f"the {thing}"
+
+
 def _small_lead(found: re.Match) -> str:
     """ "rachel: site visit is off" → "write to Rachel: …"; not "note: …", "update: …"."""
     who = found.group("who")
@@ -333,6 +339,17 @@ _SAME_ACT = [
      r"ask \g<who> to take on \g<x>"),
     (re.compile(r"^(?i:have|get)\s+(?P<who>[A-Z][\w'’-]+)\s+(?=(?:look|check|send|call|review|sign|fix|update|"
                 r"book|sort|chase|draft|prepare|confirm)\b)"), r"ask \g<who> to "),
+    # "fwd rate sheet to lisa, say prices firm till fri": here it is, and what to say
+    (re.compile(r"^(?i:fwd|forward)\s+(?P<x>[^,.;:]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Za-z][\w'’-]+)"
+                r"(?:\s*,?\s*(?:and\s+)?(?i:say|tell\s+(?:him|her|them))\s+(?:that\s+)?|\s*[:—–-]\s*)(?=\w)"),
+     lambda m: f"write to {m.group('who').capitalize()}: here's {_the(m.group('x'))}. "),
+    # "fyi to raj: q3 numbers slipping"
+    (re.compile(r"^(?i:fyi)\s+(?i:to|for)\s+(?P<who>[A-Za-z][\w'’-]+)\s*[:,—–-]\s*(?=\w)"),
+     lambda m: f"write to {m.group('who').capitalize()}: "),
+    # "Can you check if Naomi is still good to present": ask her
+    (re.compile(r"^(?i:check|find\s+out|see)\s+(?:if|whether)\s+(?P<who>[A-Z][a-z'’-]+)\s+"
+                r"(?=(?:is|was|has|can|will|could|would|still)\b)"),
+     r"ask \g<who> whether \g<who> "),
     # "quick yes to Bianca, works for me": yes, and what goes with it
     (re.compile(r"^(?:an?\s+)?(?:(?:quick|polite|short)\s+)?(?:reply\s+|say\s+)?(?P<a>yes|no)\s+to\s+"
                 r"(?P<who>[A-Z][\w'’-]+)\s*[,:—–-]\s*(?=\w)", re.I), r"write to \g<who>: \g<a>, "),

@@ -339,10 +339,10 @@ _SAME_ACT = [
      r"ask \g<who> to take on \g<x>"),
     (re.compile(r"^(?i:have|get)\s+(?P<who>[A-Z][\w'’-]+)\s+(?=(?:look|check|send|call|review|sign|fix|update|"
                 r"book|sort|chase|draft|prepare|confirm)\b)"), r"ask \g<who> to "),
-    # "fwd rate sheet to lisa, say prices firm till fri": here it is, and what to say
+    # "fwd rate sheet to lisa, say prices firm till fri": forwarded, and what to say
     (re.compile(r"^(?i:fwd|forward)\s+(?P<x>[^,.;:]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Za-z][\w'’-]+)"
                 r"(?:\s*,?\s*(?:and\s+)?(?i:say|tell\s+(?:him|her|them))\s+(?:that\s+)?|\s*[:—–-]\s*)(?=\w)"),
-     lambda m: f"write to {m.group('who').capitalize()}: here's {_the(m.group('x'))}. "),
+     lambda m: f"write to {m.group('who').capitalize()}: I'm forwarding {_the(m.group('x'))}. "),
     # "fyi to raj: q3 numbers slipping"
     (re.compile(r"^(?i:fyi)\s+(?i:to|for)\s+(?P<who>[A-Za-z][\w'’-]+)\s*[:,—–-]\s*(?=\w)"),
      lambda m: f"write to {m.group('who').capitalize()}: "),

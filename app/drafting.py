@@ -495,7 +495,7 @@ class DraftingService:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, cancel,
                                        max(deadline, time.perf_counter() + FILL_MIN_S))
             if chosen[0].check.made_up or chosen[0].check.unasked_talk or {
-                    "restates_instruction", "greeting_in_body"} & set(chosen[0].check.defects):
+                    "restates_instruction", "greeting_in_body", "copies_thread"} & set(chosen[0].check.defects):
                 chosen[0] = self._strike(chosen[0], request, prepared, sign_off)
             chosen[0] = self._from_request_if_unsendable(
                 chosen[0], request, prepared, sign_off, params, cancel,
@@ -551,7 +551,8 @@ class DraftingService:
         return check_draft(text, instruction=request.instruction, sources=sources,
                            examples=[e.text for e in prepared.built.examples],
                            sign_off=sign_off, everyday=self.phrasebook().everyday,
-                           usual=self.phrasebook().usual)
+                           usual=self.phrasebook().usual,
+                           thread=prepared.thread.text if prepared.thread else "")
 
     def _check(self, candidate: Candidate, request: DraftRequest, prepared: _Prepared,
                sign_off: str) -> None:

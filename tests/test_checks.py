@@ -326,3 +326,28 @@ def test_the_prompts_own_guidance_and_a_sign_off_word_mid_body_are_defects():
     assert "sign_off" in structure_defects(midway, "say yes", sign_off)
     thanks = "Hi Ana —\n\nYes, 6pm works. Thanks.\n\nBest,\nSam"
     assert "sign_off" not in structure_defects(thanks, "say yes", "Best,\nSam")
+
+
+def test_a_draft_that_copies_the_email_it_answers_has_a_defect_and_loses_the_copy():
+    from trainer.revise import strike_invented
+
+    thread = ("Morning Tess,\n\nWednesday at 8 suits me. The flue on the old stove is cracked, "
+              "so I'll bring a new liner. £95 for the visit, parts on top.\n\nCheers,\nGwil")
+    # The reply the 135M model wrote: the sweep's time, then Gwil's own words as Tess's.
+    draft = ("Hi Gwil —\n\nWednesday at 8 is perfect. The flue on the old stove is cracked, so "
+             "I'll bring a new liner.\n\nBest,\nTess")
+    asked = "reply to Gwil: Wednesday at 8 is perfect"
+
+    def check(text):
+        return check_draft(text, instruction=asked, sources=[thread], sign_off="Best,\nTess",
+                           thread=thread)
+
+    found = check(draft)
+    assert found.defects == ["copies_thread"]
+    assert found.copied == ["The flue on the old stove is cracked, so I'll bring a new liner."]
+    struck = strike_invented(draft, found, check_text=check, sign_off="Best,\nTess")
+    assert "Wednesday at 8 is perfect." in struck.text and "liner" not in struck.text
+    assert struck.check.defects == []
+    # Answering it in one's own words, with its facts, copies nothing.
+    assert check("Hi Gwil —\n\nWednesday at 8 is perfect, and thanks for bringing the liner."
+                 "\n\nBest,\nTess").defects == []

@@ -25,7 +25,10 @@ from trainer.grounding import sentences, unasked_sentences
 from trainer.typed import REQUEST_VERBS, plain_request
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
-           "restates_instruction", "greeting_in_body", "repeated")
+           "restates_instruction", "greeting_in_body", "repeated", "copies_thread")
+# A run of this many words of the email replied to, said again in the draft, is that email
+# copied back: its writer's words in the user's mouth ("I'll bring one", said by Bernard).
+THREAD_RUN = 7
 
 
 @dataclass
@@ -46,6 +49,8 @@ class DraftCheck:
     # Sentences that say what nothing asked for or gave (``trainer.grounding``): "I hope it
     # doesn't take too long." in an email that was to say yes.
     unasked_talk: list[str] = field(default_factory=list)
+    # Sentences that copy the email replied to back to its writer (``copies_thread``).
+    copied: list[str] = field(default_factory=list)
 
     @property
     def fact_recall(self) -> float | None:
@@ -119,6 +124,18 @@ def asked_acts(instruction: str) -> list[str]:
 # What an asking request asks about: "ask Jo when …", "ask how much the repair is".
 _ASKED_ABOUT = re.compile(r"\bask\b(?:\s+[\w'’.-]+){0,3}?\s+(when|where|what\s+time|how\s+much|"
                           r"how\s+many|how\s+long|which\s+day|who)\b", re.I)
+
+
+def copies(draft: str, thread: str, sign_off: str = "") -> list[str]:
+    """The draft's sentences that repeat a run of ``THREAD_RUN`` words of ``thread``."""
+    def runs(text: str) -> set[tuple[str, ...]]:
+        tokens = re.findall(r"[\w'’£$€%.-]+", text.lower())
+        return {tuple(tokens[i:i + THREAD_RUN]) for i in range(len(tokens) - THREAD_RUN + 1)}
+
+    theirs = runs(thread)
+    if not theirs:
+        return []
+    return [s for line in body_lines(draft, sign_off) for s in sentences(line) if runs(s) & theirs]
 
 
 def _asked_word(words: str) -> str:
@@ -372,7 +389,7 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                 sources: Sequence[str] = (), sign_off: str = "",
                 allowed_names: Sequence[str] = (), examples: Sequence[str] = (),
                 everyday: Collection[str] = frozenset(),
-                usual: Collection[str] = frozenset()) -> DraftCheck:
+                usual: Collection[str] = frozenset(), thread: str = "") -> DraftCheck:
     """``sources``: what the draft may draw facts from besides the request (the email
     replied to, the user's profile). ``examples``: the user's past emails it was shown;
     what only they say (a figure, a date, a colleague's name) belongs to those emails
@@ -380,7 +397,8 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
     ``everyday``: the user's everyday words, no one's name where a sentence opens with one
     (``trainer.facts.everyday_words``). ``usual``: the stems of the words the user writes
     in a fifth of their mail, which ground a sentence as the request does
-    (``trainer.grounding.usual_words``)."""
+    (``trainer.grounding.usual_words``). ``thread``: the email replied to, which the draft
+    answers and does not copy."""
     result = DraftCheck()
     required = required_facts(instruction, reference)
     present = mentioned(draft)
@@ -408,6 +426,9 @@ def check_draft(draft: str, *, instruction: str, reference: str | None = None,
                                         / max(1, words("\n".join(body_lines(reference,
                                                                            sign_off)))), 3)
     result.defects = structure_defects(draft, instruction, sign_off)
+    result.copied = copies(draft, thread, sign_off) if thread else []
+    if result.copied:
+        result.defects.append("copies_thread")
     # The examples ground nothing here: what only they say is other emails' talk.
     result.unasked_talk = unasked_sentences(
         [s for line in body_lines(draft, sign_off) for s in sentences(line)],

@@ -211,7 +211,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                                  want_subject=not thread_text).body
         # The examples apart: what only they say is other emails' (``borrowed``).
         sources = [thread_text, profile.name, profile.about]
-        check_text = _checker(item, sources, sign_off, drafted.examples, phrasebook)
+        check_text = _checker(item, sources, sign_off, drafted.examples, phrasebook, thread_text)
         added = removed = 0
         from_request, kept_after = False, 0
         if revise:
@@ -245,7 +245,7 @@ def run_evaluation(store, *, model: str | None = None, adapter: str | None = Non
                             reference=reference_text(item.email), sources=sources,
                             examples=drafted.examples,
                             sign_off=sign_off, everyday=phrasebook.everyday,
-                            usual=phrasebook.usual)
+                            usual=phrasebook.usual, thread=thread_text)
         return user_draft, check, (added, removed), (from_request, kept_after)
 
     current = (adapter_context.k, adapter_context.min_similarity)
@@ -365,11 +365,11 @@ def _draft(store, runtime, builder, fmt, item: HeldOutItem, setting: str,
 
 
 def _checker(item: HeldOutItem, sources: list[str], sign_off: str, examples: list[str],
-             phrasebook: Phrasebook = NO_PHRASEBOOK):
+             phrasebook: Phrasebook = NO_PHRASEBOOK, thread: str = ""):
     def check(text: str):
         return check_draft(text, instruction=item.asked, sources=sources, sign_off=sign_off,
                            examples=examples, everyday=phrasebook.everyday,
-                           usual=phrasebook.usual)
+                           usual=phrasebook.usual, thread=thread)
     return check
 
 
@@ -377,7 +377,7 @@ def _fill(runtime, builder, fmt, drafted: _Drafted, item: HeldOutItem, user_draf
           sources: list[str], sign_off: str, greeting: str | None, adapter: str | None,
           phrasebook: Phrasebook):
     """``trainer.revise`` as drafting runs it, with seeded sampling so scores repeat."""
-    check = _checker(item, sources, sign_off, drafted.examples, phrasebook)
+    check = _checker(item, sources, sign_off, drafted.examples, phrasebook, drafted.thread_text)
     subject = clean_draft(drafted.raw, want_subject=not drafted.thread_text).subject
 
     def write(ask: FillAsk) -> str:

@@ -28,7 +28,8 @@ from trainer.facts import TIME as _TIME
 # v2: a third of the emails get a typed request (form "request"); v3: a sentence's first
 # word that the writer uses as an everyday word is not taken for a name; v4: key phrases
 # and names never run across punctuation, figures or lines ("thursday nd am" was
-# "Thursday 22nd, 9am"; a list of names one to a line was one name).
+# "Thursday 22nd, 9am"; a list of names one to a line was one name), nor say a fact again
+# ("thursday" beside "Thursday 22nd").
 METHOD = "notes-v4"
 
 _GREETING = re.compile(
@@ -127,7 +128,9 @@ def extract_facts(email: EmailForPlayback, keyphrases: Callable[[str], list[str]
     # writer's or reader's name in it is the greeting or sign-off ("great cheers callum").
     if keyphrases is not None and len(facts) < 3:
         for phrase in keyphrases(body):
-            if not own & set(phrase.lower().split()):
+            said = re.sub(r"['’]s\b", "", phrase.lower())
+            # "thursday" beside "Thursday 22nd", "julian's" beside "Julian": said already
+            if not own & set(phrase.lower().split()) and not any(said in f.lower() for f in facts):
                 add(phrase)
     return facts
 
@@ -260,7 +263,9 @@ _PHRASE_STOP = frozenset(
     "a an the and or but if of to in on at for with from by as is are was were be been i you "
     "we they he she it this that these those my your our their me us them not no so do does "
     "did have has had will would can could should may might just also very really please "
-    "thanks thank let know get got think".split())
+    "thanks thank let know get got think between about after before into over under than then "
+    "there here what which who when where how why up out off still again any some all each "
+    "every".split())
 
 
 # A word, hyphenated or with an apostrophe inside ("re-pot", "Owen's"), not a fragment of a

@@ -300,14 +300,14 @@ def strike_invented(text: str, check: DraftCheck, *,
     """Take out sentences that carry a fact nothing gave (a date, an amount, a name the
     model made up), that say what nothing asked for ("I hope it doesn't take too long."),
     that pass the request on ("Tell Stan the panes arrived."), or that greet again inside
-    the body ("Hi Trustees,"), where the checks say the draft is better for it: fewer
+    the body ("Hi Trustees,"), or that copy the email replied to back, where the checks say the draft is better for it: fewer
     made-up facts, unasked sentences or defects, none of the asked facts lost, no new
     defect (an emptied draft is one)."""
     result = Struck(text, check)
     for sentence in reversed(body_sentences(text, sign_off)):
         made_up = fact_keys(sentence) & result.check.made_up
         passed_on = passes_request_on(sentence)
-        unasked = sentence in result.check.unasked_talk
+        unasked = sentence in result.check.unasked_talk or sentence in result.check.copied
         if not made_up and not passed_on and not unasked and not parse_greeting(sentence):
             continue
         # The clause that says it, where the rest of the sentence stands alone ("I'll keep
@@ -318,7 +318,8 @@ def strike_invented(text: str, check: DraftCheck, *,
             checked = check_text(shorter)
             fewer = (len(checked.made_up) < len(result.check.made_up)
                      or len(checked.unasked_talk) < len(result.check.unasked_talk)
-                     or len(checked.defects) < len(result.check.defects))
+                     or len(checked.defects) < len(result.check.defects)
+                     or len(checked.copied) < len(result.check.copied))
             if fewer and checked.no_worse_than(result.check):
                 result.removed += sorted(result.check.made_up - checked.made_up)
                 result.passed_on += passed_on

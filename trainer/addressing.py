@@ -28,7 +28,7 @@ _NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_T
 # "the neighbour, Derek,", "my tenant Grace".
 _ROLE_BEFORE = (r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}(?!(?:the|a|an|of|for|to|in|at|on|with)\s)[a-z'’-]+,?\s+(?=[A-Z])"
                 r"|(?:patient|client|customer|tenant|student|pupil|candidate|applicant)\s+"
-                r"(?=(?:Dr|Mr|Mrs|Miss|Ms|Mx)\b))?")
+                rf"(?={HONORIFIC}\b))?")
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
 _MAIL_NOUN = (r"\s+(?:(?:an?|my)\s+)?(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
@@ -181,7 +181,7 @@ _TOLD_NAME = re.compile(
     # "decline the sat shift pls, to Sean": who it is for, said last
     r"|[,;—–]\s*(?i:to|for)\s+(?P<h>(?!(?i:now|today|tomorrow|tonight|me|us|you|all|everyone|them|him|her|"
     r"later|sure|free|real|good|once|ages|years|weeks|days|months)\b)[A-Za-z][\w'’-]+)\s*[.!]?\s*$"
-    r"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+)"
+    rf"|\b(?i:his|her|their)\s+(?:(?i:first)\s+)?(?i:name)(?:['’]s|\s+is)\s+(?P<b>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+)"
     rf"|\({_SOMEONE_IS}(?P<c>[A-Z][\w'’-]+)\)")
 
 
@@ -366,7 +366,7 @@ def _said_who(who: str) -> str:
 
 # "write a cover email for my application to the sous chef role at Harbour House"
 _COVER = re.compile(r"^(?i:write|draft|compose|send)?\s*(?:an?\s+)?(?i:cover(?:ing)?)\s+(?:(?i:letter)\s+)?(?i:email|letter|note)"
-                    r"(?:\s+(?i:to)\s+(?:(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?"
+                    rf"(?:\s+(?i:to)\s+(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?"
                     r"\s+(?:for|to\s+go\s+with)\s+(?:my\s+)?(?:application\s+(?:to|for)\s+)?(?P<x>.+)$", re.S)
 # "Write a formal complaint to British Gas about being billed …"
 _COMPLAINT = re.compile(r"^(?i:write|send|make|draft)\s+(?:an?\s+)?(?:(?i:formal|official)\s+)?"
@@ -418,7 +418,7 @@ _NAME_SET_OFF = re.compile(
     r"(?:\s+something|\s+[A-Z][\w'’-]+)?,\s+(?P<rest>\S.*)$", re.S)
 # "email the school office, Noah will be off …", "get back to Ella's teacher about …": to
 # someone by what they are.
-_ROLE_WHO = (r"(?P<role>(?:(?:Dr|Mr|Mrs|Miss|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
+_ROLE_WHO = (rf"(?P<role>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+['’]s\s+(?!(?:email|e-mail|message|note|mail|complaint|"
              r"question|query|request|reply|invitation|invite|text|offer)\b)[a-z]+"
              r"|(?:the|my|our|all(?:\s+the|\s+our|\s+my)?)\s+(?:(?!(?:his|her|their|him|them|I)\b)[A-Za-z0-9'’-]+\s+){0,6}?"
              rf"(?!{HONORIFIC}\b)[A-Za-z0-9'’-]*[a-z0-9]"

@@ -237,8 +237,8 @@ def learn_from_store(store, limit: int = 2000) -> GreetingBook:
 # "confirm Friday 10am with Bernard", "check the dates with Dr. Carr": the person is named
 # after what is to be settled with them.
 _WITH = re.compile(r"^\s*(?i:please\s+)?(?:(?i:I\s+)?(?i:need|have|want)\s+to\s+)?(?i:confirm|check|arrange|book|agree|settle|sort out|decline|bump|push|shift|pull|"
-                   r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:Dr\.?\s+|Mr\.?\s+|Miss\s+|Prof\.?\s+|"
-                   r"Mrs\.?\s+|Ms\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
+                   r"fix|set up|schedule|reschedule|move|postpone|cancel)\b[^;.?!]*?\bwith\s+(?P<name>(?:"
+                   rf"{HONORIFIC}\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)?)")
 # Where the person stands after the thing: "introduce Maria to David", "forward the deal
 # sheet to Mike", "I need the forecast from Kim by Friday".
 _ROUTED = re.compile(r"(?i:\bintroduce\s+[\w'’-]+(?:\s+(?:and|&)\s+[\w'’-]+)?\s+to|\bforward\b[^;.?!]*?\bto|"
@@ -321,7 +321,7 @@ _PLACES = {"work", "home", "school", "uni", "college", "church", "abroad", "ther
 
 # A title and a surname, an initial or a first name between: "Mr. J. Holloway", "Dr Amara
 # Nwosu" (greeted "Dr Nwosu" by the checks' reckoning, and by most people).
-_TITLED_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Miss|Ms|Prof|Professor)\.?\s+(?:[A-Z]\.\s*)?"
+_TITLED_PERSON = re.compile(rf"\b{HONORIFIC}\.?\s+(?:[A-Z]\.\s*)?"
                             r"[A-Z][\w'’-]*\w(?:\s+[A-Z][\w'’-]*\w)?(?![\w'’])(?<!['’]s)")
 
 
@@ -452,7 +452,9 @@ _GROUP_ASKED = re.compile(
 def addresses_a_group(instruction: str) -> bool:
     """ "tell the volunteers …", "remind the committee …", "email market traders …":
     the request is for several people, whom the user greets as a group."""
-    return bool(_GROUP_ASKED.match(instruction) or group_lead(instruction)
-                or _GROUP_ASKED.match(plain_request(instruction))
-                or re.match(r"\s*(?:remind|tell|email|write\s+to|let|thank|invite|update)\s+"
-                            r"(?:everyone|everybody|all)\b", plain_request(instruction), re.I))
+    if _GROUP_ASKED.match(instruction) or group_lead(instruction):
+        return True
+    plain = plain_request(instruction)
+    return bool(_GROUP_ASKED.match(plain) or re.match(
+        r"\s*(?:remind|tell|email|write\s+to|let|thank|invite|update)\s+(?:everyone|everybody|all)\b",
+        plain, re.I))

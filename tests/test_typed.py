@@ -19,7 +19,7 @@ from trainer.typed import plain_request
     ("tell hugo ill be late tmrw", "tell Hugo I'll be late tomorrow"),
     ("hey can you tell Anand the migration is done", "tell Anand the migration is done"),
     ("ok so the caterer cancelled", "the caterer cancelled"),
-    ("need to tell Pat we lost the account. keep it short", "tell Pat we lost the account"),
+    ("need to tell Pat we lost the account. keep it short", "tell Pat we lost the account."),
     ("tell Jo the path must be clear; we need it to be ready by Fri",
      "tell Jo the path must be clear; we need it to be ready by Fri"),
     ("chase Alicia on order #PO-20931", "follow up with Alicia on order #PO-20931"),

@@ -22,10 +22,12 @@ from trainer.engine.shaping import (
 from trainer.facts import COMMON, OPENERS, fact_keys, mentioned, proper_names
 from trainer.greetings import parse_greeting
 from trainer.grounding import sentences, unasked_sentences
+from trainer.story import said_to_assistant
 from trainer.typed import REQUEST_VERBS, plain_request
 
 DEFECTS = ("header_in_body", "placeholder", "chatter", "sign_off", "unfinished", "empty",
-           "restates_instruction", "greeting_in_body", "repeated", "copies_thread")
+           "restates_instruction", "greeting_in_body", "repeated", "copies_thread",
+           "to_the_assistant")
 # A run of this many words of the email replied to, said again in the draft, is that email
 # copied back: its writer's words in the user's mouth ("I'll bring one", said by Bernard).
 THREAD_RUN = 7
@@ -234,6 +236,11 @@ def structure_defects(draft: str, instruction: str = "", sign_off: str = "") -> 
         found.append("restates_instruction")
     if _said_twice(body):
         found.append("repeated")
+    # "Keep it short.", "Could you write a cover email for my application?": what the
+    # request said to the assistant, passed on to the reader.
+    if any(said_to_assistant(sentence) for line in body
+           for sentence in re.split(r"(?<=[.!?])\s+", line)):
+        found.append("to_the_assistant")
     return found
 
 

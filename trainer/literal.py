@@ -114,6 +114,10 @@ def _question(wh: str, rest: str) -> str:
 _RULES: list[tuple[str, str]] = [
     (rf"wish\s+{_WHO}\s+(?:a\s+)?(?P<x>happy\s+.+)", "wishing you a {x}!"),
     (rf"wish\s+{_WHO}\s+(?P<x>.+)", "wishing you {x}!"),
+    # "mention how much the family appreciated him reading …", "tell her how grateful we are"
+    (r"(?:say|mention|(?:tell|let)\s+[\w'’.-]+(?:\s+[A-Z][\w'’-]+)?(?:\s+know)?)\s+how\s+(?P<x>(?:much\s+(?=.*\b(?:appreciat|"
+     r"mean|meant|enjoy|lov|valu|miss|help|thank))|(?:grateful|sorry|happy|proud|pleased|glad|"
+     r"gutted|thankful|excited|sad|delighted|touched|moved)\b).+)", "I wanted to say how {x}."),
     # "…. write to Siobhan: I'd like to swap …", said after what led to it
     (rf"(?:write|reply)\s+to\s+{_WHO}\s*:\s*(?P<x>.+)", "{x}."),
     (rf"urge\s+{_WHO}\s+to\s+(?P<x>.+)", "please {x}."),
@@ -146,6 +150,9 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:just\s+)?say\s+no\s+to\s+{_PERSON}\s+(?:about|on|re|regarding)\s+(?P<x>.+)",
      "I'm afraid I'll have to say no to {x}."),
     (r"say\s+no\s+to\s+(?P<x>.+)", "I'm afraid it's a no to {x}."),
+    # "ask for it to be fixed within 14 days"
+    (r"ask\s+for\s+(?P<x>(?:it|them|this|that|the\s+[\w' -]{1,30}?))\s+to\s+be\s+(?P<y>.+)",
+     "could {x} be {y}?"),
     (r"ask\s+for\s+(?P<x>.+)", "could we have {x}?"),
     (rf"(?:tell|ask)\s+{_WHO}\s+not\s+to\s+(?P<x>.+)", "please don't {x}."),
     (rf"(?:tell|ask|get)\s+(?:{_WHO}{_APPOSED}|the\s+[a-z]+\s+[a-z]+)\s+to\s+(?P<x>.+)",
@@ -189,6 +196,7 @@ _RULES: list[tuple[str, str]] = [
     # "decline Mark's invitation", written to Mark: "your invitation".
     (rf"decline\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm afraid I have to decline your {x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
+    (r"decline", "I'm afraid I'll have to decline."),
     (r"reschedule\s+(?P<x>.+)", "I'd like to reschedule {x}."),
     (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
@@ -486,7 +494,8 @@ def literal_sentences(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
 _ONLY_WHO = re.compile(rf"^(?:(?:reply|write|respond|answer|email|message)\s+(?:back\s+)?(?:to\s+)?"
                        rf"|(?:tell|inform|update|let)\s+){_WHO}(?:\s+know)?\s*[:.—–-]?$", re.I)
 # A clause that only leads into the next: "per our call", "as discussed", "further to Monday".
-_LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,;:.?!]{0,25}")
+_LEAD_IN = re.compile(r"(?i:per|as|further to|following|after|re|regarding)\b[^,;:.?!]{0,25}"
+                      r"|(?i:if\s+not|if\s+so|otherwise|failing\s+that|if\s+that['’]s\s+not\s+possible)")
 
 
 # A list item's marker: "- ", "* ", "• ", "1. ", "2) ".
@@ -759,6 +768,10 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     if not sentences:
         return None
     body = " ".join(sentences).replace(" \n", "\n").replace("\n ", "\n").strip()
+    # "tell her not to worry, I've got it covered, and that the team sent flowers": each
+    # thing told is said, without the "that" that told it.
+    body = re.sub(r"\?{2,}", "?", body)
+    body = re.sub(r",\s+and\s+that\s+(?=(?:the|we|I|it|they|he|she|you|our|my|there)\b)", ", and ", body)
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
         body = re.sub(rf"(?:(?<=^)|(?<=[.!?,] )|(?<=\band ))([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|"

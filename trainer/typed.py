@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 from trainer.addressing import as_addressed
 from trainer.facts import COMMON, OPENERS
+from trainer.story import TONE, retold
 
 # Shorthand, as a whole word: what it stands for.
 _SHORTHAND = {
@@ -102,13 +103,7 @@ _BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|inv
                    r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")
 # How to write it, which only the writer can carry out: "but be nice", "keep it short",
 # "— want it to sound genuinely grateful, not corporate", "firm but polite".
-_TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
-         r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
-         r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
-         r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
-         r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
-         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|candid|"
-         r"constructive|supportive|encouraging|empathetic|understanding|clear|fair|reasonable)")
+_TONE = TONE
 # How an email sounds, never what it is about ("big, warm, bright" is a room).
 _STYLE = (r"(?:friendly|polite|professional|formal|informal|casual|firm|gentle|upbeat|tactful|"
           r"diplomatic|apologetic|enthusiastic|gracious|respectful)")
@@ -379,7 +374,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
         line = re.sub(r"\bi\b(?=\s|['’])", "I", line)
         lines.append(line)
     text = _untyped_verb("\n".join(lines).strip())
-    text = _to_the_writer(_CHATTER.sub("", text))
+    text = _to_the_writer(retold(_CHATTER.sub("", text)))
     text = _OBLIGED.sub("", text)
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)
     text = _BOTH.sub(lambda m: f"{m.group('verb')} {m.group('a').capitalize()} and "

@@ -1,0 +1,423 @@
+"""A request told to the assistant as a story, read for what goes in the email.
+
+People explain before they ask: "I'm a roofer. Customer is Mrs Patterson at 9 Elm Close.
+Quoted her £3,850 … I need to confirm the price and tell her we need a 20% deposit. Keep it
+short." Only some of that is the email. ``retold`` turns such a request into the form the
+rest of the reading knows ("write to Mrs Patterson: Quoted her £3,850 … confirm the price
+and tell her …"):
+
+- the ask to write, wherever it stands ("Please write to Dr. Nwosu at Leeds inviting her
+  to …", "I want a firm but fair email reminding him of …", "Need an email to all
+  members:"), becomes the lead, and what it asks for stays in its place;
+- a sentence that only introduces the reader to the assistant ("My manager is Tobias
+  Lindgren.", "Customer is Mrs Patterson at 9 Elm Close.") gives the lead, and goes;
+- a sentence about the writing itself ("Keep it short.", "Make it respectful.", "Nothing
+  too flowery please.", "Sound enthusiastic!") goes;
+- the writer's own job, said first ("I'm a roofer."), goes: the reader knows it;
+- "I want to …", "I need to …" before an act ("I need to confirm the price") is the act.
+
+No model; English only. A request of one sentence, or one with a pasted email, is left as
+it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trainer.titles import HONORIFIC
+
+# How an email should sound, never what it is about.
+TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professional|"
+        r"light|gentle|upbeat|positive|short|brief|concise|simple|clear|genuine(?:ly)?|"
+        r"grateful|sincere|apologetic|tactful|diplomatic|direct|blunt|chatty|pushy|salesy|"
+        r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
+        r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
+        r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|candid|"
+        r"constructive|supportive|encouraging|empathetic|understanding|clear|fair|reasonable)")
+
+# Words a sentence about the writing is made of, besides the tone words: "Polite but firm
+# please.", "Not too long.", "Short and sweet."
+_WRITING_WORDS = set("""please pls plz but and or not too very quite really a bit little more
+less so just keep make it its it's the tone email mail message note reply letter should be
+sound sounding is fine ok okay no need to overly over that this one sweet long lengthy wordy
+flowery formal stuffy simple friendly short""".split())
+_TONE_WORD = re.compile(rf"^{TONE}$", re.I)
+# How long or how dressed up, said of the email: as much about the writing as a tone.
+_STYLE_WORDS = {"short", "long", "flowery", "wordy", "formal", "stuffy", "lengthy", "sweet",
+                "mushy", "soppy", "cheesy", "corporate", "sappy", "emotional", "dramatic"}
+# Explicit forms: "make it sound …", "don't make it sound like a threat", "nothing too
+# flowery", "write it in English", "don't grovel", "no need to be formal".
+_ABOUT_WRITING = re.compile(
+    r"^(?:(?:and|but|so|also|oh|btw)\s+)?(?:please\s+|pls\s+)?(?:"
+    r"(?:make|keep)\s+(?:it|the\s+(?:email|tone|message|note|reply))\b"
+    r"|(?:don['’]?t|do\s+not|dont|doesn['’]?t\s+need\s+to|no\s+need\s+to)\s+(?:make\s+it|be|sound|grovel|"
+    r"go\s+overboard|overdo|ramble|waffle|beg|make\s+(?:a\s+)?(?:big\s+)?(?:deal|fuss))\b"
+    r"|(?:it\s+)?(?:should|must|needs\s+to)\s+(?:sound|be|read|come\s+across)\b"
+    r"|(?:sound|come\s+across\s+as)\s+\w+"
+    r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay)"
+    r"|(?:write|do)\s+(?:it\s+)?in\s+(?:english|plain\s+english|a\s+\w+\s+tone)"
+    r"|(?:the\s+)?tone\s*(?:[:—–-]|should|is)"
+    r"|use\s+(?:a\s+)?\w+\s+tone"
+    r")", re.I)
+# "…, so don't make it sound like a threat": the same, as the last clause of a sentence.
+_ABOUT_WRITING_TAIL = re.compile(
+    r"[,;]?\s+(?:so|but|and)\s+(?:please\s+)?(?:don['’]?t|do\s+not)\s+(?:make\s+it\s+sound|sound)\b[^.!?]*$"
+    r"|[,;]\s*(?:please\s+)?(?:make|keep)\s+it\s+(?:\w+\s+){0,2}?" + TONE
+    + r"\b(?:\s+(?:but|and)\s+" + TONE + r")?(?=\s*[,;]|\s*$)", re.I)
+
+# Who the email is to, as a story names them.
+_NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+"
+         rf"|(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)")
+_GROUP = (r"(?:(?:the|my|our|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,4}?|everyone|everybody)"
+          r"(?=\s+(?:at|in|from|about|re|regarding|asking|telling|thanking|inviting|reminding|"
+          r"saying|letting|to\s+(?:ask|say|tell|let|thank|invite|remind)|that|and|[a-z]+ing)\b"
+          r"|\s*[:,.!?—–(]|$)")
+# What the reader is to the writer, said before their name: "my landlady", "our CA,", "a
+# member named", "the physio,".
+_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*\s+)?"
+                r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})(?:,\s*|\s+(?:named|called)\s+|\s+)"
+                rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]))")
+# After the name, the sentence goes on with what to say, or ends.
+_AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|about|re|regarding|that|and|"
+               r"who|for|with|on|[a-z]+ing)\b)")
+# "Dr. Nwosu", "my landlady Frau Schneider", "our CA, Mr. Iyer,", "a member named
+# Ferdinand": the name, after what they are to the writer; else a group or a role ("all
+# members", "the school office"), an address, or "him".
+_WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|{_GROUP}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+        r"|(?:him|her|them)\b|[a-z][\w'’&.-]+(?=\s*[?.!:]\s*$))"
+        r"(?:\s*,(?=\s))?")
+# The ask to write: "Please write to Dr. Nwosu …", "Can you help me write to my ward
+# manager Siân.", "Kindly draft a mail to our CA, Mr. Iyer, regarding …", "Write an invite
+# to Aunty Grace for …", "I need to email my insurer …".
+_ASK_TO_WRITE = re.compile(
+    r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
+    r"|(?:please|pls|kindly)[,]?\s+)?(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
+    r"|(?:i\s+)?need\s+to\s+)?(?:help\s+me\s+)?"
+    r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
+    r"(?:(?:a|an|the|this|my|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
+    r"announcement|update|reminder|apology|thank[\s-]you(?:\s+note)?)\s+)?"
+    r"(?:to\s+|for\s+(?=(?-i:[A-Z])))"
+    r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))",
+    re.I)
+# "Need an email to all members: …", "I want a note for the parents".
+_NEED_AN_EMAIL = re.compile(r"^(?:i\s+|we\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:an?|one)\s+"
+                            r"(?:[\w'’,-]+\s+){0,3}?(?:e-?mail|mail|note|message|letter|update|reminder)"
+                            r"\s+(?:to|for)\s+", re.I)
+# The same, with what to say and no one named: "I want a firm but fair email reminding him
+# of …", "Write a polite but clear chase and mention …", "I want to send her a short email."
+_WANTS_AN_EMAIL = re.compile(
+    r"^(?:(?:so|and|but|now)\s+)?(?:(?:(?:i|we)\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+"
+    r"(?:to\s+(?:write|send|draft)\s+(?:(?:him|her|them)\s+)?)?|(?:please\s+|pls\s+|kindly\s+)?"
+    r"(?:(?:can|could)\s+you\s+)?(?:write|draft|compose|send)\s+(?:(?:him|her|them)\s+)?)"
+    r"(?:an?|the|this|one)\s+(?:[\w'’,-]+\s+){0,4}?"
+    r"(?:e-?mail|mail|note|message|letter|chase|chaser|reply|response|reminder|apology|invite)"
+    r"\b(?:\s+(?:to|for)\s+(?:him|her|them))?\s*(?P<rest>.*)$", re.I | re.S)
+# "My manager is Tobias Lindgren.", "Customer is Mrs Patterson at 9 Elm Close.", "The
+# property manager is Connor.": the reader, introduced, and nothing else said.
+_ROLE = (r"(?i:contact|manager|boss|supervisor|line\s+manager|landlord|landlady|teacher|tutor|"
+         r"customer|client|agent|recruiter|coordinator|rep|representative|director|head|"
+         r"secretary|officer|adviser|advisor|doctor|dentist|gp|consultant|vet|plumber|builder|"
+         r"electrician|neighbou?r|tenant|colleague|coworker|co-worker|caseworker|accountant|"
+         r"lawyer|solicitor|ca|principal|headteacher|lecturer|professor|nurse|coach|mentor|"
+         r"buyer|seller|supplier|vendor|contractor|mechanic|hr|pa|assistant|organiser|organizer|"
+         r"host|chair|treasurer|captain|name)")
+_INTRODUCED = re.compile(
+    rf"^(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?{_ROLE}"
+    rf"(?:\s+(?:there|here|at\s+[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?\s*(?:is|['’]s|was)\s+"
+    rf"(?:called\s+|named\s+)?(?P<who>{_NAME})"
+    r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?(?:\s*,\s*(?:first\s+name|goes\s+by)\s+(?P<first>[A-Z][\w'’-]+))?"
+    r"\s*[.!]?$")
+# "I'm a landlord with a tenant, Mr. Kowalski, at 17B Harrow Street.", "I have a client,
+# Dana Wu, who …": the reader, introduced by the writer's own part.
+_I_HAVE_A = re.compile(rf"^(?:I['’]m|I\s+am|I\s+have|we\s+have)\s+(?:(?:a|an)\s+[\w'’ -]{{1,30}}?\s+with\s+)?"
+                       rf"(?:a|an|my|our)\s+(?:[\w'’-]+\s+){{0,2}}?{_ROLE},?\s+(?P<who>{_NAME})"
+                       r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?\s*,?\s*[.!]?$")
+# "The letting agent is Parkview Lettings and the property manager is Connor.": two, the
+# person last.
+_INTRODUCED_LAST = re.compile(rf"\band\s+(?:my|our|the|his|her|their)\s+(?:[\w'’-]+\s+){{0,2}}?{_ROLE}"
+                              rf"\s+(?:is|['’]s)\s+(?P<who>{_NAME})\s*[.!]?$")
+# "I'm a roofer.", "I'm a 2nd year student.", "I'm secretary of Westbury Bowls Club.": the
+# writer's own job, which the reader knows.
+_WHO_I_AM = re.compile(r"^(?:I['’]m|I\s+am)\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:[a-z]+(?:er|or|ist|ian|ant|ent|ary|ee)|student|teacher|nurse|"
+                       r"landlord|landlady|parent|mum|mom|dad|member|volunteer|coach|chef|"
+                       r"freelancer|secretary|treasurer|chair|captain|head|owner|manager)"
+                       r"(?:\s+(?:of|at|for|in)\s+[^.,;]{1,40})?\s*[.!]?$")
+# What the writer wants to do, said of themselves before the act: "I need to confirm …".
+_I_WANT_TO = re.compile(
+    r"^(?:(?:so|and|but|also)\s+)?(?:(?:i|we)\s+)?(?:(?:just|really|also)\s+)?(?:want|need|would\s+like|['’]d\s+like|"
+    r"have|am\s+going|['’]m\s+going)\s+to\s+(?:(?:formally|politely|gently|firmly|also|just)\s+)?"
+    r"(?=(?:ask|tell|thank|remind|decline|offer|invite|mention|let|say|inform|update|accept)\b)",
+    re.I)
+_ROLE_BEFORE_NAME = re.compile(r"\b(?i:my|our)\s+(?:[a-z]+\s+)?(?i:colleague|friend|coworker|co-worker|"
+                               r"neighbou?r|manager|boss|client|customer|tenant|landlord|landlady|"
+                               r"teacher|student|assistant)\s+(?=[A-Z][\w'’-]+['’]s\b)")
+# A pasted email or a list of notes, whose lines are the reading's to keep.
+_PASTED = re.compile(r"[\"“][^\"”]{40,}[\"”]|^\s*>|^-{3,}\s*$|\n\s*\n[^\n]*\n|^\s*(?:[-*•]|\d{1,2}[.)])\s", re.M)
+# Full stops that end no sentence.
+_ABBREVIATION = re.compile(rf"(?:\b{HONORIFIC}|\b(?:St|Mt|No|vs|etc|e\.g|i\.e|approx|Rd|Ave|"
+                           r"[A-Z]))\.$", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    """The request cut at its sentence ends (not at "Dr." or "e.g.")."""
+    out, start = [], 0
+    for end in re.finditer(r"[.!?]+(?=\s+(?:[A-Z\"“'‘(]|[a-z]))", text):
+        piece = text[start:end.end()]
+        if _ABBREVIATION.search(piece) and end.group(0) == ".":
+            continue
+        if piece.strip():
+            out.append(piece.strip())
+        start = end.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
+
+
+# Why that tone, told to the assistant: "he's 82", "she's a good client", "we go way back".
+_WHY_THE_TONE = re.compile(
+    r"(?i)(?:(?:he|she|they)['’](?:s|re)\s+(?:(?:a|an|my|our|old|good|great|new|valued|long-?time|"
+    r"close|big)\s+)+(?:\w+\s+)?(?:mate|friend|pal|buddy|colleague|client|customer|boss|manager|"
+    r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:junior|new(?:\s+here)?|young|old|shy|"
+    r"sensitive|touchy|stressed|\d{1,3})|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$")
+
+
+def about_the_writing(sentence: str) -> bool:
+    """Whether a sentence only says how to write the email: "Keep it short.", "Polite but
+    firm please.", "Sound enthusiastic!", "Nothing too flowery please.", "Please make it
+    friendly, my German is not so good so write in English." — not "Don't be late." or
+    "Make it clear the deadline is Friday."."""
+    bare = sentence.strip().rstrip(".!?").strip()
+    if not bare or ":" in bare:
+        return False
+    head, _, tail = bare.partition(",")
+    if not _about(head):
+        return False
+    # "Gentle, he's 82.", "polite but firm, he's a good client": why, told to the assistant
+    return not tail.strip() or _about(tail) or bool(_WHY_THE_TONE.match(tail.strip())) or bool(re.search(
+        r"(?i)\b(?:english|language|tone|sound|word(?:ing|ed)?|write|formal|polite|email)\b", tail))
+
+
+def _about(clause: str) -> bool:
+    words = re.findall(r"[\w'’-]+", clause.lower())
+    if not words:
+        return False
+    if all(w in _WRITING_WORDS or _TONE_WORD.match(w) for w in words) and any(
+            _TONE_WORD.match(w) or w in _STYLE_WORDS for w in words):
+        return True
+    lead = _ABOUT_WRITING.match(clause.strip())
+    if not lead:
+        return False
+    if re.search(r"(?i)\bsound(?:s|ing)?\s+like\b|\bin\s+(?:plain\s+)?english\b|\btone\b|"
+                 r"\bgrovel|\bwaffle|\bramble|\boverboard|\bover-?\w+", clause):
+        return True
+    rest = re.findall(r"[\w'’-]+", clause[lead.end():].lower())
+    return all(w in _WRITING_WORDS or w in _STYLE_WORDS or _TONE_WORD.match(w) for w in rest) \
+        and (not rest or any(_TONE_WORD.match(w) or w in _STYLE_WORDS for w in rest))
+
+
+# After whom to write to, what to say: "… to thank him for …", "… that the balance is …",
+# "… asking if …", "… regarding GST filing", "… who hasn't paid", "… whose order …".
+_SAYS_WHAT = re.compile(
+    r"\s*,?\s*(?:(?:one\s+of|my|our|the)\s[^,]{1,40},\s*)?(?:to\s+(?:say|tell|ask|thank|let|remind|"
+    r"confirm|invite|inform)\b|that\b|(?:asking|telling|thanking|inviting|reminding|saying|letting|"
+    r"confirming|offering|requesting|updating|apologi[sz]ing)\b|regarding\b|who\b|whose\b"
+    r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:)")
+# A sentence that leads with what to do, as the rest of the reading knows leads: "could you
+# write a cover email for …", "Tell him the boiler …", "Can you help me ask my boss …".
+_LEADS = re.compile(
+    r"(?i)^(?:(?:hi|hey|hello|so|ok|okay)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|please\s+|pls\s+|kindly\s+)*"
+    r"(?:help\s+me\s+(?:to\s+)?)?(?:write|draft|compose|prepare|send|e-?mail|message|reply|respond|ask|tell|"
+    r"remind|thank|let|invite|confirm|decline|accept|follow|chase|congratulate|apologi[sz]e|say|"
+    r"mention|offer|update|inform)\b")
+# The verb after "who", said to them: "… who hasn't paid" → "you haven't paid".
+_YOU_FORM = {"has": "have", "hasn't": "haven't", "hasn’t": "haven’t", "is": "are", "isn't": "aren't",
+             "isn’t": "aren’t", "was": "were", "wasn't": "weren't", "wasn’t": "weren’t",
+             "does": "do", "doesn't": "don't", "doesn’t": "don’t", "keeps": "keep", "owes": "owe",
+             "wants": "want", "needs": "need", "lives": "live", "works": "work", "runs": "run"}
+
+
+def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
+    """What the ask to write says to say, after whom it is to: "… at Leeds inviting her to
+    give a talk" → "invite her to give a talk"."""
+    asked, rest = sentence[:ask_end], sentence[start:]
+    # "…, one of our regulars, asking …", "… at Leeds inviting her …": said to the
+    # assistant about them.
+    rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,40},", "", rest)
+    rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
+    # "… my old friend Margaret who I have not spoken to in years": about them, to the assistant
+    rest = re.sub(r"^\s*,?\s*who\s+(?:I|we|you|he|she|they)\b.*$", "", rest)
+    rest = re.sub(r"^\s*,?\s*who(?:\s+(?:still|also|just|never))?\s+(\w+)(?:\s+(not))?",
+                  lambda m: "you " + " ".join(w for w in (_YOU_FORM.get(m.group(1), m.group(1)), m.group(2)) if w),
+                  rest)
+    rest = re.sub(r"^\s*,?\s*whose\s+", "your ", rest)
+    rest = re.sub(r"^for\s+(?:his|her|their)\s+((?:\d+\w*\s+)?birthday)\b[,.]?", r"Happy \1!", rest)
+    rest = re.sub(r"^\s*(?:at|from|in)\s+[A-Z][\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*", "", rest)
+    rest = re.sub(r"^\s*(?:for\s+me|please|pls)\b", "", rest).strip(" ,:—–-")
+    rest = re.sub(r"^that\s+", "", rest)
+    # "… to say I need to move my session", "… to ask if …": the act, said
+    rest = re.sub(r"^to\s+(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?", "", rest)
+    rest = re.sub(r"^to\s+let\s+(?:him|her|them)\s+know\s+(?:that\s+)?", "", rest)
+    rest = re.sub(r"^to\s+(?=(?:ask|thank|remind|confirm|invite|apologi[sz]e|inform|decline|accept)\b)", "", rest)
+    rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
+    if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
+        rest = rest.rstrip("?").rstrip() + "."  # asked of the assistant, not the reader
+    if re.search(r"(?i)\binvit(?:e|ation)\s+(?:to|for)\s*$", asked) and re.match(r"(?i)(?:for|to)\s+\S", rest):
+        rest = "I'd like to invite you to " + rest.split(None, 1)[1]
+    sorry = re.search(r"(?i)\b(?:sorry|apolog\w*)(?:[\s-]+for[\s-]+((?:the[\s-]+)?[a-z]+))?", asked)
+    if sorry and not re.match(r"(?i)(?:i['’]m\s+)?(?:sorry|apolog)", rest):
+        rest = f"I'm sorry{' for ' + sorry.group(1).replace('-', ' ') if sorry.group(1) else ''}. {rest}"
+    if re.search(r"(?i)\bresign", asked) and not re.search(r"(?i)\bresign", rest):
+        rest = f"I'm writing to resign. {rest}"
+    if re.search(r"(?i)\bthank[\s-]you\b", asked) and not re.match(r"(?i)thank", rest):
+        rest = ("thank you " + rest if re.match(r"(?i)for\b", rest)
+                else "thank you. " + rest if rest.strip(" .") else "thank you.")
+    return _gerund_list(rest)
+
+
+def _who_of(found: re.Match) -> str:
+    return (found.groupdict().get("first") or found.group("who")).strip()
+
+
+def retold(text: str) -> str:
+    """The request with the ask to write as its lead and what was said to the assistant
+    left out (see the module); a request it does not read as a story comes back as it is."""
+    if _PASTED.search(text):
+        return text
+    told = sentences(" ".join(text.split()))
+    if not told:
+        return text
+    who = ""
+    kept: list[str] = []
+    changed = False
+    acting = False  # whether what to say has begun: an introduction after it is said
+    left_first = False  # the first sentence, an ask to write, kept for the reading
+    for n, sentence in enumerate(told):
+        but = re.search(r"[,;]\s*(?:but|and|so)\s+(?=\S)", sentence)
+        if but and about_the_writing(sentence[:but.start()]):
+            # "Don't be passive aggressive, but I need a review by noon": the need is said
+            sentence, changed = sentence[but.end():], True
+        if about_the_writing(sentence):
+            changed = True
+            continue
+        end = sentence[-1] if sentence[-1] in ".!?" else ""
+        core = _ABOUT_WRITING_TAIL.sub("", sentence.rstrip(".!?")).strip()
+        if core != sentence.rstrip(".!?").strip():
+            sentence, changed = core + end, True
+        # "Want to ask: is there a cot, can we bring the dog": the questions, asked
+        asked = re.match(r"(?i)(?:(?:i|we)\s+)?(?:want|need|would\s+like)\s+to\s+ask\s*:\s*", sentence)
+        if asked:
+            sentence, changed = sentence[asked.end():].rstrip(".") + "?", True
+        introduced = _INTRODUCED.match(sentence) or _INTRODUCED_LAST.search(sentence) \
+            or _I_HAVE_A.match(sentence)
+        if introduced and not who and not acting and _who_of(introduced) not in kept[:1]:
+            who, changed = _who_of(introduced), True
+            continue
+        if n == 0 and _WHO_I_AM.match(sentence) and len(told) > 2:
+            changed = True
+            continue
+        asks = _ASK_TO_WRITE.match(sentence) or _NEED_AN_EMAIL.match(sentence)
+        named = re.match(_WHO, sentence[asks.end():]) if asks else None
+        if named:
+            name = named.group("who")
+            # "my Tita Baby": the name, as family call them
+            name = re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", name)
+            person = name[:1].isupper() or "@" in name
+            rest = _what_to_say(sentence, asks.end(), asks.end() + named.end())
+            # The first sentence is left to the rest of the reading, which knows its leads,
+            # unless it only says whom to write to ("Please help me write email to my
+            # landlady Frau Schneider.").
+            said = _SAYS_WHAT.match(sentence[asks.end() + named.end():]) or (
+                re.search(r"(?i)invit", sentence[:asks.end()]) and re.match(r"\s*(?:for|to)\s", sentence[asks.end() + named.end():]))
+            colon = re.match(r"\s*:", sentence[asks.end() + named.end():])
+            if n == 0 and rest.strip(" .!?") and not (person and named.group("role") and said
+                                                     or not person and colon and len(told) > 1):
+                # The first sentence is left to the rest of the reading, which knows its
+                # leads, but for what the reader is to the writer: "Draft an apology to a
+                # customer, Mr Lewis, whose …" → "Draft an apology to Mr Lewis, whose …".
+                if person and named.group("role"):
+                    sentence, changed = sentence[:asks.end()] + sentence[asks.end() + named.start("who"):], True
+                kept.append(sentence)
+                left_first = True
+                continue
+            acting = changed = True
+            if not who and (person or n == 0 and not rest.strip(" .!?")
+                            and not re.fullmatch(r"[a-z][\w'’&.-]+", name)):
+                who = name  # a group or a role leads too: "Write to the letting agent. …"
+            if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
+                kept.append(rest)
+            continue
+        wants = _WANTS_AN_EMAIL.match(sentence)
+        rest = re.sub(r"^(?:and|to)\s+", "", wants.group("rest").strip(" ,:—–-")) if wants else ""
+        if wants and not re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")) \
+                and (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
+            changed = acting = True
+            if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|"
+                                                   r"with)\b", rest):
+                kept.append(_gerund_list(rest))
+            continue
+        # "My colleague Rhiannon's father died": whose, without what they are to the writer.
+        sentence = _ROLE_BEFORE_NAME.sub("", sentence)
+        wish = _I_WANT_TO.match(sentence)
+        if wish:
+            sentence, changed = sentence[wish.end():], True
+            # "decline but tell him how gutted I am": the no, then what goes with it
+            sentence = re.sub(r"^(decline)\s*,?\s*but\s+(?=(?:tell|say|let|mention|make\s+it\s+clear)\b)",
+                              r"\1; ", sentence)
+        # "make it clear how gutted I am": said
+        sentence = re.sub(r"(?i)\bmake\s+it\s+clear\s+(?=how\b|that\b)", "say ", sentence)
+        if _LEADS.match(sentence):
+            acting = True
+            left_first = left_first or not kept
+        kept.append(sentence)
+    if not changed or not kept:
+        return text
+    body = " ".join(kept)
+    # Where the first sentence leads as it was typed, the name told goes unsaid: the
+    # greeting reads it from the request ("Her name is Claire.").
+    return f"write to {who}: {body}" if who and not left_first else body
+
+
+# "reminding him of the agreement, asking for payment within 7 days, and mentioning that
+# …": each one an act, as the rest of the reading knows them.
+_GERUND = re.compile(r"(?:(?<=^)|(?<=,\s)|(?<=\band\s)|(?<=,\sand\s))(?P<verb>reminding|asking|"
+                     r"mentioning|telling|thanking|inviting|offering|saying|letting|confirming|"
+                     r"explaining|requesting|apologi[sz]ing|suggesting|proposing|warning|"
+                     r"informing|declining|accepting|congratulating|welcoming)\b")
+_BARE = {"reminding": "remind", "asking": "ask", "mentioning": "mention", "telling": "tell",
+         "thanking": "thank", "inviting": "invite", "offering": "offer", "saying": "say",
+         "letting": "let", "confirming": "confirm", "explaining": "explain",
+         "requesting": "request", "apologising": "apologise", "apologizing": "apologize",
+         "suggesting": "suggest", "proposing": "propose", "warning": "warn",
+         "informing": "inform", "declining": "decline", "accepting": "accept",
+         "congratulating": "congratulate", "welcoming": "welcome"}
+
+
+def _gerund_list(text: str) -> str:
+    if not _GERUND.match(text):
+        return text
+    text = _GERUND.sub(lambda m: _BARE[m.group("verb").lower()], text)
+    # "…, and attaching the correct one": what is sent with it
+    return re.sub(r"(?:,\s*(?:and\s+)?|\s+and\s+)attaching\s+", ". I've attached ", text)
+
+
+_EMAIL_NOUN = (r"(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
+               r"announcement|apology|complaint|thank[\s-]you)")
+# The ask to write, as it reads when passed on into the email.
+_WRITE_THIS = re.compile(
+    rf"(?i)^(?:(?:hi|hey|hello|so|and|but|now|anyway)[,!]?\s+)?(?:"
+    rf"(?:(?:can|could|would)\s+(?:you|u)\s+|please\s+|pls\s+|kindly\s+)*help\s+me\s+(?:to\s+)?"
+    rf"(?:write|draft|word|reply|respond|compose|ask|say|tell)\b"
+    rf"|(?:(?:can|could|would)\s+(?:you|u)\s+|please\s+|pls\s+|kindly\s+)*(?:write|draft|compose|prepare)\s+"
+    rf"(?:(?:him|her|them|me)\s+)?(?:an?|the|this|my|one)\s+(?:[\w'’,-]+\s+){{0,4}}?{_EMAIL_NOUN}\b"
+    rf"|(?:i|we)\s+(?:really\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+(?:write|send|draft)\s+"
+    rf"(?:(?:him|her|them|you)\s+)?(?:an?|one)\s+(?:[\w'’,-]+\s+){{0,4}}?{_EMAIL_NOUN}\b"
+    rf"|(?:i\s+|we\s+)?(?:need|want)\s+(?:an?|one)\s+(?:[\w'’,-]+\s+){{0,3}}?{_EMAIL_NOUN}\s+(?:to|for)\b)")
+
+
+def said_to_assistant(sentence: str) -> bool:
+    """Whether a sentence of an email is the request's talk to the assistant, passed on:
+    how to write it ("Keep it short."), or the ask to write it ("Can you write a cover
+    email for my application?", "I want to send you a short email.")."""
+    return about_the_writing(sentence) or bool(_WRITE_THIS.match(sentence.strip()))

@@ -200,7 +200,7 @@ def test_lists_answers_and_names_as_typed(request_, reader, email):
      "Can you make it sound professional?", "Ruth",
      "I'm on nights at St Jude's. I'd like to swap my shift on 2/12."),
     ("I'm a teacher. I need to email a parent, Mrs Obi, about her son's reading. He's behind.",
-     "", "I'm a teacher. I'm writing about your son's reading. He's behind."),
+     "", "I'm writing about your son's reading. He's behind."),
 ])
 def test_what_comes_before_and_around_the_request(request_, reader, email):
     assert literal_body(request_, reader=reader) == email

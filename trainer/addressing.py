@@ -174,6 +174,9 @@ _SEND_IT_TO = re.compile(r"(?:^|(?<=[.!?;])\s*|\s*,\s*)(?i:send|address)\s+(?:it
 _TOLD_NAME = re.compile(
     r"\b(?i:first\s+name)(?:['’]s|\s+is)?\s+(?P<a>[A-Za-z][\w'’-]+)"
     r"|\b(?i:contact|contact\s+person|recruiter|hiring\s+manager)(?:\s+(?:is|was)|['’]s)\s+(?P<d>[A-Z][\w'’-]+)"
+    # "agent is Gemma", not "the letting agent is Parkview Lettings"
+    r"|\b(?i:agent|host|organi[sz]er|coordinator)\s+(?:is|was)\s+(?P<j>[A-Z][\w'’-]+)\b"
+    r"(?!\s+(?:Lettings|Estates?|Ltd|Limited|Properties|Homes|Group|LLP|Inc|Agency)\b)"
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
     r"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
     r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"

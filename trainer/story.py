@@ -63,23 +63,27 @@ _ABOUT_WRITING = re.compile(
 _ABOUT_WRITING_TAIL = re.compile(
     r"[,;]?\s+(?:so|but|and)\s+(?:please\s+)?(?:don['’]?t|do\s+not)\s+(?:make\s+it\s+sound|sound)\b[^.!?]*$"
     r"|[,;]\s*(?:please\s+)?(?:make|keep)\s+it\s+(?:\w+\s+){0,2}?" + TONE
-    + r"\b(?:\s+(?:but|and)\s+" + TONE + r")?(?=\s*[,;]|\s*$)", re.I)
+    + r"\b(?:\s+(?:but|and)\s+" + TONE + r")?(?=\s*[,;]|\s*$)"
+    # "…, nothing cheesy", "…, not too formal"
+    r"|[,;]\s*(?:nothing|not|no)\s+(?:too\s+|overly\s+)?(?:" + TONE + r"|cheesy|flowery|mushy|soppy|"
+    r"formal|corporate|long|wordy|stuffy|sappy)\b(?=\s*[,;]|\s*$)", re.I)
 
 # Who the email is to, as a story names them.
-_NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+"
+_NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+|(?:dr|mr|mrs|ms|prof)\.\s*[a-z][\w'’-]+"
          rf"|(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)")
-_GROUP = (r"(?:(?:the|my|our|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,4}?|everyone|everybody)"
+_GROUP = (r"(?:(?:the|my|our|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,6}?|everyone|everybody)"
           r"(?=\s+(?:at|in|from|about|re|regarding|asking|telling|thanking|inviting|reminding|"
           r"saying|letting|to\s+(?:ask|say|tell|let|thank|invite|remind)|that|and|[a-z]+ing)\b"
           r"|\s*[:,.!?—–(]|$)")
 # What the reader is to the writer, said before their name: "my landlady", "our CA,", "a
 # member named", "the physio,".
-_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*\s+)?"
-                r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})(?:,\s*|\s+(?:named|called)\s+|\s+)"
-                rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]))")
+_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
+                r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})"
+                r"(?:,\s*|\s+[—–-]\s+|\s+(?:named|called)\s+|\s+)"
+                rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z]))")
 # After the name, the sentence goes on with what to say, or ends.
 _AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|about|re|regarding|that|and|"
-               r"who|for|with|on|[a-z]+ing)\b)")
+               r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b)")
 # "Dr. Nwosu", "my landlady Frau Schneider", "our CA, Mr. Iyer,", "a member named
 # Ferdinand": the name, after what they are to the writer; else a group or a role ("all
 # members", "the school office"), an address, or "him".
@@ -91,13 +95,13 @@ _WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|{_GROUP}|[\
 # to Aunty Grace for …", "I need to email my insurer …".
 _ASK_TO_WRITE = re.compile(
     r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
-    r"|(?:please|pls|kindly)[,]?\s+)?(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
-    r"|(?:i\s+)?need\s+to\s+)?(?:help\s+me\s+)?"
+    r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+)?"
+    r"(?:help\s+me\s+(?:to\s+)?)?"
     r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
     r"(?:(?:a|an|the|this|my|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
-    r"announcement|update|reminder|apology|thank[\s-]you(?:\s+note)?)\s+)?"
-    r"(?:to\s+|for\s+(?=(?-i:[A-Z])))"
+    r"announcement|update|reminder|apology|thank[\s-]you(?:\s+note)?)\s+"
+    r"(?:to\s+|for\s+(?=(?-i:[A-Z])|(?:a|an|my|our)\s+[a-z]+,?\s+(?-i:[A-Z])))|to\s+)"
     r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))",
     re.I)
 # "Need an email to all members: …", "I want a note for the parents".
@@ -109,7 +113,7 @@ _NEED_AN_EMAIL = re.compile(r"^(?:i\s+|we\s+)?(?:need|want|would\s+like|['’]d\
 _WANTS_AN_EMAIL = re.compile(
     r"^(?:(?:so|and|but|now)\s+)?(?:(?:(?:i|we)\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+"
     r"(?:to\s+(?:write|send|draft)\s+(?:(?:him|her|them)\s+)?)?|(?:please\s+|pls\s+|kindly\s+)?"
-    r"(?:(?:can|could)\s+you\s+)?(?:write|draft|compose|send)\s+(?:(?:him|her|them)\s+)?)"
+    r"(?:(?:can|could)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?)?(?:write|draft|compose|send)\s+(?:(?:him|her|them)\s+)?)"
     r"(?:an?|the|this|one)\s+(?:[\w'’,-]+\s+){0,4}?"
     r"(?:e-?mail|mail|note|message|letter|chase|chaser|reply|response|reminder|apology|invite)"
     r"\b(?:\s+(?:to|for)\s+(?:him|her|them))?\s*(?P<rest>.*)$", re.I | re.S)
@@ -179,8 +183,10 @@ def sentences(text: str) -> list[str]:
 _WHY_THE_TONE = re.compile(
     r"(?i)(?:(?:he|she|they)['’](?:s|re)\s+(?:(?:a|an|my|our|old|good|great|new|valued|long-?time|"
     r"close|big)\s+)+(?:\w+\s+)?(?:mate|friend|pal|buddy|colleague|client|customer|boss|manager|"
-    r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:junior|new(?:\s+here)?|young|old|shy|"
-    r"sensitive|touchy|stressed|\d{1,3})|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$")
+    r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:(?:usually|always|normally|generally|"
+    r"really|very|quite|so|a\s+bit)\s+)?(?:great|good|lovely|nice|reliable|brilliant|junior|"
+    r"senior|new(?:\s+here)?|young|old|shy|sensitive|touchy|stressed|busy|swamped|\d{1,3})"
+    r"|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$")
 
 
 def about_the_writing(sentence: str) -> bool:
@@ -200,6 +206,7 @@ def about_the_writing(sentence: str) -> bool:
 
 
 def _about(clause: str) -> bool:
+    clause = re.sub(r"(?i)\bpassive\s+aggressive\b", "passive-aggressive", clause)
     words = re.findall(r"[\w'’-]+", clause.lower())
     if not words:
         return False
@@ -220,10 +227,11 @@ def _about(clause: str) -> bool:
 # After whom to write to, what to say: "… to thank him for …", "… that the balance is …",
 # "… asking if …", "… regarding GST filing", "… who hasn't paid", "… whose order …".
 _SAYS_WHAT = re.compile(
-    r"\s*,?\s*(?:(?:one\s+of|my|our|the)\s[^,]{1,40},\s*)?(?:to\s+(?:say|tell|ask|thank|let|remind|"
+    r"\s*,?\s*(?:(?:one\s+of|my|our|the)\s[^,]{1,40},\s*)?(?:(?:at|from)\s+[A-Z][\w'’&-]+(?:\s+(?:&|and|[A-Z][\w'’&-]+))*\s*[—–,-]?\s*)?(?:to\s+(?:say|tell|ask|thank|let|remind|"
     r"confirm|invite|inform)\b|that\b|(?:asking|telling|thanking|inviting|reminding|saying|letting|"
     r"confirming|offering|requesting|updating|apologi[sz]ing)\b|regarding\b|who\b|whose\b"
-    r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:)")
+    r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:|since\b|because\b"
+    r"|,?\s*\d+[\w ,'’-]*?(?:[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}|\d{5})?\s*[.!]?$)")
 # A sentence that leads with what to do, as the rest of the reading knows leads: "could you
 # write a cover email for …", "Tell him the boiler …", "Can you help me ask my boss …".
 _LEADS = re.compile(
@@ -231,6 +239,20 @@ _LEADS = re.compile(
     r"(?:help\s+me\s+(?:to\s+)?)?(?:write|draft|compose|prepare|send|e-?mail|message|reply|respond|ask|tell|"
     r"remind|thank|let|invite|confirm|decline|accept|follow|chase|congratulate|apologi[sz]e|say|"
     r"mention|offer|update|inform)\b")
+# "… to Professor Nowak requesting a two-week extension": what to say, as an act.
+_GERUND_SAID = re.compile(r"\s*,?\s*(?:asking|requesting|thanking|inviting|telling|reminding|"
+                          r"letting|confirming|offering|apologi[sz]ing|updating)\b")
+# "thank Ben (kids football coach)": what they are, told to the assistant.
+ASIDE_AFTER_NAME = re.compile(
+    rf"(?i:^((?:please\s+)?(?:thank|tell|ask|email|write\s+to|remind|invite|congratulate|message)\s+))"
+    rf"((?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s*"
+    r"\((?![^()]*\bname)(?:my\s+|our\s+|the\s+|his\s+|her\s+|their\s+)?[a-z][^()]{0,40}\)")
+# A story that opens on someone: "My old uni friend Callum …", "My team member Oksana …".
+_OPENS_ON = re.compile(r"^(?:(?:so|ok|okay|right)[,]?\s+)?(?i:my|our)\s+(?:[a-z][\w'’-]*\s+){0,3}?"
+                       r"(?:friend|mate|colleague|cousin|sister|brother|aunt|uncle|niece|nephew|"
+                       r"neighbou?r|boss|manager|tenant|landlord|landlady|client|customer|student|"
+                       r"member|teacher|coach|tutor|assistant|grandson|granddaughter|son|daughter|"
+                       r"partner|flatmate|housemate|roommate)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+)\b(?![’']s)")
 # The verb after "who", said to them: "… who hasn't paid" → "you haven't paid".
 _YOU_FORM = {"has": "have", "hasn't": "haven't", "hasn’t": "haven’t", "is": "are", "isn't": "aren't",
              "isn’t": "aren’t", "was": "were", "wasn't": "weren't", "wasn’t": "weren’t",
@@ -253,9 +275,16 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
                   rest)
     rest = re.sub(r"^\s*,?\s*whose\s+", "your ", rest)
     rest = re.sub(r"^for\s+(?:his|her|their)\s+((?:\d+\w*\s+)?birthday)\b[,.]?", r"Happy \1!", rest)
-    rest = re.sub(r"^\s*(?:at|from|in)\s+[A-Z][\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*", "", rest)
+    rest = re.sub(r"^\s*(?:at|from|in)\s+[A-Z][\w'’&-]+(?:\s+(?:&|and|[A-Z][\w'’&-]+))*", "", rest)
+    rest = re.sub(r"^\s*(?:at|from)\s+the\s+[a-z]+(?=\s+(?:regarding|about|re)\b)", "", rest)
+    rest = re.sub(r"^\s*[—–-]\s*", "", rest)
     rest = re.sub(r"^\s*(?:for\s+me|please|pls)\b", "", rest).strip(" ,:—–-")
     rest = re.sub(r"^that\s+", "", rest)
+    # "… to Dev since he'd be my manager": why, told to the assistant
+    rest = re.sub(r"^(?:since|because|as)\b.*$", "", rest)
+    # "… to a customer, Mrs. Patterson, 42 Elm Grove, Leeds LS6 2AB": where they live
+    if re.match(r"\s*,\s*\d", sentence[start:]):
+        rest = re.sub(r"^\d+[\w ,'’-]*?(?:[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}|\d{5})?\s*[.!]?$", "", rest)
     # "… to say I need to move my session", "… to ask if …": the act, said
     rest = re.sub(r"^to\s+(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?", "", rest)
     rest = re.sub(r"^to\s+let\s+(?:him|her|them)\s+know\s+(?:that\s+)?", "", rest)
@@ -270,6 +299,12 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
         rest = f"I'm sorry{' for ' + sorry.group(1).replace('-', ' ') if sorry.group(1) else ''}. {rest}"
     if re.search(r"(?i)\bresign", asked) and not re.search(r"(?i)\bresign", rest):
         rest = f"I'm writing to resign. {rest}"
+    if re.search(r"(?i)\bfollow[\s-]?up\b", asked):
+        rest = re.sub(r"^(?:after|on|from|re|regarding|about)\s+", "Just following up on ", rest)
+    if re.search(r"(?i)\bcomplain", asked):
+        rest = re.sub(r"^(?:regarding|about|re)\s+", "I'm writing to complain about ", rest)
+    if re.search(r"(?i)\bquote\b", asked) and not re.search(r"(?i)\bquote\b", rest):
+        rest = f"Here's my quote. {rest}".strip()
     if re.search(r"(?i)\bthank[\s-]you\b", asked) and not re.match(r"(?i)thank", rest):
         rest = ("thank you " + rest if re.match(r"(?i)for\b", rest)
                 else "thank you. " + rest if rest.strip(" .") else "thank you.")
@@ -284,7 +319,16 @@ def retold(text: str) -> str:
     """The request with the ask to write as its lead and what was said to the assistant
     left out (see the module); a request it does not read as a story comes back as it is."""
     if _PASTED.search(text):
+        # "… / - Nadia will present the client brief / short pls": the last line, about the
+        # writing, goes; the lines are the reading's to keep.
+        lines = text.rstrip().splitlines()
+        if len(lines) > 2 and about_the_writing(lines[-1].strip(" -*•")):
+            return "\n".join(lines[:-1]).rstrip()
         return text
+    # "short pls: luca needs to sign the nda": how to write it, then what to say
+    lead = re.match(r"^([^:\n]{1,30}):\s*(?=\S)", text)
+    if lead and about_the_writing(lead.group(1)):
+        text = text[lead.end():]
     told = sentences(" ".join(text.split()))
     if not told:
         return text
@@ -309,6 +353,13 @@ def retold(text: str) -> str:
         asked = re.match(r"(?i)(?:(?:i|we)\s+)?(?:want|need|would\s+like)\s+to\s+ask\s*:\s*", sentence)
         if asked:
             sentence, changed = sentence[asked.end():].rstrip(".") + "?", True
+        # "… to: my old landlord Mr Adeyemi": whom it is for, said last
+        labelled = re.match(r"(?i)^(?:to|for)\s*:\s*", sentence)
+        named = re.match(_WHO, sentence[labelled.end():].rstrip(".")) if labelled and n else None
+        if named and named.end() == len(sentence[labelled.end():].rstrip(".")):
+            name = re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", named.group("who"))
+            who, changed = who or name, True
+            continue
         introduced = _INTRODUCED.match(sentence) or _INTRODUCED_LAST.search(sentence) \
             or _I_HAVE_A.match(sentence)
         if introduced and not who and not acting and _who_of(introduced) not in kept[:1]:
@@ -323,15 +374,23 @@ def retold(text: str) -> str:
             name = named.group("who")
             # "my Tita Baby": the name, as family call them
             name = re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", name)
-            person = name[:1].isupper() or "@" in name
+            person = name[:1].isupper() or "@" in name or bool(re.match(r"(?:dr|mr|mrs|ms|prof)\.", name))
             rest = _what_to_say(sentence, asks.end(), asks.end() + named.end())
             # The first sentence is left to the rest of the reading, which knows its leads,
             # unless it only says whom to write to ("Please help me write email to my
             # landlady Frau Schneider.").
-            said = _SAYS_WHAT.match(sentence[asks.end() + named.end():]) or (
-                re.search(r"(?i)invit", sentence[:asks.end()]) and re.match(r"\s*(?:for|to)\s", sentence[asks.end() + named.end():]))
+            after = sentence[asks.end() + named.end():]
+            said = _SAYS_WHAT.match(after)
+            # What kind of email it is says what it opens with: "an invite to Aunty Grace for
+            # Dad's 70th", "a follow-up to Javier after our call", "a complaint to … regarding"
+            kind = (re.search(r"(?i)invit", sentence[:asks.end()]) and re.match(r"\s*(?:for|to)\s", after)
+                    or re.search(r"(?i)follow[\s-]?up", sentence[:asks.end()])
+                    and re.match(r"\s*(?:after|on|re)\s", after)
+                    or re.search(r"(?i)complain", sentence[:asks.end()])
+                    and re.match(r"\s*(?:(?:at|from)\s+[^,]{1,40}?\s+)?(?:regarding|about|re)\s", after))
             colon = re.match(r"\s*:", sentence[asks.end() + named.end():])
-            if n == 0 and rest.strip(" .!?") and not (person and named.group("role") and said
+            if n == 0 and rest.strip(" .!?") and not (person and (named.group("role") or _GERUND_SAID.match(after))
+                                                     and said or kind
                                                      or not person and colon and len(told) > 1):
                 # The first sentence is left to the rest of the reading, which knows its
                 # leads, but for what the reader is to the writer: "Draft an apology to a
@@ -342,7 +401,9 @@ def retold(text: str) -> str:
                 left_first = True
                 continue
             acting = changed = True
-            if not who and (person or n == 0 and not rest.strip(" .!?")
+            # A complaint goes to a company ("British Gas"), whom no one greets by name.
+            complaint = re.search(r"(?i)complain", sentence[:asks.end()])
+            if not who and not complaint and (person or n == 0 and not rest.strip(" .!?")
                             and not re.fullmatch(r"[a-z][\w'’&.-]+", name)):
                 who = name  # a group or a role leads too: "Write to the letting agent. …"
             if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
@@ -353,6 +414,11 @@ def retold(text: str) -> str:
         if wants and not re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")) \
                 and (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
             changed = acting = True
+            # "… explaining this gently?": what the story before it says, nothing more
+            rest = re.sub(rf"(?i)^explain(?:ing)?\s+(?:this|that|it|why|the\s+situation)\b"
+                          rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
+            if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
+                rest = rest.rstrip("?").rstrip() + "."
             if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|"
                                                    r"with)\b", rest):
                 kept.append(_gerund_list(rest))
@@ -374,6 +440,14 @@ def retold(text: str) -> str:
     if not changed or not kept:
         return text
     body = " ".join(kept)
+    if not who and not left_first and told:
+        # "My old uni friend Callum is getting married … tell him how gutted I am": the one
+        # the story opens on, spoken of after as "him"
+        opening = _OPENS_ON.match(told[0])
+        if opening and re.search(r"\b(?:him|her|them)\b", " ".join(told[1:])):
+            who, changed = opening.group("who"), True
+    if not changed:
+        return text
     # Where the first sentence leads as it was typed, the name told goes unsaid: the
     # greeting reads it from the request ("Her name is Claire.").
     return f"write to {who}: {body}" if who and not left_first else body

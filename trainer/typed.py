@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from trainer.addressing import as_addressed
 from trainer.facts import COMMON, OPENERS
-from trainer.story import TONE, retold
+from trainer.story import ASIDE_AFTER_NAME, TONE, retold
 
 # Shorthand, as a whole word: what it stands for.
 _SHORTHAND = {
@@ -99,7 +99,7 @@ _BARE_ROLE = re.compile(
     r"lawyer|solicitor|mechanic|contractor|decorator|gardener|agent|tenant|team|office|"
     r"school|council|bank)\b(?!['’]|\s+(?-i:[A-Z]))", re.I)
 # "tell both tom and aisha …": both, by name.
-_BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email|message|msg|text|invite|let)\s+both\s+"
+_BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email(?:\s+to)?|message|msg|text|invite|let)\s+both\s+"
                    r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")
 # How to write it, which only the writer can carry out: "but be nice", "keep it short",
 # "— want it to sound genuinely grateful, not corporate", "firm but polite".
@@ -179,7 +179,7 @@ _TONE_BEFORE = re.compile(rf"\b(?:an?\s+)({_TONE}(?:\s+(?:but|and)\s+{_TONE})?)\
                           r"(?=(?:email|note|message|reply|line)\b)", re.I)
 
 # After these, a lowercase word is the person written to: "tell kev …", "ask ben if …".
-_TO_PERSON = re.compile(r"\b(?P<verb>(?:1:1|meeting|call|chat|catch-?up|sync|lunch|coffee|shift)\s+with|"
+_TO_PERSON = re.compile(r"\b(?P<verb>(?:1:1|meeting|call|chat|catch-?up|sync|lunch|coffee|shift|reschedule)\s+with|"
                         r"(?:offer|invite|invitation|email|message|request|proposal|quote|it['’]?s|is)\s+from|"
                         r"tell|ask|remind|thank|thanks(?!\s+(?:email|e-mail|note|message|card|letter)\b)|condolences\s+to|sorry\s+to|"
                         r"apologi[sz]e\s+to|let|email\s+to|message\s+to|note\s+to|email|message|text|cc|copy|"
@@ -356,6 +356,33 @@ _SAME_ACT = [
     # "rachel: site visit is off", "hey alan, need the gas nom": a first name, typed small
     (re.compile(r"^(?:(?i:hey|hi|hiya|yo)\s+)?(?P<who>[a-z][a-z'’-]{2,14})\s*[:,]\s+(?=\w)"), _small_lead),
     (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
+    # "happy bday msg to uncle femi", "birthday wishes to Ana"
+    (re.compile(r"^(?:a\s+)?(?:happy\s+)?(?:bday|b-day|birthday)\s+(?:msg|message|note|email|wishes|card)\s+(?:to|for)\s+"
+                r"(?P<who>.+?)\s*(?P<rest>[^\w\s].*)?$", re.I),
+     lambda m: f"wish {m.group('who').title() if m.group('who').islower() else m.group('who')} a happy "
+               f"birthday{(' ' if m.group('rest')[:1] not in ',;:.!' else '') + m.group('rest') if m.group('rest') else ''}"),
+    # "extension request to prof. lindqvist for my essay"
+    (re.compile(r"^(?:an?\s+)?extension\s+request\s+(?:to|for)\s+(?P<who>.+?)\s+(?:for|on)\s+(?P<x>.+)$", re.I),
+     r"ask \g<who> for an extension on \g<x>"),
+    # "pls draft sick note to boss, migraine": off sick, and why
+    (re.compile(r"^(?:draft\s+|write\s+)?(?:a\s+)?sick\s+(?:note|email|message)\s+(?:to|for)\s+(?:my\s+|the\s+)?"
+                r"(?P<who>[\w'’ -]{1,30}?)\s*(?:[,:—–-]\s*(?P<why>.+))?$", re.I),
+     lambda m: f"write to my {m.group('who')}: I'm off sick{' — ' + m.group('why') if m.group('why') else ''}."),
+    # "thank u to ben", "thx note to mrs okafor for the cake"
+    (re.compile(r"^(?:thx|thanks|thank\s*(?:u|you))\s+(?:(?:note|msg|message|email|e-mail|card)\s+)?to\s+", re.I),
+     "thank "),
+    # "send kev the wifi password its Blue77tiger": to them, what it is
+    (re.compile(r"^send\s+(?P<who>[A-Za-z][a-z'’-]+)\s+(?:the|our|my)\s+(?P<x>[\w -]{1,30}?)\s*"
+                r",?\s*(?:its|it['’]s|it\s+is|=)\s+(?P<y>\S.*)$", re.I),
+     lambda m: f"write to {m.group('who')}: the {m.group('x')} is {m.group('y')}"),
+    # "need the q3 deck from siobhan asap": ask them for it
+    (re.compile(r"^(?:i\s+)?need\s+(?P<x>(?:the|a|an|my|our|his|her)\s+[^,.;]{1,40}?)\s+from\s+"
+                r"(?!(?:finance|hr|legal|it|ops|sales|marketing|accounts|payroll|procurement|admin|"
+                r"support|reception|the|a|an|my|our|you|them)\b)(?P<who>(?-i:[a-z])[a-z'’-]+)\b", re.I),
+     r"ask \g<who> for \g<x>"),
+    # "write nikhil that i got the parcel"
+    (re.compile(r"^write\s+(?!(?:to|a|an|the|something|this|that|it|up|back|me)\b)(?P<who>[a-z][a-z'’-]+)\s+"
+                r"(?=that\b|saying\b|to\s+say\b)", re.I), r"write to \g<who> "),
 ]
 
 
@@ -386,6 +413,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _TONE_BEFORE.sub(lambda m: "an " if re.match(r"[aeiou]", text[m.end():], re.I)
                             else "a ", text)
     text = _TO_PERSON.sub(lambda m: _named(m, everyday), text)
+    text = ASIDE_AFTER_NAME.sub(r"\1\2", text)
     text = as_addressed(text.strip(" ,;"))
     return text.strip(" ,;") or instruction.strip()
 

@@ -23,6 +23,7 @@ from trainer.pronouns import (
     to_you,
     whose_pronouns,
 )
+from trainer.titles import HONORIFIC
 from trainer.typed import NOT_A_NAME, REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
@@ -771,7 +772,8 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     # "tell her not to worry, I've got it covered, and that the team sent flowers": each
     # thing told is said, without the "that" that told it.
     body = re.sub(r"\?{2,}", "?", body)
-    body = re.sub(r",\s+and\s+that\s+(?=(?:the|we|I|it|they|he|she|you|our|my|there)\b)", ", and ", body)
+    body = re.sub(r"(,?)\s+and\s+that\s+(?=(?:the|we|I|I['’]\w+|it|they|he|she|you|our|my|there)\b)",
+                  r"\1 and ", body)
     if reader and re.fullmatch(r"[A-Z][\w-]+", reader):
         # "Does Carmen still want the slot?", written to Carmen: "Do you still want …?"
         body = re.sub(rf"(?:(?<=^)|(?<=[.!?,] )|(?<=\band ))([Dd]oes|[Ii]s|[Hh]as|[Ww]as|[Cc]an|"
@@ -794,7 +796,7 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: ("Y" if m.group(0)[:1].isupper() else "y")
                       + to_you(f"he {m.group(1)}", False)[1:], body)
-        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our)\s+[a-z]+\s+)?{re.escape(reader)}\s+"
+        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our)\s+(?:[a-z]+\s+){{1,3}})?{re.escape(reader)}\s+"
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)
         # "whether Naomi is still good to present", written to Naomi: "whether you're …"
@@ -805,6 +807,13 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
         body = re.sub(rf"\bthe\s+([a-z]+)\s+from\s+{re.escape(reader)}\b(?![’'\w])", r"your \1", body)
         # "reschedule my 1:1 with Tanya", written to Tanya: "with you"
         body = re.sub(rf"\b(with|for)\s+{re.escape(reader)}\b(?![’'\w])", r"\1 you", body)
+    titled = re.fullmatch(rf"{HONORIFIC}\.?\s+([A-Z][\w'’-]+)", reader or "")
+    if titled:
+        # "Our neighbour Mr Dunne, plot 14, left the gate open", written to him: "You left …"
+        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our|The)\s+(?:[a-z]+\s+){{1,3}})?{HONORIFIC}\.?\s+"
+                      rf"{re.escape(titled.group(1))}(?:,\s*[^,.]{{1,30}},)?\s+"
+                      r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
+                      lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)
     return body
 
 

@@ -169,7 +169,7 @@ def sentences(text: str) -> list[str]:
     out, start = [], 0
     for end in re.finditer(r"[.!?]+(?=\s+(?:[A-Z\"“'‘(]|[a-z]))", text):
         piece = text[start:end.end()]
-        if _ABBREVIATION.search(piece) and end.group(0) == ".":
+        if end.group(0) == "." and _ABBREVIATION.search(" " + piece[-14:]):
             continue
         if piece.strip():
             out.append(piece.strip())

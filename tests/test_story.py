@@ -1,0 +1,109 @@
+"""Requests told to the assistant as a story (``trainer.story``): what goes in the email,
+what was said only to the assistant, and who the email is for. Every case is our own
+phrasing."""
+
+import pytest
+
+from trainer.checks import check_draft
+from trainer.greetings import named_in_instruction
+from trainer.literal import literal_body
+from trainer.story import about_the_writing, retold, said_to_assistant, sentences
+
+
+@pytest.mark.parametrize("sentence", [
+    "Keep it short.", "Polite but firm please.", "Sound enthusiastic!", "Nothing too flowery please.",
+    "Don't be passive aggressive.", "Make it warm, she's a good friend.", "not too formal",
+    "Please make it friendly, my English is not so good.", "Don't make it sound like a threat.",
+])
+def test_sentences_about_the_writing(sentence):
+    assert about_the_writing(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Don't be late on Monday.", "Make it clear the deadline is Friday.", "Keep the receipt.",
+    "Be there by 9.", "It's a short walk from the station.", "Please make sure the gate is shut.",
+    "I can't make it on Sunday.", "Thanks, that was kind.",
+])
+def test_sentences_that_belong_to_the_email(sentence):
+    assert not about_the_writing(sentence)
+    assert not said_to_assistant(sentence)
+
+
+def test_sentences_are_not_cut_at_titles_or_abbreviations():
+    assert sentences("Ask Dr. Rahman about it. See St. Anne's notice, e.g. the times. Thanks.") == [
+        "Ask Dr. Rahman about it.", "See St. Anne's notice, e.g. the times.", "Thanks."]
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    # the ask to write in the middle, with what to say after whom to
+    ("I run the Tuesday book club. Can you write to Imogen asking if she could host in May? "
+     "We'd need room for ten.", "Imogen",
+     "I run the Tuesday book club. Could you let me know whether you could host in May? "
+     "We'd need room for ten."),
+    # the reader introduced to the assistant, then spoken of
+    ("I'm a dog groomer. My client is Mrs Ferreira. Her spaniel's appointment on the 9th has to "
+     "move to the 11th because my van is in for repair. Keep it brief.", "Mrs Ferreira",
+     "Your spaniel's appointment on the 9th has to move to the 11th because my van is in for "
+     "repair."),
+    # what the reader is to the writer, said before the name
+    ("Please help me write email to my landlord Herr Vogel. The shower has leaked since Monday. "
+     "I am home after 18 Uhr.", "Herr Vogel",
+     "The shower has leaked since Monday. I am home after 18 Uhr."),
+    # "I want a … email reminding him of …, asking …, and mentioning …": each act said
+    ("Our allotment neighbour Mr Dunne, plot 14, left the gate open again. I want a polite email "
+     "reminding him of the rule, asking him to check it each evening, and mentioning that the "
+     "deer got in last week.", "Mr Dunne",
+     "You left the gate open again. Just a reminder about the rule. Could you check it each "
+     "evening? The deer got in last week."),
+    # the kind of email named says how it opens
+    ("Draft an apology to a customer, Mr Quaye, whose parcel went to the wrong address. Offer a "
+     "free replacement.", "Mr Quaye",
+     "I'm sorry. Your parcel went to the wrong address. I'd be happy to offer a free replacement."),
+    ("Write an invite to Auntie Rose for Mum's 60th. Saturday 4 May, 2pm, at ours.", "Auntie Rose",
+     "I'd like to invite you to Mum's 60th. Saturday 4 May, 2pm, at ours."),
+    ("Can you write a follow-up to Tariq after our meeting this morning? He'll send the draft by "
+     "Thursday.", "Tariq",
+     "Just following up on our meeting this morning. You'll send the draft by Thursday."),
+    # tone told with why, and a need after the tone
+    ("Email Soren. He hasn't sent the rota. Don't be rude, but I need it by Friday noon. "
+     "Gentle, he's new.", "Soren",
+     "You haven't sent the rota. I need it by Friday noon."),
+    # the one the story opens on, spoken of after as "him"
+    ("My old flatmate Dmitri is moving to Lisbon on the 3rd. I can't come to his leaving drinks. "
+     "I want to tell him I'll miss him and that I'll visit in the spring.", "Dmitri",
+     "You are moving to Lisbon on the 3rd. I can't come to your leaving drinks. I'll miss you "
+     "and I'll visit in the spring."),
+])
+def test_stories_become_the_email_they_ask_for(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email
+
+
+@pytest.mark.parametrize("request_, reader", [
+    ("I'm a dog groomer. My client is Mrs Ferreira. Her spaniel's appointment has to move.",
+     "Mrs Ferreira"),
+    ("I had a viewing on Saturday. The agent is Priyesh. Tell him we'd like a second look.",
+     "Priyesh"),
+    ("My old flatmate Dmitri is moving to Lisbon. I want to tell him I'll miss him.", "Dmitri"),
+    ("hey can u write an email to my tutor dr.okoye for me. I was ill on the 4th.", "Dr Okoye"),
+    ("The parcel came back damaged. to: my landlord Mr Lindqvist", "Mr Lindqvist"),
+])
+def test_the_reader_of_a_story_is_found(request_, reader):
+    assert named_in_instruction(request_).replace(".", "") == reader.replace(".", "")
+
+
+def test_a_request_that_is_not_a_story_is_left_as_it_is():
+    for request_ in ("tell Stan the board approved the quote; ask when he can start",
+                     "Ask Priya to check the budget table by Friday.",
+                     "reply to this: \"Are you free Thursday? Thanks, Ana\" — say yes"):
+        assert retold(request_) == request_
+
+
+def test_talk_to_the_assistant_left_in_a_draft_is_a_form_defect():
+    told = check_draft("Hi Nell,\n\nCould you write a short email for my application to the "
+                       "library job? I've worked in two school libraries.\n\nBest,\nSam",
+                       instruction="write to Nell about the library job", sign_off="Best,\nSam")
+    assert "to_the_assistant" in told.defects
+    clean = check_draft("Hi Nell,\n\nI'm writing to apply for the library job. I've worked in two "
+                        "school libraries.\n\nBest,\nSam",
+                        instruction="write to Nell about the library job", sign_off="Best,\nSam")
+    assert "to_the_assistant" not in clean.defects

@@ -129,6 +129,7 @@ class Recipient:
     address: str = ""
     name: str = ""  # as the user calls them: "Stan", "Dr. Carr"
     group: bool = False  # several people: the committee, the volunteers, two addresses
+    role: str = ""  # one person or desk by what they do, no name: "the vet", "my landlord"
 
 
 def is_group_greeting(greeting: Greeting) -> bool:
@@ -188,6 +189,20 @@ class GreetingBook:
                     best, count = address, n
         return best
 
+    def nameless_greeting(self) -> str | None:
+        """How the user would open to someone whose name they do not have (the vet, a
+        helpdesk): their usual greeting word without a name ("Hello,", "Good morning,",
+        "Dear Sir or Madam,"); None for a user who greets by name alone ("Lucy,")."""
+        words = [word for (word, _), _ in self.overall.most_common() if word]
+        if not words:
+            return None
+        word = words[0]
+        if word.lower() == "dear":
+            return "Dear Sir or Madam,"
+        if word.lower() in ("hi", "hey", "hiya", "hello", "greetings"):
+            return "Hello,"
+        return f"{word[:1].upper()}{word[1:]},"
+
     def group_greeting(self) -> str | None:
         """How the user opens mail to several people ("All,", "Hi all —"), if they do."""
         if not self.groups:
@@ -212,8 +227,10 @@ class GreetingBook:
         if forms:
             (word, punct), _ = forms.most_common(1)[0]
             return Greeting(word, name, punct).line() or None
-        if not self.greets or not name:
+        if not self.greets:
             return None
+        if not name:
+            return self.nameless_greeting() if recipient.role else None
         (word, punct), _ = self.overall.most_common(1)[0]
         return Greeting(word, name, punct).line() or None
 
@@ -430,7 +447,25 @@ def resolve_recipient(book: GreetingBook, *, to: str = "", reply_sender: str = "
     if named:
         address = book.address_for(named)
         return Recipient(address, book.name_for(address) if address else named)
-    return Recipient(group=addresses_a_group(instruction))
+    group = addresses_a_group(instruction)
+    return Recipient(group=group, role="" if group else role_addressed(instruction))
+
+
+# "email the vet to ask …", "tell my landlord the heating broke", "write to the school
+# office": one person or desk, by what they do.
+_TO_ONE_ROLE = re.compile(
+    r"^(?:please\s+)?(?:(?:write\s+to|email|e-mail|message|contact|reply\s+to|follow\s+up\s+with)\s+"
+    r"(?P<role>(?:the|my|our)\s+(?:[a-z][\w'’-]*\s+){0,3}?(?!(?:his|her|their|him|them)\b)[a-z][\w'’-]*(?:ss|[a-rt-z]))"
+    r"(?=\s*[:,.;—–(?!]|\s+(?:to|about|re|regarding|that|and|asking|saying|if|whether|for)\b|\s*$)"
+    r"|(?:tell|ask|remind|let|thank|inform|update|warn)\s+"
+    r"(?P<told>(?:the|my|our)\s+(?!(?:his|her|their|him|them)\b)[a-z][\w'’-]*(?:ss|[a-rt-z]))\b(?![’']))", re.I)
+
+
+def role_addressed(instruction: str) -> str:
+    """The role the request writes to when it names no one ("the vet", "my landlord");
+    "" where it names a person or a group, or no one at all."""
+    found = _TO_ONE_ROLE.match(plain_request(instruction))
+    return (found.group("role") or found.group("told")) if found else ""
 
 
 def _speaks_to(instruction: str, name: str, address: str) -> bool:

@@ -59,7 +59,7 @@ def clauses(instruction: str) -> list[str]:
             continue  # "pitch fees and dates: Christmas, hat is knitted": one list of notes
         if found and found.group("and_verb") is not None and re.search(
                 r"\b(?:want|wants|wanted|need|needs|have|has|going|like|able|trying|hoping|hope)"
-                r"\s+to\s+\w+",
+                r"\s+(?:(?:him|her|them|you|it|us)\s+)?to\s+\w+",
                 kept[start:found.start()]):
             continue  # "we want to arrange the inspection and get the deposit back": one wish
         if found and found.group("subject") is not None and _CONDITION.match(

@@ -810,7 +810,8 @@ def literal_body(instruction: str, phrasebook: Phrasebook = NO_PHRASEBOOK,
     titled = re.fullmatch(rf"{HONORIFIC}\.?\s+([A-Z][\w'’-]+)", reader or "")
     if titled:
         # "Our neighbour Mr Dunne, plot 14, left the gate open", written to him: "You left …"
-        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our|The)\s+(?:[a-z]+\s+){{1,3}})?{HONORIFIC}\.?\s+"
+        body = re.sub(rf"\b(with|for)\s+{HONORIFIC}\.?\s+{re.escape(titled.group(1))}\b(?![’'\w])", r"\1 you", body)
+        body = re.sub(rf"(?:^|(?<=[.!?] ))(?:(?:My|Our|The|An?)\s+(?:[a-z]+\s+){{1,3}})?,?\s*{HONORIFIC}\.?\s+"
                       rf"{re.escape(titled.group(1))}(?:,\s*[^,.]{{1,30}},)?\s+"
                       r"((?:(?:still|also|never|always|just|really)\s+)?[a-z]+['’]?[a-z]*)\b",
                       lambda m: "Y" + to_you(f"he {m.group(1)}", False)[1:], body)

@@ -50,6 +50,7 @@ _STYLE_WORDS = {"short", "long", "flowery", "wordy", "formal", "stuffy", "length
 _ABOUT_WRITING = re.compile(
     r"^(?:(?:and|but|so|also|oh|btw)\s+)?(?:please\s+|pls\s+)?(?:"
     r"(?:make|keep)\s+(?:it|the\s+(?:email|tone|message|note|reply))\b"
+    r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+(?:it\s+|this\s+)?to\s+(?:sound|come\s+across|be\s+too)\b"
     r"|(?:don['’]?t|do\s+not|dont|doesn['’]?t\s+need\s+to|no\s+need\s+to)\s+(?:make\s+it|be|sound|grovel|"
     r"go\s+overboard|overdo|ramble|waffle|beg|make\s+(?:a\s+)?(?:big\s+)?(?:deal|fuss))\b"
     r"|(?:it\s+)?(?:should|must|needs\s+to)\s+(?:sound|be|read|come\s+across)\b"
@@ -71,7 +72,10 @@ _ABOUT_WRITING_TAIL = re.compile(
 # Who the email is to, as a story names them.
 _NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+|(?:dr|mr|mrs|ms|prof)\.\s*[a-z][\w'’-]+"
          rf"|(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)")
-_GROUP = (r"(?:(?:the|my|our|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,6}?|everyone|everybody)"
+_GROUP = (r"(?:(?:the|my|our|their|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,6}?|everyone|everybody"
+          r"|(?:customer\s+(?:service|services|support|care)|support|helpdesk|reception|admissions|accounts|billing)"
+          r"(?:\s+(?:of|at|for)\s+[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*)*)?"
+          r"|[A-Z][\w'’&-]+['’]s\s+(?:[a-z]+\s+){0,2}(?:team|support|desk|office|department|service|services))"
           r"(?=\s+(?:at|in|from|about|re|regarding|asking|telling|thanking|inviting|reminding|"
           r"saying|letting|to\s+(?:ask|say|tell|let|thank|invite|remind)|that|and|[a-z]+ing)\b"
           r"|\s*[:,.!?—–(]|$)")
@@ -83,12 +87,12 @@ _ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|a|an)\s+(?:(?!(?:of|at|from|in|for|on
                 rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z]))")
 # After the name, the sentence goes on with what to say, or ends.
 _AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|about|re|regarding|that|and|"
-               r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b)")
+               r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b|\s+the\s+[a-z]+\s+who\b)")
 # "Dr. Nwosu", "my landlady Frau Schneider", "our CA, Mr. Iyer,", "a member named
 # Ferdinand": the name, after what they are to the writer; else a group or a role ("all
 # members", "the school office"), an address, or "him".
-_WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|{_GROUP}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-        r"|(?:him|her|them)\b|[a-z][\w'’&.-]+(?=\s*[?.!:]\s*$))"
+_WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|(?:him|her|them)\b|{_GROUP}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+        r"|[a-z][\w'’&.-]+(?=\s*[?.!:]\s*$))"
         r"(?:\s*,(?=\s))?")
 # The ask to write: "Please write to Dr. Nwosu …", "Can you help me write to my ward
 # manager Siân.", "Kindly draft a mail to our CA, Mr. Iyer, regarding …", "Write an invite
@@ -98,9 +102,9 @@ _ASK_TO_WRITE = re.compile(
     r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+)?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
     r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
-    r"(?:(?:a|an|the|this|my|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
+    r"(?:(?:a|an|the|this|my|one|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
-    r"announcement|update|reminder|apology|thank[\s-]you(?:\s+note)?)\s+"
+    r"announcement|update|reminder|apology|complaint|thank[\s-]you(?:\s+note)?)\s+"
     r"(?:to\s+|for\s+(?=(?-i:[A-Z])|(?:a|an|my|our)\s+[a-z]+,?\s+(?-i:[A-Z])))|to\s+)"
     r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))",
     re.I)
@@ -147,7 +151,7 @@ _WHO_I_AM = re.compile(r"^(?:I['’]m|I\s+am)\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]
                        r"(?:[a-z]+(?:er|or|ist|ian|ant|ent|ary|ee)|student|teacher|nurse|"
                        r"landlord|landlady|parent|mum|mom|dad|member|volunteer|coach|chef|"
                        r"freelancer|secretary|treasurer|chair|captain|head|owner|manager)"
-                       r"(?:\s+(?:of|at|for|in)\s+[^.,;]{1,40})?\s*[.!]?$")
+                       r"(?:\s+(?:of|at|for|in)\s+[^.,;]{1,40})?(?:\s*,\s*[^.,;]{1,30})?\s*[.!]?$")
 # What the writer wants to do, said of themselves before the act: "I need to confirm …".
 _I_WANT_TO = re.compile(
     r"^(?:(?:so|and|but|also)\s+)?(?:(?:i|we)\s+)?(?:(?:just|really|also)\s+)?(?:want|need|would\s+like|['’]d\s+like|"
@@ -186,7 +190,11 @@ _WHY_THE_TONE = re.compile(
     r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:(?:usually|always|normally|generally|"
     r"really|very|quite|so|a\s+bit)\s+)?(?:great|good|lovely|nice|reliable|brilliant|junior|"
     r"senior|new(?:\s+here)?|young|old|shy|sensitive|touchy|stressed|busy|swamped|\d{1,3})"
-    r"|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$")
+    r"|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$"
+    # "… firm but polite, I don't want to sour things because …"
+    r"|(?i:i['’]m\s+not\s+(?:one\s+for|a\s+fan\s+of|big\s+on|into)\s+\w+"
+    r"|i\s+don['’]?t\s+want\s+to\s+(?:sour|upset|offend|annoy|damage|ruin|burn|lose|scare|"
+    r"embarrass|hurt)\b.*|(?:because|since|as)\s.*)$")
 
 
 def about_the_writing(sentence: str) -> bool:
@@ -207,6 +215,8 @@ def about_the_writing(sentence: str) -> bool:
 
 def _about(clause: str) -> bool:
     clause = re.sub(r"(?i)\bpassive\s+aggressive\b", "passive-aggressive", clause)
+    # "Be firm but respectful because he is older than me": the tone, and why
+    clause = re.sub(r"(?i)\s+(?:because|since|as)\s+(?:he|she|they|we|i|it)\b.*$", "", clause)
     words = re.findall(r"[\w'’-]+", clause.lower())
     if not words:
         return False
@@ -229,7 +239,8 @@ def _about(clause: str) -> bool:
 _SAYS_WHAT = re.compile(
     r"\s*,?\s*(?:(?:one\s+of|my|our|the)\s[^,]{1,40},\s*)?(?:(?:at|from)\s+[A-Z][\w'’&-]+(?:\s+(?:&|and|[A-Z][\w'’&-]+))*\s*[—–,-]?\s*)?(?:to\s+(?:say|tell|ask|thank|let|remind|"
     r"confirm|invite|inform)\b|that\b|(?:asking|telling|thanking|inviting|reminding|saying|letting|"
-    r"confirming|offering|requesting|updating|apologi[sz]ing)\b|regarding\b|who\b|whose\b"
+    r"confirming|offering|requesting|updating|apologi[sz]ing|informing)\b|regarding\b|who\b|whose\b"
+    r"|the\s+[a-z]+\s+who\b"
     r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:|since\b|because\b"
     r"|,?\s*\d+[\w ,'’-]*?(?:[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}|\d{5})?\s*[.!]?$)")
 # A sentence that leads with what to do, as the rest of the reading knows leads: "could you
@@ -241,7 +252,7 @@ _LEADS = re.compile(
     r"mention|offer|update|inform)\b")
 # "… to Professor Nowak requesting a two-week extension": what to say, as an act.
 _GERUND_SAID = re.compile(r"\s*,?\s*(?:asking|requesting|thanking|inviting|telling|reminding|"
-                          r"letting|confirming|offering|apologi[sz]ing|updating)\b")
+                          r"letting|confirming|offering|apologi[sz]ing|updating|informing)\b")
 # "thank Ben (kids football coach)": what they are, told to the assistant.
 ASIDE_AFTER_NAME = re.compile(
     rf"(?i:^((?:please\s+)?(?:thank|tell|ask|email|write\s+to|remind|invite|congratulate|message)\s+))"
@@ -268,6 +279,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
     # assistant about them.
     rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,40},", "", rest)
     rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
+    rest = re.sub(r"^\s*,?\s*the\s+[a-z]+\s+who\b[^.,;]*", "", rest)  # "Mr Okoro the electrician who …"
     # "… my old friend Margaret who I have not spoken to in years": about them, to the assistant
     rest = re.sub(r"^\s*,?\s*who\s+(?:I|we|you|he|she|they)\b.*$", "", rest)
     rest = re.sub(r"^\s*,?\s*who(?:\s+(?:still|also|just|never))?\s+(\w+)(?:\s+(not))?",
@@ -289,11 +301,21 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
     rest = re.sub(r"^to\s+(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?", "", rest)
     rest = re.sub(r"^to\s+let\s+(?:him|her|them)\s+know\s+(?:that\s+)?", "", rest)
     rest = re.sub(r"^to\s+(?=(?:ask|thank|remind|confirm|invite|apologi[sz]e|inform|decline|accept)\b)", "", rest)
+    rest = re.sub(r"^(?:informing|inform|letting\s+(?:him|her|them)\s+know|telling\s+(?:him|her|them))"
+                  r"\s+(?:(?:him|her|them)\s+)?that\s+", "", rest)
+    rest = re.sub(r"^to\s+(?=[a-z]+\b)", "I'd like to ", rest)  # "… to set up a one-to-one"
     rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
     if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
         rest = rest.rstrip("?").rstrip() + "."  # asked of the assistant, not the reader
     if re.search(r"(?i)\binvit(?:e|ation)\s+(?:to|for)\s*$", asked) and re.match(r"(?i)(?:for|to)\s+\S", rest):
         rest = "I'd like to invite you to " + rest.split(None, 1)[1]
+    rest = _kind_opening(asked, rest)
+    return _gerund_list(rest)
+
+
+def _kind_opening(asked: str, rest: str) -> str:
+    """What the kind of email asked for opens with: "an apology to …" → "I'm sorry.", "a
+    resignation email" → "I'm writing to resign.", "a thank-you" → "Thank you."."""
     sorry = re.search(r"(?i)\b(?:sorry|apolog\w*)(?:[\s-]+for[\s-]+((?:the[\s-]+)?[a-z]+))?", asked)
     if sorry and not re.match(r"(?i)(?:i['’]m\s+)?(?:sorry|apolog)", rest):
         rest = f"I'm sorry{' for ' + sorry.group(1).replace('-', ' ') if sorry.group(1) else ''}. {rest}"
@@ -303,12 +325,36 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
         rest = re.sub(r"^(?:after|on|from|re|regarding|about)\s+", "Just following up on ", rest)
     if re.search(r"(?i)\bcomplain", asked):
         rest = re.sub(r"^(?:regarding|about|re)\s+", "I'm writing to complain about ", rest)
+        if not rest.strip(" .!?"):
+            rest = "I'm writing to complain."
     if re.search(r"(?i)\bquote\b", asked) and not re.search(r"(?i)\bquote\b", rest):
         rest = f"Here's my quote. {rest}".strip()
     if re.search(r"(?i)\bthank[\s-]you\b", asked) and not re.match(r"(?i)thank", rest):
         rest = ("thank you " + rest if re.match(r"(?i)for\b", rest)
                 else "thank you. " + rest if rest.strip(" .") else "thank you.")
-    return _gerund_list(rest)
+    return rest
+
+
+# "… an email that lists the dates I called and asks for a repair by Friday": the acts, said
+_THAT_VERBS = {"asks": "ask", "tells": "tell", "reminds": "remind", "thanks": "thank",
+               "mentions": "mention", "says": "say", "invites": "invite", "offers": "offer",
+               "apologises": "apologise", "apologizes": "apologize", "confirms": "confirm",
+               "requests": "request", "suggests": "suggest", "lets": "let", "warns": "warn"}
+
+
+def _that_acts(rest: str) -> str:
+    found = re.match(r"(?:that|which)\s+(?=\w+s\b)", rest)
+    if not found:
+        return rest
+    acts = []
+    for part in re.split(r",\s*(?:and\s+)?|\s+and\s+(?=\w+s\b)", rest[found.end():]):
+        verb, _, what = part.strip().partition(" ")
+        if verb.lower() in _THAT_VERBS:
+            acts.append(f"{_THAT_VERBS[verb.lower()]} {what}".strip())
+        elif not verb.lower().endswith("s"):
+            if acts:
+                acts[-1] += f", {part.strip()}"
+    return "; ".join(acts)
 
 
 def _who_of(found: re.Match) -> str:
@@ -338,7 +384,7 @@ def retold(text: str) -> str:
     acting = False  # whether what to say has begun: an introduction after it is said
     left_first = False  # the first sentence, an ask to write, kept for the reading
     for n, sentence in enumerate(told):
-        but = re.search(r"[,;]\s*(?:but|and|so)\s+(?=\S)", sentence)
+        but = re.search(r"[,;]\s*(?:but|and|so)\s+(?=\S)|\s+but\s+(?=\S)", sentence)
         if but and about_the_writing(sentence[:but.start()]):
             # "Don't be passive aggressive, but I need a review by noon": the need is said
             sentence, changed = sentence[but.end():], True
@@ -414,15 +460,23 @@ def retold(text: str) -> str:
         if wants and not re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")) \
                 and (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
             changed = acting = True
+            rest = re.sub(r"^for\s+me\b[,.]?\s*", "", rest)
+            if about_the_writing(rest):
+                rest = ""
+            rest = _that_acts(rest)
+            rest = _kind_opening(sentence[:wants.start("rest")], rest)
             # "… explaining this gently?": what the story before it says, nothing more
             rest = re.sub(rf"(?i)^explain(?:ing)?\s+(?:this|that|it|why|the\s+situation)\b"
                           rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
             if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
                 rest = rest.rstrip("?").rstrip() + "."
             if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|"
-                                                   r"with)\b", rest):
+                                                   r"with|as)\b", rest):
                 kept.append(_gerund_list(rest))
             continue
+        # "Pls to inform him that Karthik will handle my tickets": what to tell
+        sentence = re.sub(r"(?i)^(?:please|pls|kindly)\s+(?:to\s+)?(?:inform|tell|let)\s+(?:him|her|them)\s+"
+                          r"(?:know\s+)?that\s+", "", sentence)
         # "My colleague Rhiannon's father died": whose, without what they are to the writer.
         sentence = _ROLE_BEFORE_NAME.sub("", sentence)
         wish = _I_WANT_TO.match(sentence)

@@ -82,7 +82,7 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
+_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|good\s+(?:morning|afternoon|evening)|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
                       r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
@@ -368,6 +368,22 @@ _SAME_ACT = [
     (re.compile(r"^(?:draft\s+|write\s+)?(?:a\s+)?sick\s+(?:note|email|message)\s+(?:to|for)\s+(?:my\s+|the\s+)?"
                 r"(?P<who>[\w'’ -]{1,30}?)\s*(?:[,:—–-]\s*(?P<why>.+))?$", re.I),
      lambda m: f"write to my {m.group('who')}: I'm off sick{' — ' + m.group('why') if m.group('why') else ''}."),
+    # "write to the landlord the washing machine is leaking", "email mrs patel my son will be
+    # late": whom to, then what to say, typed with nothing between
+    (re.compile(r"^(?:write|email|e-mail|msg|message|text)\s+(?:to\s+)?(?P<who>(?:the\s+|my\s+)?(?:estate\s+agent|"
+                r"letting\s+agent|landlord|landlady|plumber|builder|electrician|school\s+office|school|nursery|"
+                r"vet|dentist|gp|surgery|council|agent|accountant|cleaner|childminder|caretaker|"
+                r"(?:mrs|mr|ms|miss|dr|prof)\.?\s+(?!and\b)(?-i:[a-z][a-z'’-]+)))\s+"
+                r"(?!(?:re|about|regarding|that|to|and|asking|saying|for|on|at|in|from|with|of|pls|please|"
+                r"office|department|surgery|tax|planning|agent|team|desk|reception|practice)\b)(?=(?-i:[a-z0-9]))", re.I),
+     r"write to \g<who>: "),
+    # "pls write somthing to the parents group re bake sale"
+    (re.compile(r"^(?:write|send|draft)\s+(?:some\s?thing|somthing|smth|sth)\s+(?:nice\s+|short\s+)?to\s+", re.I),
+     "write to "),
+    # "complain to amazon my parcel never came": the complaint
+    (re.compile(r"^complain\s+to\s+(?!the\b)(?P<who>[\w&'’.-]+)\s+(?!about\b)(?P<next>\w+)", re.I),
+     lambda m: "say I'm writing to complain: " + ("" if m.group("next").lower() in (
+         "my", "the", "our", "i", "we", "order", "your", "their") else m.group("who") + " ") + m.group("next")),
     # "thank u to ben", "thx note to mrs okafor for the cake"
     (re.compile(r"^(?:thx|thanks|thank\s*(?:u|you))\s+(?:(?:note|msg|message|email|e-mail|card)\s+)?to\s+", re.I),
      "thank "),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from trainer.story import about_the_writing
 from trainer.titles import HONORIFIC
 
 # "reply to this: "Hi Sam, are you free Thursday? Thanks, Ana" — say yes, 2pm works": the
@@ -63,6 +64,67 @@ def signer(pasted: str) -> str:
     return name
 
 
+# The email pasted as a block of its own, anywhere in the request: lines quoted with ">",
+# lines between "---" rules (or after one to the end, or before one from the start), or a
+# long span in double quotes.
+_QUOTED_LINES = re.compile(r"(?:^|\n)(?P<block>(?:[ \t]*>[^\n]*(?:\n|$))+)")
+_RULED = re.compile(r"(?:^|\n)[ \t]*-{3,}[ \t]*\n(?P<block>.+?)(?:\n[ \t]*-{3,}[ \t]*(?:\n|$)|$)", re.S)
+_RULED_BEFORE = re.compile(r"^(?P<block>.+?)\n[ \t]*-{3,}[ \t]*\n", re.S)
+_IN_QUOTES = re.compile(r"[\"“](?P<block>[^\"”]{40,})[\"”]")
+# What asks for a reply, and how it is said before what to answer: "Can you reply to this
+# email from my landlady:", "Help me reply to this.", "write back", "Reply to this customer
+# and tell him …".
+_REPLY_WORDS = re.compile(r"(?i)\b(?:reply|respond|answer|write\s+back|get\s+back\s+to)\b")
+_REPLY_LEAD = re.compile(
+    r"^\s*(?i:(?:hi|hey|ok)[,!.]?\s+)?(?i:(?:can|could)\s+(?:you|u)\s+|pls\s+|please\s+|kindly\s+)*"
+    r"(?i:help\s+me\s+)?(?i:write\s+(?:a\s+)?)?(?i:reply|respond|answer|write\s+back|get\s+back)"
+    r"(?:\s+(?i:to))?(?:\s+(?i:this|it|the\s+following|the\s+email\s+below|her|him|them))?"
+    r"(?:\s+(?i:email|message|mail|note|customer|one))?(?:\s+(?i:from)\s+(?:(?i:my|our|the)\s+)?[^:,.\n]{1,40}?)?"
+    r"(?:\s+(?i:for\s+me|pls|please))?\s*(?:[,:.—–-]+\s*|\s+(?i:and)\s+|\s+(?=(?i:saying|say|telling|tell)\b)"
+    r"|\s+(?=[a-z]+ing\b)|\s+(?=(?i:that['’]?s|thats|which\s+is)\b)|$)")
+# "… write back booking the 19th": the answer, as the writer says it
+_ANSWERED = {"booking": "I'd like to book", "accepting": "I'm happy to accept",
+             "declining": "I'm afraid I have to decline", "confirming": "Just to confirm:",
+             "agreeing": "I agree", "thanking": "Thank you"}
+
+
+def _pasted_block(text: str) -> tuple[str, str] | None:
+    """(the request without the pasted email, the email) for a block pasted anywhere."""
+    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE):
+        found = pattern.search(text)
+        if not found:
+            continue
+        block = found.group("block")
+        if pattern is _QUOTED_LINES:
+            block = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", block)
+        rest = (text[:found.start()] + "\n" + text[found.end():]).strip()
+        if len(block.split()) >= 5 and rest and _REPLY_WORDS.search(rest):
+            return rest, block.strip()
+    return None
+
+
+def _what_to_answer(rest: str) -> str:
+    """The request without its ask for a reply: "Reply to this, say yes Thursday works" →
+    "say yes Thursday works"; "write a reply thats a bit more firm … its not ok" → what
+    follows it."""
+    parts = [part.strip() for part in rest.split("\n") if part.strip()]
+    said = []
+    for part in parts:
+        lead = _REPLY_LEAD.match(part)
+        part = part[lead.end():] if lead else part
+        part = re.sub(r"^(?i:saying|say)\s+(?:that\s+)?", "", part)
+        part = re.sub(r"^(?i:booking|accepting|declining|confirming|agreeing|thanking)\b",
+                      lambda m: _ANSWERED[m.group(0).lower()], part)
+        # "… a reply thats a bit more firm": how to write it
+        tone = re.match(r"(?i)(?:that['’]?s|thats|which\s+is)\s+(?P<how>.+)$", part)
+        if tone and about_the_writing(tone.group("how")):
+            continue
+        part = part.strip().rstrip(":;,")
+        if part.strip(" .,:;"):
+            said.append(part)
+    return " ".join(s if s[-1:] in ".!?" else s + "." for s in said).strip()
+
+
 def pasted_reply(text: str) -> tuple[str, str, str] | None:
     """(what to say, the email replied to as pasted, who wrote it) where a request pastes
     the email it answers ("reply to this: "…" — say yes"); None where it pastes none."""
@@ -70,7 +132,11 @@ def pasted_reply(text: str) -> tuple[str, str, str] | None:
     if not found:
         said = _PASTED_SAID.match(text)
         if not said:
-            return None
+            block = _pasted_block(text)
+            if not block:
+                return None
+            rest, pasted = block
+            return _what_to_answer(rest), pasted, signer(pasted)
         pasted = (said.group("quoted") or said.group("single")).strip()
         who = said.group("who")
         sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED \

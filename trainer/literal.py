@@ -28,7 +28,7 @@ from trainer.typed import NOT_A_NAME, REQUEST_VERBS, group_lead, named_lead, pla
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
-_PERSON = (r"(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
+_PERSON = (r"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
            # a surname, not "I'm" or a possessive: "tell Mery I'm out", "tell Hat Mum's …"
            r"(?:\s+(?!I\b|I['’])[A-Z][\w-]*(?:['’](?![sS]\b)[\w]+)?(?![\w'’]))?"
            r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
@@ -190,6 +190,9 @@ _RULES: list[tuple[str, str]] = [
     (r"thank\s+(?:(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,2}[a-z]+s|everyone|everybody)"
      r"\s+who\s+(?P<x>.+)",
      "thank you to everyone who {x}."),
+    # "thank everyone in the choir for coming to the fundraiser"
+    (r"thank\s+(?:everyone|everybody|all)(?:\s+(?:in|on|at|from)\s+[^,]{1,30}?)?\s+for\s+(?P<x>.+)",
+     "thank you all for {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
     (rf"thank\s+{_WHO}(?:\s*[:,—–]|\s+-)\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),

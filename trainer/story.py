@@ -39,23 +39,27 @@ TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professi
 # please.", "Not too long.", "Short and sweet."
 _WRITING_WORDS = set("""please pls plz but and or not too very quite really a bit little more
 less so just keep make it its it's the tone email mail message note reply letter should be
-sound sounding is fine ok okay no need to overly over that this one sweet long lengthy wordy
+sound sounds sounding is fine ok okay no need to overly over that this one sweet long lengthy wordy
 flowery formal stuffy simple friendly short""".split())
 _TONE_WORD = re.compile(rf"^{TONE}$", re.I)
 # How long or how dressed up, said of the email: as much about the writing as a tone.
 _STYLE_WORDS = {"short", "long", "flowery", "wordy", "formal", "stuffy", "lengthy", "sweet",
-                "mushy", "soppy", "cheesy", "corporate", "sappy", "emotional", "dramatic"}
+                "mushy", "soppy", "cheesy", "corporate", "sappy", "emotional", "dramatic", "fun",
+                "funny", "light-hearted", "cheeky", "chatty", "breezy", "snappy", "punchy"}
 # Explicit forms: "make it sound …", "don't make it sound like a threat", "nothing too
 # flowery", "write it in English", "don't grovel", "no need to be formal".
 _ABOUT_WRITING = re.compile(
     r"^(?:(?:and|but|so|also|oh|btw)\s+)?(?:please\s+|pls\s+)?(?:"
     r"(?:make|keep)\s+(?:it|the\s+(?:email|tone|message|note|reply))\b"
     r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+(?:it\s+|this\s+)?to\s+(?:sound|come\s+across|be\s+too)\b"
+    r"|(?:i\s+)?(?:don['’]?t|do\s+not)\s+want\s+(?:any\s+)?(?:drama|fuss|a\s+fight|an\s+argument|to\s+make\s+a\s+fuss|"
+    r"to\s+start\s+a\s+(?:feud|fight|row))\b"
     r"|(?:don['’]?t|do\s+not|dont|doesn['’]?t\s+need\s+to|no\s+need\s+to)\s+(?:make\s+it|be|sound|grovel|"
     r"go\s+overboard|overdo|ramble|waffle|beg|make\s+(?:a\s+)?(?:big\s+)?(?:deal|fuss))\b"
     r"|(?:it\s+)?(?:should|must|needs\s+to)\s+(?:sound|be|read|come\s+across)\b"
     r"|(?:sound|come\s+across\s+as)\s+\w+"
-    r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay)"
+    r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay|fuss|pressure|guilt|jargon|"
+    r"emojis?|exclamation\s+marks?|[a-z]+ing)\b"
     r"|(?:write|do)\s+(?:it\s+)?in\s+(?:english|plain\s+english|a\s+\w+\s+tone)"
     r"|(?:the\s+)?tone\s*(?:[:—–-]|should|is)"
     r"|use\s+(?:a\s+)?\w+\s+tone"
@@ -72,7 +76,7 @@ _ABOUT_WRITING_TAIL = re.compile(
 # Who the email is to, as a story names them.
 _NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+|(?:dr|mr|mrs|ms|prof)\.\s*[a-z][\w'’-]+"
          rf"|(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)")
-_GROUP = (r"(?:(?:the|my|our|their|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,6}?|everyone|everybody"
+_GROUP = (r"(?:(?:the|my|our|their|those|these|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\w'’-]*){1,6}?|everyone|everybody"
           r"|(?:customer\s+(?:service|services|support|care)|support|helpdesk|reception|admissions|accounts|billing)"
           r"(?:\s+(?:of|at|for)\s+[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*)*)?"
           r"|[A-Z][\w'’&-]+['’]s\s+(?:[a-z]+\s+){0,2}(?:team|support|desk|office|department|service|services))"
@@ -81,13 +85,14 @@ _GROUP = (r"(?:(?:the|my|our|their|all|all\s+the|all\s+our)\b(?:\s+[A-Za-z0-9][\
           r"|\s*[:,.!?—–(]|$)")
 # What the reader is to the writer, said before their name: "my landlady", "our CA,", "a
 # member named", "the physio,".
-_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
+_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|their|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
                 r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})"
                 r"(?:,\s*|\s+[—–-]\s+|\s+(?:named|called)\s+|\s+)"
                 rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z]))")
 # After the name, the sentence goes on with what to say, or ends.
 _AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|about|re|regarding|that|and|"
-               r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b|\s+the\s+[a-z]+\s+who\b)")
+               r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b"
+               r"|\s+the\s+(?:[a-z]+\s+){1,3}(?:who\b|(?=[a-z]+ing\b)))")
 # "Dr. Nwosu", "my landlady Frau Schneider", "our CA, Mr. Iyer,", "a member named
 # Ferdinand": the name, after what they are to the writer; else a group or a role ("all
 # members", "the school office"), an address, or "him".
@@ -99,15 +104,19 @@ _WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|(?:him|her|
 # to Aunty Grace for …", "I need to email my insurer …".
 _ASK_TO_WRITE = re.compile(
     r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
-    r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+)?"
+    r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
+    r"|(?:i\s+)?need\s+(?=write\b))?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
     r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
     r"(?:(?:a|an|the|this|my|one|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
     r"announcement|update|reminder|apology|complaint|thank[\s-]you(?:\s+note)?)\s+"
     r"(?:to\s+|for\s+(?=(?-i:[A-Z])|(?:a|an|my|our)\s+[a-z]+,?\s+(?-i:[A-Z])))|to\s+)"
-    r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))",
+    r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))"
+    r"|^(?:(?:please|pls|and)\s+)?(?:address|send)\s+it\s+to\s+",
     re.I)
+# "I am writing to Frau Hoffmann, the secretary of our tennis club.": the lead, said first
+_I_AM_WRITING = re.compile(r"^I['’]?\s*(?:am|m)\s+writing\s+to\s+(?=(?-i:[A-Z]))", re.I)
 # "Need an email to all members: …", "I want a note for the parents".
 _NEED_AN_EMAIL = re.compile(r"^(?:i\s+|we\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:an?|one)\s+"
                             r"(?:[\w'’,-]+\s+){0,3}?(?:e-?mail|mail|note|message|letter|update|reminder)"
@@ -171,7 +180,7 @@ _ABBREVIATION = re.compile(rf"(?:\b{HONORIFIC}|\b(?:St|Mt|No|vs|etc|e\.g|i\.e|ap
 def sentences(text: str) -> list[str]:
     """The request cut at its sentence ends (not at "Dr." or "e.g.")."""
     out, start = [], 0
-    for end in re.finditer(r"[.!?]+(?=\s+(?:[A-Z\"“'‘(]|[a-z]))", text):
+    for end in re.finditer(r"[.!?]+(?=\s+(?:[A-Z\"“'‘(]|[a-z]))|;(?=\s)", text):
         piece = text[start:end.end()]
         if end.group(0) == "." and _ABBREVIATION.search(" " + piece[-14:]):
             continue
@@ -214,19 +223,19 @@ def about_the_writing(sentence: str) -> bool:
 
 
 def _about(clause: str) -> bool:
-    clause = re.sub(r"(?i)\bpassive\s+aggressive\b", "passive-aggressive", clause)
+    clause = re.sub(r"(?i)\bpassive\s+aggressive\b", "passive-aggressive", clause.strip())
     # "Be firm but respectful because he is older than me": the tone, and why
     clause = re.sub(r"(?i)\s+(?:because|since|as)\s+(?:he|she|they|we|i|it)\b.*$", "", clause)
     words = re.findall(r"[\w'’-]+", clause.lower())
     if not words:
         return False
-    if all(w in _WRITING_WORDS or _TONE_WORD.match(w) for w in words) and any(
+    if all(w in _WRITING_WORDS or w in _STYLE_WORDS or _TONE_WORD.match(w) for w in words) and any(
             _TONE_WORD.match(w) or w in _STYLE_WORDS for w in words):
         return True
     lead = _ABOUT_WRITING.match(clause.strip())
     if not lead:
         return False
-    if re.search(r"(?i)\bsound(?:s|ing)?\s+like\b|\bin\s+(?:plain\s+)?english\b|\btone\b|"
+    if re.match(r"(?i)(?:(?:and|but|so)\s+)?(?:please\s+)?(?:make|keep)\s+it\s+sound\b", clause) or re.search(r"(?i)\bsound(?:s|ing)?\s+like\b|\bin\s+(?:plain\s+)?english\b|\btone\b|"
                  r"\bgrovel|\bwaffle|\bramble|\boverboard|\bover-?\w+", clause):
         return True
     rest = re.findall(r"[\w'’-]+", clause[lead.end():].lower())
@@ -240,7 +249,7 @@ _SAYS_WHAT = re.compile(
     r"\s*,?\s*(?:(?:one\s+of|my|our|the)\s[^,]{1,40},\s*)?(?:(?:at|from)\s+[A-Z][\w'’&-]+(?:\s+(?:&|and|[A-Z][\w'’&-]+))*\s*[—–,-]?\s*)?(?:to\s+(?:say|tell|ask|thank|let|remind|"
     r"confirm|invite|inform)\b|that\b|(?:asking|telling|thanking|inviting|reminding|saying|letting|"
     r"confirming|offering|requesting|updating|apologi[sz]ing|informing)\b|regarding\b|who\b|whose\b"
-    r"|the\s+[a-z]+\s+who\b"
+    r"|the\s+(?:[a-z]+\s+){1,3}(?:who\b|(?=[a-z]+ing\b))|complaining\b"
     r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:|since\b|because\b"
     r"|,?\s*\d+[\w ,'’-]*?(?:[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}|\d{5})?\s*[.!]?$)")
 # A sentence that leads with what to do, as the rest of the reading knows leads: "could you
@@ -271,15 +280,18 @@ _YOU_FORM = {"has": "have", "hasn't": "haven't", "hasn’t": "haven’t", "is": 
              "wants": "want", "needs": "need", "lives": "live", "works": "work", "runs": "run"}
 
 
-def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
+def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) -> str:
     """What the ask to write says to say, after whom it is to: "… at Leeds inviting her to
     give a talk" → "invite her to give a talk"."""
     asked, rest = sentence[:ask_end], sentence[start:]
     # "…, one of our regulars, asking …", "… at Leeds inviting her …": said to the
     # assistant about them.
-    rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,40},", "", rest)
+    rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,70},", "", rest)
     rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
     rest = re.sub(r"^\s*,?\s*the\s+[a-z]+\s+who\b[^.,;]*", "", rest)  # "Mr Okoro the electrician who …"
+    rest = re.sub(r"^\s*,\s*(?:the|my|our)\s+[^.;,]{1,60}[.!]?$", "", rest)  # "…, the secretary of our club."
+    rest = re.sub(r"^\s*,?\s*the\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?=[a-z]+ing\b)", "", rest)  # "… the head teacher complaining"
+    rest = re.sub(r"^complaining\s+(?:about\s+)?", "I'm writing to complain about ", rest)
     # "… my old friend Margaret who I have not spoken to in years": about them, to the assistant
     rest = re.sub(r"^\s*,?\s*who\s+(?:I|we|you|he|she|they)\b.*$", "", rest)
     rest = re.sub(r"^\s*,?\s*who(?:\s+(?:still|also|just|never))?\s+(\w+)(?:\s+(not))?",
@@ -309,7 +321,8 @@ def _what_to_say(sentence: str, ask_end: int, start: int) -> str:
         rest = rest.rstrip("?").rstrip() + "."  # asked of the assistant, not the reader
     if re.search(r"(?i)\binvit(?:e|ation)\s+(?:to|for)\s*$", asked) and re.match(r"(?i)(?:for|to)\s+\S", rest):
         rest = "I'd like to invite you to " + rest.split(None, 1)[1]
-    rest = _kind_opening(asked, rest)
+    if kinds:
+        rest = _kind_opening(asked, rest)
     return _gerund_list(rest)
 
 
@@ -351,9 +364,8 @@ def _that_acts(rest: str) -> str:
         verb, _, what = part.strip().partition(" ")
         if verb.lower() in _THAT_VERBS:
             acts.append(f"{_THAT_VERBS[verb.lower()]} {what}".strip())
-        elif not verb.lower().endswith("s"):
-            if acts:
-                acts[-1] += f", {part.strip()}"
+        elif not verb.lower().endswith("s") and acts:
+            acts[-1] += f", {part.strip()}"
     return "; ".join(acts)
 
 
@@ -391,6 +403,10 @@ def retold(text: str) -> str:
         if about_the_writing(sentence):
             changed = True
             continue
+        head, comma, tail = sentence.partition(",")
+        if comma and _about(head) and tail.strip(" .!?") and not about_the_writing(tail):
+            # "I don't want to sound like I'm complaining, I love the ward": what is said
+            sentence, changed = tail.strip()[:1].upper() + tail.strip()[1:], True
         end = sentence[-1] if sentence[-1] in ".!?" else ""
         core = _ABOUT_WRITING_TAIL.sub("", sentence.rstrip(".!?")).strip()
         if core != sentence.rstrip(".!?").strip():
@@ -414,7 +430,19 @@ def retold(text: str) -> str:
         if n == 0 and _WHO_I_AM.match(sentence) and len(told) > 2:
             changed = True
             continue
-        asks = _ASK_TO_WRITE.match(sentence) or _NEED_AN_EMAIL.match(sentence)
+        # "I'm writing to all the residents in the building to invite them": the act
+        writing = re.match(r"(?i)^I['’]?m\s+writing\s+to\s+(?:all\s+)?(?:the|my|our|everyone)\b[^.]{0,60}?\s+to\s+"
+                           r"(?P<act>invite|ask|tell|remind|thank|let)\s+(?:them|him|her)\b\s*(?P<rest>.*)$", sentence)
+        if writing:
+            act, more = writing.group("act").lower(), writing.group("rest").strip(" .")
+            sentence = {"invite": "I'd like to invite you" + (f" {more}" if more else "") + ".",
+                        "thank": "thank you" + (f" {more}" if more else "") + "."}.get(
+                act, f"{act} them {more}.") if act in ("invite", "thank") or more else ""
+            changed = True
+            if not sentence:
+                continue
+        asks = _ASK_TO_WRITE.match(sentence) or _NEED_AN_EMAIL.match(sentence) or (
+            _I_AM_WRITING.match(sentence) if n == 0 else None)
         named = re.match(_WHO, sentence[asks.end():]) if asks else None
         if named:
             name = named.group("who")
@@ -435,7 +463,8 @@ def retold(text: str) -> str:
                     or re.search(r"(?i)complain", sentence[:asks.end()])
                     and re.match(r"\s*(?:(?:at|from)\s+[^,]{1,40}?\s+)?(?:regarding|about|re)\s", after))
             colon = re.match(r"\s*:", sentence[asks.end() + named.end():])
-            if n == 0 and rest.strip(" .!?") and not (person and (named.group("role") or _GERUND_SAID.match(after))
+            bare = _what_to_say(sentence, asks.end(), asks.end() + named.end(), kinds=False)
+            if n == 0 and bare.strip(" .!?") and not (person and (named.group("role") or _GERUND_SAID.match(after))
                                                      and said or kind
                                                      or not person and colon and len(told) > 1):
                 # The first sentence is left to the rest of the reading, which knows its
@@ -443,6 +472,16 @@ def retold(text: str) -> str:
                 # customer, Mr Lewis, whose …" → "Draft an apology to Mr Lewis, whose …".
                 if person and named.group("role"):
                     sentence, changed = sentence[:asks.end()] + sentence[asks.end() + named.start("who"):], True
+                elif person and re.fullmatch(
+                        r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|"
+                        r"please\s+|pls\s+|kindly\s+)*(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
+                        r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
+                        r"(?:e-?mail|mail|note|message|letter|response|reply)\s+to\s+)", sentence[:asks.end()]):
+                    # "I'd like to write to Councillor Abernethy about …", "Please prepare a response
+                    # to Ms. Clarke …": the lead as the reading knows it
+                    sentence, changed = "write to " + sentence[asks.end() + named.start("who"):], True
+                    if re.match(r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:can|could|would)\b", told[n]):
+                        sentence = re.sub(r"\?$", ".", sentence)
                 kept.append(sentence)
                 left_first = True
                 continue
@@ -457,6 +496,7 @@ def retold(text: str) -> str:
             continue
         wants = _WANTS_AN_EMAIL.match(sentence)
         rest = re.sub(r"^(?:and|to)\s+", "", wants.group("rest").strip(" ,:—–-")) if wants else ""
+        rest = re.sub(r"^for\s+me\b[,.]?\s*", "", rest).strip(" ,")
         if wants and not re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")) \
                 and (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
             changed = acting = True

@@ -377,6 +377,10 @@ _SAME_ACT = [
                 r"(?!(?:re|about|regarding|that|to|and|asking|saying|for|on|at|in|from|with|of|pls|please|"
                 r"office|department|surgery|tax|planning|agent|team|desk|reception|practice)\b)(?=(?-i:[a-z0-9]))", re.I),
      r"write to \g<who>: "),
+    # "write to bev cant come to training wed", "email Freddie sorry about the window"
+    (re.compile(r"^(?:write\s+to|email|msg|message|text)\s+(?P<who>(?-i:[a-z]{2,12}|[A-Z][a-z]{1,12}))\s+"
+                r"(?=(?:cant|can't|can’t|wont|won't|isnt|isn't|im|i'm|running|sorry|thanks|thx)\b)", re.I),
+     lambda m: f"write to {m.group('who')}: " + ("I'm " if m.string[m.end():].lower().startswith("sorry") else "")),
     # "pls write somthing to the parents group re bake sale"
     (re.compile(r"^(?:write|send|draft)\s+(?:some\s?thing|somthing|smth|sth)\s+(?:nice\s+|short\s+)?to\s+", re.I),
      "write to "),

@@ -568,3 +568,9 @@ def test_names_typed_in_lower_case_are_written_as_the_email_replied_to_writes_th
     # a word the email also writes in lower case is an everyday word
     assert capitalised_as_in("The party was good.", "The Party was fun; the party ran late.") \
         == "The party was good."
+
+
+def test_has_after_an_adverb_is_have_said_to_the_reader():
+    assert to_you("he's always been helpful", False) == "you've always been helpful"
+    assert to_you("she's still got the keys", False) == "you've still got the keys"
+    assert to_you("he's always late", False) == "you're always late"

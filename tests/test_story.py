@@ -68,6 +68,12 @@ def test_sentences_are_not_cut_at_titles_or_abbreviations():
     ("Email Soren. He hasn't sent the rota. Don't be rude, but I need it by Friday noon. "
      "Gentle, he's new.", "Soren",
      "You haven't sent the rota. I need it by Friday noon."),
+    # the reader's contact introduced with where they work; tone told with why
+    ("We run the Thursday litter pick. Our contact at the council is Mrs Abara. The grabbers "
+     "we ordered on 3 May never came. Please write to her asking when they will arrive. Keep it "
+     "friendly, she's always been helpful.", "Mrs Abara",
+     "We run the Thursday litter pick. The grabbers we ordered on 3 May never came. Could you let "
+     "me know when they will arrive?"),
     # the one the story opens on, spoken of after as "him"
     ("My old flatmate Dmitri is moving to Lisbon on the 3rd. I can't come to his leaving drinks. "
      "I want to tell him I'll miss him and that I'll visit in the spring.", "Dmitri",

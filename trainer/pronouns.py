@@ -62,8 +62,10 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
             # "keep her posted", "get her informed": the object, before a participle
             swapped = "you" if not following or bare in _HER_OBJECT or tail \
                 or bare in ("posted", "informed", "updated", "involved", "covered") else "your"
-        elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and \
-                words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES:
+        elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and (
+                words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES
+                or words[n + 1].lower() in _ADVERBS and n + 2 < len(words)
+                and words[n + 2].lower().rstrip(",.;:!?") in _PARTICIPLES):  # "he's always been"
             swapped = "you've"
         elif lowered in table:
             swapped = table[lowered]

@@ -141,7 +141,7 @@ _ROLE = (r"(?i:contact|manager|boss|supervisor|line\s+manager|landlord|landlady|
          r"host|chair|treasurer|captain|name)")
 _INTRODUCED = re.compile(
     rf"^(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?{_ROLE}"
-    rf"(?:\s+(?:there|here|at\s+[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?\s*(?:is|['’]s|was)\s+"
+    rf"(?:\s+(?:there|here|at\s+(?:the\s+)?[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?\s*(?:is|['’]s|was)\s+"
     rf"(?:called\s+|named\s+)?(?P<who>{_NAME})"
     r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?(?:\s*,\s*(?:first\s+name|goes\s+by)\s+(?P<first>[A-Z][\w'’-]+))?"
     r"\s*[.!]?$")
@@ -197,7 +197,8 @@ _WHY_THE_TONE = re.compile(
     r"(?i)(?:(?:he|she|they)['’](?:s|re)\s+(?:(?:a|an|my|our|old|good|great|new|valued|long-?time|"
     r"close|big)\s+)+(?:\w+\s+)?(?:mate|friend|pal|buddy|colleague|client|customer|boss|manager|"
     r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:(?:usually|always|normally|generally|"
-    r"really|very|quite|so|a\s+bit)\s+)?(?:great|good|lovely|nice|reliable|brilliant|junior|"
+    r"really|very|quite|so|a\s+bit)\s+)?(?:been\s+)?(?:great|good|lovely|nice|reliable|brilliant|junior|"
+    r"helpful|kind|patient|supportive|understanding|fair|decent|generous|"
     r"senior|new(?:\s+here)?|young|old|shy|sensitive|touchy|stressed|busy|swamped|\d{1,3})"
     r"|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$"
     # "… firm but polite, I don't want to sour things because …"

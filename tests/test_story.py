@@ -113,3 +113,10 @@ def test_talk_to_the_assistant_left_in_a_draft_is_a_form_defect():
                         "school libraries.\n\nBest,\nSam",
                         instruction="write to Nell about the library job", sign_off="Best,\nSam")
     assert "to_the_assistant" not in clean.defects
+
+
+def test_a_storys_subject_is_what_it_is_about_not_who_the_writer_is():
+    from trainer.subjects import subject_from_request
+    assert subject_from_request(
+        "I run the Thursday litter pick. The grabbers we ordered on 3 May never came. Please "
+        "write to Mrs Abara asking when they will arrive.") == "The grabbers we ordered on 3 May"

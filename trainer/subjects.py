@@ -22,9 +22,13 @@ from trainer.typed import asked_subject, plain_request
 
 SUBJECT_WORDS = 8
 _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by",
-             "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into"}
+             "from", "our", "my", "your", "their", "his", "her", "its", "but", "near", "into",
+             "never", "not", "still", "just", "was", "were", "is", "are", "has", "have", "will"}
 
 
+# A clause that says who the writer is, not what the email is about.
+_ABOUT_THE_WRITER = re.compile(r"(?i)^(?:i|we)\s+(?:run|am|['’]m|work|coordinate|manage|organi[sz]e|"
+                               r"look\s+after|teach|volunteer|own|rent|live|help\s+run)\b")
 # Forms whose subject says what the email does: "Thank you for the flowers".
 _SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": "sorry for ",
                   "congratulations on {x}!": "congratulations on "}
@@ -44,6 +48,9 @@ def subject_from_request(instruction: str) -> str:
         who, known, text = addressed_reader(addressed)
         addressee = known or who
     parts = clauses(text)
+    # "I run the Tuesday work party. The skip never came …": about the skip, not the writer
+    while len(parts) > 1 and _ABOUT_THE_WRITER.match(parts[0]):
+        parts = parts[1:]
     if not parts:
         return ""
     clause = _lower_first(parts[0])

@@ -401,7 +401,9 @@ def retold(text: str) -> str:
         if but and about_the_writing(sentence[:but.start()]):
             # "Don't be passive aggressive, but I need a review by noon": the need is said
             sentence, changed = sentence[but.end():], True
-        if about_the_writing(sentence):
+        # A note in a list of notes ("Watering rota — Ruth; Short; Check") is a note, not how
+        # to write: only a word of its own ends in "." or "!" or ends the request.
+        if about_the_writing(sentence) and not (sentence.endswith(";") and len(sentence.split()) == 1):
             changed = True
             continue
         head, comma, tail = sentence.partition(",")

@@ -574,3 +574,4 @@ def test_has_after_an_adverb_is_have_said_to_the_reader():
     assert to_you("he's always been helpful", False) == "you've always been helpful"
     assert to_you("she's still got the keys", False) == "you've still got the keys"
     assert to_you("he's always late", False) == "you're always late"
+    assert to_you("we quoted her £3,850 and paid her 50", False) == "we quoted you £3,850 and paid you 50"

@@ -60,8 +60,10 @@ def to_you(text: str, plural: bool, reader: str = "") -> str:
             # "her" before a noun is "your"; at the end or before a preposition, "you".
             bare = following.lower().rstrip(",.;:!?")
             # "keep her posted", "get her informed": the object, before a participle
+            # "quoted her £3,850", "owe her 2 hours": the object, before an amount
             swapped = "you" if not following or bare in _HER_OBJECT or tail \
-                or bare in ("posted", "informed", "updated", "involved", "covered") else "your"
+                or bare in ("posted", "informed", "updated", "involved", "covered") \
+                or re.match(r"[£$€₦₹¥]?\d", following) else "your"
         elif not plural and lowered in ("he's", "she's", "he’s", "she’s") and n + 1 < len(words) and (
                 words[n + 1].lower().rstrip(",.;:!?") in _PARTICIPLES
                 or words[n + 1].lower() in _ADVERBS and n + 2 < len(words)

@@ -391,132 +391,175 @@ def retold(text: str) -> str:
     told = sentences(" ".join(text.split()))
     if not told:
         return text
-    who = ""
-    kept: list[str] = []
-    changed = False
-    acting = False  # whether what to say has begun: an introduction after it is said
-    left_first = False  # the first sentence, an ask to write, kept for the reading
+    story = _Story(told)
     for n, sentence in enumerate(told):
+        story.read(n, sentence)
+    return story.request() or text
+
+
+class _Story:
+    """One request's sentences, read in order: whom the email is to, and what it says."""
+
+    def __init__(self, told: list[str]):
+        self.told = told
+        self.who = ""
+        self.kept: list[str] = []
+        self.changed = False
+        self.acting = False  # whether what to say has begun: an introduction after it is said
+        self.left_first = False  # the first sentence, an ask to write, kept for the reading
+
+    def read(self, n: int, sentence: str) -> None:
+        sentence = self._without_how_to_write(sentence)
+        if not sentence or self._names_the_reader(n, sentence):
+            return
+        sentence = self._writing_to_them(sentence)
+        if not sentence or self._asked_to_write(n, sentence) or self._wants_an_email(n, sentence):
+            return
+        self._said(sentence)
+
+    def request(self) -> str:
+        """The request retold; "" where nothing in it needed telling again."""
+        if not self.changed or not self.kept:
+            return ""
+        body = " ".join(self.kept)
+        if not self.who and not self.left_first:
+            # "My old uni friend Callum is getting married … tell him how gutted I am": the
+            # one the story opens on, spoken of after as "him"
+            opening = _OPENS_ON.match(self.told[0])
+            if opening and re.search(r"\b(?:him|her|them)\b", " ".join(self.told[1:])):
+                self.who = opening.group("who")
+        # Where the first sentence leads as it was typed, the name told goes unsaid: the
+        # greeting reads it from the request ("Her name is Claire.").
+        return f"write to {self.who}: {body}" if self.who and not self.left_first else body
+
+    def _without_how_to_write(self, sentence: str) -> str:
+        """The sentence without what it says of how to write; "" where that is all it says."""
+        before = sentence
         but = re.search(r"[,;]\s*(?:but|and|so)\s+(?=\S)|\s+but\s+(?=\S)", sentence)
         if but and about_the_writing(sentence[:but.start()]):
             # "Don't be passive aggressive, but I need a review by noon": the need is said
-            sentence, changed = sentence[but.end():], True
+            sentence = sentence[but.end():]
         # A note in a list of notes ("Watering rota — Ruth; Short; Check") is a note, not how
         # to write: only a word of its own ends in "." or "!" or ends the request.
         if about_the_writing(sentence) and not (sentence.endswith(";") and len(sentence.split()) == 1):
-            changed = True
-            continue
+            self.changed = True
+            return ""
         head, comma, tail = sentence.partition(",")
         if comma and _about(head) and tail.strip(" .!?") and not about_the_writing(tail):
             # "I don't want to sound like I'm complaining, I love the ward": what is said
-            sentence, changed = tail.strip()[:1].upper() + tail.strip()[1:], True
+            sentence = tail.strip()[:1].upper() + tail.strip()[1:]
         end = sentence[-1] if sentence[-1] in ".!?" else ""
         core = _ABOUT_WRITING_TAIL.sub("", sentence.rstrip(".!?")).strip()
         if core != sentence.rstrip(".!?").strip():
-            sentence, changed = core + end, True
+            sentence = core + end
         # "Want to ask: is there a cot, can we bring the dog": the questions, asked
         asked = re.match(r"(?i)(?:(?:i|we)\s+)?(?:want|need|would\s+like)\s+to\s+ask\s*:\s*", sentence)
         if asked:
-            sentence, changed = sentence[asked.end():].rstrip(".") + "?", True
-        # "… to: my old landlord Mr Adeyemi": whom it is for, said last
+            sentence = sentence[asked.end():].rstrip(".") + "?"
+        self.changed = self.changed or sentence != before
+        return sentence
+
+    def _names_the_reader(self, n: int, sentence: str) -> bool:
+        """Whether the sentence only tells the assistant who the reader is, or who the
+        writer is: "to: my old landlord Mr Adeyemi", "My manager is Tobias.", "I'm a roofer."."""
         labelled = re.match(r"(?i)^(?:to|for)\s*:\s*", sentence)
         named = re.match(_WHO, sentence[labelled.end():].rstrip(".")) if labelled and n else None
         if named and named.end() == len(sentence[labelled.end():].rstrip(".")):
-            name = re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", named.group("who"))
-            who, changed = who or name, True
-            continue
+            self.who, self.changed = self.who or _name_of(named.group("who")), True
+            return True
         introduced = _INTRODUCED.match(sentence) or _INTRODUCED_LAST.search(sentence) \
             or _I_HAVE_A.match(sentence)
-        if introduced and not who and not acting and _who_of(introduced) not in kept[:1]:
-            who, changed = _who_of(introduced), True
-            continue
-        if n == 0 and _WHO_I_AM.match(sentence) and len(told) > 2:
-            changed = True
-            continue
-        # "I'm writing to all the residents in the building to invite them": the act
+        if introduced and not self.who and not self.acting and _who_of(introduced) not in self.kept[:1]:
+            self.who, self.changed = _who_of(introduced), True
+            return True
+        if n == 0 and _WHO_I_AM.match(sentence) and len(self.told) > 2:
+            self.changed = True
+            return True
+        return False
+
+    def _writing_to_them(self, sentence: str) -> str:
+        """ "I'm writing to all the residents in the building to invite them": the act."""
         writing = re.match(r"(?i)^I['’]?m\s+writing\s+to\s+(?:all\s+)?(?:the|my|our|everyone)\b[^.]{0,60}?\s+to\s+"
                            r"(?P<act>invite|ask|tell|remind|thank|let)\s+(?:them|him|her)\b\s*(?P<rest>.*)$", sentence)
-        if writing:
-            act, more = writing.group("act").lower(), writing.group("rest").strip(" .")
-            sentence = {"invite": "I'd like to invite you" + (f" {more}" if more else "") + ".",
-                        "thank": "thank you" + (f" {more}" if more else "") + "."}.get(
-                act, f"{act} them {more}.") if act in ("invite", "thank") or more else ""
-            changed = True
-            if not sentence:
-                continue
+        if not writing:
+            return sentence
+        self.changed = True
+        act, more = writing.group("act").lower(), writing.group("rest").strip(" .")
+        if act == "invite":
+            return "I'd like to invite you" + (f" {more}" if more else "") + "."
+        if act == "thank":
+            return "thank you" + (f" {more}" if more else "") + "."
+        return f"{act} them {more}." if more else ""
+
+    def _asked_to_write(self, n: int, sentence: str) -> bool:
+        """Whether the sentence asks for the email to someone ("Please write to Dr. Nwosu at
+        Leeds inviting her …"): whom to is the lead, and what it says is kept."""
         asks = _ASK_TO_WRITE.match(sentence) or _NEED_AN_EMAIL.match(sentence) or (
             _I_AM_WRITING.match(sentence) if n == 0 else None)
         named = re.match(_WHO, sentence[asks.end():]) if asks else None
-        if named:
-            name = named.group("who")
-            # "my Tita Baby": the name, as family call them
-            name = re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", name)
-            person = name[:1].isupper() or "@" in name or bool(re.match(r"(?:dr|mr|mrs|ms|prof)\.", name))
-            rest = _what_to_say(sentence, asks.end(), asks.end() + named.end())
-            # The first sentence is left to the rest of the reading, which knows its leads,
-            # unless it only says whom to write to ("Please help me write email to my
-            # landlady Frau Schneider.").
-            after = sentence[asks.end() + named.end():]
-            said = _SAYS_WHAT.match(after)
-            # What kind of email it is says what it opens with: "an invite to Aunty Grace for
-            # Dad's 70th", "a follow-up to Javier after our call", "a complaint to … regarding"
-            kind = (re.search(r"(?i)invit", sentence[:asks.end()]) and re.match(r"\s*(?:for|to)\s", after)
-                    or re.search(r"(?i)follow[\s-]?up", sentence[:asks.end()])
-                    and re.match(r"\s*(?:after|on|re)\s", after)
-                    or re.search(r"(?i)complain", sentence[:asks.end()])
-                    and re.match(r"\s*(?:(?:at|from)\s+[^,]{1,40}?\s+)?(?:regarding|about|re)\s", after))
-            colon = re.match(r"\s*:", sentence[asks.end() + named.end():])
-            bare = _what_to_say(sentence, asks.end(), asks.end() + named.end(), kinds=False)
-            if n == 0 and bare.strip(" .!?") and not (person and (named.group("role") or _GERUND_SAID.match(after))
-                                                     and said or kind
-                                                     or not person and colon and len(told) > 1):
-                # The first sentence is left to the rest of the reading, which knows its
-                # leads, but for what the reader is to the writer: "Draft an apology to a
-                # customer, Mr Lewis, whose …" → "Draft an apology to Mr Lewis, whose …".
-                if person and named.group("role"):
-                    sentence, changed = sentence[:asks.end()] + sentence[asks.end() + named.start("who"):], True
-                elif person and re.fullmatch(
-                        r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|"
-                        r"please\s+|pls\s+|kindly\s+)*(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
-                        r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
-                        r"(?:e-?mail|mail|note|message|letter|response|reply)\s+to\s+)", sentence[:asks.end()]):
-                    # "I'd like to write to Councillor Abernethy about …", "Please prepare a response
-                    # to Ms. Clarke …": the lead as the reading knows it
-                    sentence, changed = "write to " + sentence[asks.end() + named.start("who"):], True
-                    if re.match(r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:can|could|would)\b", told[n]):
-                        sentence = re.sub(r"\?$", ".", sentence)
-                kept.append(sentence)
-                left_first = True
-                continue
-            acting = changed = True
-            # A complaint goes to a company ("British Gas"), whom no one greets by name.
-            complaint = re.search(r"(?i)complain", sentence[:asks.end()])
-            if not who and not complaint and (person or n == 0 and not rest.strip(" .!?")
-                            and not re.fullmatch(r"[a-z][\w'’&.-]+", name)):
-                who = name  # a group or a role leads too: "Write to the letting agent. …"
-            if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
-                kept.append(rest)
-            continue
+        if not named:
+            return False
+        name = _name_of(named.group("who"))
+        person = name[:1].isupper() or "@" in name or bool(re.match(r"(?:dr|mr|mrs|ms|prof)\.", name))
+        asked, after = sentence[:asks.end()], sentence[asks.end() + named.end():]
+        rest = _what_to_say(sentence, asks.end(), asks.end() + named.end())
+        if n == 0 and _what_to_say(sentence, asks.end(), asks.end() + named.end(), kinds=False).strip(" .!?") \
+                and not _says_it_all(asked, after, person, bool(named.group("role")), len(self.told)):
+            # The first sentence is left to the rest of the reading, which knows its leads.
+            self.kept.append(self._first_lead(sentence, asks, named, person))
+            self.left_first = True
+            return True
+        self.acting = self.changed = True
+        # A complaint goes to a company ("British Gas"), whom no one greets by name.
+        if not self.who and not re.search(r"(?i)complain", asked) and (
+                person or n == 0 and not rest.strip(" .!?") and not re.fullmatch(r"[a-z][\w'’&.-]+", name)):
+            self.who = name  # a group or a role leads too: "Write to the letting agent. …"
+        if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
+            self.kept.append(rest)
+        return True
+
+    def _first_lead(self, sentence: str, asks: re.Match, named: re.Match, person: bool) -> str:
+        """The first sentence as the reading knows its leads: without what the reader is to
+        the writer ("Draft an apology to a customer, Mr Lewis, whose …" → "… to Mr Lewis,
+        whose …"), and "write to" for leads it does not know ("I'd like to write to …")."""
+        if person and named.group("role"):
+            self.changed = True
+            return sentence[:asks.end()] + sentence[asks.end() + named.start("who"):]
+        if person and _UNKNOWN_LEAD.fullmatch(sentence[:asks.end()]):
+            self.changed = True
+            lead = "write to " + sentence[asks.end() + named.start("who"):]
+            if re.match(r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:can|could|would)\b", sentence):
+                lead = re.sub(r"\?$", ".", lead)
+            return lead
+        return sentence
+
+    def _wants_an_email(self, n: int, sentence: str) -> bool:
+        """Whether the sentence asks for an email to no one named: "I want a firm but fair
+        email reminding him of …", "Write the quote email for me, clear and professional."."""
         wants = _WANTS_AN_EMAIL.match(sentence)
-        rest = re.sub(r"^(?:and|to)\s+", "", wants.group("rest").strip(" ,:—–-")) if wants else ""
+        if not wants or re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")):
+            return False
+        rest = re.sub(r"^(?:and|to)\s+", "", wants.group("rest").strip(" ,:—–-"))
         rest = re.sub(r"^for\s+me\b[,.]?\s*", "", rest).strip(" ,")
-        if wants and not re.match(r"(?i)(?:to|for|e-?mail|mail|letter|note)\b", wants.group("rest")) \
-                and (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
-            changed = acting = True
-            rest = re.sub(r"^for\s+me\b[,.]?\s*", "", rest)
-            if about_the_writing(rest):
-                rest = ""
-            rest = _that_acts(rest)
-            rest = _kind_opening(sentence[:wants.start("rest")], rest)
-            # "… explaining this gently?": what the story before it says, nothing more
-            rest = re.sub(rf"(?i)^explain(?:ing)?\s+(?:this|that|it|why|the\s+situation)\b"
-                          rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
-            if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
-                rest = rest.rstrip("?").rstrip() + "."
-            if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|"
-                                                   r"with|as)\b", rest):
-                kept.append(_gerund_list(rest))
-            continue
+        if not (n > 0 or not rest.strip(" .!?") or _GERUND.match(rest)):
+            return False
+        self.changed = self.acting = True
+        if about_the_writing(rest):
+            rest = ""
+        rest = _kind_opening(sentence[:wants.start("rest")], _that_acts(rest))
+        # "… explaining this gently?": what the story before it says, nothing more
+        rest = re.sub(rf"(?i)^explain(?:ing)?\s+(?:this|that|it|why|the\s+situation)\b"
+                      rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
+        if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
+            rest = rest.rstrip("?").rstrip() + "."
+        if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|with|as)\b",
+                                               rest):
+            self.kept.append(_gerund_list(rest))
+        return True
+
+    def _said(self, sentence: str) -> None:
+        """A sentence of what to say, in the form the reading knows."""
+        before = sentence
         # "Pls to inform him that Karthik will handle my tickets": what to tell
         sentence = re.sub(r"(?i)^(?:please|pls|kindly)\s+(?:to\s+)?(?:inform|tell|let)\s+(?:him|her|them)\s+"
                           r"(?:know\s+)?that\s+", "", sentence)
@@ -524,30 +567,49 @@ def retold(text: str) -> str:
         sentence = _ROLE_BEFORE_NAME.sub("", sentence)
         wish = _I_WANT_TO.match(sentence)
         if wish:
-            sentence, changed = sentence[wish.end():], True
+            sentence = sentence[wish.end():]
             # "decline but tell him how gutted I am": the no, then what goes with it
             sentence = re.sub(r"^(decline)\s*,?\s*but\s+(?=(?:tell|say|let|mention|make\s+it\s+clear)\b)",
                               r"\1; ", sentence)
         # "make it clear how gutted I am": said
         sentence = re.sub(r"(?i)\bmake\s+it\s+clear\s+(?=how\b|that\b)", "say ", sentence)
         if _LEADS.match(sentence):
-            acting = True
-            left_first = left_first or not kept
-        kept.append(sentence)
-    if not changed or not kept:
-        return text
-    body = " ".join(kept)
-    if not who and not left_first and told:
-        # "My old uni friend Callum is getting married … tell him how gutted I am": the one
-        # the story opens on, spoken of after as "him"
-        opening = _OPENS_ON.match(told[0])
-        if opening and re.search(r"\b(?:him|her|them)\b", " ".join(told[1:])):
-            who, changed = opening.group("who"), True
-    if not changed:
-        return text
-    # Where the first sentence leads as it was typed, the name told goes unsaid: the
-    # greeting reads it from the request ("Her name is Claire.").
-    return f"write to {who}: {body}" if who and not left_first else body
+            self.acting = True
+            self.left_first = self.left_first or not self.kept
+        self.changed = self.changed or (sentence != before and bool(wish))
+        self.kept.append(sentence)
+
+
+def _name_of(who: str) -> str:
+    """ "my Tita Baby": the name, as family call them."""
+    return re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", who)
+
+
+def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_told: int) -> bool:
+    """Whether a first sentence that asks to write says what to say after whom to, in a way
+    only this reading reads: "… to my manager Mr. Sharma requesting leave …", "an invite to
+    Aunty Grace for Dad's 70th", "a follow-up to Javier after our call", "a complaint to …
+    regarding …", "email the under-14 parents: …"."""
+    said = _SAYS_WHAT.match(after)
+    if person and (role or _GERUND_SAID.match(after)) and said:
+        return True
+    if re.search(r"(?i)invit", asked) and re.match(r"\s*(?:for|to)\s", after):
+        return True
+    if re.search(r"(?i)follow[\s-]?up", asked) and re.match(r"\s*(?:after|on|re)\s", after):
+        return True
+    if re.search(r"(?i)complain", asked) and re.match(
+            r"\s*(?:(?:at|from)\s+[^,]{1,40}?\s+)?(?:regarding|about|re)\s", after):
+        return True
+    return not person and bool(re.match(r"\s*:", after)) and sentences_told > 1
+
+
+# Leads the reading does not know, put as "write to": "I'd like to write to Councillor
+# Abernethy about …", "Please prepare a response to Ms. Clarke …".
+_UNKNOWN_LEAD = re.compile(
+    r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|"
+    r"please\s+|pls\s+|kindly\s+)*(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
+    r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
+    r"(?:e-?mail|mail|note|message|letter|response|reply)\s+to\s+)")
 
 
 # "reminding him of the agreement, asking for payment within 7 days, and mentioning that

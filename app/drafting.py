@@ -505,8 +505,9 @@ class DraftingService:
                     and not cancel.cancelled:
                 subject = self._subject_for(ranked, request, prepared, sign_off, params, cancel)
                 best = replace(best, shaped=replace(best.shaped, subject=subject))
-            if request.write_subject and prepared.thread is None and (
-                    best.from_request or poor_subject(best.shaped.subject, request.instruction)):
+            # The request's own email keeps no subject of the model's draft it replaced.
+            if prepared.thread is None and (best.from_request or request.write_subject and poor_subject(
+                    best.shaped.subject, request.instruction)):
                 # What the request is about, rather than the model's echo of it.
                 subject = subject_from_request(request.instruction)
                 if subject or poor_subject(best.shaped.subject, request.instruction):

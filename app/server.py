@@ -7,7 +7,8 @@ request bodies are capped, and bad input gets a clear 4xx.
 
     POST /v1/drafts               {"instruction": ..., "reply_to"?, "tone"?, "length"?,
                                    "variants"?, "rag"?, "adapter"?, "stream"?}
-    POST /v1/chat/completions     OpenAI-compatible; the last user message is the instruction
+    POST /v1/chat/completions     OpenAI-compatible; the last user message is the instruction;
+                                  streamed, it sends the checked best draft, as unstreamed
     GET  /v1/models[/{id}]        OpenAI-compatible model list (the default first)
     GET  /v1/health               {"status": "ok", "memory": the engine's memory report}
 
@@ -21,6 +22,7 @@ import hmac
 import ipaddress
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -228,13 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
         if not data.get("stream"):
             self._send_json(HTTPStatus.OK, service.draft(request).to_json())
             return
-        request.candidates = 1  # what streams is what the client keeps
+        # Tokens stream as the first draft is written; where a checked better one replaces it,
+        # a "checking" event says so, and the "draft" event at the end is the one to keep.
         events = service.stream_draft(request)
         first = next(events)  # errors in the request surface here, before the 200
         self._start_events()
         self._event({"type": "context", "context": [c.__dict__ for c in first.context or []]})
         for event in events:
-            if event.kind == "subject":
+            if event.kind == "checking":
+                self._event({"type": "checking", "text": event.text})
+            elif event.kind == "subject":
                 self._event({"type": "subject", "text": event.text, "variant": event.variant})
             elif event.kind == "token":
                 self._event({"type": "token", "text": event.text, "variant": event.variant})
@@ -271,10 +276,6 @@ class _Handler(BaseHTTPRequestHandler):
                           "total_tokens": draft.prompt_tokens + draft.completion_tokens},
             })
             return
-        request.candidates = 1  # what streams is what the client keeps
-        events = service.stream_draft(request)
-        next(events)
-        self._start_events()
         model = service.runtime(request.model).info.name
 
         def chunk(delta: dict, finish=None):
@@ -282,6 +283,22 @@ class _Handler(BaseHTTPRequestHandler):
                     "model": model,
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
+        if not self._tokens_are_the_answer(request):
+            # A streamed chat answer can only grow, so what is sent must be what is kept:
+            # the checked best draft, as the non-streamed answer gives it, sent a few words
+            # at a time once it is chosen (the model's first draft may be replaced).
+            self._start_events()
+            self._event(chunk({"role": "assistant"}))
+            draft = service.draft(request)
+            text = f"Subject: {draft.subject}\n\n{draft.text}" if draft.subject else draft.text
+            for piece in re.findall(r"\S+\s*|\s+", text):
+                self._event(chunk({"content": piece}))
+            self._event(chunk({}, "length" if draft.stop_reason == "length" else "stop"))
+            self._event("[DONE]")
+            return
+        events = service.stream_draft(request)
+        next(events)
+        self._start_events()
         self._event(chunk({"role": "assistant"}))
         for event in events:
             # The same text as the non-streamed answer: "Subject: …", a blank line, the body.
@@ -294,6 +311,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._event(chunk({}, finish))
                 break
         self._event("[DONE]")
+
+    def _tokens_are_the_answer(self, request: DraftRequest) -> bool:
+        """Whether the first draft's tokens, streamed as written, are the answer: only at
+        temperature 0, where no rival is drafted and nothing is revised."""
+        service = self.server.service
+        temperature = service.settings.temperature if request.temperature is None \
+            else request.temperature
+        return temperature == 0
 
 
 class DraftServer(ThreadingHTTPServer):

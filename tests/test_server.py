@@ -152,6 +152,23 @@ def test_an_openai_client_lists_models_and_streams_what_it_would_get_whole(serve
         openai.OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0).models.list()
 
 
+def test_a_streamed_chat_answer_is_the_checked_draft_not_the_models_first_try(server):
+    """At the sampling temperature a rival draft may replace the first, and a chat stream can
+    only grow: what streams is the checked best draft, the one the client gets whole."""
+    openai = pytest.importorskip("openai")
+    srv, token, _ = server
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{srv.server_address[1]}/v1",
+                           api_key=token, max_retries=0, timeout=300)
+    ask = {"model": srv.service.catalogue.default_name(), "seed": 11, "messages": [
+        {"role": "user", "content": "Can you help me write to my landlord? The boiler has been off "
+                                    "since Sunday. I'm in every evening. Polite but firm."}]}
+    whole = client.chat.completions.create(**ask).choices[0].message.content
+    streamed = "".join(chunk.choices[0].delta.content or ""
+                       for chunk in client.chat.completions.create(**ask, stream=True))
+    assert streamed == whole
+    assert "boiler" in streamed.lower() and streamed.count("Subject:") <= 1
+
+
 def test_concurrent_requests_with_different_adapter_settings_each_use_their_own(tmp_path):
     """Two clients at once, one asking for the user's adapter and one for the plain model:
     each answer names the adapter it ran with and is the text that setting gives alone."""

@@ -104,7 +104,7 @@ _WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|(?:him|her|
 # to Aunty Grace for …", "I need to email my insurer …".
 _ASK_TO_WRITE = re.compile(
     r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
-    r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
+    r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i(?:\s+|(?=['’])))?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
     r"|(?:i\s+)?need\s+(?=write\b))?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
     r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
@@ -118,17 +118,18 @@ _ASK_TO_WRITE = re.compile(
 # "I am writing to Frau Hoffmann, the secretary of our tennis club.": the lead, said first
 _I_AM_WRITING = re.compile(r"^I['’]?\s*(?:am|m)\s+writing\s+to\s+(?=(?-i:[A-Z]))", re.I)
 # "Need an email to all members: …", "I want a note for the parents".
-_NEED_AN_EMAIL = re.compile(r"^(?:i\s+|we\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:an?|one)\s+"
+_NEED_AN_EMAIL = re.compile(r"^(?:i(?:\s+|(?=['’]))|we\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:an?|one)\s+"
                             r"(?:[\w'’,-]+\s+){0,3}?(?:e-?mail|mail|note|message|letter|update|reminder)"
                             r"\s+(?:to|for)\s+", re.I)
 # The same, with what to say and no one named: "I want a firm but fair email reminding him
 # of …", "Write a polite but clear chase and mention …", "I want to send her a short email."
 _WANTS_AN_EMAIL = re.compile(
-    r"^(?:(?:so|and|but|now)\s+)?(?:(?:(?:i|we)\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+"
-    r"(?:to\s+(?:write|send|draft)\s+(?:(?:him|her|them)\s+)?)?|(?:please\s+|pls\s+|kindly\s+)?"
+    r"^(?:(?:so|and|but|now)\s+)?(?:(?:(?:i|we)(?:\s+|(?=['’])))?(?:want|need|would\s+like|['’]d\s+like)\s+"
+    r"(?:to\s+(?:write|send|draft|e-?mail)\s+(?:(?:him|her|them)\s+)?)?|(?:please\s+|pls\s+|kindly\s+)?"
     r"(?:(?:can|could)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?)?(?:write|draft|compose|send)\s+(?:(?:him|her|them)\s+)?)"
     r"(?:an?|the|this|one)\s+(?:[\w'’,-]+\s+){0,4}?"
-    r"(?:e-?mail|mail|note|message|letter|chase|chaser|reply|response|reminder|apology|invite)"
+    r"(?:e-?mail|mail|note|message|letter|chase|chaser|reply|response|reminder|apology|invite|thank[\s-]you)"
+    r"(?:\s+(?:e-?mail|mail|note|message|letter|card))?"
     r"\b(?:\s+(?:to|for)\s+(?:him|her|them))?\s*(?P<rest>.*)$", re.I | re.S)
 # "My manager is Tobias Lindgren.", "Customer is Mrs Patterson at 9 Elm Close.", "The
 # property manager is Connor.": the reader, introduced, and nothing else said.
@@ -163,9 +164,10 @@ _WHO_I_AM = re.compile(r"^(?:I['’]m|I\s+am)\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]
                        r"(?:\s+(?:of|at|for|in)\s+[^.,;]{1,40})?(?:\s*,\s*[^.,;]{1,30})?\s*[.!]?$")
 # What the writer wants to do, said of themselves before the act: "I need to confirm …".
 _I_WANT_TO = re.compile(
-    r"^(?:(?:so|and|but|also)\s+)?(?:(?:i|we)\s+)?(?:(?:just|really|also)\s+)?(?:want|need|would\s+like|['’]d\s+like|"
+    r"^(?:(?:so|and|but|also)\s+)?(?:(?:i|we)(?:\s+|(?=['’])))?(?:(?:just|really|also)\s+)?(?:want|need|would\s+like|['’]d\s+like|"
     r"have|am\s+going|['’]m\s+going)\s+to\s+(?:(?:formally|politely|gently|firmly|also|just)\s+)?"
-    r"(?=(?:ask|tell|thank|remind|decline|offer|invite|mention|let|say|inform|update|accept)\b)",
+    r"(?=(?:ask|tell|thank|remind|decline|offer|invite|mention|let(?=\s+\w+\s+know\b)|say|inform|update|"
+    r"accept)\b)",
     re.I)
 _ROLE_BEFORE_NAME = re.compile(r"\b(?i:my|our)\s+(?:[a-z]+\s+)?(?i:colleague|friend|coworker|co-worker|"
                                r"neighbou?r|manager|boss|client|customer|tenant|landlord|landlady|"
@@ -412,22 +414,33 @@ class _Story:
         sentence = self._without_how_to_write(sentence)
         if not sentence or self._names_the_reader(n, sentence):
             return
-        sentence = self._writing_to_them(sentence)
-        if not sentence or self._asked_to_write(n, sentence) or self._wants_an_email(n, sentence):
+        written = self._writing_to_them(sentence)
+        if written != sentence:
+            if written:
+                self.kept.append(written)
+            return
+        if self._asked_to_write(n, sentence) or self._wants_an_email(n, sentence):
             return
         self._said(sentence)
 
     def request(self) -> str:
         """The request retold; "" where nothing in it needed telling again."""
-        if not self.changed or not self.kept:
-            return ""
-        body = " ".join(self.kept)
-        if not self.who and not self.left_first:
+        if not self.who and not self.left_first and self.kept:
             # "My old uni friend Callum is getting married … tell him how gutted I am": the
-            # one the story opens on, spoken of after as "him"
+            # one the story opens on, or the one it introduces, spoken of after as "him"
             opening = _OPENS_ON.match(self.told[0])
             if opening and re.search(r"\b(?:him|her|them)\b", " ".join(self.told[1:])):
                 self.who = opening.group("who")
+            else:
+                self.who = _introduced_then_asked(self.told)
+            self.changed = self.changed or bool(self.who)
+        if not self.changed or not self.kept:
+            return ""
+        body = " ".join(self.kept)
+        if self.who:
+            # "My sister-in-law is Charlotte and she hosted us …", written to Charlotte
+            body = re.sub(rf"^(?i:my|our)\s+(?:[\w'’-]+\s+){{0,3}}?(?:is|was)\s+{re.escape(self.who)}\s+and\s+(\w)",
+                          lambda m: m.group(1).upper(), body)
         # Where the first sentence leads as it was typed, the name told goes unsaid: the
         # greeting reads it from the request ("Her name is Claire.").
         return f"write to {self.who}: {body}" if self.who and not self.left_first else body
@@ -552,6 +565,7 @@ class _Story:
                       rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
         if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
             rest = rest.rstrip("?").rstrip() + "."
+        rest = re.sub(r"(?i)(?:^|(?<=[.!?]\s))from\s+(?:me|us|all\s+of\s+us)\b[^.!?]*[.!?]?\s*", "", rest).strip()
         if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|with|as)\b",
                                                rest):
             self.kept.append(_gerund_list(rest))
@@ -578,6 +592,40 @@ class _Story:
             self.left_first = self.left_first or not self.kept
         self.changed = self.changed or (sentence != before and bool(wish))
         self.kept.append(sentence)
+
+
+# Someone the story introduces as a person: "one of the dads, Pieter,", "an older man called
+# Mr Pemberton", "The person to write to is Ines", "My sister-in-law is Charlotte", "a
+# candidate, Zoë Marchetti,", "I met Harriet Olsen".
+_PERSON_CUE = re.compile(
+    rf"(?:\b(?i:my|our|the|a|an|his|her|their|one\s+of\s+(?:the|my|our))\s+(?:[a-z][\w'’-]*\s+){{0,3}}?"
+    rf"(?:{_ROLE[4:-1]}|friend|mate|coworker|cousin|sister|brother|aunt|uncle|son|daughter|"
+    r"sister-in-law|brother-in-law|mother-in-law|father-in-law|niece|nephew|dad|mum|mom|owner|"
+    r"candidate|person|man|woman|lady|guy|volunteer|coach|partner|flatmate|housemate)s?"
+    r"(?:\s*,\s*|\s+(?:is|was)\s+|\s+(?:called|named)\s+|\s+)"
+    r"|\b(?i:met)\s+|\b(?i:to\s+(?:email|write\s+to)|I\s+need\s+to\s+(?:email|write\s+to))\s+is\s+)"
+    rf"(?P<name>(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][a-zà-þ'’-]+(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?)\b(?![’']s)")
+# The ask made of someone by pronoun: "write him a proper thank-you", "email her", "let
+# her down gently".
+_ASKED_OF_THEM = re.compile(r"(?i)\b(?:write|email|e-mail|message|tell|thank|ask|let|invite|remind|"
+                            r"congratulate|contact)\s+(?:to\s+)?(?:him|her)\b|\b(?:to|for)\s+(?:him|her)\s*[.?!]?$")
+
+
+def _introduced_then_asked(told: list[str]) -> str:
+    """The one person a story introduces before it asks something of "him" or "her"; ""
+    where it introduces no one, or more than one."""
+    for n, sentence in enumerate(told):
+        asked = _ASKED_OF_THEM.search(sentence)
+        if not asked:
+            continue
+        before = " ".join([*told[:n], sentence[:asked.start()]])
+        people = {re.sub(rf"^{HONORIFIC}\.?\s+", "", m.group("name")).split()[0]: m.group("name")
+                  for m in _PERSON_CUE.finditer(before)
+                  if not re.match(r"(?i)(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                                  r"january|february|march|april|may|june|july|august|september|"
+                                  r"october|november|december|christmas|easter)\b", m.group("name"))}
+        return next(iter(people.values())) if len(people) == 1 else ""
+    return ""
 
 
 def _name_of(who: str) -> str:
@@ -607,7 +655,7 @@ def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_tol
 # Abernethy about …", "Please prepare a response to Ms. Clarke …".
 _UNKNOWN_LEAD = re.compile(
     r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|"
-    r"please\s+|pls\s+|kindly\s+)*(?:i\s+(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
+    r"please\s+|pls\s+|kindly\s+)*(?:i(?:\s+|(?=['’]))(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
     r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
     r"(?:e-?mail|mail|note|message|letter|response|reply)\s+to\s+)")
 
@@ -644,7 +692,7 @@ _WRITE_THIS = re.compile(
     rf"(?:write|draft|word|reply|respond|compose|ask|say|tell)\b"
     rf"|(?:(?:can|could|would)\s+(?:you|u)\s+|please\s+|pls\s+|kindly\s+)*(?:write|draft|compose|prepare)\s+"
     rf"(?:(?:him|her|them|me)\s+)?(?:an?|the|this|my|one)\s+(?:[\w'’,-]+\s+){{0,4}}?{_EMAIL_NOUN}\b"
-    rf"|(?:i|we)\s+(?:really\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+(?:write|send|draft)\s+"
+    rf"|(?:i|we)(?:\s+|(?=['’]))(?:really\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+(?:write|send|draft|e-?mail)\s+"
     rf"(?:(?:him|her|them|you)\s+)?(?:an?|one)\s+(?:[\w'’,-]+\s+){{0,4}}?{_EMAIL_NOUN}\b"
     rf"|(?:i\s+|we\s+)?(?:need|want)\s+(?:an?|one)\s+(?:[\w'’,-]+\s+){{0,3}}?{_EMAIL_NOUN}\s+(?:to|for)\b)")
 

@@ -92,6 +92,11 @@ def test_stories_become_the_email_they_ask_for(request_, reader, email):
     ("My old flatmate Dmitri is moving to Lisbon. I want to tell him I'll miss him.", "Dmitri"),
     ("hey can u write an email to my tutor dr.okoye for me. I was ill on the 4th.", "Dr Okoye"),
     ("The parcel came back damaged. to: my landlord Mr Lindqvist", "Mr Lindqvist"),
+    # introduced in the story, then asked of by pronoun
+    ("I help run the parish fete. One of the volunteers, Ottilie, baked forty scones for the "
+     "tea tent. I'd like to write her a proper thank-you from all of us.", "Ottilie"),
+    ("My brother-in-law is Anselm and he fixed our fence last weekend. I want to email him a "
+     "thank-you that mentions the new gate.", "Anselm"),
 ])
 def test_the_reader_of_a_story_is_found(request_, reader):
     assert named_in_instruction(request_).replace(".", "") == reader.replace(".", "")

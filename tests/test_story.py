@@ -125,3 +125,10 @@ def test_a_storys_subject_is_what_it_is_about_not_who_the_writer_is():
     assert subject_from_request(
         "I run the Thursday litter pick. The grabbers we ordered on 3 May never came. Please "
         "write to Mrs Abara asking when they will arrive.") == "The grabbers we ordered on 3 May"
+
+
+def test_someone_elses_words_reported_keep_their_pronouns():
+    assert literal_body("write to Mrs Ncube (my daughter Ama's form tutor). Ama says she was "
+                        "marked absent on Monday but she was in class all day.",
+                        reader="Mrs Ncube") == \
+        "Ama says she was marked absent on Monday but she was in class all day."

@@ -642,12 +642,22 @@ def _to_reader(content: str, who: str, gender: str = "") -> str:
     third = who.startswith(_SOMEONE_ELSE)
     who = who.lstrip(_SOMEONE_ELSE)
     plural = _plural(who)
+    reported = _REPORTED.match(content)
+    if reported and reported.group(1).lower() != (who.split() or [""])[0].lower().rstrip("."):
+        # "Ethan says he is getting detention", written to his teacher: "he" is Ethan
+        third = True
     if who[:1].isupper() and not plural:
         name = re.escape(who.split()[0])
         named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b", re.I)
         if named.search(content):
             return named.sub(r"\1 you", content)
     return content if third else to_you(content, plural, gender or who.lower())
+
+
+# Someone else's words reported: "Ethan says …", "Priya told me …".
+_REPORTED = re.compile(r"^(?!(?i:he|she|they|i|we|you|it|this|that|there|everyone|everybody)\b)"
+                       r"([A-Za-z][a-z]+)\s+(?:says|said|thinks|thought|reckons|mentioned|feels|felt|"
+                       r"claims|claimed|tells\s+me|told\s+me|swears)\b")
 
 
 # "need it by Friday", "want replacements, not a refund", "think they should talk": the

@@ -133,13 +133,18 @@ _WANTS_AN_EMAIL = re.compile(
     r"\b(?:\s+(?:to|for)\s+(?:him|her|them))?\s*(?P<rest>.*)$", re.I | re.S)
 # "My manager is Tobias Lindgren.", "Customer is Mrs Patterson at 9 Elm Close.", "The
 # property manager is Connor.": the reader, introduced, and nothing else said.
-_ROLE = (r"(?i:contact|manager|boss|supervisor|line\s+manager|landlord|landlady|teacher|tutor|"
-         r"customer|client|agent|recruiter|coordinator|rep|representative|director|head|"
-         r"secretary|officer|adviser|advisor|doctor|dentist|gp|consultant|vet|plumber|builder|"
-         r"electrician|neighbou?r|tenant|colleague|coworker|co-worker|caseworker|accountant|"
-         r"lawyer|solicitor|ca|principal|headteacher|lecturer|professor|nurse|coach|mentor|"
-         r"buyer|seller|supplier|vendor|contractor|mechanic|hr|pa|assistant|organiser|organizer|"
-         r"host|chair|treasurer|captain|name)")
+_ROLE_WORDS = (r"contact|manager|boss|supervisor|line\s+manager|landlord|landlady|teacher|tutor|"
+               r"customer|client|agent|recruiter|coordinator|rep|representative|director|head|"
+               r"secretary|officer|adviser|advisor|doctor|dentist|gp|consultant|vet|plumber|builder|"
+               r"electrician|neighbou?r|tenant|colleague|coworker|co-worker|caseworker|accountant|"
+               r"lawyer|solicitor|ca|principal|headteacher|lecturer|professor|nurse|coach|mentor|"
+               r"buyer|seller|supplier|vendor|contractor|mechanic|hr|pa|assistant|organiser|organizer|"
+               r"host|chair|treasurer|captain|name")
+_ROLE = rf"(?i:{_ROLE_WORDS})"
+# Family and friends, as a story names them before their name: "my old flatmate Dmitri".
+_KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
+                    r"son|daughter|grandson|granddaughter|sister-in-law|brother-in-law|mother-in-law|"
+                    r"father-in-law|dad|mum|mom|partner|flatmate|housemate|roommate")
 _INTRODUCED = re.compile(
     rf"^(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?{_ROLE}"
     rf"(?:\s+(?:there|here|at\s+(?:the\s+)?[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?\s*(?:is|['’]s|was)\s+"
@@ -272,10 +277,8 @@ ASIDE_AFTER_NAME = re.compile(
     r"\((?![^()]*\bname)(?:my\s+|our\s+|the\s+|his\s+|her\s+|their\s+)?[a-z][^()]{0,40}\)")
 # A story that opens on someone: "My old uni friend Callum …", "My team member Oksana …".
 _OPENS_ON = re.compile(r"^(?:(?:so|ok|okay|right)[,]?\s+)?(?i:my|our)\s+(?:[a-z][\w'’-]*\s+){0,3}?"
-                       r"(?:friend|mate|colleague|cousin|sister|brother|aunt|uncle|niece|nephew|"
-                       r"neighbou?r|boss|manager|tenant|landlord|landlady|client|customer|student|"
-                       r"member|teacher|coach|tutor|assistant|grandson|granddaughter|son|daughter|"
-                       r"partner|flatmate|housemate|roommate)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+)\b(?![’']s)")
+                       rf"(?:{_KIN_AND_FRIENDS}|neighbou?r|boss|manager|tenant|landlord|landlady|client|"
+                       r"customer|student|member|teacher|coach|tutor|assistant)\s+(?P<who>[A-ZÀ-Þ][\w'’-]+)\b(?![’']s)")
 # The verb after "who", said to them: "… who hasn't paid" → "you haven't paid".
 _YOU_FORM = {"has": "have", "hasn't": "haven't", "hasn’t": "haven’t", "is": "are", "isn't": "aren't",
              "isn’t": "aren’t", "was": "were", "wasn't": "weren't", "wasn’t": "weren’t",
@@ -599,9 +602,7 @@ class _Story:
 # candidate, Zoë Marchetti,", "I met Harriet Olsen".
 _PERSON_CUE = re.compile(
     rf"(?:\b(?i:my|our|the|a|an|his|her|their|one\s+of\s+(?:the|my|our))\s+(?:[a-z][\w'’-]*\s+){{0,3}}?"
-    rf"(?:{_ROLE[4:-1]}|friend|mate|coworker|cousin|sister|brother|aunt|uncle|son|daughter|"
-    r"sister-in-law|brother-in-law|mother-in-law|father-in-law|niece|nephew|dad|mum|mom|owner|"
-    r"candidate|person|man|woman|lady|guy|volunteer|coach|partner|flatmate|housemate)s?"
+    rf"(?:{_ROLE_WORDS}|{_KIN_AND_FRIENDS}|owner|candidate|person|man|woman|lady|guy|volunteer)s?"
     r"(?:\s*,\s*|\s+(?:is|was)\s+|\s+(?:called|named)\s+|\s+)"
     r"|\b(?i:met)\s+|\b(?i:to\s+(?:email|write\s+to)|I\s+need\s+to\s+(?:email|write\s+to))\s+is\s+)"
     rf"(?P<name>(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][a-zà-þ'’-]+(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?)\b(?![’']s)")

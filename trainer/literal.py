@@ -138,7 +138,7 @@ _RULES: list[tuple[str, str]] = [
     (r"apply\s+for\s+(?P<x>.+)", "I'd like to apply for {x}."),
     (r"ask\s+to\s+(?P<x>.+)", "could we {x}?"),
     (r"credit\s+(?P<x>.+)", "credit to {x}."),
-    (r"order\s+(?![#\d]|number\b|no\.?\s)(?P<x>.+)", "I'd like to order {x}."),
+    (r"order\s+(?![#\d]|number\b|no\.?\s|[A-Z]{1,4}-?\d)(?P<x>.+)", "I'd like to order {x}."),
     (r"agree\s+to\s+(?P<x>.+)", "I'm happy to agree to {x}."),
     (r"agree\s+(?:that\s+)?(?P<x>.+)", "I agree that {x}."),
     (r"promise\s+(?:that\s+)?(?P<x>.+)", "{x}."),
@@ -345,7 +345,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         rf"(?:to\s+)?{_WHO}"
                         # "email Priya at Seedcamp —", "write to Gabriel and Ines together,
                         # the couple from the open house, saying …"
-                        r"(?:\s+(?:at|from)\s+[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)?"
+                        r"(?:\s+(?:at|from)\s+[A-Z][\w&'’.-]*(?:\s+(?:&|and\s+(?=[A-Z]))?\s*[A-Z][\w&'’.-]*)*)?"
                         r"(?:\s+together)?"
                         r"(?:,\s+(?:(?:the|my|our|his|her|their|a|an)\s+|(?P<owner>[A-Z][\w-]*)['’]s\s+)"
                         r"[^,:;—–]{1,40}?(?=\s*(?:[,:—–]|\s-\s)))?"
@@ -354,7 +354,7 @@ _ADDRESSED = re.compile(rf"^(?:reply|write|respond|answer|email|message|(?:write
                         rf"|\s+(?=(?:about|on|re|regarding)\s)|\s+that\s+)(?P<rest>.+)$")
 # "write to all year 9 parents: …": whoever it is to, up to the colon.
 _WRITE_TO = re.compile(r"^(?:write|email|message|send\s+(?:an?\s+)?(?:email|note|message))\s+"
-                       r"(?:to\s+)?(?P<who>[\w'’ ]{1,60}?)\s*:\s*(?P<rest>.+)$")
+                       r"(?:to\s+)?(?P<who>[\w'’ ]{1,60}?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*:\s*(?P<rest>.+)$")
 # "choir email: …", "team update —": a note to a group, named by what it is.
 _GROUP_NOTE = re.compile(r"^(?P<who>[a-z][a-z ]{1,25}?)\s+(?:email|note|message|update|"
                          r"announcement)(?:\s*[:—–]|\s+-)\s*(?P<rest>.+)$")

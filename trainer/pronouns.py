@@ -21,6 +21,8 @@ _HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whet
                "know", "and", "home", "back", "up", "down", "out", "off", "over", "round",
                "around", "away", "here", "there", "now", "today", "tomorrow", "later", "soon",
                "again", "too", "tonight", "asap", "yesterday", "directly", "the", "a", "an",
+               "properly", "personally", "formally", "officially", "publicly", "privately",
+               "warmly", "politely", "sincerely", "enough", "so", "very", "immediately",
                "this", "these", "those", "some", "any",
                "everything", "anything", "something", "what", "how", "when", "why", "where"}
 # "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".

@@ -57,6 +57,9 @@ _ABOUT_WRITING = re.compile(
     r"|(?:don['’]?t|do\s+not|dont|doesn['’]?t\s+need\s+to|no\s+need\s+to)\s+(?:make\s+it|be|sound|grovel|"
     r"go\s+overboard|overdo|ramble|waffle|beg|make\s+(?:a\s+)?(?:big\s+)?(?:deal|fuss))\b"
     r"|(?:it\s+)?(?:should|must|needs\s+to)\s+(?:sound|be|read|come\s+across)\b"
+    # "I want it polite because he is more senior."
+    r"|(?:i\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+(?:it|this|the\s+(?:email|tone))\s+(?:to\s+(?:be|sound)\s+)?"
+    r"(?=(?:very\s+|quite\s+|more\s+|a\s+bit\s+)?" + TONE + r"\b)"
     r"|(?:sound|come\s+across\s+as)\s+\w+"
     r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay|fuss|pressure|guilt|jargon|"
     r"emojis?|exclamation\s+marks?|[a-z]+ing)\b"
@@ -81,7 +84,8 @@ _GROUP = (r"(?:(?:the|my|our|their|those|these|all|all\s+the|all\s+our)\b(?:\s+[
           r"(?:\s+(?:of|at|for)\s+[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*)*)?"
           r"|[A-Z][\w'’&-]+['’]s\s+(?:[a-z]+\s+){0,2}(?:team|support|desk|office|department|service|services))"
           r"(?=\s+(?:at|in|from|about|re|regarding|asking|telling|thanking|inviting|reminding|"
-          r"saying|letting|to\s+(?:ask|say|tell|let|thank|invite|remind)|that|and|[a-z]+ing)\b"
+          r"saying|letting|to\s+(?:ask|say|tell|let|thank|invite|remind)|that|and|[a-z]+ing"
+          r"|to\s+(?!(?:the|a|an|my|our|his|her|their|me|you|him|them|us|be)\b)[a-z]+)\b"
           r"|\s*[:,.!?—–(]|$)")
 # What the reader is to the writer, said before their name: "my landlady", "our CA,", "a
 # member named", "the physio,".
@@ -99,11 +103,16 @@ _AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|a
 _WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|(?:him|her|them)\b|{_GROUP}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
         r"|[a-z][\w'’&.-]+(?=\s*[?.!:]\s*$))"
         r"(?:\s*,(?=\s))?")
+# "I want to email her friend Doreen, …", "I need to email the local police to …"
+_EMAIL_SOMEONE = (
+    r"^(?:(?:please|pls|kindly)\s+)?(?:i(?:\s+|(?=['’])))?(?:(?:need|want|would\s+like|['’]d\s+like)\s+to\s+)?(?:e-?mail|message)\s+"
+    r"(?=(?:the|all|a|an|my|our|his|their)\s|her\s+(?!(?:an?|the|this|one)\s)|(?:him|her|them)\b(?!\s+(?:an?|the|this|one)\s)"
+    r"|everyone\b|(?-i:[A-Z]))")
 # The ask to write: "Please write to Dr. Nwosu …", "Can you help me write to my ward
 # manager Siân.", "Kindly draft a mail to our CA, Mr. Iyer, regarding …", "Write an invite
 # to Aunty Grace for …", "I need to email my insurer …".
 _ASK_TO_WRITE = re.compile(
-    r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+|pls\s+)?"
+    r"^(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u|i)\s+(?:please\s+|pls\s+|have\s+)?"
     r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i(?:\s+|(?=['’])))?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
     r"|(?:i\s+)?need\s+(?=write\b))?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
@@ -112,7 +121,7 @@ _ASK_TO_WRITE = re.compile(
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
     r"announcement|update|reminder|apology|complaint|thank[\s-]you(?:\s+note)?)\s+"
     r"(?:to\s+|for\s+(?=(?-i:[A-Z])|(?:a|an|my|our)\s+[a-z]+,?\s+(?-i:[A-Z])))|to\s+)"
-    r"|^(?:(?:please|pls|kindly)\s+)?(?:i\s+)?(?:need\s+to\s+)?(?:e-?mail|message)\s+(?=(?:the|all|a|an|my|our)\s|everyone\b|(?-i:[A-Z]))"
+    r"|" + _EMAIL_SOMEONE +
     r"|^(?:(?:please|pls|and)\s+)?(?:address|send)\s+it\s+to\s+",
     re.I)
 # "I am writing to Frau Hoffmann, the secretary of our tennis club.": the lead, said first
@@ -120,7 +129,7 @@ _I_AM_WRITING = re.compile(r"^I['’]?\s*(?:am|m)\s+writing\s+to\s+(?=(?-i:[A-Z]
 # "Need an email to all members: …", "I want a note for the parents".
 _NEED_AN_EMAIL = re.compile(r"^(?:i(?:\s+|(?=['’]))|we\s+)?(?:need|want|would\s+like|['’]d\s+like)\s+(?:an?|one)\s+"
                             r"(?:[\w'’,-]+\s+){0,3}?(?:e-?mail|mail|note|message|letter|update|reminder)"
-                            r"\s+(?:to|for)\s+", re.I)
+                            r"(?:\s+(?:to\s+)?go(?:ing)?(?:\s+out)?)?\s+(?:to|for)\s+", re.I)
 # The same, with what to say and no one named: "I want a firm but fair email reminding him
 # of …", "Write a polite but clear chase and mention …", "I want to send her a short email."
 _WANTS_AN_EMAIL = re.compile(
@@ -139,7 +148,8 @@ _ROLE_WORDS = (r"contact|manager|boss|supervisor|line\s+manager|landlord|landlad
                r"electrician|neighbou?r|tenant|colleague|coworker|co-worker|caseworker|accountant|"
                r"lawyer|solicitor|ca|principal|headteacher|lecturer|professor|nurse|coach|mentor|"
                r"buyer|seller|supplier|vendor|contractor|mechanic|hr|pa|assistant|organiser|organizer|"
-               r"host|chair|treasurer|captain|name")
+               r"host|chair|treasurer|captain|name|chef|person|tradesman|trainer|instructor|"
+               r"receptionist|administrator|inspector|engineer|surveyor|caretaker|warden|editor")
 _ROLE = rf"(?i:{_ROLE_WORDS})"
 # Family and friends, as a story names them before their name: "my old flatmate Dmitri".
 _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
@@ -147,9 +157,15 @@ _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|
                     r"father-in-law|dad|mum|mom|partner|flatmate|housemate|roommate")
 _INTRODUCED = re.compile(
     rf"^(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?{_ROLE}"
-    rf"(?:\s+(?:there|here|at\s+(?:the\s+)?[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?\s*(?:is|['’]s|was)\s+"
-    rf"(?:called\s+|named\s+)?(?P<who>{_NAME})"
+    rf"(?:\s+(?:there|here|at\s+(?:the\s+)?[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?"
+    # "The tenant who deals with everything is …", "the person managing our property is …"
+    r"(?:\s+(?:who|that)\s+[^,.;]{1,40}?|\s+[a-z]+ing\s+(?:[\w'’-]+\s+){0,3}?)?"
+    r"\s*(?:is|['’]s|was)\s+"
+    rf"(?:called\s+|named\s+)?(?:(?:their|our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_ROLE}\s*,?\s+)?(?P<who>{_NAME})"
     r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?(?:\s*,\s*(?:first\s+name|goes\s+by)\s+(?P<first>[A-Z][\w'’-]+))?"
+    # "…, who's quite old school.", "…, she's fair but very busy, so it needs to be short.":
+    # what they are like, told to the assistant
+    r"(?:\s*,\s*(?:who|he|she)(?:['’]s|\s+is|\s+has|\s+was|['’]s\s+been)\s+[^.!?]*)?"
     r"\s*[.!]?$")
 # "I'm a landlord with a tenant, Mr. Kowalski, at 17B Harrow Street.", "I have a client,
 # Dana Wu, who …": the reader, introduced by the writer's own part.
@@ -286,6 +302,13 @@ _YOU_FORM = {"has": "have", "hasn't": "haven't", "hasn’t": "haven’t", "is": 
              "wants": "want", "needs": "need", "lives": "live", "works": "work", "runs": "run"}
 
 
+# What the people written to are asked to do: "… to all staff to submit timesheets by 5",
+# "… to do the needful and return the forms".
+_TO_ACT = re.compile(r"^to\s+(?:do\s+the\s+needful\s+(?:and\s+)?)?(?=(?:submit|complete|fill|return|bring|"
+                     r"attend|sign|pay|book|join|upload|clear|finish|hand|wear|register|read|reply|respond|"
+                     r"vote|park|use|avoid|keep|make\s+sure|please)\b)|^to\s+do\s+the\s+needful\b\s*", re.I)
+
+
 def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) -> str:
     """What the ask to write says to say, after whom it is to: "… at Leeds inviting her to
     give a talk" → "invite her to give a talk"."""
@@ -294,6 +317,8 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     # assistant about them.
     rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,70},", "", rest)
     rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
+    # "… her friend Doreen, who's known her since school, to ask …": about them, to the assistant
+    rest = re.sub(r"^\s*,?\s*who(?:['’](?:s|d|ve)|\s)[^,]{1,60},\s*(?=to\s)", "", rest)
     rest = re.sub(r"^\s*,?\s*the\s+[a-z]+\s+who\b[^.,;]*", "", rest)  # "Mr Okoro the electrician who …"
     rest = re.sub(r"^\s*,\s*(?:the|my|our)\s+[^.;,]{1,60}[.!]?$", "", rest)  # "…, the secretary of our club."
     rest = re.sub(r"^\s*,?\s*the\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?=[a-z]+ing\b)", "", rest)  # "… the head teacher complaining"
@@ -309,6 +334,9 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^\s*(?:at|from)\s+the\s+[a-z]+(?=\s+(?:regarding|about|re)\b)", "", rest)
     rest = re.sub(r"^\s*[—–-]\s*", "", rest)
     rest = re.sub(r"^\s*(?:for\s+me|please|pls)\b", "", rest).strip(" ,:—–-")
+    # "… her directly, not my manager, and just say …": how it is sent, then what is said
+    rest = re.sub(r"^(?:directly|privately|personally|separately)\b(?:\s*,\s*not\s+[^,]{1,30},)?\s*(?:and\s+)?"
+                  r"(?:just\s+)?(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?(?:(?:hey|hi)\s*,\s*)?", "", rest)
     rest = re.sub(r"^that\s+", "", rest)
     # "… to Dev since he'd be my manager": why, told to the assistant
     rest = re.sub(r"^(?:since|because|as)\b.*$", "", rest)
@@ -321,6 +349,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^to\s+(?=(?:ask|thank|remind|confirm|invite|apologi[sz]e|inform|decline|accept)\b)", "", rest)
     rest = re.sub(r"^(?:informing|inform|letting\s+(?:him|her|them)\s+know|telling\s+(?:him|her|them))"
                   r"\s+(?:(?:him|her|them)\s+)?that\s+", "", rest)
+    rest = _TO_ACT.sub("please ", rest)  # "… all team members to submit timesheets"
     rest = re.sub(r"^to\s+(?=[a-z]+\b)", "I'd like to ", rest)  # "… to set up a one-to-one"
     rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
     if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
@@ -393,13 +422,28 @@ def retold(text: str) -> str:
     lead = re.match(r"^([^:\n]{1,30}):\s*(?=\S)", text)
     if lead and about_the_writing(lead.group(1)):
         text = text[lead.end():]
-    told = sentences(" ".join(text.split()))
+    told = [part for sentence in sentences(" ".join(text.split())) for part in _ask_apart(sentence)]
     if not told:
         return text
     story = _Story(told)
     for n, sentence in enumerate(told):
         story.read(n, sentence)
     return story.request() or text
+
+
+# "I'm organising a charity 10k and need to email the local police to …": the ask to
+# write, said after a comma or an "and", begins its own sentence.
+_ASK_AFTER_AND = re.compile(r"(?:,\s*|\s+)(?:and|so)\s+(?=(?:I\s+)?(?:need|want|have)\s+to\s+"
+                            r"(?:e-?mail|write\s+to|message)\s)", re.I)
+
+
+def _ask_apart(sentence: str) -> list[str]:
+    found = _ASK_AFTER_AND.search(sentence)
+    if not found or found.start() < 12:
+        return [sentence]
+    ask = sentence[found.end():]
+    ask = ask if re.match(r"(?i)I\b", ask) else "I " + ask
+    return [sentence[:found.start()].rstrip(" ,") + ".", ask]
 
 
 class _Story:
@@ -460,6 +504,15 @@ class _Story:
         if about_the_writing(sentence) and not (sentence.endswith(";") and len(sentence.split()) == 1):
             self.changed = True
             return ""
+        # "Doreen isn't great with tech so keep it simple.": the tone, and why
+        why = re.search(r"\s*,?\s+so\s+(?=(?:please\s+)?(?:keep|make|be|write|don['’]?t|do\s+not|not\s+too|"
+                        r"nothing\s+too|no\s+need|proper|(?:i\s+)?don['’]?t\s+want\s+it\s+to)\b)", sentence)
+        if why and about_the_writing(sentence[why.end():]):
+            self.changed = True
+            # "My manager is Petra, she's busy, so it needs to be short.": who, still told;
+            # "I really liked the team so keep it gracious.": what the writer says stays
+            head = sentence[:why.start()].rstrip(" ,") + "."
+            return head if _INTRODUCED.match(head) or re.match(r"(?i)I\b|I['’]", head) else ""
         head, comma, tail = sentence.partition(",")
         if comma and _about(head) and tail.strip(" .!?") and not about_the_writing(tail):
             # "I don't want to sound like I'm complaining, I love the ward": what is said
@@ -485,7 +538,11 @@ class _Story:
             return True
         introduced = _INTRODUCED.match(sentence) or _INTRODUCED_LAST.search(sentence) \
             or _I_HAVE_A.match(sentence)
-        if introduced and not self.who and not self.acting and _who_of(introduced) not in self.kept[:1]:
+        # Once what to say has begun, "The new manager is Sarah." may be news for the
+        # email; "My head chef is Andre." still only tells the assistant who they are.
+        mine = re.match(r"(?i)(?:my|our)\s", sentence)
+        if introduced and not self.who and (not self.acting or mine) \
+                and _who_of(introduced) not in self.kept[:1]:
             self.who, self.changed = _who_of(introduced), True
             return True
         if n == 0 and _WHO_I_AM.match(sentence) and len(self.told) > 2:
@@ -513,6 +570,10 @@ class _Story:
         asks = _ASK_TO_WRITE.match(sentence) or _NEED_AN_EMAIL.match(sentence) or (
             _I_AM_WRITING.match(sentence) if n == 0 else None)
         named = re.match(_WHO, sentence[asks.end():]) if asks else None
+        if asks and not named:
+            # "I need to email the local police to let them know": whom to, not "a note to"
+            asks = re.match(_EMAIL_SOMEONE, sentence, re.I)
+            named = re.match(_WHO, sentence[asks.end():]) if asks else None
         if not named:
             return False
         name = _name_of(named.group("who"))
@@ -531,7 +592,8 @@ class _Story:
                 person or n == 0 and not rest.strip(" .!?") and not re.fullmatch(r"[a-z][\w'’&.-]+", name)):
             self.who = name  # a group or a role leads too: "Write to the letting agent. …"
         if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
-            self.kept.append(rest)
+            # "… the local police to let them know about road use": what it is about
+            self.kept.append(re.sub(r"^(?:about|regarding|re)\s+(?=\S)", "I'm writing about ", rest))
         return True
 
     def _first_lead(self, sentence: str, asks: re.Match, named: re.Match, person: bool) -> str:
@@ -640,6 +702,8 @@ def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_tol
     Aunty Grace for Dad's 70th", "a follow-up to Javier after our call", "a complaint to …
     regarding …", "email the under-14 parents: …"."""
     said = _SAYS_WHAT.match(after)
+    if not person and _TO_ACT.match(after.strip()):
+        return True
     if person and (role or _GERUND_SAID.match(after)) and said:
         return True
     if re.search(r"(?i)invit", asked) and re.match(r"\s*(?:for|to)\s", after):

@@ -30,12 +30,15 @@ _SHORTHAND = {
     "wrt": "re", "rn": "right now", "ppl": "people", "mtg": "meeting", "appt": "appointment",
     "wk": "week", "wks": "weeks", "eod": "end of day", "cn": "can", "cud": "could",
     "wud": "would", "2day": "today", "2nite": "tonight", "2night": "tonight",
+    "msg": "message", "msgs": "messages", "wfh": "working from home", "hes": "he's", "shes": "she's",
 }
 _SHORT_WORD = re.compile(
     r"(?<![\w/@.#-])(" + "|".join(re.escape(k) for k in sorted(
         _SHORTHAND, key=len, reverse=True)) + r")(?![\w/@-]|\.\w)", re.I)
 # "follow up w jordan @ brightline": with Jordan at Brightline.
 _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
+            # "write to Ollie n ask if he's coming": and
+            (re.compile(r"(?<=[A-Za-z])\s+n\s+(?=[a-z])"), " and "),
             (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at "),
             # "email Carlos re: my membership": about it, not a colon after "Carlos re"
             (re.compile(r"(?<=\s)(re|Re|RE):\s+"), r"\1 "),
@@ -45,6 +48,8 @@ _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "
             # "email 2 lisa", "msg 2 the team": to them
             (re.compile(r"\b(email|e-mail|write|msg|message|text|reply|note|send\s+\w+|say\s+\w+)"
                         r"\s+2\s+(?=[A-Za-z])", re.I), r"\1 to ")]
+# "my cuz Anil": a cousin ("cuz" is "because" elsewhere).
+_COUSIN = re.compile(r"\b(my|our|his|her|your)\s+(?:cuz|coz)\b", re.I)
 # "ill be late", "ill send it": I'll, where a verb follows ("ill" is a word too).
 _ILL = re.compile(r"\bill\s+(?=(?:be|have|get|send|call|bring|do|make|need|try|check|see|"
                   r"pick|drop|come|let|sort|ask|pay|look|email|text|ring)\b)", re.I)
@@ -99,6 +104,9 @@ _BARE_ROLE = re.compile(
     r"lawyer|solicitor|mechanic|contractor|decorator|gardener|agent|tenant|team|office|"
     r"school|council|bank)\b(?!['’]|\s+(?-i:[A-Z]))", re.I)
 # "tell both tom and aisha …": both, by name.
+# "ask tom and aisha if they …": two people, by name.
+_TWO = re.compile(r"^(?P<verb>tell|ask|remind|thank|invite)\s+(?P<a>[a-z][a-z'’-]{1,14})\s+(?:and|&)\s+"
+                  r"(?P<b>[a-z][a-z'’-]{1,14})\s+(?=(?:if|whether|to|that|about|for)\b)")
 _BOTH = re.compile(r"\b(?P<verb>tell|ask|remind|thank|email(?:\s+to)?|message|msg|text|invite|let)\s+both\s+"
                    r"(?P<a>[A-Za-z][a-z'’-]+)\s+(?:and|&)\s+(?P<b>[A-Za-z][a-z'’-]+)\b")
 # How to write it, which only the writer can carry out: "but be nice", "keep it short",
@@ -214,6 +222,12 @@ _GROUP_LEAD = re.compile(r"^\s*(?P<who>all|everyone|everybody|team|folks|guys|bo
                          r"(?P<rest>\S.*)$", re.I | re.S)
 
 
+def _birthday_who(who: str) -> str:
+    """ "my cousin anil" → "Anil"; "uncle femi" → "Uncle Femi"."""
+    who = re.sub(r"(?i)^(?:my|our)\s+(?:[a-z-]+\s+)?(?=\S+$)", "", who)
+    return who.title() if who.islower() else who
+
+
 def _the(thing: str) -> str:
     """ "rate sheet" → "the rate sheet"; "my notes", "the deck", "Q3 numbers" as they are."""
     return thing if re.match(r"(?i:the|a|an|my|our|his|her|their|this|these|those)\b|[A-Z0-9]", thing) \
@@ -297,6 +311,32 @@ def asked_framing(instruction: str) -> tuple[str, str, str]:
 
 # Other verbs for the same act.
 _SAME_ACT = [
+    # "message greg the van keys are under the mat", "text jo we're running late": tell
+    (re.compile(r"^(?:message|text|email)\s+(?P<who>(?-i:[a-z]{2,12}|[A-Z][a-z]{1,12}))\s+"
+                r"(?=(?:(?:the|my|our|your|his|her)\s+(?:[\w'’-]+\s+){0,3}(?:is|are|was|were|will|has|have|"
+                r"isn['’]t|aren['’]t|won['’]t|needs?)\b|(?:we|it|they|he|she)(?:['’](?:s|re|ll|ve)|\s+(?:are|is|was|were|will|"
+                r"won['’]t|can|can['’]t|have|has|need|needs)\b)))", re.I),
+     r"tell \g<who> "),
+    # "wfh tomorrow, tell my manager lucy": what to say, then whom to
+    (re.compile(r"^(?P<what>[^,;:]{3,80}?)\s*[,;—–-]\s*(?:pls\s+|please\s+)?(?:tell|let)\s+(?:my\s+|our\s+|the\s+)?"
+                r"(?:(?:[a-z]+\s+){0,2}(?:manager|boss|teacher|landlord|landlady|team|lead|supervisor|coach)\s+)?"
+                r"(?P<who>[A-Za-z][a-z'’-]{1,14})(?:\s+know)?\s*[.!]?$", re.I),
+     lambda m: m.group(0) if m.group("who").lower() in NOT_A_NAME | COMMON
+     else f"tell {m.group('who').capitalize()}: {m.group('what')}"),
+    # "email the council's parking services to appeal a ticket": the reason for writing
+    (re.compile(r"^(?:write\s+to|email|e-mail|message)\s+(?P<who>(?:the|my|our)(?:\s+(?![a-z]+ing\s+to\b)[^,.:;\s]+){1,5}?)\s+to\s+"
+                r"(?!(?:say|tell|ask|let|remind|thank|invite|confirm|inform|check|see|find|the|a|an|my|our|me|you|"
+                r"him|her|them|us|be)\b)(?=[a-z]+\s)", re.I),
+     r"write to \g<who>: I'm writing to "),
+    # "email hr re my p45": the department
+    (re.compile(r"^(?:write\s+to|email|e-mail|message)\s+(?P<who>hr|payroll|accounts|finance|reception|admissions|"
+                r"billing|IT)\s+(?=(?:re|about|regarding)\b)", re.I),
+     lambda m: f"write to the {m.group('who').upper() if len(m.group('who')) == 2 else m.group('who')} team "),
+    # "write to bookings@lakeside.co.uk want to move our stay": to the address, in the
+    # writer's words
+    (re.compile(r"^(?:write\s+to|email|e-mail|message)\s+(?P<who>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*[,:—–-]?\s+"
+                r"(?:i\s+)?(?=(?:want|need|would\s+like)\b)", re.I),
+     r"write to \g<who>: I "),
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
                 r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
      r"follow up with \g<who> "),
@@ -359,7 +399,7 @@ _SAME_ACT = [
     # "happy bday msg to uncle femi", "birthday wishes to Ana"
     (re.compile(r"^(?:a\s+)?(?:happy\s+)?(?:bday|b-day|birthday)\s+(?:msg|message|note|email|wishes|card)\s+(?:to|for)\s+"
                 r"(?P<who>.+?)\s*(?P<rest>[^\w\s].*)?$", re.I),
-     lambda m: f"wish {m.group('who').title() if m.group('who').islower() else m.group('who')} a happy "
+     lambda m: f"wish {_birthday_who(m.group('who'))} a happy "
                f"birthday{(' ' if m.group('rest')[:1] not in ',;:.!' else '') + m.group('rest') if m.group('rest') else ''}"),
     # "extension request to prof. lindqvist for my essay"
     (re.compile(r"^(?:an?\s+)?extension\s+request\s+(?:to|for)\s+(?P<who>.+?)\s+(?:for|on)\s+(?P<x>.+)$", re.I),
@@ -414,6 +454,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     instruction = asked_framing(asked_subject(instruction)[0])[0]
     lines = []
     for line in instruction.splitlines():
+        line = _COUSIN.sub(r"\1 cousin", line)
         line = _SHORT_WORD.sub(lambda m: _spelt(m.group(0)), line)
         line = _ILL.sub("I'll ", line)
         for pattern, replacement in _WITH_AT:
@@ -426,6 +467,10 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)
     text = _BOTH.sub(lambda m: f"{m.group('verb')} {m.group('a').capitalize()} and "
                                f"{m.group('b').capitalize()}", text, count=1)
+    two = _TWO.match(text)
+    if two and not {two.group("a"), two.group("b")} & (NOT_A_NAME | COMMON | set(everyday)):
+        text = f"{two.group('verb')} {two.group('a').capitalize()} and {two.group('b').capitalize()} " \
+            + text[two.end():]
     for pattern, replacement in _SAME_ACT:
         text = pattern.sub(replacement, text, count=1)
     for pattern in _HOW_TO_WRITE:

@@ -132,3 +132,35 @@ def test_someone_elses_words_reported_keep_their_pronouns():
                         "marked absent on Monday but she was in class all day.",
                         reader="Mrs Ncube") == \
         "Ama says she was marked absent on Monday but she was in class all day."
+
+
+@pytest.mark.parametrize("request_, reader, email", [
+    # introduced with what they are like, and why the tone, told to the assistant
+    ("I've run the kitchen rota for a year. My supervisor is Ingeborg, she's kind but always "
+     "rushed, so it needs to be brief. I'd like to ask for a meeting about taking on the ordering.",
+     "Ingeborg", "I've run the kitchen rota for a year. Could we have a meeting about taking on "
+                 "the ordering?"),
+    # introduced by what they do, not by a title
+    ("Our holiday let is on Quay Street. The guest who booked everything is Matthias. I want to "
+     "email him about check-in: keys are in the lockbox, code 4471.", "Matthias",
+     "Our holiday let is on Quay Street. About check-in: keys are in the lockbox, code 4471."),
+    # "My … is …" after the ask began still only tells the assistant who it is
+    ("Please write a resignation email. I'm leaving the bakery after six years. My head baker is "
+     "Odile. My last day is 30 May.", "Odile",
+     "I'm writing to resign. I'm leaving the bakery after six years. My last day is 30 May."),
+    # someone else's friend, with what they are, then what to ask
+    ("Grandad turns 90 in June. I want to email his friend Wilfred, who's known him since the "
+     "war, to ask if he could give a toast. Wilfred is hard of hearing so keep it short.",
+     "Wilfred", "Grandad turns 90 in June. Could you let me know whether you could give a toast?"),
+    # the ask after "and", to a group named by what it is
+    ("We're holding a street party on 2 August and need to email the local council to ask "
+     "whether we need a road closure. About 80 people are coming.", "",
+     "We're holding a street party on 2 August. Could you let me know whether we need a road "
+     "closure? About 80 people are coming."),
+    # a group told what to do
+    ("Draft a mail to all shift leads to do the needful and return the rota forms by Thursday.",
+     "", "Please return the rota forms by Thursday."),
+])
+def test_stories_with_the_reader_introduced_in_passing(request_, reader, email):
+    assert literal_body(request_, reader=reader) == email
+    assert named_in_instruction(request_) == reader

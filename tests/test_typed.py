@@ -232,3 +232,25 @@ def test_a_note_led_by_all_is_to_the_group():
     assert addresses_a_group("All: round 2 approved — £7,500; 30 September")
     assert addresses_a_group("Team — standup moves to 9:30")
     assert not addresses_a_group("Alice: the van is back")
+
+
+@pytest.mark.parametrize(("request_", "reader", "email"), [
+    ("msg to wren re the minutes, shes taking them on thursday", "Wren",
+     "Re the minutes, you're taking them on Thursday."),
+    ("text bram the spare keys r with the neighbour", "Bram", "The spare keys are with the neighbour."),
+    ("wfh friday, tell my manager ilse", "Ilse", "Working from home Friday."),
+    ("write to Cosmo n ask if hes still selling the bike", "Cosmo",
+     "Could you let me know whether you're still selling the bike?"),
+    ("birthday wishes for my cuz tariq, hes 40", "Tariq", "Wishing you a happy birthday! You're 40."),
+    ("ask pavel and noor if they can swap shifts sat", "Pavel and Noor",
+     "Could you let me know whether you can swap shifts sat?"),
+    ("Email the school's uniform shop to return a blazer that came in the wrong size.", "",
+     "I'm writing to return a blazer that came in the wrong size."),
+    ("Write to lettings@harbourview.co.uk want to extend our tenancy by six months.", "",
+     "I want to extend our tenancy by six months."),
+    ("Write an email to the support team at Brook & Vale about a kettle that leaks. Order BV-55102.",
+     "", "I'm writing about a kettle that leaks. Order BV-55102."),
+])
+def test_short_typed_leads_and_their_email(request_, reader, email):
+    assert literal_body(request_, reader=reader.split(" and ")[0]) == email
+    assert named_in_instruction(request_) == reader

@@ -228,7 +228,11 @@ _DESKS = {"info", "admin", "accounts", "account", "support", "sales", "hello", "
           "team", "enquiries", "inquiries", "noreply", "billing", "hr", "help", "bookings",
           "reception", "orders", "service", "mail", "post", "jobs", "careers", "press", "ap", "ar",
           "finance", "payables", "receivables", "legal", "it", "ops", "procurement", "purchasing",
-          "payroll", "facilities", "events", "marketing", "invoices", "claims"}
+          "payroll", "facilities", "events", "marketing", "invoices", "claims", "lettings",
+          "rentals", "lets", "sales", "studio", "shop", "store", "membership", "members",
+          "customerservice", "customercare", "care", "returns", "refunds", "complaints",
+          "feedback", "webmaster", "secretary", "chair", "treasurer", "club", "school", "desk",
+          "frontdesk", "booking", "reservations", "stay", "hotel", "tickets", "box"}
 
 
 def address_name(address: str) -> str:

@@ -214,7 +214,9 @@ _RULES: list[tuple[str, str]] = [
     # "write to Lucy, mentioning owe deposit, rent roll": the notes with no topic
     (r"mentioning\s+(?P<y>.+)", "{y}."),
     # "…: about pushing my quals to the fall"
-    (r"(?:about|regarding)\s+(?P<x>[^:]+)", "I'm writing about {x}."),
+    # not "About 80 people are coming": about, as many as
+    (r"(?:about|regarding)\s+(?!(?:\d|a\s+(?:dozen|hundred|thousand|week|month|year)\b)[^:]*\b(?:are|is|will|were|was)\b)"
+     r"(?P<x>[^:]+)", "I'm writing about {x}."),
     (r"re:?\s+(?P<x>[^:,]+(?:\s[-—–]\s[^:]*)?)", "I'm writing about {x}."),
     # "schedule a call with Phillip to discuss the budget"
     (rf"(?:schedule|set\s+up|arrange|book|organi[sz]e)\s+(?P<x>(?:a|an|some)\s+(?:[\w-]+\s+)?"

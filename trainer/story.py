@@ -155,8 +155,17 @@ _ROLE = rf"(?i:{_ROLE_WORDS})"
 _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
                     r"son|daughter|grandson|granddaughter|sister-in-law|brother-in-law|mother-in-law|"
                     r"father-in-law|dad|mum|mom|partner|flatmate|housemate|roommate")
+# Words that end as people's jobs do ("baker", "florist", "librarian") and are things.
+_NOT_PEOPLE = (r"order|number|address|answer|letter|paper|cover|power|water|border|folder|poster|"
+               r"charger|printer|computer|server|register|chapter|summer|winter|quarter|offer|"
+               r"transfer|matter|member|floor|door|colour|color|error|mirror|flavour|favourite|list|"
+               r"plan|budget|plant|event|payment")
+# "My head baker is Odile.", "Our florist is Mrs Quint.": someone, by what they do
+_BY_TRADE = rf"(?!(?:{_NOT_PEOPLE}))[a-z]+(?:er|or|ist|ian)"
 _INTRODUCED = re.compile(
-    rf"^(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?{_ROLE}"
+    rf"^(?:(?:[Mm]y|[Oo]ur)\s+(?:[a-z]+\s+)?{_BY_TRADE}|(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?"
+    # "The guest who booked everything is Matthias": anyone, said with what they do
+    rf"(?:{_ROLE}|[a-z]+(?=\s+(?:who|that)\s)))"
     rf"(?:\s+(?:there|here|at\s+(?:the\s+)?[\w'’&-]+(?:\s+[A-Z][\w'’&-]+)*))?"
     # "The tenant who deals with everything is …", "the person managing our property is …"
     r"(?:\s+(?:who|that)\s+[^,.;]{1,40}?|\s+[a-z]+ing\s+(?:[\w'’-]+\s+){0,3}?)?"
@@ -349,7 +358,8 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^to\s+(?=(?:ask|thank|remind|confirm|invite|apologi[sz]e|inform|decline|accept)\b)", "", rest)
     rest = re.sub(r"^(?:informing|inform|letting\s+(?:him|her|them)\s+know|telling\s+(?:him|her|them))"
                   r"\s+(?:(?:him|her|them)\s+)?that\s+", "", rest)
-    rest = _TO_ACT.sub("please ", rest)  # "… all team members to submit timesheets"
+    if re.search(r"(?i)\b(?:all|everyone|everybody)\b|[a-z]s\s*,?\s*$", sentence[ask_end:start]):
+        rest = _TO_ACT.sub("please ", rest)  # "… all team members to submit timesheets"
     rest = re.sub(r"^to\s+(?=[a-z]+\b)", "I'd like to ", rest)  # "… to set up a one-to-one"
     rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
     if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
@@ -581,7 +591,8 @@ class _Story:
         asked, after = sentence[:asks.end()], sentence[asks.end() + named.end():]
         rest = _what_to_say(sentence, asks.end(), asks.end() + named.end())
         if n == 0 and _what_to_say(sentence, asks.end(), asks.end() + named.end(), kinds=False).strip(" .!?") \
-                and not _says_it_all(asked, after, person, bool(named.group("role")), len(self.told)):
+                and not _says_it_all(asked, after, person, bool(named.group("role")), len(self.told),
+                                     named.group(0)):
             # The first sentence is left to the rest of the reading, which knows its leads.
             self.kept.append(self._first_lead(sentence, asks, named, person))
             self.left_first = True
@@ -593,7 +604,9 @@ class _Story:
             self.who = name  # a group or a role leads too: "Write to the letting agent. …"
         if rest.strip(" .!?") and not re.match(r"(?i)(?:on|at|from|in|of)\b", rest):
             # "… the local police to let them know about road use": what it is about
-            self.kept.append(re.sub(r"^(?:about|regarding|re)\s+(?=\S)", "I'm writing about ", rest))
+            # ("about check-in: keys are in the lockbox" heads what follows, as it is)
+            self.kept.append(rest if ":" in rest else
+                             re.sub(r"^(?:about|regarding|re)\s+(?=\S)", "I'm writing about ", rest))
         return True
 
     def _first_lead(self, sentence: str, asks: re.Match, named: re.Match, person: bool) -> str:
@@ -696,13 +709,15 @@ def _name_of(who: str) -> str:
     return re.sub(r"^(?:my|our)\s+(?=(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}$)", "", who)
 
 
-def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_told: int) -> bool:
+def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_told: int,
+                 who: str = "") -> bool:
     """Whether a first sentence that asks to write says what to say after whom to, in a way
     only this reading reads: "… to my manager Mr. Sharma requesting leave …", "an invite to
     Aunty Grace for Dad's 70th", "a follow-up to Javier after our call", "a complaint to …
     regarding …", "email the under-14 parents: …"."""
     said = _SAYS_WHAT.match(after)
-    if not person and _TO_ACT.match(after.strip()):
+    if not person and _TO_ACT.match(after.strip()) and re.search(
+            r"(?i)\b(?:all|everyone|everybody)\b|[a-z]s\s*,?\s*$", who):
         return True
     if person and (role or _GERUND_SAID.match(after)) and said:
         return True

@@ -229,7 +229,7 @@ _DESKS = {"info", "admin", "accounts", "account", "support", "sales", "hello", "
           "reception", "orders", "service", "mail", "post", "jobs", "careers", "press", "ap", "ar",
           "finance", "payables", "receivables", "legal", "it", "ops", "procurement", "purchasing",
           "payroll", "facilities", "events", "marketing", "invoices", "claims", "lettings",
-          "rentals", "lets", "sales", "studio", "shop", "store", "membership", "members",
+          "rentals", "lets", "studio", "shop", "store", "membership", "members",
           "customerservice", "customercare", "care", "returns", "refunds", "complaints",
           "feedback", "webmaster", "secretary", "chair", "treasurer", "club", "school", "desk",
           "frontdesk", "booking", "reservations", "stay", "hotel", "tickets", "box"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from trainer.story import about_the_writing
+from trainer.story import about_the_writing, sentences
 from trainer.titles import HONORIFIC
 
 # "reply to this: "Hi Sam, are you free Thursday? Thanks, Ana" — say yes, 2pm works": the
@@ -36,7 +36,8 @@ _DESK_SIGNED = {"customer", "customers", "support", "team", "the", "accounts", "
 # "…? Thanks, Melissa Grant, Accounts, Harbour Creative", "Regards, Mr. J. Holloway, Head of
 # Year 8": the name after the last sign-off, whatever follows it.
 _SIGNED_THEN = re.compile(
-    r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly)\s*,?|\s[—–-])\s*\n?\s*"
+    r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly|"
+    r"(?:yours\s+)?(?:faithfully|truly))\s*,?|\s[—–-])\s*\n?\s*"
     rf"(?P<name>(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+)(?=\s*(?:[,.!]|\s+[A-Z]|\s+x+\b|$))",
     re.I)
 # "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
@@ -71,14 +72,18 @@ _QUOTED_LINES = re.compile(r"(?:^|\n)(?P<block>(?:[ \t]*>[^\n]*(?:\n|$))+)")
 _RULED = re.compile(r"(?:^|\n)[ \t]*-{3,}[ \t]*\n(?P<block>.+?)(?:\n[ \t]*-{3,}[ \t]*(?:\n|$)|$)", re.S)
 _RULED_BEFORE = re.compile(r"^(?P<block>.+?)\n[ \t]*-{3,}[ \t]*\n", re.S)
 _IN_QUOTES = re.compile(r"[\"“](?P<block>[^\"”]{40,})[\"”]")
+# Pasted as it came, after a blank line: from its greeting to its signature's last line.
+_GREETED = re.compile(r"(?:^|\n[ \t]*\n)(?P<block>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings)\b"
+                      r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n|$)", re.S)
 # What asks for a reply, and how it is said before what to answer: "Can you reply to this
 # email from my landlady:", "Help me reply to this.", "write back", "Reply to this customer
 # and tell him …".
 _REPLY_WORDS = re.compile(r"(?i)\b(?:reply|respond|answer|write\s+back|get\s+back\s+to)\b")
 _REPLY_LEAD = re.compile(
     r"^\s*(?i:(?:hi|hey|ok)[,!.]?\s+)?(?i:(?:can|could)\s+(?:you|u)\s+|pls\s+|please\s+|kindly\s+)*"
-    r"(?i:help\s+me\s+)?(?i:write\s+(?:a\s+)?)?(?i:reply|respond|answer|write\s+back|get\s+back)"
-    r"(?:\s+(?i:to))?(?:\s+(?i:this|it|the\s+following|the\s+email\s+below|her|him|them))?"
+    r"(?i:help\s+me\s+)?(?i:(?:write|draft|prepare)\s+(?:a\s+)?)?(?i:reply|respond|answer|write\s+back|get\s+back)"
+    r"(?:\s+(?i:to))?(?:\s+(?i:this|it|the\s+following|the\s+email\s+below|(?:the\s+)?below(?:\s+(?:e-?mail|mail|message))?|"
+    r"her|him|them))?"
     r"(?:\s+(?i:email|message|mail|note|customer|one))?(?:\s+(?i:from)\s+(?:(?i:my|our|the)\s+)?[^:,.\n]{1,40}?)?"
     r"(?:\s+(?i:for\s+me|pls|please))?\s*(?:[,:.—–-]+\s*|\s+(?i:and)\s+|\s+(?=(?i:saying|say|telling|tell)\b)"
     r"|\s+(?=[a-z]+ing\b)|\s+(?=(?i:that['’]?s|thats|which\s+is)\b)|$)")
@@ -90,7 +95,7 @@ _ANSWERED = {"booking": "I'd like to book", "accepting": "I'm happy to accept",
 
 def _pasted_block(text: str) -> tuple[str, str] | None:
     """(the request without the pasted email, the email) for a block pasted anywhere."""
-    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE):
+    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE, _GREETED):
         found = pattern.search(text)
         if not found:
             continue
@@ -113,12 +118,17 @@ def _what_to_answer(rest: str) -> str:
         lead = _REPLY_LEAD.match(part)
         part = part[lead.end():] if lead else part
         part = re.sub(r"^(?i:saying|say)\s+(?:that\s+)?", "", part)
+        # "Inform that shipment is delayed", "Tell them we paid": what to tell them
+        part = re.sub(r"^(?i:inform|tell|let\s+(?:him|her|them)\s+know)\s+(?:(?i:him|her|them)\s+)?(?:(?i:that)\s+)?"
+                      r"(?=\w)(?!(?i:him|her|them)\b)", "", part)
         part = re.sub(r"^(?i:booking|accepting|declining|confirming|agreeing|thanking)\b",
                       lambda m: _ANSWERED[m.group(0).lower()], part)
         # "… a reply thats a bit more firm": how to write it
         tone = re.match(r"(?i)(?:that['’]?s|thats|which\s+is)\s+(?P<how>.+)$", part)
         if tone and about_the_writing(tone.group("how")):
             continue
+        # "… i have my kids. dont want to sound like im not a team player": how to write it
+        part = " ".join(sentence for sentence in sentences(part) if not about_the_writing(sentence))
         part = part.strip().rstrip(":;,")
         if part.strip(" .,:;"):
             said.append(part)

@@ -164,3 +164,29 @@ def test_someone_elses_words_reported_keep_their_pronouns():
 def test_stories_with_the_reader_introduced_in_passing(request_, reader, email):
     assert literal_body(request_, reader=reader) == email
     assert named_in_instruction(request_) == reader
+
+
+@pytest.mark.parametrize("request_, reader", [
+    # one person a story knows from work, then asked of by pronoun
+    ("I studied with Bartek at Warsaw twenty years ago. He now runs a design studio. I'd like to "
+     "email him to ask about freelance work.", "Bartek"),
+    # a title given once, in passing, is kept in the greeting
+    ("We had a complaint from a tenant, Mrs Oduya, about the lift. Please write a reply to her "
+     "that apologises and explains the repair date.", "Mrs Oduya"),
+    # titles from other countries
+    ("Please write email for Eng. Haddad, the drawings are late since one week.", "Eng Haddad"),
+    # "I've" is no one
+    ("I've got to cancel my broadband. I want an email to their accounts team cancelling it.", ""),
+])
+def test_readers_found_in_passing(request_, reader):
+    assert named_in_instruction(request_).replace(".", "") == reader
+
+
+def test_a_reply_that_does_several_things_says_each():
+    body = literal_body("We had a complaint from a tenant, Mrs Oduya, about the lift. Please write "
+                        "a reply to her that apologises and invites her to the residents' meeting.",
+                        reader="Mrs Oduya")
+    assert body.endswith("I'm sorry. I'd like to invite you to the residents' meeting.")
+    # what is not an act stays as it was said
+    assert "fees are going up" in literal_body(
+        "Write to Jan that fees are going up from £20 to £24 in May.", reader="Jan").lower()

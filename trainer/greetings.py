@@ -302,7 +302,10 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
                  if m.group(0).lower() not in _NOT_NAMES and not _CALENDAR.match(m.group(0).lower())
                  and re.sub(r"['’]s$", "", m.group(0)).lower() not in COMMON}
         if len(names) == 1:
-            return names.pop()
+            # "a patient, Mr Thornbury, …": greeted with the title they were given
+            name = names.pop()
+            titled = re.search(rf"\b({HONORIFIC})\.?\s+(?:[A-Z]\.\s*)?{re.escape(name)}\b", instruction)
+            return f"{titled.group(1)} {name}" if titled else name
     for pattern in (_BRACKETED_NAME, _SET_OFF, _MAIL_FROM, _MY_SOMEONE):
         found_late = pattern.search(instruction)
         if found_late and not _CALENDAR.match(found_late.group("name").lower()) and \
@@ -326,7 +329,7 @@ def named_in_instruction(instruction: str, known=lambda name: False) -> str:
 
 
 _NAMED_SUBJECT_LEAD = re.compile(
-    r"^\s*(?P<name>[A-ZÀ-Þ][a-zà-þ'’-]+)(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?\s+(?:asked|needs|wants|said|says|"
+    r"^\s*(?!I['’])(?P<name>[A-ZÀ-Þ][a-zà-þ'’-]+)(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?\s+(?:asked|needs|wants|said|says|"
     r"emailed|wrote|called|rang|messaged|texted|sent|can|could|will|has|is|was|gets|got|"
     r"should|must|just)\b")
 

@@ -346,6 +346,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     # "… her directly, not my manager, and just say …": how it is sent, then what is said
     rest = re.sub(r"^(?:directly|privately|personally|separately)\b(?:\s*,\s*not\s+[^,]{1,30},)?\s*(?:and\s+)?"
                   r"(?:just\s+)?(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?(?:(?:hey|hi)\s*,\s*)?", "", rest)
+    rest = _that_acts(rest, strict=True)  # "… a reply to him that apologises, explains …, and invites him …"
     rest = re.sub(r"^that\s+", "", rest)
     # "… to Dev since he'd be my manager": why, told to the assistant
     rest = re.sub(r"^(?:since|because|as)\b.*$", "", rest)
@@ -397,10 +398,15 @@ def _kind_opening(asked: str, rest: str) -> str:
 _THAT_VERBS = {"asks": "ask", "tells": "tell", "reminds": "remind", "thanks": "thank",
                "mentions": "mention", "says": "say", "invites": "invite", "offers": "offer",
                "apologises": "apologise", "apologizes": "apologize", "confirms": "confirm",
-               "requests": "request", "suggests": "suggest", "lets": "let", "warns": "warn"}
+               "requests": "request", "suggests": "suggest", "lets": "let", "warns": "warn",
+               "explains": "explain", "informs": "inform", "proposes": "propose",
+               "congratulates": "congratulate", "welcomes": "welcome", "declines": "decline",
+               "accepts": "accept"}
 
 
-def _that_acts(rest: str) -> str:
+def _that_acts(rest: str, strict: bool = False) -> str:
+    """``strict``: only where every act is one it knows ("that fees are going up" and "that
+    lists the dates" are left as they are)."""
     found = re.match(r"(?:that|which)\s+(?=\w+s\b)", rest)
     if not found:
         return rest
@@ -411,6 +417,8 @@ def _that_acts(rest: str) -> str:
             acts.append(f"{_THAT_VERBS[verb.lower()]} {what}".strip())
         elif not verb.lower().endswith("s") and acts:
             acts[-1] += f", {part.strip()}"
+        elif strict:
+            return rest
     return "; ".join(acts)
 
 
@@ -679,7 +687,8 @@ _PERSON_CUE = re.compile(
     rf"(?:\b(?i:my|our|the|a|an|his|her|their|one\s+of\s+(?:the|my|our))\s+(?:[a-z][\w'’-]*\s+){{0,3}}?"
     rf"(?:{_ROLE_WORDS}|{_KIN_AND_FRIENDS}|owner|candidate|person|man|woman|lady|guy|volunteer)s?"
     r"(?:\s*,\s*|\s+(?:is|was)\s+|\s+(?:called|named)\s+|\s+)"
-    r"|\b(?i:met)\s+|\b(?i:to\s+(?:email|write\s+to)|I\s+need\s+to\s+(?:email|write\s+to))\s+is\s+)"
+    r"|\b(?i:met|(?:used\s+to\s+)?(?:work|worked|studied|played|trained)\s+with|know|knew)\s+"
+    r"|\b(?i:to\s+(?:email|write\s+to)|I\s+need\s+to\s+(?:email|write\s+to))\s+is\s+)"
     rf"(?P<name>(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][a-zà-þ'’-]+(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?)\b(?![’']s)")
 # The ask made of someone by pronoun: "write him a proper thank-you", "email her", "let
 # her down gently".

@@ -254,3 +254,19 @@ def test_a_note_led_by_all_is_to_the_group():
 def test_short_typed_leads_and_their_email(request_, reader, email):
     assert literal_body(request_, reader=reader.split(" and ")[0]) == email
     assert named_in_instruction(request_) == reader
+
+
+@pytest.mark.parametrize(("request_", "greeted", "email"), [
+    ("intro email connecting Oona (our new QA lead) and Bastian (runs testing at Fernweh) - they "
+     "should compare notes on flaky tests", "Oona and Bastian",
+     "I'd like to introduce you two: Oona is our new QA lead and Bastian runs testing at Fernweh. "
+     "You should compare notes on flaky tests."),
+    ("Can you write an intro between my friend Idris, who's a landscape gardener, and my neighbour "
+     "Wendy, who's redoing her garden?", "Idris and Wendy",
+     "I'd like to introduce you two: Idris is a landscape gardener and Wendy is redoing her garden."),
+    ("please connect Lior and Ayo - Lior is moving to Lagos and Ayo grew up there", "Lior and Ayo",
+     "I'd like to introduce you two: Lior is moving to Lagos and Ayo grew up there."),
+])
+def test_two_people_introduced_get_one_email_to_both(request_, greeted, email):
+    assert named_in_instruction(request_) == greeted
+    assert literal_body(request_, reader=greeted.split()[0]) == email

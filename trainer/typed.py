@@ -104,6 +104,46 @@ _BARE_ROLE = re.compile(
     r"lawyer|solicitor|mechanic|contractor|decorator|gardener|agent|tenant|team|office|"
     r"school|council|bank)\b(?!['’]|\s+(?-i:[A-Z]))", re.I)
 # "tell both tom and aisha …": both, by name.
+# "intro email connecting Femi (our data lead) and Ingrid (runs analytics at Halden)", "write
+# an intro between my friend Kofi, who's a photographer, and my cousin Ama": two people
+# introduced to each other, and what each is.
+_ONE_OF_TWO = (r"(?:(?:my|our|a)\s+(?:[a-z-]+\s+){{0,2}}?)?(?P<{0}>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)"
+               r"(?:\s*\((?P<{0}_is>[^()]{{2,60}})\)|\s*,\s*who(?:['’]s|\s+is|\s+)\s*(?P<{0}_who>[^,?.!]{{2,60}}?)\s*(?=[,?.!]|$)"
+               r"|\s*,\s*(?P<{0}_role>(?:an?|the|our|my)\s+[^,]{{2,40}}?)\s*,)?")
+_TWO_INTRODUCED = re.compile(
+    r"^(?:(?:please|pls)\s+)?(?:(?:write|draft|send|do|need|want)\s+(?:me\s+)?(?:an?\s+)?)?"
+    r"(?:(?:intro|introduction|introductory)\s+(?:e-?mail|note|message|mail)?\s*(?:connecting|between|for|to|introducing)"
+    r"|(?:e-?mail|note|message)\s+(?:connecting|introducing)|connect|introduce)\s+"
+    + _ONE_OF_TWO.format("a") + r"\s*,?\s+(?:and|&|with)\s+" + _ONE_OF_TWO.format("b")
+    # ("introduce Aisha and Graham to Pedro" is to Pedro)
+    + r"(?!\s+to\s)\s*(?:[,;:.?—–-]+\s*)?(?P<rest>.*)$", re.S)
+
+
+def _said_of(name: str, found: re.Match, key: str) -> str:
+    """ "(runs analytics at Halden)" → "Ingrid runs analytics at Halden"; "(our data lead)",
+    ", who's a photographer," → "Femi is our data lead"."""
+    what = found.group(f"{key}_is") or found.group(f"{key}_who") or found.group(f"{key}_role") or ""
+    what = what.strip()
+    if not what:
+        return ""
+    first = what.split()[0].lower()
+    verb = first.endswith("s") and first not in ("his", "hers", "its", "this", "us") \
+        or first in ("has", "does", "can", "will", "just", "also", "used", "knows")
+    return f"{name} {what}" if verb else f"{name} is {what}"
+
+
+def _two_introduced(text: str) -> str:
+    found = _TWO_INTRODUCED.match(text)
+    if not found or found.group("a").lower() in NOT_A_NAME | COMMON:
+        return text
+    a, b = found.group("a").split()[0], found.group("b").split()[0]
+    said = [part for part in (_said_of(a, found, "a"), _said_of(b, found, "b")) if part]
+    rest = found.group("rest").strip()
+    told = " and ".join(said)
+    tail = "; ".join(part for part in (told, rest) if part)
+    return f"introduce {a} and {b}" + (f": {tail}" if tail else "")
+
+
 # "ask tom and aisha if they …": two people, by name.
 _TWO = re.compile(r"^(?P<verb>tell|ask|remind|thank|invite)\s+(?P<a>[a-z][a-z'’-]{1,14})\s+(?:and|&)\s+"
                   r"(?P<b>[a-z][a-z'’-]{1,14})\s+(?=(?:if|whether|to|that|about|for)\b)")
@@ -467,6 +507,7 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)
     text = _BOTH.sub(lambda m: f"{m.group('verb')} {m.group('a').capitalize()} and "
                                f"{m.group('b').capitalize()}", text, count=1)
+    text = _two_introduced(text)
     two = _TWO.match(text)
     if two and not {two.group("a"), two.group("b")} & (NOT_A_NAME | COMMON | set(everyday)):
         text = f"{two.group('verb')} {two.group('a').capitalize()} and {two.group('b').capitalize()} " \

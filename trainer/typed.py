@@ -107,7 +107,7 @@ _BARE_ROLE = re.compile(
 # "intro email connecting Femi (our data lead) and Ingrid (runs analytics at Halden)", "write
 # an intro between my friend Kofi, who's a photographer, and my cousin Ama": two people
 # introduced to each other, and what each is.
-_ONE_OF_TWO = (r"(?:(?:my|our|a)\s+(?:[a-z-]+\s+){{0,2}}?)?(?P<{0}>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)"
+_ONE_OF_TWO = (r"(?:(?:my|our|a)\s+(?:[a-z-]+\s+){{0,2}}?)?(?P<{0}>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)(?![\w'’-])"
                r"(?:\s*\((?P<{0}_is>[^()]{{2,60}})\)|\s*,\s*who(?:['’]s|\s+is|\s+)\s*(?P<{0}_who>[^,?.!]{{2,60}}?)\s*(?=[,?.!]|$)"
                r"|\s*,\s*(?P<{0}_role>(?:an?|the|our|my)\s+[^,]{{2,40}}?)\s*,)?")
 _TWO_INTRODUCED = re.compile(

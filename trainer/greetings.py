@@ -107,8 +107,10 @@ def _bare_greeting(line: str) -> Greeting | None:
 
 # Days and months: a date, never a person ("Tuesday:", "forward it to Friday's meeting").
 _CALENDAR = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:january|february|march|"
-                       r"april|may|june|july|august|september|october|november|december)\b",
-                       re.I)
+                       r"april|may|june|july|august|september|october|november|december)\b"
+                       # ("Jan" and "Jun" are names too)
+                       r"|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|feb|mar|apr|jul|aug|"
+                       r"sep|sept|oct|nov|dec)$", re.I)
 # Nor are the words a line opens a note with ("Re:", "Agenda:").
 _NOT_GREETED = re.compile(r"(?:re|fw|fwd|ps|update|agenda|summary|attached|reminder)\b")
 
@@ -369,7 +371,8 @@ _MY_SOMEONE = re.compile(
     rf"physio|vet|gp|pastor|vicar|rabbi|imam|host|guest)\s+(?!I\b|I['’])(?P<name>{TITLE}?[A-ZÀ-Þ][\w'’-]+)\b")
 _ASKED_BY_PRONOUN = re.compile(r"\b(?i:ask|tell|remind|email|let|thank|write(?:\s+to)?|message|text|"
                                r"explain\s+to|say\s+to|send\s+it\s+to|reply\s+to)\s+(?i:him|her)\b")
-_BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+)(?:,\s*(?![A-ZÀ-Þ])[^)]*)?\)")
+_BRACKETED_NAME = re.compile(r"\b[a-z]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+|[a-z][a-z'’-]{1,14}(?=\)))"
+                             r"(?:,\s*(?![A-ZÀ-Þ])[^)]*)?\)")
 # "decline the meeting from Harriet": the one it came from.
 _FROM = re.compile(r"^\s*(?i:please\s+)?(?i:decline|accept|answer|reply\s+to)\s+(?:the|an?|this)\s+"
                    r"[\w -]{1,30}?\s+from\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)")

@@ -170,7 +170,9 @@ _INTRODUCED = re.compile(
     # "The tenant who deals with everything is …", "the person managing our property is …"
     r"(?:\s+(?:who|that)\s+[^,.;]{1,40}?|\s+[a-z]+ing\s+(?:[\w'’-]+\s+){0,3}?)?"
     r"\s*(?:is|['’]s|was)\s+"
-    rf"(?:called\s+|named\s+)?(?:(?:their|our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_ROLE}\s*,?\s+)?(?P<who>{_NAME})"
+    rf"(?:called\s+|named\s+)?(?:(?:their|our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_ROLE}\s*,?\s+"
+    # "My mentor is a senior engineer called Olusegun Bakare."
+    rf"|(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+\s+(?:called|named)\s+)?(?P<who>{_NAME})"
     r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?(?:\s*,\s*(?:first\s+name|goes\s+by)\s+(?P<first>[A-Z][\w'’-]+))?"
     # "…, who's quite old school.", "…, she's fair but very busy, so it needs to be short.":
     # what they are like, told to the assistant
@@ -184,7 +186,7 @@ _I_HAVE_A = re.compile(rf"^(?:I['’]m|I\s+am|I\s+have|we\s+have)\s+(?:(?:a|an)\
 # "The letting agent is Parkview Lettings and the property manager is Connor.": two, the
 # person last.
 _INTRODUCED_LAST = re.compile(rf"\band\s+(?:my|our|the|his|her|their)\s+(?:[\w'’-]+\s+){{0,2}}?{_ROLE}"
-                              rf"\s+(?:is|['’]s)\s+(?P<who>{_NAME})\s*[.!]?$")
+                              rf"(?:\s+(?:there|here))?\s+(?:is|['’]s)\s+(?P<who>{_NAME})\s*[.!]?$")
 # "I'm a roofer.", "I'm a 2nd year student.", "I'm secretary of Westbury Bowls Club.": the
 # writer's own job, which the reader knows.
 _WHO_I_AM = re.compile(r"^(?:I['’]m|I\s+am)\s+(?:(?:a|an|the)\s+)?(?:[\w'’-]+\s+){0,3}?"
@@ -231,7 +233,8 @@ _WHY_THE_TONE = re.compile(
     r"supplier|neighbou?r)s?|(?:he|she|they)['’](?:s|re)\s+(?:(?:usually|always|normally|generally|"
     r"really|very|quite|so|a\s+bit)\s+)?(?:been\s+)?(?:great|good|lovely|nice|reliable|brilliant|junior|"
     r"helpful|kind|patient|supportive|understanding|fair|decent|generous|"
-    r"senior|new(?:\s+here)?|young|old|shy|sensitive|touchy|stressed|busy|swamped|\d{1,3})"
+    r"senior|new(?:\s+here)?|young|old|shy|sensitive|touchy|stressed|busy|swamped|relaxed|laid[\s-]back|"
+    r"chill|easy-?going|old[\s-]school|traditional|strict|particular|fussy|prickly|formal|informal|\d{1,3})"
     r"|we\s+go\s+(?:way\s+)?back|we['’]re\s+(?:close|friends|mates))\W*$"
     # "… firm but polite, I don't want to sour things because …"
     r"|(?i:i['’]m\s+not\s+(?:one\s+for|a\s+fan\s+of|big\s+on|into)\s+\w+"
@@ -686,14 +689,20 @@ class _Story:
 _PERSON_CUE = re.compile(
     rf"(?:\b(?i:my|our|the|a|an|his|her|their|one\s+of\s+(?:the|my|our))\s+(?:[a-z][\w'’-]*\s+){{0,3}}?"
     rf"(?:{_ROLE_WORDS}|{_KIN_AND_FRIENDS}|owner|candidate|person|man|woman|lady|guy|volunteer)s?"
-    r"(?:\s*,\s*|\s+(?:is|was)\s+|\s+(?:called|named)\s+|\s+)"
+    r"(?:\s+(?:there|here))?"
+    r"(?:\s*,\s*|\s+(?:is|was)\s+|\s+(?:called|named)\s+|\s*[—–-]\s*(?:he|she)['’]s\s+called\s+|\s+)"
+    # "A customer in Montreal, Chloé Tremblay, ordered …": anyone, set off by commas
+    r"|\b(?i:a|an|the|my|our)\s+[a-z]+(?:\s+(?:in|at|from)\s+[A-Z][\w'’-]+)?\s*,\s*(?=[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*,)"
+    r"|\b(?i:(?:he|she)['’]s|(?:he|she)\s+is)\s+(?i:called|named)\s+"
     r"|\b(?i:met|(?:used\s+to\s+)?(?:work|worked|studied|played|trained)\s+with|know|knew)\s+"
     r"|\b(?i:to\s+(?:email|write\s+to)|I\s+need\s+to\s+(?:email|write\s+to))\s+is\s+)"
     rf"(?P<name>(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ][a-zà-þ'’-]+(?:\s+[A-ZÀ-Þ][a-zà-þ'’-]+)?)\b(?![’']s)")
 # The ask made of someone by pronoun: "write him a proper thank-you", "email her", "let
 # her down gently".
 _ASKED_OF_THEM = re.compile(r"(?i)\b(?:write|email|e-mail|message|tell|thank|ask|let|invite|remind|"
-                            r"congratulate|contact)\s+(?:to\s+)?(?:him|her)\b|\b(?:to|for)\s+(?:him|her)\s*[.?!]?$")
+                            r"congratulate|contact|reply\s+to|apologi[sz]e\s+to|offer|answer|letting|thanking|"
+                            r"telling|asking|inviting|reminding|offering|congratulating)\s+(?:to\s+)?(?:him|her)\b"
+                            r"|\b(?:to|for)\s+(?:him|her)\s*[.?!]?$")
 
 
 def _introduced_then_asked(told: list[str]) -> str:

@@ -37,6 +37,19 @@ _SHORT_WORD = re.compile(
         _SHORTHAND, key=len, reverse=True)) + r")(?![\w/@-]|\.\w)", re.I)
 # "follow up w jordan @ brightline": with Jordan at Brightline.
 _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "),
+            # "need 2 know", "fwd it 2 carla": to, not two ("2 tickets", "2 kids" stay)
+            (re.compile(r"\b(need|needs|have|has|got|gotta|going|want|wants|like|due|forward|fwd|send|sent|"
+                        r"email|reply|talk|speak|say|said|late|come|go|went|it|them|him|her|this|that|ask|asked|"
+                        r"tell|told|back|push|move|moved|what)\s2\s(?=(?-i:[a-z]))(?![a-z]+s\b|(?:more|less|extra|new|"
+                        r"of|or|x|big|small|other|spare|free)\b)", re.I), r"\1 to "),
+            # "fwd the rota 2 carla ask her …": to them
+            (re.compile(r"\s2\s(?=[a-z][a-z'’-]+\s+(?:ask|tell|and|re|abt|about|pls|please|asap)\b)"), " to "),
+            # "thx 4 the intro": for
+            (re.compile(r"(?<=[a-z])\s4\s(?=(?:the|a|an|your|his|her|my|our|this|that|it|me|us|him|them|all|"
+                        r"everything)\b)"), " for "),
+            # "chase it w niamh", "sort it w dev": with
+            (re.compile(r"\b(it|this|that|chase|check|sort|discuss|raise|talk|speak)\s+w\s+(?=[a-z])", re.I),
+             r"\1 with "),
             # "write to Ollie n ask if he's coming": and
             (re.compile(r"(?<=[A-Za-z])\s+n\s+(?=[a-z])"), " and "),
             (re.compile(r"(?<=\w)\s+@\s+(?=[A-Za-z])"), " at "),
@@ -187,11 +200,11 @@ _HOW_TO_WRITE = [
                r"remind|invite|congratulate)\s+(?:him|her|them)\b)", re.I),
     # "Tell Rosalind, formally, that …"
     re.compile(r",\s*(?:formally|politely|nicely|gently|firmly|kindly|briefly|informally|casually|"
-               r"diplomatically|tactfully)\s*,", re.I),
+               r"diplomatically|tactfully|honestly|frankly|openly|directly)\s*,", re.I),
     # "… — let him know.", "Please let her know.", "Reply to him.": the act, said to the assistant
-    re.compile(r"(?:\s*[,;—–-]\s*|(?<=[.!?])\s*|^)(?:please\s+|pls\s+|just\s+)?(?:let\s+(?:him|her|them)\s+know|"
+    re.compile(r"(?:\s*[,;—–-]\s*|(?<=[.!?])\s*|^|\s+(?=(?:please|pls)\s))(?:please\s+|pls\s+|just\s+)?(?:let\s+(?:him|her|them)\s+know|"
                r"reply\s+to\s+(?:him|her|them)|send\s+it\s+to\s+(?:him|her|them)(?:\s+directly)?|"
-               r"tell\s+(?:him|her|them))\s*[.!]?\s*$", re.I),
+               r"tell\s+(?:him|her|them)|(?:e-?mail|text|message)\s+(?:him|her|them))\s*[.!]?\s*$", re.I),
     # "short pls: accept …", "formal please — …": how to write it, as a label
     re.compile(rf"^(?:(?:very|quite)\s+)?{_TONE}(?:\s+(?:and|but)\s+{_TONE})?\s*(?:please|pls)?\s*[:—–]\s*(?=\w)",
                re.I),
@@ -378,7 +391,8 @@ _SAME_ACT = [
                 r"(?:i\s+)?(?=(?:want|need|would\s+like)\b)", re.I),
      r"write to \g<who>: I "),
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
-                r"(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
+                # "chase dev in procurement re …": where they work, which the email does not say
+                r"(?:\s+(?:in|at|from)\s+\S+)?(?:\s+again)?\s+(?=(?i:on|about|re|regarding|for)\b)"),
      r"follow up with \g<who> "),
     (re.compile(r"^(?i:chase|nudge|ping|poke|bug)\s+(?:up\s+)?(?P<who>\S+(?:\s+[A-Z]\S*)?)"
                 r"(?:\s+again)?(?=\s*[:—–,]|\s+-)"), r"follow up with \g<who>"),
@@ -416,7 +430,8 @@ _SAME_ACT = [
                 r"book|sort|chase|draft|prepare|confirm)\b)"), r"ask \g<who> to "),
     # "fwd rate sheet to lisa, say prices firm till fri": forwarded, and what to say
     (re.compile(r"^(?i:fwd|forward)\s+(?P<x>[^,.;:]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Za-z][\w'’-]+)"
-                r"(?:\s*,?\s*(?:and\s+)?(?i:say|tell\s+(?:him|her|them))\s+(?:that\s+)?|\s*[:—–-]\s*)(?=\w)"),
+                r"(?:\s*,?\s*(?:and\s+)?(?i:say|tell\s+(?:him|her|them))\s+(?:that\s+)?|\s*[:—–-]\s*"
+                r"|\s*,?\s*(?:and\s+)?(?=(?i:ask)\s+(?:him|her|them)\b))(?=\w)"),
      lambda m: f"write to {m.group('who').capitalize()}: I'm forwarding {_the(m.group('x'))}. "),
     # "fyi to raj: q3 numbers slipping"
     (re.compile(r"^(?i:fyi)\s+(?i:to|for)\s+(?P<who>[A-Za-z][\w'’-]+)\s*[:,—–-]\s*(?=\w)"),
@@ -434,7 +449,22 @@ _SAME_ACT = [
     # "For Gloria: the revised org chart …"
     (re.compile(r"^(?i:for)\s+(?P<who>[A-Z][\w'’-]+)\s*[:—–]\s*(?=\w)"), r"write to \g<who>: "),
     # "rachel: site visit is off", "hey alan, need the gas nom": a first name, typed small
-    (re.compile(r"^(?:(?i:hey|hi|hiya|yo)\s+)?(?P<who>[a-z][a-z'’-]{2,14})\s*[:,]\s+(?=\w)"), _small_lead),
+    (re.compile(r"^(?:(?i:hey|hi|hiya|yo)\s+)?(?P<who>[a-z][a-z'’-]{2,14})\s*(?:[:,]|\s[-—–])\s+(?=\w)"), _small_lead),
+    # "chase it with niamh": follow up with them on it
+    (re.compile(r"(?:^|(?<=\s))(?:chase|follow\s+up\s+on)\s+(?:it|this|that)\s+with\s+(?P<who>[A-Za-z][a-z'’-]+)\b",
+                re.I), r"follow up with \g<who> on it"),
+    # "marcus needs to know the deck is due … email him": whom the request opens on
+    (re.compile(r"^(?P<who>[a-z][a-z'’-]{2,14})\s+(?=(?:needs|wants|has|is|was|should|must|can|will)\b"
+                r"[^.]*\b(?:email|tell|text|message|let|remind|ask)\s+(?:him|her)\b)"),
+     lambda m: m.group(0) if m.group("who") in NOT_A_NAME | COMMON else f"{m.group('who').capitalize()} "),
+    # "tell the client angela voss …": what they are, then their name, typed small
+    # ("tell landlord boiler broke", "tell the client invoice 2291 is late" name no one)
+    (re.compile(r"\b(?P<verb>tell|ask|email|remind|thank|message)\s+(?:the|my|our)\s+(?:client|customer|contact|"
+                r"recruiter|supplier|agent)\s+(?P<who>[a-z][a-z'’-]{1,14})(?P<sur>\s+[a-z][a-z'’-]{2,14})?"
+                r"(?=\s)(?!\s+(?:is|are|was|were|has|have|had|will|won['’]t|can|can['’]t|needs|isn['’]t|doesn['’]t|"
+                r"broke|broken|\d))"),
+     lambda m: m.group(0) if m.group("who") in NOT_A_NAME | COMMON else
+     f"{m.group('verb')} {m.group('who').capitalize()}" + (m.group('sur').title() if m.group('sur') and m.group('sur').strip() not in COMMON else (m.group('sur') or ""))),
     (re.compile(r"^(?:text|ping|message|drop)\s+(?=[A-Z])"), "email "),
     # "happy bday msg to uncle femi", "birthday wishes to Ana"
     (re.compile(r"^(?:a\s+)?(?:happy\s+)?(?:bday|b-day|birthday)\s+(?:msg|message|note|email|wishes|card)\s+(?:to|for)\s+"
@@ -453,7 +483,7 @@ _SAME_ACT = [
     (re.compile(r"^(?:write|email|e-mail|msg|message|text)\s+(?:to\s+)?(?P<who>(?:the\s+|my\s+)?(?:estate\s+agent|"
                 r"letting\s+agent|landlord|landlady|plumber|builder|electrician|school\s+office|school|nursery|"
                 r"vet|dentist|gp|surgery|council|agent|accountant|cleaner|childminder|caretaker|"
-                r"(?:mrs|mr|ms|miss|dr|prof)\.?\s+(?!and\b)(?-i:[a-z][a-z'’-]+)))\s+"
+                r"(?:mrs|mr|ms|miss|dr|prof)\.?\s+(?!and\b)(?-i:[a-z][a-z'’-]+|[A-Z][a-z'’-]+)(?<!['’]s)))\s+"
                 r"(?!(?:re|about|regarding|that|to|and|asking|saying|for|on|at|in|from|with|of|pls|please|"
                 r"office|department|surgery|tax|planning|agent|team|desk|reception|practice)\b)(?=(?-i:[a-z0-9]))", re.I),
      r"write to \g<who>: "),
@@ -469,7 +499,8 @@ _SAME_ACT = [
      lambda m: "say I'm writing to complain: " + ("" if m.group("next").lower() in (
          "my", "the", "our", "i", "we", "order", "your", "their") else m.group("who") + " ") + m.group("next")),
     # "thank u to ben", "thx note to mrs okafor for the cake"
-    (re.compile(r"^(?:thx|thanks|thank\s*(?:u|you))\s+(?:(?:note|msg|message|email|e-mail|card)\s+)?to\s+", re.I),
+    (re.compile(r"^(?:(?:a\s+)?(?:quick|short|little|big|huge|massive)\s+)?(?:thx|thanks|thank\s*(?:u|you))\s+"
+                r"(?:(?:note|msg|message|email|e-mail|card)\s+)?to\s+", re.I),
      "thank "),
     # "send kev the wifi password its Blue77tiger": to them, what it is
     (re.compile(r"^send\s+(?P<who>[A-Za-z][a-z'’-]+)\s+(?:the|our|my)\s+(?P<x>[\w -]{1,30}?)\s*"
@@ -551,6 +582,18 @@ def _spelt(word: str) -> str:
     return plain[:1].upper() + plain[1:] if word[:1].isupper() and plain[:1].islower() else plain
 
 
+# Short words ending as adverbs and participles do that are not names ("Kelly", "Ahmed",
+# "Emily" are; "politely", "attached", "interested" are long enough to tell).
+_SHORT_ADVERBS = {"kindly", "nicely", "firmly", "warmly", "gently", "early", "only", "simply",
+                  "fully", "daily", "really", "briefly", "quickly", "calmly", "boldly", "asked",
+                  "used", "named", "based", "fixed", "moved", "added", "signed", "booked",
+                  "sorted", "shared", "closed", "opened", "agreed", "missed", "need", "sent"}
+
+
+def _adverb_or_participle(word: str) -> bool:
+    return word in _SHORT_ADVERBS or word.endswith(("ed", "ly")) and len(word) >= 7
+
+
 def _named(match: re.Match, everyday: Collection[str]) -> str:
     name = match.group("name")
     lowered = re.split(r"['’]", name.lower())[0]  # "who's", "who'll": who
@@ -558,7 +601,7 @@ def _named(match: re.Match, everyday: Collection[str]) -> str:
     if lowered in _FAMILY:
         return f"{match.group('verb')} {name.capitalize()}"  # "sorry to mum": greeted "Mum"
     if lowered in NOT_A_NAME or lowered in COMMON or lowered in everyday \
-            or _PLURAL.search(lowered) or lowered.endswith(("ing", "ed", "ly")) \
+            or _PLURAL.search(lowered) or lowered.endswith("ing") or _adverb_or_participle(lowered) \
             or following and re.fullmatch(r"[a-z]+s", following[0]) \
             and following[0] not in COMMON:  # "market traders", not "bill his dog"
         return match.group(0)

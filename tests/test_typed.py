@@ -270,3 +270,32 @@ def test_short_typed_leads_and_their_email(request_, reader, email):
 def test_two_people_introduced_get_one_email_to_both(request_, greeted, email):
     assert named_in_instruction(request_) == greeted
     assert literal_body(request_, reader=greeted.split()[0]) == email
+
+
+@pytest.mark.parametrize(("request_", "reader", "email"), [
+    ("quick thx 2 priya 4 covering my shift", "Priya", "Thank you for covering my shift."),
+    ("send a note 2 hr my bank details changed", "", "My bank details changed."),
+    ("urgent tell nils the build is broken since 9am", "Nils", "The build is broken since 9am."),
+    ("Tell the parents' committee I can't make Monday's meeting.", "", "I can't make Monday's meeting."),
+    ("Kindly draft one mail to my team lead Arvind for leave approval from 3rd to 5th March for my "
+     "brother marriage.", "Arvind",
+     "I'm writing to ask for leave approval from 3rd to 5th March for my brother marriage."),
+    ("chase it w ines, invoice 77 still unpaid", "Ines", None),
+    ("marcel needs 2 know the van is booked fri pls email him", "Marcel", "The van is booked Fri."),
+    ("need 2 tell the client bruna alves the launch moves a week", "Bruna Alves",
+     "The launch moves a week."),
+])
+def test_phone_typed_requests(request_, reader, email):
+    assert named_in_instruction(request_) == reader
+    body = literal_body(request_, reader=reader.split()[0] if reader else "")
+    assert body is not None and not body.lower().startswith(("send", "tell", "urgent", "chase", "draft"))
+    if email is not None:
+        assert body == email
+
+
+def test_two_for_to_only_where_it_cannot_be_a_number():
+    assert plain_request("need 2 know by fri") == "need to know by Friday" or \
+        plain_request("need 2 know by fri").startswith("need to know")
+    for typed in ("book the 2 bed flat", "Year 2 trip on sept 2 at 8pm", "come after 2 not before",
+                  "due 2 May", "need 2 more chairs"):
+        assert " 2 " in f" {plain_request(typed)} ", typed

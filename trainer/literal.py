@@ -45,7 +45,7 @@ _PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache
            r"department|office|household")
 _GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=[\s:,;.—–]|$)"
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
-          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
+          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+s['’]\s+[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|people|folks|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
 _WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
@@ -650,7 +650,8 @@ def _to_reader(content: str, who: str, gender: str = "") -> str:
         third = True
     if who[:1].isupper() and not plural:
         name = re.escape(who.split()[0])
-        named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b", re.I)
+        # (with their surname: "The owner is Declan Hughes" → "… is you")
+        named = re.compile(rf"\b({'|'.join(sorted(_AUX))})\s+{name}\b(?:\s+(?-i:[A-Z])[\w'’-]+)?", re.I)
         if named.search(content):
             return named.sub(r"\1 you", content)
     return content if third else to_you(content, plural, gender or who.lower())

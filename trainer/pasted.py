@@ -72,6 +72,10 @@ _QUOTED_LINES = re.compile(r"(?:^|\n)(?P<block>(?:[ \t]*>[^\n]*(?:\n|$))+)")
 _RULED = re.compile(r"(?:^|\n)[ \t]*-{3,}[ \t]*\n(?P<block>.+?)(?:\n[ \t]*-{3,}[ \t]*(?:\n|$)|$)", re.S)
 _RULED_BEFORE = re.compile(r"^(?P<block>.+?)\n[ \t]*-{3,}[ \t]*\n", re.S)
 _IN_QUOTES = re.compile(r"[\"“](?P<block>[^\"”]{40,})[\"”]")
+# Pasted first, then what to answer after a blank line: "hey can u send the slides? Mo\n\n
+# reply - attached".
+_PASTED_FIRST = re.compile(r"^(?P<block>.+?)\n[ \t]*\n(?=\s*(?i:pls\s+|please\s+)?(?i:reply|respond|answer|write\s+back)\b)",
+                           re.S)
 # Pasted as it came, after a blank line: from its greeting to its signature's last line.
 _GREETED = re.compile(r"(?:^|\n[ \t]*\n)(?P<block>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings)\b"
                       r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n|$)", re.S)
@@ -95,7 +99,7 @@ _ANSWERED = {"booking": "I'd like to book", "accepting": "I'm happy to accept",
 
 def _pasted_block(text: str) -> tuple[str, str] | None:
     """(the request without the pasted email, the email) for a block pasted anywhere."""
-    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE, _GREETED):
+    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE, _GREETED, _PASTED_FIRST):
         found = pattern.search(text)
         if not found:
             continue

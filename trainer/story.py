@@ -279,6 +279,9 @@ def _about(clause: str) -> bool:
         and (not rest or any(_TONE_WORD.match(w) or w in _STYLE_WORDS for w in rest))
 
 
+# What a request for time off or a favour asks for: "… for leave approval from 14th …".
+_ASKED_FOR = (r"(?=(?:leave|approval|permission|sick\s+leave|annual\s+leave|a\s+day\s+off|time\s+off|"
+              r"an?\s+extension|a\s+refund|a\s+reference|a\s+recommendation)\b)")
 # After whom to write to, what to say: "… to thank him for …", "… that the balance is …",
 # "… asking if …", "… regarding GST filing", "… who hasn't paid", "… whose order …".
 _SAYS_WHAT = re.compile(
@@ -286,7 +289,7 @@ _SAYS_WHAT = re.compile(
     r"confirm|invite|inform)\b|that\b|(?:asking|telling|thanking|inviting|reminding|saying|letting|"
     r"confirming|offering|requesting|updating|apologi[sz]ing|informing)\b|regarding\b|who\b|whose\b"
     r"|the\s+(?:[a-z]+\s+){1,3}(?:who\b|(?=[a-z]+ing\b))|complaining\b"
-    r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:|since\b|because\b"
+    r"|for\s+(?:his|her|their)\s+(?:\d+\w*\s+)?birthday\b|:|since\b|because\b|for\s+" + _ASKED_FOR +
     r"|,?\s*\d+[\w ,'’-]*?(?:[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}|\d{5})?\s*[.!]?$)")
 # A sentence that leads with what to do, as the rest of the reading knows leads: "could you
 # write a cover email for …", "Tell him the boiler …", "Can you help me ask my boss …".
@@ -351,6 +354,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
                   r"(?:just\s+)?(?:say|tell\s+(?:him|her|them))\s+(?:that\s+)?(?:(?:hey|hi)\s*,\s*)?", "", rest)
     rest = _that_acts(rest, strict=True)  # "… a reply to him that apologises, explains …, and invites him …"
     rest = re.sub(r"^that\s+", "", rest)
+    rest = re.sub(r"^for\s+" + _ASKED_FOR, "I'm writing to ask for ", rest)
     # "… to Dev since he'd be my manager": why, told to the assistant
     rest = re.sub(r"^(?:since|because|as)\b.*$", "", rest)
     # "… to a customer, Mrs. Patterson, 42 Elm Grove, Leeds LS6 2AB": where they live

@@ -40,13 +40,13 @@ _WITH_AT = [(re.compile(r"\b(up|in|touch|base)\s+w\s+(?=\w)", re.I), r"\1 with "
             # "need 2 know", "fwd it 2 carla": to, not two ("2 tickets", "2 kids" stay)
             (re.compile(r"\b(need|needs|have|has|got|gotta|going|want|wants|like|due|forward|fwd|send|sent|"
                         r"email|reply|talk|speak|say|said|late|come|go|went|it|them|him|her|this|that|ask|asked|"
-                        r"tell|told|back|push|move|moved|what)\s2\s(?=(?-i:[a-z]))(?![a-z]+s\b|(?:more|less|extra|new|"
+                        r"tell|told|back|push|move|moved|what|thx|thanks|thank|msg|note|message|text)\s2\s(?=(?-i:[a-z]))(?![a-z]+s\b|(?:more|less|extra|new|"
                         r"of|or|x|big|small|other|spare|free)\b)", re.I), r"\1 to "),
             # "fwd the rota 2 carla ask her …": to them
             (re.compile(r"\s2\s(?=[a-z][a-z'’-]+\s+(?:ask|tell|and|re|abt|about|pls|please|asap)\b)"), " to "),
             # "thx 4 the intro": for
             (re.compile(r"(?<=[a-z])\s4\s(?=(?:the|a|an|your|his|her|my|our|this|that|it|me|us|him|them|all|"
-                        r"everything)\b)"), " for "),
+                        r"everything|[a-z]+ing)\b)"), " for "),
             # "chase it w niamh", "sort it w dev": with
             (re.compile(r"\b(it|this|that|chase|check|sort|discuss|raise|talk|speak)\s+w\s+(?=[a-z])", re.I),
              r"\1 with "),
@@ -100,7 +100,8 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|good\s+(?:morning|afternoon|evening)|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
+_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|urgent|"
+                      r"good\s+(?:morning|afternoon|evening)|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
                       r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
@@ -382,9 +383,11 @@ _SAME_ACT = [
                 r"him|her|them|us|be)\b)(?=[a-z]+\s)", re.I),
      r"write to \g<who>: I'm writing to "),
     # "email hr re my p45": the department
-    (re.compile(r"^(?:write\s+to|email|e-mail|message)\s+(?P<who>hr|payroll|accounts|finance|reception|admissions|"
-                r"billing|IT)\s+(?=(?:re|about|regarding)\b)", re.I),
-     lambda m: f"write to the {m.group('who').upper() if len(m.group('who')) == 2 else m.group('who')} team "),
+    (re.compile(r"^(?:write\s+to|email|e-mail|message|send\s+(?:a|an)\s+(?:note|email|message)\s+to)\s+"
+                r"(?P<who>hr|payroll|accounts|finance|reception|admissions|billing|IT)\s+"
+                r"(?=(?:re|about|regarding|my|our|i|i['’]m|we)\b)", re.I),
+     lambda m: f"write to the {m.group('who').upper() if len(m.group('who')) == 2 else m.group('who')} team"
+               + (" " if re.match(r"(?i)re|about|regarding", m.string[m.end():]) else ": ")),
     # "write to bookings@lakeside.co.uk want to move our stay": to the address, in the
     # writer's words
     (re.compile(r"^(?:write\s+to|email|e-mail|message)\s+(?P<who>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*[,:—–-]?\s+"

@@ -472,3 +472,25 @@ def test_pasted_emails_as_they_come(request_, said, sender):
     asked, pasted, who = pasted_reply(request_)
     assert (asked, who) == (said, sender)
     assert pasted and said not in pasted
+
+
+@pytest.mark.parametrize("request_, sender", [
+    # said by what they are, or by pronoun: the one who signed it is answered
+    ("They sent: \"Can you still do the stall on Sunday? Thanks, Marisol\" — say yes", "Marisol"),
+    ("Supplier sent this: \"Your pallets leave on Friday. Best regards, Tobias Lind, Logistics\" — "
+     "write back confirming the loading bay is free", "Tobias"),
+    # who wrote it says so in it, and signs nothing
+    ("A recruiter sent: \"Hi! I'm Keanu from Brightpath and would love to chat about a role.\" "
+     "Write back to him: not looking right now", "Keanu"),
+    # a signature with no sign-off
+    ("Our neighbour sent this, reply saying no problem\n\nHi there!\n\nWe're having a party on "
+     "Saturday, sorry in advance for the noise.\n\nBeatrix (no. 9)", "Beatrix"),
+    ("Customer complaint came in, write a reply apologising:\n\nTo whom it may concern,\n\nMy order "
+     "arrived broken.\n\nRegards,\nNandi Khumalo", "Nandi"),
+])
+def test_whoever_signed_a_pasted_email_is_answered(request_, sender):
+    from trainer.pasted import pasted_reply
+
+    asked, pasted, who = pasted_reply(request_)
+    assert who == sender
+    assert pasted and not asked.lower().startswith(("write back", "reply", "supplier", "they sent"))

@@ -38,16 +38,28 @@ _DESK_SIGNED = {"customer", "customers", "support", "team", "the", "accounts", "
 _SIGNED_THEN = re.compile(
     r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly|"
     r"(?:yours\s+)?(?:faithfully|truly))\s*,?|\s[—–-])\s*\n?\s*"
-    rf"(?P<name>(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+)(?=\s*(?:[,.!]|\s+[A-Z]|\s+x+\b|$))",
+    # (the name in its own case: "… would love to chat" signs no one "to")
+    rf"(?P<name>(?-i:(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+))(?=\s*(?:[,.!]|\s+(?-i:[A-Z])|\s+x+\b|$))",
     re.I)
 # "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
 # him that …": the email answered, pasted, and who sent it.
 _PASTED_SAID = re.compile(
-    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?i:my|our)\s+[a-z]+)\s+"
+    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?i:my|our|a|an|the)\s+[a-z]+)\s+"
     r"(?i:wrote|emailed|e-mailed|messaged|sent(?:\s+(?:me\s+)?this)?|said|asked|replied)"
     r"(?:\s+(?i:me|this))?\s*:?\s*"
     r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)))"
     r"\s*[—–:,.-]*\s*(?P<rest>\S.*)$", re.S)
+
+
+# Who sends, said by what they are: "Supplier sent this:", "Landlord wrote:".
+_NOT_SENDERS = {"supplier", "customer", "client", "landlord", "landlady", "recruiter", "boss",
+                "manager", "tenant", "agent", "school", "teacher", "neighbour", "neighbor",
+                "someone", "somebody", "council", "bank", "company", "seller", "buyer"}
+# "I'm Chris from TalentBridge": who wrote it, said in it.
+_INTRODUCES_SELF = re.compile(r"\b(?:I['’]m|I\s+am|this\s+is|my\s+name\s+is)\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)"
+                              r"(?=\s+(?:from|at|with|here)\b|\s*[,.])")
+# A signature with no sign-off: "Lucy (no. 22)", "— Priya".
+_LAST_LINE_NAME = re.compile(r"\n\s*(?P<name>[A-ZÀ-Þ][\w'’-]+)(?:\s+[A-ZÀ-Þ][\w'’-]+)?\s*(?:\([^)\n]{1,30}\))?\s*$")
 
 
 def signer(pasted: str) -> str:
@@ -56,7 +68,7 @@ def signer(pasted: str) -> str:
     found = list(_SIGNED_THEN.finditer(pasted))
     name = found[-1].group("name") if found else ""
     if not found:
-        signed = _SIGNED.search(pasted)
+        signed = _SIGNED.search(pasted) or _LAST_LINE_NAME.search(pasted) or _INTRODUCES_SELF.search(pasted)
         name = signed.group("name") if signed else ""
     name = re.sub(r"\b[A-Z]\.\s*", "", name).strip() if re.match(HONORIFIC, name) else name
     if name.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
@@ -77,8 +89,9 @@ _IN_QUOTES = re.compile(r"[\"“](?P<block>[^\"”]{40,})[\"”]")
 _PASTED_FIRST = re.compile(r"^(?P<block>.+?)\n[ \t]*\n(?=\s*(?i:pls\s+|please\s+)?(?i:reply|respond|answer|write\s+back)\b)",
                            re.S)
 # Pasted as it came, after a blank line: from its greeting to its signature's last line.
-_GREETED = re.compile(r"(?:^|\n[ \t]*\n)(?P<block>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings)\b"
-                      r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n|$)", re.S)
+_GREETED = re.compile(r"(?:^|\n[ \t]*\n)(?P<block>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|"
+                      r"to\s+whom\s+it\s+may\s+concern)\b"
+                      r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n(?!.*?\n[ \t]*\n)(?=.*(?i:reply|respond|answer|tell|say))|$)", re.S)
 # What asks for a reply, and how it is said before what to answer: "Can you reply to this
 # email from my landlady:", "Help me reply to this.", "write back", "Reply to this customer
 # and tell him …".
@@ -153,10 +166,14 @@ def pasted_reply(text: str) -> tuple[str, str, str] | None:
             return _what_to_answer(rest), pasted, signer(pasted)
         pasted = (said.group("quoted") or said.group("single")).strip()
         who = said.group("who")
-        sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED \
-            and not re.match(r"(?i:my|our)\b", who) else signer(pasted)
+        # "They sent:", "A recruiter sent:", "Supplier sent this:": whoever signed it
+        sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED | _NOT_SENDERS \
+            and not re.match(r"(?i:my|our|a|an|the|he|she|they)\b", who) else signer(pasted)
         rest = re.sub(r"^(?i:answer|reply\s+to|tell|say\s+to)\s+(?:him|her|them)\s+(?:that\s+)?", "",
                       said.group("rest"))
+        # "— write back confirming …", "Write back to him: …": the ask to reply goes
+        if _REPLY_LEAD.match(rest):
+            rest = _what_to_answer(rest) or rest
         return rest.strip(), pasted, sender
     marked = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", found.group("marked") or "")
     pasted = (found.group("quoted") or found.group("single") or marked

@@ -299,3 +299,15 @@ def test_two_for_to_only_where_it_cannot_be_a_number():
     for typed in ("book the 2 bed flat", "Year 2 trip on sept 2 at 8pm", "come after 2 not before",
                   "due 2 May", "need 2 more chairs"):
         assert " 2 " in f" {plain_request(typed)} ", typed
+
+
+@pytest.mark.parametrize(("request_", "reader"), [
+    ("write to GymNation to cancel my membership from next month", ""),
+    ("email DeShawn the rota is up", "DeShawn"),
+    ("let chess club know I'm hosting on the 9th", ""),
+    ("I need write email to manager of our hostel, Mr. Dabrowski. The shower is broken since Monday.",
+     "Mr Dabrowski"),
+    ("Hi po, can you help me make an email to our admin, Ma'am Liza, to request my payslip?", "Ma'am Liza"),
+])
+def test_companies_clubs_and_titles_from_other_countries(request_, reader):
+    assert named_in_instruction(request_).replace(".", "") == reader

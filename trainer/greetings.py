@@ -274,7 +274,18 @@ _MORE_NAMES = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*(?:,\s*)?(?:\band\b|&)\
                          r"(?!['’])")
 
 
+# A name run together from two words ("FitBox", "PowerHouse", "StayNorth") is a company's;
+# "McAllister", "DeShawn", "LaToya" are people's.
+_BRAND = re.compile(r"(?!(?:Mc|Mac|De|Di|Da|Le|La|Van|Von|Du|Al|El)[A-Z])[A-Z][a-z]{1,}[A-Z][a-z]+")
+
+
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
+    """The person a request speaks to (never a company whose name runs two words together)."""
+    name = _named_in_request(instruction, known)
+    return "" if _BRAND.fullmatch(name) else name
+
+
+def _named_in_request(instruction: str, known=lambda name: False) -> str:
     """The person a request speaks to: "tell Stan …" → "Stan"; "" when none is named. A
     lower-case word counts only where ``known(word)`` says it is someone the user writes to
     (people type "tell stan …", but "decline politely" names no one), or where the

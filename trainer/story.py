@@ -89,7 +89,8 @@ _GROUP = (r"(?:(?:the|my|our|their|those|these|all|all\s+the|all\s+our)\b(?:\s+[
           r"|\s*[:,.!?—–(]|$)")
 # What the reader is to the writer, said before their name: "my landlady", "our CA,", "a
 # member named", "the physio,".
-_ROLE_BEFORE = (r"(?:(?:my|our|the|his|her|their|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
+_ROLE_BEFORE = (rf"(?:[a-z]+\s+(?:of|at|for)\s+(?:our|my|the)\s+[a-z]+\s*,\s*(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ])"
+                r"|(?:my|our|the|his|her|their|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
                 r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})"
                 r"(?:,\s*|\s+[—–-]\s+|\s+(?:named|called)\s+|\s+)"
                 rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z]))")
@@ -116,7 +117,7 @@ _ASK_TO_WRITE = re.compile(
     r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i(?:\s+|(?=['’])))?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
     r"|(?:i\s+)?need\s+(?=write\b))?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
-    r"(?:write|draft|compose|prepare|send|do|e-?mail|message)\s+"
+    r"(?:write|draft|compose|prepare|send|do|make|e-?mail|message)\s+"
     r"(?:(?:a|an|the|this|my|one|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
     r"announcement|update|reminder|apology|complaint|thank[\s-]you(?:\s+note)?)\s+"
@@ -758,7 +759,7 @@ def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_tol
 _UNKNOWN_LEAD = re.compile(
     r"(?i)(?:(?:so|and|but|now|anyway|hi|hello)[,!]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+|"
     r"please\s+|pls\s+|kindly\s+)*(?:i(?:\s+|(?=['’]))(?:need|want|would\s+like|['’]d\s+like)\s+to\s+write\s+to\s+"
-    r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
+    r"|(?:help\s+me\s+(?:to\s+)?)?(?:compose|prepare|make)\s+(?:(?:an?|the|one)\s+)?(?:[\w'’-]+\s+){0,2}?"
     r"(?:e-?mail|mail|note|message|letter|response|reply)\s+to\s+)")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 # Written before a surname or a full name: "Dr. Osei", "Mrs O'Brien", "Herr Braun".
 HONORIFIC = (r"(?:Dr|Mr|Mrs|Miss|Ms|Mx|Prof|Professor|Councillor|Cllr|Rev|Revd|Sir|Dame|Herr|Frau|"
-             r"Mme|Madame|Monsieur|Pastor|Imam|Rabbi|Eng|Engr|Capt|Sr|Sra|Dott)")
+             r"Mme|Madame|Monsieur|Pastor|Imam|Rabbi|Eng|Engr|Capt|Sr|Sra|Dott|Ma['’]am)")
 # Written before a first name, by family, church, ward or team: "Aunty Grace", "Uncle
 # Femi", "Father Michael", "Sister Okafor", "Coach Reyes", "Tita Baby".
 KIN = (r"(?:coach|aunt|auntie|aunty|uncle|father|sister|grandad|grandpa|grandma|gran|granny|"

@@ -100,7 +100,7 @@ def _to_the_writer(text: str) -> str:
 
 
 # Talk before the request: "hey", "ok so", "so", "right,", "um".
-_CHATTER = re.compile(r"^(?:(?:hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|urgent|"
+_CHATTER = re.compile(r"^(?:(?:(?:hi|hello)\s+po|hey|hi|hello|hiya|heya|ok|okay|so|um|uh|right|alright|oh|kindly|urgent|"
                       r"good\s+(?:morning|afternoon|evening)|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
@@ -256,6 +256,7 @@ myself yourself ourselves themselves
 finance security accounting accounts legal marketing sales hr ops support admin reception
 management facilities payroll procurement engineering design product office
 customer client patient pupil student candidate applicant resident landlord tenant boss manager teacher doctor dentist vet plumber builder
+administrator caretaker receptionist secretary director principal headteacher coordinator officer supervisor inspector
 neighbour neighbor contractor supplier vendor agent lawyer accountant coach
 mum mom dad gran grandma grandpa nana auntie uncle
 email note letter message card pack party drinks lunch dinner aboard address
@@ -541,6 +542,10 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)
     text = _BOTH.sub(lambda m: f"{m.group('verb')} {m.group('a').capitalize()} and "
                                f"{m.group('b').capitalize()}", text, count=1)
+    # "let book club know …": the club, not someone called Book
+    text = re.sub(r"\b(let|tell|email|remind|thank|invite|message)\s+(?!(?:the|my|our|all)\b)"
+                  r"([a-z]+\s+(?:club|team|group|committee|society|association|crew|choir|class))\b",
+                  r"\1 the \2", text, count=1)
     text = _two_introduced(text)
     two = _TWO.match(text)
     if two and not {two.group("a"), two.group("b")} & (NOT_A_NAME | COMMON | set(everyday)):

@@ -150,6 +150,8 @@ def test_subjects_come_from_what_is_said_not_the_framing():
         "Can you resend the invoice"
     assert subject_from_request("email Jill, Noah's teacher - he'll be out Thurs and Fri, can "
                                 "she send the homework home") == "Noah will be out Thurs and Fri"
+    assert subject_from_request("intro email connecting Oona (our QA lead) and Bastian (runs testing "
+                                "at Fernweh)") == "Introduction: Oona and Bastian"
 
 
 def test_the_person_typed_in_lower_case_is_the_one_greeted():

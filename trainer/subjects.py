@@ -42,6 +42,10 @@ def subject_from_request(instruction: str) -> str:
     if asked:
         return asked[:1].upper() + asked[1:]
     text = one_line(plain_request(instruction))
+    # "introduce Femi and Ingrid: …" → "Introduction: Femi and Ingrid"
+    introduced = re.match(r"(?i:introduce)\s+(?P<a>[A-ZÀ-Þ][\w'’-]+)\s+(?:and|to)\s+(?P<b>[A-ZÀ-Þ][\w'’-]+)\b", text)
+    if introduced:
+        return f"Introduction: {introduced.group('a')} and {introduced.group('b')}"
     addressed = _addressed(text)
     addressee = ""
     if addressed:  # "Noah's teacher - he'll be out …, can she …": about Noah

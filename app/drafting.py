@@ -461,6 +461,9 @@ class DraftingService:
                 seed=None if request.seed is None else request.seed + 101 * attempt,
                 stop=prepared.fmt.stop_strings, logprobs=prepared.adapter_id is not None,
                 adapter=prepared.adapter_path, threads=drafting_threads(self.settings.threads),
+                # Temperature 0 asks for the one most likely text: the same each time it is
+                # asked, streamed or not, whatever the cache holds from the last request.
+                fresh=temperature == 0 and attempt == 0,
             )
             shaper = self._shaper(prepared, sign_off)
             generation = yield from self._shaped_generation(

@@ -146,8 +146,9 @@ def test_an_openai_client_lists_models_and_streams_what_it_would_get_whole(serve
     pieces = [chunk.choices[0].delta.content or ""
               for chunk in client.chat.completions.create(**ask, stream=True)]
     assert "".join(pieces).rstrip() == whole.rstrip()
-    body = whole.split("\n\n", 1)[1] if whole.startswith("Subject:") else whole
-    assert "Subject:" not in body and "[" not in body
+    # (Temperature 0 is the model's one most likely text, unrevised: whether it is clean
+    # depends on the model, and the checked draft at the sampling temperature is tested below.)
+    assert client.chat.completions.create(**ask).choices[0].message.content == whole
     with pytest.raises(openai.AuthenticationError):
         openai.OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0).models.list()
 

@@ -48,6 +48,10 @@ class GenerationParams:
     adapter: str | None = None
     adapter_scale: float = 1.0
     threads: int = 0  # decoding threads for this generation; 0 keeps the runtime's
+    # Read the prompt afresh rather than partly from the prefix cache: the text then
+    # depends on the prompt alone (a cached prefix's logits differ in the last bits, which
+    # can tip a near-tie). For an answer that must repeat exactly, at some cost in speed.
+    fresh: bool = False
 
 
 @dataclass
@@ -296,6 +300,8 @@ class ModelRuntime:
             # prompt afresh made the test suite 20% slower on drafting, so the cache stays.
             stats.seed = params.seed if params.seed is not None else secrets.randbits(31)
             llm.set_seed(stats.seed)
+            if params.fresh:
+                llm.reset()
             vocab = llama_cpp.llama_model_get_vocab(llm._model.model)  # noqa: SLF001
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             emitted = 0

@@ -112,6 +112,9 @@ class DraftRequest:
     # A new email whose draft came without a subject line gets one written for it. Chat
     # completions keep to the model's own, so what streams is what a whole answer holds.
     write_subject: bool = True
+    # At temperature 0, read the prompt afresh, not partly from the prefix cache: the API
+    # promises that asking again, streamed or not, gives the same text (and pays for it).
+    repeatable: bool = False
 
 
 @dataclass
@@ -461,9 +464,7 @@ class DraftingService:
                 seed=None if request.seed is None else request.seed + 101 * attempt,
                 stop=prepared.fmt.stop_strings, logprobs=prepared.adapter_id is not None,
                 adapter=prepared.adapter_path, threads=drafting_threads(self.settings.threads),
-                # Temperature 0 asks for the one most likely text: the same each time it is
-                # asked, streamed or not, whatever the cache holds from the last request.
-                fresh=temperature == 0 and attempt == 0,
+                fresh=request.repeatable and temperature == 0 and attempt == 0,
             )
             shaper = self._shaper(prepared, sign_off)
             generation = yield from self._shaped_generation(

@@ -222,6 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
             use_rag=typed("rag", bool, True), use_adapter=typed("adapter", bool, True),
             model=typed("model", str), temperature=typed("temperature", (int, float)),
             max_tokens=typed("max_tokens", int), seed=typed("seed", int), cancel=self.cancel,
+            repeatable=True,
         )
 
     def _drafts(self, data: dict) -> None:

@@ -162,7 +162,7 @@ _NOT_PEOPLE = (r"order|number|address|answer|letter|paper|cover|power|water|bord
                r"transfer|matter|member|floor|door|colour|color|error|mirror|flavour|favourite|list|"
                r"plan|budget|plant|event|payment")
 # "My head baker is Odile.", "Our florist is Mrs Quint.": someone, by what they do
-_BY_TRADE = rf"(?!(?:{_NOT_PEOPLE}))[a-z]+(?:er|or|ist|ian)"
+_BY_TRADE = rf"(?!(?:{_NOT_PEOPLE})\b)[a-z]+(?:er|or|ist|ian)"
 _INTRODUCED = re.compile(
     rf"^(?:(?:[Mm]y|[Oo]ur)\s+(?:[a-z]+\s+)?{_BY_TRADE}|(?:(?:my|our|the|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,3}}?"
     # "The guest who booked everything is Matthias": anyone, said with what they do
@@ -325,6 +325,10 @@ _TO_ACT = re.compile(r"^to\s+(?:do\s+the\s+needful\s+(?:and\s+)?)?(?=(?:submit|c
                      r"vote|park|use|avoid|keep|make\s+sure|please)\b)|^to\s+do\s+the\s+needful\b\s*", re.I)
 
 
+# Written to people, who can be asked to act ("all shift leads"), not to a shop or a desk.
+_PEOPLE = re.compile(r"(?i)\b(?:all|everyone|everybody)\b|[a-z]s\s*,?\s*$")
+
+
 def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) -> str:
     """What the ask to write says to say, after whom it is to: "… at Leeds inviting her to
     give a talk" → "invite her to give a talk"."""
@@ -367,7 +371,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^to\s+(?=(?:ask|thank|remind|confirm|invite|apologi[sz]e|inform|decline|accept)\b)", "", rest)
     rest = re.sub(r"^(?:informing|inform|letting\s+(?:him|her|them)\s+know|telling\s+(?:him|her|them))"
                   r"\s+(?:(?:him|her|them)\s+)?that\s+", "", rest)
-    if re.search(r"(?i)\b(?:all|everyone|everybody)\b|[a-z]s\s*,?\s*$", sentence[ask_end:start]):
+    if _PEOPLE.search(sentence[ask_end:start]):
         rest = _TO_ACT.sub("please ", rest)  # "… all team members to submit timesheets"
     rest = re.sub(r"^to\s+(?=[a-z]+\b)", "I'd like to ", rest)  # "… to set up a one-to-one"
     rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
@@ -739,8 +743,7 @@ def _says_it_all(asked: str, after: str, person: bool, role: bool, sentences_tol
     Aunty Grace for Dad's 70th", "a follow-up to Javier after our call", "a complaint to …
     regarding …", "email the under-14 parents: …"."""
     said = _SAYS_WHAT.match(after)
-    if not person and _TO_ACT.match(after.strip()) and re.search(
-            r"(?i)\b(?:all|everyone|everybody)\b|[a-z]s\s*,?\s*$", who):
+    if not person and _TO_ACT.match(after.strip()) and _PEOPLE.search(who):
         return True
     if person and (role or _GERUND_SAID.match(after)) and said:
         return True

@@ -56,7 +56,7 @@ from trainer.revise import (
     forced_opening,
     strike_invented,
 )
-from trainer.subjects import fitting_subject, poor_subject, subject_from_request
+from trainer.subjects import fitting_subject, poor_subject, reply_subject, subject_from_request
 from trainer.typed import asked_framing, asked_subject
 
 
@@ -764,6 +764,8 @@ class DraftingService:
         if thread is not None and thread.subject:
             return thread.subject if thread.subject.lower().startswith("re:") \
                 else f"Re: {thread.subject}".strip()
+        if thread is not None:  # pasted without its subject: what it is about
+            return reply_subject(thread.text) or written
         return written
 
     def draft(self, request: DraftRequest) -> Draft:

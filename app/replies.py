@@ -3,6 +3,7 @@ its headers), a mail file (.eml, .emlx, .msg), or a message in the catalogue."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,14 +37,42 @@ def uid_for(store, reply: ReplyInfo | None) -> str | None:
 
 def reply_from_text(text: str) -> tuple[ThreadMessage, ReplyInfo]:
     """Pasted mail: parsed with its headers when the paste has them (a client's "show
-    original"), else the text is the body of a message from an unknown sender."""
+    original"), else the text is the body of a message whose sender and subject are those
+    of the header lines the copy kept ("From: Ana Ruiz", "Subject: …"), if any."""
     from store.clean import clean_body
     from store.mail import NotAMessage, parse_rfc822
 
+    fields, body = pasted_headers(text)
+    shown, subject = fields.get("from", ""), fields.get("subject", "")
+    address = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", shown)
+    sender = re.sub(r"\s*<[^>]*>\s*$", "", shown).strip(" \"'") or shown
     try:
-        return reply_from_record(parse_rfc822(text.strip().encode("utf-8")))
+        thread, info = reply_from_record(parse_rfc822(text.strip().encode("utf-8")))
+        if shown and not address:  # "From: Ana Ruiz": a name the parser takes for an address
+            thread.sender = sender
+        return thread, info
     except NotAMessage:
-        return ThreadMessage(text=clean_body(text).body or text.strip()), ReplyInfo()
+        message = ThreadMessage(text=clean_body(body).body or body.strip(), sender=sender,
+                                subject=subject, date=fields.get("date") or fields.get("sent", ""))
+        return message, ReplyInfo(sender=address.group(0) if address else "", subject=subject)
+
+
+# The header lines a mail client shows above a message that a copy takes along ("From: Ana
+# Ruiz", "Sent: Monday 3 March", "Subject: Thursday call") without the rest of the headers
+# a parser needs.
+_SHOWN_HEADER = re.compile(r"^[ \t]*(?P<name>from|sent|date|to|cc|subject)[ \t]*:[ \t]*(?P<value>[^\n]*)\n",
+                           re.I)
+
+
+def pasted_headers(text: str) -> tuple[dict[str, str], str]:
+    """({"subject": …, "from": …}, the body) of pasted text that begins with header lines
+    as a mail client shows them; ({}, the text) where it begins with none."""
+    fields: dict[str, str] = {}
+    rest = text.lstrip("\n")
+    while (found := _SHOWN_HEADER.match(rest)) is not None:
+        fields.setdefault(found.group("name").lower(), found.group("value").strip())
+        rest = rest[found.end():]
+    return fields, rest if fields else text
 
 
 def reply_from_file(path: Path) -> tuple[ThreadMessage, ReplyInfo]:

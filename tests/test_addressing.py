@@ -282,6 +282,41 @@ def test_drafting_answers_the_pasted_email_as_the_one_replied_to():
     assert with_pasted_reply(kept) is kept
 
 
+@pytest.mark.parametrize("pasted, sender, subject, body", [
+    ("From: Ana Ruiz <ana@example.org>\nSent: Monday, 3 March 2025 10:02\nTo: Sam\n"
+     "Subject: Thursday call\n\nHi Sam, are you free Thursday?", "Ana Ruiz", "Thursday call",
+     "Hi Sam, are you free Thursday?"),
+    ("From: Ana Ruiz\nSubject: Thursday call\nHi Sam, are you free Thursday?", "Ana Ruiz", "Thursday call",
+     "Hi Sam, are you free Thursday?"),
+    ("Subject: Rent from May\n\nHi Sam,\nThe rent goes up in May.\nBest, Carol", "", "Rent from May",
+     "Hi Sam,\nThe rent goes up in May.\nBest, Carol"),
+    ("Hi Sam, are you free Thursday? Thanks, Ana", "", "", "Hi Sam, are you free Thursday? Thanks, Ana"),
+    ("Sent from my phone: the van is back", "", "", "Sent from my phone: the van is back"),
+])
+def test_the_header_lines_a_pasted_email_kept_are_read(pasted, sender, subject, body):
+    from app.replies import reply_from_text
+    thread, info = reply_from_text(pasted)
+    assert (thread.sender, thread.subject, thread.text) == (sender, subject, body)
+    # where the copy kept an address, the reply goes to it
+    assert (info.sender, info.subject) == ("ana@example.org" if "@" in pasted else "", subject)
+
+
+@pytest.mark.parametrize("email, subject", [
+    ("Hi, just checking whether the replacement boiler has been ordered? Thanks, Ola",
+     "Re: The replacement boiler has been ordered"),
+    ("Dear Mr. Okafor,\nPlease be advised that from 1 May the car park closes at 8pm.",
+     "Re: From 1 May the car park closes"),
+    ("hey can u send me the minutes from monday? ta, Bo", "Re: Can u send me the minutes from monday"),
+    ("Hello,\nI hope this finds you well. Our records show that invoice 7781 is unpaid.",
+     "Re: Invoice 7781 is unpaid"),
+    ("Hi Jo, is the tent still for sale? Would you take £40?", "Re: Is the tent still for sale"),
+    ("Dear all,\nThanks.", ""),
+])
+def test_a_reply_to_an_email_pasted_without_its_subject_says_what_it_answers(email, subject):
+    from trainer.subjects import reply_subject
+    assert reply_subject(email) == subject
+
+
 @pytest.mark.parametrize("request_, said, subject", [
     ("email the team, subject: Friday drinks - we're meeting at 6", "email the team - we're meeting at 6",
      "Friday drinks"),

@@ -175,6 +175,18 @@ def test_reply_draft_sees_the_thread_and_threads_the_eml(service, tmp_path):
     assert original["Message-ID"] in eml["References"]
     assert eml["To"] == "stan@kglazing.example"
     assert mailto_url(draft).startswith("mailto:stan@kglazing.example?subject=Re%3A%20Glass")
+    # Pasted as a mail client shows it, the header lines it kept give the subject and sender;
+    # pasted without them, the reply's subject says what the email answered is about.
+    shown = ("From: Stan Kowalczyk <stan@kglazing.example>\nSubject: Glass for the cold frames\n\n"
+             "Hi Teddy, four lids will be £96. Fitting on the 14th if that suits? Stan")
+    pasted = service.draft(DraftRequest("say yes, the 14th is fine", reply_text=shown,
+                                        use_rag=False, length="short", seed=1))
+    assert pasted.subject == "Re: Glass for the cold frames"
+    assert "Subject:" not in pasted.prompt.split("four lids")[0][-200:]
+    bare = service.draft(DraftRequest('reply to this: "Hi Teddy, just checking whether the '
+                                      'frames are ready for glazing? Stan" - yes, since Monday',
+                                      use_rag=False, length="short", seed=1))
+    assert bare.subject == "Re: The frames are ready for glazing"
 
 
 def test_the_best_of_several_candidates_is_shown_and_says_what_it_missed(service):

@@ -18,6 +18,7 @@ from trainer.literal import (
     addressed_reader,
     one_line,
 )
+from trainer.story import sentences
 from trainer.typed import asked_subject, plain_request
 
 SUBJECT_WORDS = 8
@@ -112,3 +113,53 @@ def poor_subject(subject: str, instruction: str) -> bool:
 def fitting_subject(subject: str, instruction: str) -> str:
     """``subject``, or what the request is about where it is a poor one."""
     return subject_from_request(instruction) if poor_subject(subject, instruction) else subject
+
+
+# What opens an email before what it is about: its greeting, "Hope you're well", "I'm Chris
+# from TalentBridge", "Thanks for your email".
+_NOT_THE_TOPIC = re.compile(
+    r"(?i)^(?:(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|to\s+whom\s+it\s+may\s+concern|"
+    r"whom\s+it\s+may\s+concern)\b(?:[^!?\n,:]{0,40}?(?:[,!:—–]|$)|\s+(?=[a-z]))|(?:i\s+)?hope\b[^.!?]*\b(?:well|good|great|ok|okay|fine|week|weekend)\b|"
+    r"(?:i['’]m|i\s+am|this\s+is|my\s+name\s+is)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+(?:from|at|with|here)\b|"
+    r"(?:many\s+)?thanks?\s+(?:you\s+)?for\s+(?:your|the)\s+(?:e-?mail|message|note|reply)\b)")
+# How a sentence leads in to what it says: "Just checking whether …", "Our records show that …".
+_LEAD_IN = re.compile(
+    r"(?i)^(?:just\s+)?(?:(?:a\s+)?quick\s+(?:question|note|one)\s*[:,—–-]\s*|"
+    r"(?:i\s+was\s+|i['’]m\s+|i\s+am\s+)?(?:just\s+)?(?:checking|wondering|writing|wanted|want|emailing|"
+    r"letting\s+you\s+know|reaching\s+out)(?:\s+(?:in|to\s+(?:ask|check|see|let\s+you\s+know|confirm|say)))?"
+    r"(?:\s+(?:whether|if|that|about|regarding))?\s+|"
+    r"(?:our|my)\s+records\s+show\s+(?:that\s+)?|please\s+(?:note|be\s+advised)\s+(?:that\s+)?|"
+    r"(?:this\s+is\s+|just\s+)to\s+(?:let\s+you\s+know|confirm|inform\s+you)\s+(?:that\s+)?|"
+    r"(?:we|i)\s+(?:regret\s+to\s+inform\s+you|(?:can\s+)?confirm|(?:have\s+)?noticed|would\s+like\s+to\s+"
+    r"(?:inform\s+you|let\s+you\s+know))\s+(?:that\s+)?)")
+
+
+def reply_subject(email: str) -> str:
+    """"Re: " and what an email replied to is about, for one pasted without its subject:
+    "Hi Sam, just checking whether the replacement part has shipped? Thanks, Ana" → "Re:
+    The replacement part has shipped"; "" where it says nothing past its greeting."""
+    for line in email.splitlines():
+        for sentence in sentences(line.strip()):
+            while True:
+                opening = _NOT_THE_TOPIC.match(sentence)
+                if not opening or not opening.group(0).strip():
+                    break
+                sentence = sentence[opening.end():].strip(" ,.!—–-")
+            sentence = _LEAD_IN.sub("", sentence).strip()
+            words = sentence.rstrip(".!?").split()
+            if len(words) < 3 or CLOSING.match(sentence):
+                continue
+            words = re.split(r"\s*(?:,\s+|\s[—–-]\s|;|:(?!\d)|\()\s*", " ".join(words))[0].split()
+            for n, word in enumerate(words):
+                if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
+                    words = words[:n]
+                    break
+            cut = len(words) > SUBJECT_WORDS
+            words = words[:SUBJECT_WORDS]
+            while words and (words[-1].lower() in _DANGLING
+                             or cut and words[-1].lower() in ("in", "on", "due", "dated")):
+                words.pop()
+            if len(words) >= 2:
+                topic = " ".join(words).rstrip(".,;?!")
+                return f"Re: {topic[0].upper()}{topic[1:]}"
+    return ""

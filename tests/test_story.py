@@ -160,6 +160,18 @@ def test_someone_elses_words_reported_keep_their_pronouns():
     # a group told what to do
     ("Draft a mail to all shift leads to do the needful and return the rota forms by Thursday.",
      "", "Please return the rota forms by Thursday."),
+    # introduced, then what they are like and what else is told, after "and"; the tone said
+    # after the reader's name is not said in the email
+    ("Our allotment plot 14 still hasn't been cleared. The tenant is Rosalind Achterberg and to be "
+     "fair she's always been helpful, and I know she broke her wrist in May. Write to Rosalind, "
+     "gentle but clear, and offer to help clear it on Saturday.", "Rosalind Achterberg",
+     "Our allotment plot 14 still hasn't been cleared. I know you broke your wrist in May. I'd be "
+     "happy to help clear it on Saturday."),
+    # someone gone, spoken of as they were, is not the reader, nor are her pronouns theirs
+    ("My aunt's friend died in March. Her name was Philippa and she was 88. I want to email her "
+     "daughter Maren to send my condolences.", "Maren",
+     "My aunt's friend died in March. Her name was Philippa and she was 88. I'd like to send my "
+     "condolences."),
 ])
 def test_stories_with_the_reader_introduced_in_passing(request_, reader, email):
     assert literal_body(request_, reader=reader) == email

@@ -123,6 +123,7 @@ _ANY_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)(?:['�
 # is that one.
 _NAMED_THEN = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)(?:['’]s)?\s+[^.;!?]*?,\s+$")
 _SUBJECT = re.compile(r"(?:he|she)(?:['’](?:s|ll|d))?$", re.I)
+_NAME_IS = re.compile(r"(?i:her|his)\s+(?i:name)\s+(?i:was)\s+(?P<name>[A-Z][\w'’-]+)")
 # A named subject earlier in the same sentence: "Finn will miss school … for his …".
 _NAMED_DOER = re.compile(r"\b(?!I\b)(?P<name>[A-Z][a-z]+)\s+"
                          r"(?:will|is|was|has|had|can|could|would|won['’]t|can['’]t|[a-z]+ed)\b[^.;!?]*$")
@@ -143,6 +144,11 @@ def whose_pronouns(text: str, reader: str = "") -> str:
     if not first:
         return ""
     she = re.split(r"['’]", first.group(0).lower())[0] in HERS
+    # "Her name was Philippa and she was 88": someone named as they were, not the reader
+    # ("his name is Mr Okafor" names the reader)
+    introduced = _NAME_IS.match(text, first.start())
+    if introduced and introduced.group("name") != reader and not reader.startswith(introduced.group("name")):
+        return "him" if she else "her"
     named = _NAMED_THEN.search(text[:first.start()])
     if named and _SUBJECT.match(first.group(0)) and named.group("name") != reader:
         return "him" if she else "her"

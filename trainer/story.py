@@ -150,7 +150,7 @@ _ROLE_WORDS = (r"contact|manager|boss|supervisor|line\s+manager|landlord|landlad
                r"lawyer|solicitor|ca|principal|headteacher|lecturer|professor|nurse|coach|mentor|"
                r"buyer|seller|supplier|vendor|contractor|mechanic|hr|pa|assistant|organiser|organizer|"
                r"host|chair|treasurer|captain|name|chef|person|tradesman|trainer|instructor|"
-               r"receptionist|administrator|inspector|engineer|surveyor|caretaker|warden|editor")
+               r"receptionist|administrator|inspector|engineer|surveyor|caretaker|warden|editor|owner")
 _ROLE = rf"(?i:{_ROLE_WORDS})"
 # Family and friends, as a story names them before their name: "my old flatmate Dmitri".
 _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
@@ -179,6 +179,13 @@ _INTRODUCED = re.compile(
     # what they are like, told to the assistant
     r"(?:\s*,\s*(?:who|he|she)(?:['’]s|\s+is|\s+has|\s+was|['’]s\s+been)\s+[^.!?]*)?"
     r"\s*[.!]?$")
+# "The owner is Declan Hughes and honestly he's always been reliable, and I know he had a
+# flood …": the reader introduced, then more about them, which is read on.
+_INTRODUCED_AND = re.compile(
+    # (as they are now: "Her name was Edna and she was 91" speaks of someone gone)
+    _INTRODUCED.pattern.split("(?P<who>")[0].replace(r"(?:is|['’]s|was)", r"(?:is|['’]s)") + rf"(?P<who>{_NAME})"
+    r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40}?)?\s*,?\s+and\s+(?:(?:honestly|to\s+be\s+fair|tbh|frankly)\s*,?\s+)?"
+    r"(?P<rest>(?:he|she|they)\b.+)$")
 # "I'm a landlord with a tenant, Mr. Kowalski, at 17B Harrow Street.", "I have a client,
 # Dana Wu, who …": the reader, introduced by the writer's own part.
 _I_HAVE_A = re.compile(rf"^(?:I['’]m|I\s+am|I\s+have|we\s+have)\s+(?:(?:a|an)\s+[\w'’ -]{{1,30}}?\s+with\s+)?"
@@ -337,6 +344,10 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     # assistant about them.
     rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,70},", "", rest)
     rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
+    # "Write to Declan, firm but understanding, and offer …": how to write it, then what
+    how = re.match(r"^\s*,?\s*(?P<how>[^,]{1,40}?)\s*,\s*(?:and\s+)?(?=\w)", rest)
+    if how and about_the_writing(how.group("how")):
+        rest = rest[how.end():]
     # "… her friend Doreen, who's known her since school, to ask …": about them, to the assistant
     rest = re.sub(r"^\s*,?\s*who(?:['’](?:s|d|ve)|\s)[^,]{1,60},\s*(?=to\s)", "", rest)
     rest = re.sub(r"^\s*,?\s*the\s+[a-z]+\s+who\b[^.,;]*", "", rest)  # "Mr Okoro the electrician who …"
@@ -489,6 +500,8 @@ class _Story:
 
     def read(self, n: int, sentence: str) -> None:
         sentence = self._without_how_to_write(sentence)
+        if sentence:
+            sentence = self._introduced_and_more(sentence)
         if not sentence or self._names_the_reader(n, sentence):
             return
         written = self._writing_to_them(sentence)
@@ -579,6 +592,20 @@ class _Story:
             self.changed = True
             return True
         return False
+
+    def _introduced_and_more(self, sentence: str) -> str:
+        """ "The owner is Declan Hughes and honestly he's always been reliable, and I know
+        he had a flood recently." → "I know he had a flood recently.", written to Declan:
+        who they are and what they are like go to the assistant, what else is told stays."""
+        introduced = _INTRODUCED_AND.match(sentence)
+        if not introduced or self.who or (self.acting and not re.match(r"(?i)(?:my|our)\s", sentence)):
+            return sentence
+        self.who, self.changed = _who_of(introduced), True
+        told = [part for part in re.split(r"\s*,\s*(?:and\s+|but\s+)?|\s+(?:and|but)\s+(?=(?:I|we)\b)",
+                                          introduced.group("rest").rstrip(".!"))
+                if part.strip() and not _WHY_THE_TONE.match(part.strip())]
+        said = ", ".join(told).strip()
+        return said[:1].upper() + said[1:] + "." if said else ""
 
     def _writing_to_them(self, sentence: str) -> str:
         """ "I'm writing to all the residents in the building to invite them": the act."""

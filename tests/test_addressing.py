@@ -463,6 +463,24 @@ def test_more_readers_and_what_is_said_to_them(request_, greeted, email):
     ("help me reply. he wants me to cover sunday and i cant, its my son's birthday. dont want to "
      "sound rude\n\n---\nHi both, can one of you cover Sunday 10-6? Cheers, Fergus",
      "he wants me to cover sunday and i cant, its my son's birthday.", "Fergus"),
+    # how the paste was introduced goes; a role signed after the name is not the name
+    ("Got this from the dentist: \"Dear Mr Quint, your check-up is due. Please book before 30 "
+     "June. Best wishes, Mrs Ellery (Practice Manager)\" Reply saying I'll book next week.",
+     "I'll book next week.", "Mrs Ellery"),
+    ("my brother-in-law emailed: 'Can you lend me the ladder on Sunday? - Tobiah' -- tell him yes",
+     "yes", "Tobiah"),
+    ("agent messaged me this: \"Hi! Are you open to a contract role in Leeds? Best, Oona\" -- "
+     "politely decline, happy where I am", "politely decline, happy where I am", "Oona"),
+    # a desk whose first word could be a name; a title with a first name and surname
+    ("reply to this: \"Dear Ms Abara, your scan is booked. Kind regards, Radiology Bookings "
+     "Team\" say thank you", "say thank you", ""),
+    ("\"Dear Dr Lund,\nWe would love you to judge the science fair on 9 May.\nWarm regards,\n"
+     "Professor Imke Sorensen\nFair Chair\"\n\naccept, and ask where to park",
+     "accept, and ask where to park.", "Professor Sorensen"),
+    # pasted with the header lines a mail client shows; its Subject line is its own
+    ("Reply to this client:\n\nFrom: Bastien Roux\nSubject: Can you do a logo?\n\nHello, could "
+     "you design a logo for my bakery by May? Bastien\n\nTell him yes, £400, ready 20 April.",
+     "yes, £400, ready 20 April.", "Bastien"),
 ])
 def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
     from trainer.pasted import pasted_reply
@@ -487,6 +505,19 @@ def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
      "You asked about the refund. It went out this morning."),
     ("Need the Q2 variance report by Friday. Goes to Halvorsen.", "Halvorsen", None),
     ("email ap@brightside.io re overdue remittance", "", None),
+    # a department, in capitals
+    ("Write to HR asking whether my new address is on file.", "",
+     "Could you let me know whether my new address is on file?"),
+    # the act straight after whom it is to; "a quick one" is an email
+    ("email oskar confirm lunch fri 1pm", "Oskar", "Just to confirm: lunch Fri 1pm."),
+    ("quick one to marta - train delayed, 20 min late", "Marta", "Train delayed, 20 min late."),
+    ("Would you write a quick one to Ruairi to say Friday suits, and thank him for the lift.",
+     "Ruairi", "Friday suits. Thank you for the lift."),
+    # an answer verb is never the one written to
+    ("decline, we've already booked another venue", "", "I'm afraid I'll have to decline. We've "
+     "already booked another venue."),
+    ("politely decline, too busy until spring", "",
+     "I'm afraid I'll have to decline — too busy until spring."),
 ])
 def test_requests_typed_at_work(request_, greeted, email):
     from trainer.greetings import named_in_instruction

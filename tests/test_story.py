@@ -167,6 +167,23 @@ def test_someone_elses_words_reported_keep_their_pronouns():
      "gentle but clear, and offer to help clear it on Saturday.", "Rosalind Achterberg",
      "Our allotment plot 14 still hasn't been cleared. I know you broke your wrist in May. I'd be "
      "happy to help clear it on Saturday."),
+    # "someone called", a who-clause of what they did, an ask that opens on "So", and what
+    # the email is to leave out (not what the reader is asked to keep to themselves)
+    ("The flat's hot water keeps failing. The property manager is someone called Odalys Ferro. "
+     "I want to email her: firm but fair, say it has failed four times since May. Don't mention "
+     "the rent rise, I'll raise it later.", "Odalys Ferro",
+     "The flat's hot water keeps failing. It has failed four times since May."),
+    ("My claim was rejected twice. The person checking it is Anwar, who started in finance last "
+     "week. I want to email him to ask what is missing.", "Anwar",
+     "My claim was rejected twice. Could you let me know what is missing?"),
+    ("Our choir leader retires in June. So I need to email his partner, Ilse, to ask whether he is "
+     "free on 14 June.", "Ilse", None),
+    ("One of the parents keeps parking on the zigzags. He's Mateo's dad, Rafael Quispe. I need to "
+     "email him about the school's parking rules.", "Rafael Quispe",
+     "One of the parents keeps parking on the zigzags. I'm writing about the school's parking "
+     "rules."),
+    ("tell Jo the party is on Saturday, don't mention it to Sam", "Jo",
+     "The party is on Saturday, don't mention it to Sam."),
     # someone gone, spoken of as they were, is not the reader, nor are her pronouns theirs
     ("My aunt's friend died in March. Her name was Philippa and she was 88. I want to email her "
      "daughter Maren to send my condolences.", "Maren",
@@ -174,7 +191,8 @@ def test_someone_elses_words_reported_keep_their_pronouns():
      "condolences."),
 ])
 def test_stories_with_the_reader_introduced_in_passing(request_, reader, email):
-    assert literal_body(request_, reader=reader) == email
+    if email is not None:
+        assert literal_body(request_, reader=reader) == email
     assert named_in_instruction(request_) == reader
 
 

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from trainer.facts import COMMON
 from trainer.pasted import pasted_reply
 from trainer.pronouns import to_you
-from trainer.titles import HONORIFIC, KIN, TITLE
+from trainer.titles import HONORIFIC, KIN, PARTICLES, TITLE
 
 # A name as typed, with a title or family word before it: "Mr. Okafor", "Coach Miller",
 # "Aunt Carol", "Claire and Tom".
 _TITLE = TITLE
-_NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+(?!I\b)[A-Z][\w'’-]+)?"
+_NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_TITLE}?[A-Z][\w'’-]+(?:\s+{PARTICLES}(?!I\b)[A-Z][\w'’-]+)?"
          r"(?:\s*(?:,|and|&|\+)\s*[A-Z][\w'’-]+)*"
          # "email nana to say …", "msg mum": family, greeted as they are called
          r"|(?i:mum|mom|mam|dad|nana|nan|nanna|grandma|grandad|grandpa|granny|gran)\b(?!\s+[A-Z]))")
@@ -34,7 +34,7 @@ _ROLE_BEFORE = (r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}(?!(?:the|a|an|of|f
 _MAIL_NOUN = (r"\s+(?:(?:an?|my)\s+)?(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
               r"(?:email|e-mail|mail|note|message|reply|response|line|notice|letter|follow-up|"
               r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)")
-_WRITE = (r"(?:(?:write|email|e-mail|message|msg|reply|respond|answer|draft|compose|emailing|writing|"
+_WRITE = (r"(?:(?:write|email|e-mail|message|msg|reply|respond|answer|draft|compose|prepare|emailing|writing|"
           r"messaging|do|put\s+together)"
           rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something(?:\s+(?:nice|short|quick|brief|kind|polite|"
           r"friendly|sweet|lovely|formal))?|\s+a\s+few\s+lines)?"
@@ -70,7 +70,7 @@ _GERUND = r"saying|telling|letting|updating|asking|thanking|chasing|reminding|in
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
     rf"^{_WRITE}{_TO}{_WHO}\s+(?:and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|see|"
-    r"apologi[sz]e|confirm|let)(?:\s+(?:him|her|them))?"
+    r"apologi[sz]e|confirm|let|update)(?:\s+(?:him|her|them))?"
     # "Email Tyler tell him he's been selected": the same, typed without "and"
     r"|,?\s*(?P<bare>ask|tell|remind|warn|let)\s+(?:him|her|them))\b(?P<rest>.*)$", re.S)
 # "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to
@@ -178,7 +178,7 @@ _TOLD_NAME = re.compile(
     r"|\b(?i:agent|host|organi[sz]er|coordinator)\s+(?:is|was)\s+(?P<j>[A-Z][\w'’-]+)\b"
     r"(?!\s+(?:Lettings|Estates?|Ltd|Limited|Properties|Homes|Group|LLP|Inc|Agency)\b)"
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
-    r"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){1,3}(?:named|called)\s+(?P<f>[A-Z][\w'’-]+)"
+    rf"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){{1,3}}(?:named|called)\s+(?P<f>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+)"
     r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"
     r"|(?:^|(?<=[.!?])\s*)(?i:it\s+)?(?i:goes|is\s+going)\s+to\s+(?P<i>[A-Z][\w'’-]+)\s*[.!]?\s*$"
     # "decline the sat shift pls, to Sean": who it is for, said last
@@ -222,7 +222,8 @@ def name_told(text: str) -> str:
 # "email jo@acme.com that the invoice is paid": written to an address.
 _TO_ADDRESS = re.compile(
     rf"^{_WRITE}\s+(?:(?i:to)\s+)?(?P<address>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*"
-    r"(?:[:,—–]\s*|\s-\s*|\s+(?:(?i:that|and|saying|asking|about|re)\b)\s*)(?P<rest>\S.*)$", re.S)
+    r"(?:[:,—–]\s*|\s-\s*|\s+(?:(?i:that|and|saying|asking|about|re)\b)\s*|\s+(?i:to)\s+(?=(?i:ask|tell|say|confirm|"
+    r"remind|let|check|request|thank|apologi[sz]e|cancel|book)\b))(?P<rest>\S.*)$", re.S)
 # Addresses that are a desk, not a person: "info@", "accounts@".
 _DESKS = {"info", "admin", "accounts", "account", "support", "sales", "hello", "contact", "office",
           "team", "enquiries", "inquiries", "noreply", "billing", "hr", "help", "bookings",
@@ -296,7 +297,7 @@ def as_addressed(text: str) -> str:
     # Sentences, and "… - can you email Kerry and …": a dash before writing to someone.
     pieces = re.split(r"((?<=[.!?])\s+(?=[A-Za-z])|\s+[-—–]\s+(?=(?i:(?:can|could)\s+(?:you|u)\s+)?"
                       r"(?:email|write|message|reply|respond)\b))",
-                      _addressed_line(_SEND_IT_TO.sub("", first)))
+                      _addressed_line(_SEND_IT_TO.sub("", _ASKED_OF_ME.sub("", first))))
     said = pieces[0]
     for joint, sentence in zip(pieces[1::2], pieces[2::2], strict=True):
         rewritten = _later_sentence(sentence)
@@ -313,6 +314,10 @@ def as_addressed(text: str) -> str:
         else:
             said += joint + sentence
     return said + newline + after
+
+
+# "Can you shoot an email to Brandon and …": the ask to write, asked of the assistant.
+_ASKED_OF_ME = re.compile(rf"^(?i:can|could|would)\s+(?i:you|u)\s+(?i:please\s+|pls\s+)?(?={_WRITE}{_TO})")
 
 
 def _later_sentence(sentence: str) -> str:

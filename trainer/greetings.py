@@ -282,7 +282,12 @@ _BRAND = re.compile(r"(?!(?:Mc|Mac|De|Di|Da|Le|La|Van|Von|Du|Al|El)[A-Z])[A-Z][a
 def named_in_instruction(instruction: str, known=lambda name: False) -> str:
     """The person a request speaks to (never a company whose name runs two words together)."""
     name = _named_in_request(instruction, known)
-    return "" if _BRAND.fullmatch(name) else name
+    return "" if _BRAND.fullmatch(name) or name.lower() in _DESK_WORDS else name
+
+
+# A department written to, in capitals or not: "Write to HR asking …", "email IT".
+_DESK_WORDS = {"hr", "it", "pr", "ap", "ar", "qa", "ops", "admin", "legal", "payroll", "finance",
+               "accounts", "reception", "procurement", "facilities", "security", "support"}
 
 
 def _named_in_request(instruction: str, known=lambda name: False) -> str:

@@ -23,14 +23,15 @@ from trainer.pronouns import (
     to_you,
     whose_pronouns,
 )
-from trainer.titles import HONORIFIC
+from trainer.titles import HONORIFIC, PARTICLES
 from trainer.typed import NOT_A_NAME, REQUEST_VERBS, group_lead, named_lead, plain_request
 
 # Who the clause is addressed to: a name or two ("Stan", "Dr. Carr", "Sam and Priya"),
 # a group, or a pronoun.
 _PERSON = (r"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’-]+"
            # a surname, not "I'm" or a possessive: "tell Mery I'm out", "tell Hat Mum's …"
-           r"(?:\s+(?!I\b|I['’])[A-Z][\w-]*(?:['’](?![sS]\b)[\w]+)?(?![\w'’]))?"
+           # (with a particle: "Anouk van Dijk", "Luis de la Fuente")
+           rf"(?:\s+{PARTICLES}(?!I\b|I['’])[A-Z][\w-]*(?:['’](?![sS]\b)[\w]+)?(?![\w'’]))?"
            r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*")
 _PERSON_ONE = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 # "the committee", "volunteers", "market traders", "everyone", or a pronoun.
@@ -199,11 +200,14 @@ _RULES: list[tuple[str, str]] = [
     (rf"announce(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "{x}."),
     # "decline Mark's invitation", written to Mark: "your invitation".
     (rf"decline\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm afraid I have to decline your {x}."),
+    # "decline, not looking right now but happy to stay in touch": the no, and why
+    (r"decline\s*[,:]\s*(?P<x>.+)", "I'm afraid I'll have to decline — {x}."),
     (r"decline\s+(?P<x>.+)", "I'm afraid I have to decline {x}."),
     (r"decline", "I'm afraid I'll have to decline."),
     (r"reschedule\s+(?P<x>.+)", "I'd like to reschedule {x}."),
     (rf"accept\s+{_PERSON}['’]s?\s+(?P<x>.+)", "I'm happy to accept your {x}."),
     (r"accept\s+(?P<x>.+)", "I'm happy to accept {x}."),
+    (r"accept", "I'm happy to accept."),
     (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+\S+)?)?\s+(?:on|about|regarding|re|for)"
      rf"\s+(?P<x>.+)", "just following up on {x}."),
     (rf"follow\s+up(?:\s+with\s+{_WHO}(?:\s+(?:at|from)\s+[A-Z][\w&'’. -]*)?)?", "just following up."),

@@ -39,18 +39,20 @@ _SIGNED_THEN = re.compile(
     r"(?:\b(?:thanks|thank\s+you|regards|best(?:\s+wishes)?|cheers|sincerely|love|warmly|"
     r"(?:yours\s+)?(?:faithfully|truly))\s*,?|\s[—–-])\s*\n?\s*"
     # (the name in its own case: "… would love to chat" signs no one "to")
-    rf"(?P<name>(?-i:(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+))(?=\s*(?:[,.!]|\s+(?-i:[A-Z])|\s+x+\b|$))",
+    rf"(?P<name>(?-i:(?:{HONORIFIC}\.?\s+)?(?:[A-Z]\.\s*)?[A-ZÀ-Þ][\w'’-]+))(?=\s*(?:[,.!(]|\s+(?-i:[A-Z])|\s+x+\b|$))",
     re.I)
 # "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
 # him that …": the email answered, pasted, and who sent it.
 _PASTED_SAID = re.compile(
-    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?i:my|our|a|an|the)\s+[a-z]+)\s+"
+    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?:(?i:my|our|a|an|the)\s+)?[a-z][\w'’-]*)\s+"
     r"(?i:wrote|emailed|e-mailed|messaged|sent(?:\s+(?:me\s+)?this)?|said|asked|replied)"
-    r"(?:\s+(?i:me|this))?\s*:?\s*"
+    r"(?:\s+(?i:me|us))?(?:\s+(?i:this))?\s*:?\s*"
     r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)))"
     r"\s*[—–:,.-]*\s*(?P<rest>\S.*)$", re.S)
 
 
+_SIGNED_FOR_A_DESK = re.compile(r"(?:[A-Z][\w&'’-]*\s+){1,3}(?i:team|services?|desk|office|department|bookings|"
+                                r"support|administration|admissions|reception)\b")
 # Who sends, said by what they are: "Supplier sent this:", "Landlord wrote:".
 _NOT_SENDERS = {"supplier", "customer", "client", "landlord", "landlady", "recruiter", "boss",
                 "manager", "tenant", "agent", "school", "teacher", "neighbour", "neighbor",
@@ -67,9 +69,17 @@ def signer(pasted: str) -> str:
     Holloway" of "Regards, Mr. J. Holloway"; "" where no one did, or a desk did."""
     found = list(_SIGNED_THEN.finditer(pasted))
     name = found[-1].group("name") if found else ""
+    # "Kind regards, Outpatient Bookings Team": a desk, whatever its first word
+    if found and _SIGNED_FOR_A_DESK.match(pasted, found[-1].start("name")):
+        return ""
     if not found:
         signed = _SIGNED.search(pasted) or _LAST_LINE_NAME.search(pasted) or _INTRODUCES_SELF.search(pasted)
         name = signed.group("name") if signed else ""
+    if found and re.match(HONORIFIC, name):
+        # "Professor Ilse Haraldsen": greeted by the title and the surname
+        surname = re.match(r"\s+([A-ZÀ-Þ][\w'’-]+)(?=\s*(?:[,.\n(]|$))", pasted[found[-1].end("name"):])
+        if surname:
+            name = f"{name.split()[0]} {surname.group(1)}"
     name = re.sub(r"\b[A-Z]\.\s*", "", name).strip() if re.match(HONORIFIC, name) else name
     if name.lower() in ("thanks", "regards", "best", "cheers", "hi", "hello", "dear") \
             or name.lower() in _DESK_SIGNED:
@@ -91,7 +101,8 @@ _PASTED_FIRST = re.compile(r"^(?P<block>.+?)\n[ \t]*\n(?=\s*(?i:pls\s+|please\s+
 # Pasted as it came, after a blank line: from its greeting to its signature's last line.
 _GREETED = re.compile(r"(?:^|\n[ \t]*\n)(?P<block>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|"
                       r"to\s+whom\s+it\s+may\s+concern)\b"
-                      r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n(?!.*?\n[ \t]*\n)(?=.*(?i:reply|respond|answer|tell|say))|$)", re.S)
+                      r"[^\n]{0,60}\n.+?)(?=\n[ \t]*\n(?!.*?\n[ \t]*\n)(?=.*(?i:reply|respond|answer|tell|say|accept|decline|"
+                      r"confirm|thank|agree|ask))|$)", re.S)
 # What asks for a reply, and how it is said before what to answer: "Can you reply to this
 # email from my landlady:", "Help me reply to this.", "write back", "Reply to this customer
 # and tell him …".
@@ -100,8 +111,8 @@ _REPLY_LEAD = re.compile(
     r"^\s*(?i:(?:hi|hey|ok)[,!.]?\s+)?(?i:(?:can|could)\s+(?:you|u)\s+|pls\s+|please\s+|kindly\s+)*"
     r"(?i:help\s+me\s+)?(?i:(?:write|draft|prepare)\s+(?:a\s+)?)?(?i:reply|respond|answer|write\s+back|get\s+back)"
     r"(?:\s+(?i:to))?(?:\s+(?i:this|it|the\s+following|the\s+email\s+below|(?:the\s+)?below(?:\s+(?:e-?mail|mail|message))?|"
-    r"her|him|them))?"
-    r"(?:\s+(?i:email|message|mail|note|customer|one))?(?:\s+(?i:from)\s+(?:(?i:my|our|the)\s+)?[^:,.\n]{1,40}?)?"
+    r"her|him|them)|\s+[A-ZÀ-Þ][\w'’-]+['’]s\s+(?i:e-?mail|message|note|mail)(?:\s+(?i:below))?)?"
+    r"(?:\s+(?i:email|message|mail|note|customer|client|supplier|recruiter|person|one))?(?:\s+(?i:from)\s+(?:(?i:my|our|the)\s+)?[^:,.\n]{1,40}?)?"
     r"(?:\s+(?i:for\s+me|pls|please))?\s*(?:[,:.—–-]+\s*|\s+(?i:and)\s+|\s+(?=(?i:saying|say|telling|tell)\b)"
     r"|\s+(?=[a-z]+ing\b)|\s+(?=(?i:that['’]?s|thats|which\s+is)\b)|$)")
 # "… write back booking the 19th": the answer, as the writer says it
@@ -112,6 +123,9 @@ _ANSWERED = {"booking": "I'd like to book", "accepting": "I'm happy to accept",
 
 def _pasted_block(text: str) -> tuple[str, str] | None:
     """(the request without the pasted email, the email) for a block pasted anywhere."""
+    headed = _headed_block(text)
+    if headed:
+        return headed
     for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE, _GREETED, _PASTED_FIRST):
         found = pattern.search(text)
         if not found:
@@ -120,9 +134,41 @@ def _pasted_block(text: str) -> tuple[str, str] | None:
         if pattern is _QUOTED_LINES:
             block = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", block)
         rest = (text[:found.start()] + "\n" + text[found.end():]).strip()
-        if len(block.split()) >= 5 and rest and _REPLY_WORDS.search(rest):
+        if len(block.split()) >= 5 and rest and (_REPLY_WORDS.search(rest) or _ANSWERS.match(rest)):
             return rest, block.strip()
     return None
+
+
+# "accept, and ask whether …", "I want to decline": what to answer, said without "reply".
+_ANSWERS = re.compile(r"(?i)\s*(?:(?:pls|please|just|i\s+want\s+to|i['’]d\s+like\s+to|we\s+want\s+to)\s+)?"
+                      r"(?:accept|decline|confirm|agree|refuse|thank|apologi[sz]e|say|tell|ask|yes|no)\b")
+# The header lines a mail client shows, copied with the email: "From: Ahmed Al-Rashidi".
+_HEADER_LINE = re.compile(r"(?m)^[ \t]*(?:From|Subject|Sent|Date|To|Cc)[ \t]*:[^\n]*$")
+
+
+def _headed_block(text: str) -> tuple[str, str] | None:
+    """An email pasted with its header lines ("From: …", "Subject: …"), up to the paragraph
+    after it that says what to answer."""
+    headers = list(_HEADER_LINE.finditer(text))
+    if not headers or not (re.match(r"\s*From\b", headers[0].group(0)) or len(headers) >= 2):
+        return None
+    start = headers[0].start()
+    breaks = [b for b in re.finditer(r"\n[ \t]*\n", text) if b.start() >= headers[-1].end()]
+    if len(breaks) < 2:  # the headers, the email, and then what to answer
+        return None
+    block, rest = text[start:breaks[-1].start()], (text[:start] + "\n" + text[breaks[-1].end():]).strip()
+    if len(block.split()) < 8 or not (_REPLY_WORDS.search(rest) or _ANSWERS.match(rest)
+                                      or re.search(r"(?i)\b(?:accept|decline|tell|say|ask)\b", rest)):
+        return None
+    return rest, block.strip()
+
+
+# How the paste was introduced: "Got this from school:", "My neighbour sent this.", "They
+# emailed me:".
+_GOT_THIS = re.compile(
+    r"^\s*(?:(?i:(?:i\s+|we\s+)?(?:just\s+)?(?:got|received|had)\s+this(?:\s+(?:e-?mail|message|mail|one|note|reply))?"
+    r"(?:\s+from\s+[^:.\n]{1,40}?)?)|(?i:(?:my|our|the|a|an)\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+(?i:sent|emailed|e-mailed|"
+    r"messaged|wrote)(?:\s+(?i:me|us))?(?:\s+(?i:this))?)\s*[:.]\s*(?=\S|$)")
 
 
 def _what_to_answer(rest: str) -> str:
@@ -132,6 +178,7 @@ def _what_to_answer(rest: str) -> str:
     parts = [part.strip() for part in rest.split("\n") if part.strip()]
     said = []
     for part in parts:
+        part = _GOT_THIS.sub("", part)
         lead = _REPLY_LEAD.match(part)
         part = part[lead.end():] if lead else part
         part = re.sub(r"^(?i:saying|say)\s+(?:that\s+)?", "", part)

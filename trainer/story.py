@@ -45,7 +45,8 @@ _TONE_WORD = re.compile(rf"^{TONE}$", re.I)
 # How long or how dressed up, said of the email: as much about the writing as a tone.
 _STYLE_WORDS = {"short", "long", "flowery", "wordy", "formal", "stuffy", "lengthy", "sweet",
                 "mushy", "soppy", "cheesy", "corporate", "sappy", "emotional", "dramatic", "fun",
-                "funny", "light-hearted", "cheeky", "chatty", "breezy", "snappy", "punchy"}
+                "funny", "light-hearted", "cheeky", "chatty", "breezy", "snappy", "punchy", "gushing",
+                "gushy", "salesy", "stiff"}
 # Explicit forms: "make it sound …", "don't make it sound like a threat", "nothing too
 # flowery", "write it in English", "don't grovel", "no need to be formal".
 _ABOUT_WRITING = re.compile(
@@ -64,6 +65,8 @@ _ABOUT_WRITING = re.compile(
     r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay|fuss|pressure|guilt|jargon|"
     r"emojis?|exclamation\s+marks?|[a-z]+ing)\b"
     r"|(?:write|do)\s+(?:it\s+)?in\s+(?:english|plain\s+english|a\s+\w+\s+tone)"
+    # "Kindly help me write it in respectful way."
+    r"|(?:kindly\s+|please\s+|pls\s+)?(?:help\s+me\s+)?(?:write|word|put)\s+(?:it|this)\s+in\s+(?:an?\s+)?\w+\s+(?:way|manner|tone)"
     r"|(?:the\s+)?tone\s*(?:[:—–-]|should|is)"
     r"|use\s+(?:a\s+)?\w+\s+tone"
     r")", re.I)
@@ -75,6 +78,13 @@ _ABOUT_WRITING_TAIL = re.compile(
     # "…, nothing cheesy", "…, not too formal"
     r"|[,;]\s*(?:nothing|not|no)\s+(?:too\s+|overly\s+)?(?:" + TONE + r"|cheesy|flowery|mushy|soppy|"
     r"formal|corporate|long|wordy|stuffy|sappy)\b(?=\s*[,;]|\s*$)", re.I)
+
+# What the email is to leave out, told to the assistant: "Don't mention the table", "…, and
+# don't bring up the money". Not "don't mention it to Sam", which the reader is asked.
+_LEAVE_OUT = re.compile(r"(?i)(?:^|[,;]\s*(?:(?:and|but)\s+)?|\s+(?:and|but)\s+)(?:please\s+|pls\s+)?"
+                        r"(?:(?:don['’]?t|do\s+not|dont|no\s+need\s+to|never)\s+(?:mention|bring\s+up|"
+                        r"say\s+anything\s+about|talk\s+about|refer\s+to)|leave\s+out)\b")
+_TOLD_ON = re.compile(r"(?i)[^,.;]*?\bto\s+(?:anyone|anybody|him|her|them|the\s+others|others|[A-Z][a-z]+)\b")
 
 # Who the email is to, as a story names them.
 _NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+|(?:dr|mr|mrs|ms|prof)\.\s*[a-z][\w'’-]+"
@@ -106,7 +116,8 @@ _WHO = (rf"(?P<role>{_ROLE_BEFORE})?(?P<who>(?:{_NAME}){_AFTER_NAME}|(?:him|her|
         r"(?:\s*,(?=\s))?")
 # "I want to email her friend Doreen, …", "I need to email the local police to …"
 _EMAIL_SOMEONE = (
-    r"^(?:(?:please|pls|kindly)\s+)?(?:i(?:\s+|(?=['’])))?(?:(?:need|want|would\s+like|['’]d\s+like)\s+to\s+)?(?:e-?mail|message)\s+"
+    r"^(?:(?:so|and|but|now)[,]?\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+)?(?:(?:please|pls|kindly)\s+)?"
+    r"(?:i(?:\s+|(?=['’])))?(?:(?:need|want|would\s+like|['’]d\s+like)\s+to\s+)?(?:e-?mail|message)\s+"
     r"(?=(?:the|all|a|an|my|our|his|their)\s|her\s+(?!(?:an?|the|this|one)\s)|(?:him|her|them)\b(?!\s+(?:an?|the|this|one)\s)"
     r"|everyone\b|(?-i:[A-Z]))")
 # The ask to write: "Please write to Dr. Nwosu …", "Can you help me write to my ward
@@ -117,7 +128,7 @@ _ASK_TO_WRITE = re.compile(
     r"|(?:please|pls|kindly)[,]?\s+)?(?:(?:i(?:\s+|(?=['’])))?(?:need|want|would\s+like|['’]d\s+like)\s+(?:you\s+)?to\s+"
     r"|(?:i\s+)?need\s+(?=write\b))?"
     r"(?:help\s+me\s+(?:to\s+)?)?"
-    r"(?:write|draft|compose|prepare|send|do|make|e-?mail|message)\s+"
+    r"(?:write|draft|compose|prepare|send|shoot|drop|do|make|e-?mail|message)\s+"
     r"(?:(?:a|an|the|this|my|one|me\s+an?)\s+)?(?:[\w'’-]+\s+){0,4}?"
     r"(?:(?:e-?mail|mail|note|message|letter|reply|response|chase|chaser|invite|invitation|"
     r"announcement|update|reminder|apology|complaint|thank[\s-]you(?:\s+note)?)\s+"
@@ -155,7 +166,7 @@ _ROLE = rf"(?i:{_ROLE_WORDS})"
 # Family and friends, as a story names them before their name: "my old flatmate Dmitri".
 _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
                     r"son|daughter|grandson|granddaughter|sister-in-law|brother-in-law|mother-in-law|"
-                    r"father-in-law|dad|mum|mom|partner|flatmate|housemate|roommate")
+                    r"father-in-law|dad|mum|mom|father|mother|husband|wife|partner|flatmate|housemate|roommate")
 # Words that end as people's jobs do ("baker", "florist", "librarian") and are things.
 _NOT_PEOPLE = (r"order|number|address|answer|letter|paper|cover|power|water|border|folder|poster|"
                r"charger|printer|computer|server|register|chapter|summer|winter|quarter|offer|"
@@ -173,11 +184,11 @@ _INTRODUCED = re.compile(
     r"\s*(?:is|['’]s|was)\s+"
     rf"(?:called\s+|named\s+)?(?:(?:their|our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_ROLE}\s*,?\s+"
     # "My mentor is a senior engineer called Olusegun Bakare."
-    rf"|(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+\s+(?:called|named)\s+)?(?P<who>{_NAME})"
+    rf"|(?:(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+|someone|somebody)\s+(?:called|named)\s+)?(?P<who>{_NAME})"
     r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40})?(?:\s*,\s*(?:first\s+name|goes\s+by)\s+(?P<first>[A-Z][\w'’-]+))?"
     # "…, who's quite old school.", "…, she's fair but very busy, so it needs to be short.":
     # what they are like, told to the assistant
-    r"(?:\s*,\s*(?:who|he|she)(?:['’]s|\s+is|\s+has|\s+was|['’]s\s+been)\s+[^.!?]*)?"
+    r"(?:\s*,\s*(?:who|he|she)(?:['’]s|\s+is|\s+has|\s+was|['’]s\s+been|(?<=who)\s+[a-z]+ed)\s+[^.!?]*)?"
     r"\s*[.!]?$")
 # "The owner is Declan Hughes and honestly he's always been reliable, and I know he had a
 # flood …": the reader introduced, then more about them, which is read on.
@@ -186,6 +197,9 @@ _INTRODUCED_AND = re.compile(
     _INTRODUCED.pattern.split("(?P<who>")[0].replace(r"(?:is|['’]s|was)", r"(?:is|['’]s)") + rf"(?P<who>{_NAME})"
     r"(?:\s*,?\s*(?:at|from|of|in)\s+[^.,;]{1,40}?)?\s*,?\s+and\s+(?:(?:honestly|to\s+be\s+fair|tbh|frankly)\s*,?\s+)?"
     r"(?P<rest>(?:he|she|they)\b.+)$")
+# "He's Oisín's father, Cathal Brennan.": the one spoken of, named.
+_HE_IS_NAMED = re.compile(rf"^(?:He|She)['’]s\s+(?:[\w'’-]+\s+){{0,3}}?(?:{_ROLE}|{_KIN_AND_FRIENDS})\s*,\s*"
+                          rf"(?P<who>{_NAME})\s*[.!]?$")
 # "I'm a landlord with a tenant, Mr. Kowalski, at 17B Harrow Street.", "I have a client,
 # Dana Wu, who …": the reader, introduced by the writer's own part.
 _I_HAVE_A = re.compile(rf"^(?:I['’]m|I\s+am|I\s+have|we\s+have)\s+(?:(?:a|an)\s+[\w'’ -]{{1,30}}?\s+with\s+)?"
@@ -345,7 +359,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^\s*,?\s*(?:one\s+of\s+|my\s+|our\s+|the\s+)[^,]{1,70},", "", rest)
     rest = re.sub(r"^\s*\([^)]{1,60}\)", "", rest)  # "Jo (my co-teacher)"
     # "Write to Declan, firm but understanding, and offer …": how to write it, then what
-    how = re.match(r"^\s*,?\s*(?P<how>[^,]{1,40}?)\s*,\s*(?:and\s+)?(?=\w)", rest)
+    how = re.match(r"^\s*[,:]?\s*(?P<how>[^,:]{1,40}?)\s*,\s*(?:and\s+)?(?=\w)", rest)
     if how and about_the_writing(how.group("how")):
         rest = rest[how.end():]
     # "… her friend Doreen, who's known her since school, to ask …": about them, to the assistant
@@ -387,7 +401,7 @@ def _what_to_say(sentence: str, ask_end: int, start: int, kinds: bool = True) ->
     rest = re.sub(r"^to\s+(?=[a-z]+\b)", "I'd like to ", rest)  # "… to set up a one-to-one"
     rest = re.sub(r"^introducing\s+(?:him|her|them)\s+to\s+", "I'd like to introduce you to ", rest)
     if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
-        rest = rest.rstrip("?").rstrip() + "."  # asked of the assistant, not the reader
+        rest = rest.rstrip("?").rstrip().rstrip(".") + "."  # asked of the assistant, not the reader
     if re.search(r"(?i)\binvit(?:e|ation)\s+(?:to|for)\s*$", asked) and re.match(r"(?i)(?:for|to)\s+\S", rest):
         rest = "I'd like to invite you to " + rest.split(None, 1)[1]
     if kinds:
@@ -538,6 +552,14 @@ class _Story:
     def _without_how_to_write(self, sentence: str) -> str:
         """The sentence without what it says of how to write; "" where that is all it says."""
         before = sentence
+        # "Don't mention the table, I'm only guessing.": what the email leaves out, and why
+        left_out = _LEAVE_OUT.search(sentence)
+        if left_out and not _TOLD_ON.match(sentence, left_out.end()):
+            sentence = sentence[:left_out.start()].rstrip(" ,;")
+            self.changed = True
+            if not sentence or about_the_writing(sentence):
+                return ""
+            sentence += "."
         but = re.search(r"[,;]\s*(?:but|and|so)\s+(?=\S)|\s+but\s+(?=\S)", sentence)
         if but and about_the_writing(sentence[:but.start()]):
             # "Don't be passive aggressive, but I need a review by noon": the need is said
@@ -580,7 +602,7 @@ class _Story:
             self.who, self.changed = self.who or _name_of(named.group("who")), True
             return True
         introduced = _INTRODUCED.match(sentence) or _INTRODUCED_LAST.search(sentence) \
-            or _I_HAVE_A.match(sentence)
+            or _I_HAVE_A.match(sentence) or _HE_IS_NAMED.match(sentence)
         # Once what to say has begun, "The new manager is Sarah." may be news for the
         # email; "My head chef is Andre." still only tells the assistant who they are.
         mine = re.match(r"(?i)(?:my|our)\s", sentence)
@@ -689,7 +711,7 @@ class _Story:
         rest = re.sub(rf"(?i)^explain(?:ing)?\s+(?:this|that|it|why|the\s+situation)\b"
                       rf"(?:\s*,?\s*(?:and\s+)?(?:{TONE}|\w+ly))*\s*[,;]?\s*(?:and\s+)?", "", rest)
         if sentence.endswith("?") and re.match(r"(?i)(?:can|could|would)\b", sentence):
-            rest = rest.rstrip("?").rstrip() + "."
+            rest = rest.rstrip("?").rstrip().rstrip(".") + "."
         rest = re.sub(r"(?i)(?:^|(?<=[.!?]\s))from\s+(?:me|us|all\s+of\s+us)\b[^.!?]*[.!?]?\s*", "", rest).strip()
         if rest.strip(" .!?") and not re.match(r"(?i)(?:of|about|on|for|re|regarding|that|which|with|as)\b",
                                                rest):

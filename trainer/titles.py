@@ -15,3 +15,7 @@ KIN = (r"(?:coach|aunt|auntie|aunty|uncle|father|sister|grandad|grandpa|grandma|
 TITLE = rf"(?:(?:{HONORIFIC}|(?i:{KIN}))(?:\.\s*|\s+))"
 # The same, where the whole pattern is read case-blind.
 TITLE_ANY_CASE = rf"(?:(?:{HONORIFIC}|{KIN})(?:\.\s*|\s+))"
+
+# The lower-case words a surname may begin with: "Anouk van Dijk", "Luis de la Fuente".
+PARTICLES = (r"(?:(?:van|von|de|da|di|del|della|der|den|la|le|du|dos|das|bin|binti|al|el|ter|ten)"
+             r"\s+){0,2}")

@@ -104,7 +104,12 @@ _CHATTER = re.compile(r"^(?:(?:(?:hi|hello)\s+po|hey|hi|hello|hiya|heya|ok|okay|
                       r"good\s+(?:morning|afternoon|evening)|dear\s+(?:sir|madam|sir\s*/\s*madam))\b[,.!]?\s+"
                       # "idk how to word this but …", "not sure how to say this, …"
                       r"|(?:idk|i\s+don['’]?t\s+know|not\s+sure)\s+how\s+to\s+(?:word|say|phrase|put)"
-                      r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+)+", re.I)
+                      r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+"
+                      # "Pls find below details and draft mail to …"
+                      r"|(?:pls|please|kindly)\s+find\s+(?:the\s+)?below\s+(?:details|info|information)\s*(?:and|,)\s+)+", re.I)
+# "Pls help me write to my landlord …": the ask to write is the request.
+_HELP_ME = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:(?:can|could)\s+(?:you|u)\s+)?help\s+me\s+(?:to\s+)?"
+                      r"(?=(?:write|draft|email|reply|respond|prepare|compose|send)\b)", re.I)
 # What the writer must do, said of themselves: "need to tell Pat …", "gotta ask …".
 _OBLIGED = re.compile(r"^(?:i\s+)?(?:need\s+to|have\s+to|gotta|must|should|want\s+to)\s+"
                       r"(?=(?:tell|ask|remind|thank|let|email|write|reply|message|text|"
@@ -260,7 +265,9 @@ administrator caretaker receptionist secretary director principal headteacher co
 neighbour neighbor contractor supplier vendor agent lawyer accountant coach
 mum mom dad gran grandma grandpa nana auntie uncle
 email note letter message card pack party drinks lunch dinner aboard address
-because since as so but and or if when while though although unless until before after""".split())
+because since as so but and or if when while though although unless until before after
+accept decline confirm agree refuse reject approve reply respond answer apologise apologize
+yes no sure ok okay""".split())
 
 
 # Family, greeted by what they are called: "Hi Mum", "Dear Nana".
@@ -326,6 +333,11 @@ def asked_subject(instruction: str) -> tuple[str, str]:
     """(the request without the subject line it asks for, that subject; "" for none)."""
     found = _ASKED_SUBJECT.search(instruction)
     if not found:
+        return instruction, ""
+    # "From: Gabrielle Moreau\nSubject: Do you ship to France?": an email pasted with the
+    # header lines a mail client shows, whose subject is its own
+    around = instruction[max(0, instruction.rfind("\n", 0, max(0, found.start() - 1))):found.end() + 200]
+    if re.search(r"(?im)^[ \t]*(?:from|sent|date)[ \t]*:", around):
         return instruction, ""
     rest = (instruction[:found.start()] + instruction[found.end():]).strip()
     rest = re.sub(r"^\s*[-—–:]\s*", "", rest)
@@ -495,6 +507,17 @@ _SAME_ACT = [
     (re.compile(r"^(?:write\s+to|email|msg|message|text)\s+(?P<who>(?-i:[a-z]{2,12}|[A-Z][a-z]{1,12}))\s+"
                 r"(?=(?:cant|can't|can’t|wont|won't|isnt|isn't|im|i'm|running|sorry|thanks|thx)\b)", re.I),
      lambda m: f"write to {m.group('who')}: " + ("I'm " if m.string[m.end():].lower().startswith("sorry") else "")),
+    # "email ingrid confirm dinner sat", "write to the gym cancel my membership": whom to, then
+    # the act with no word between
+    (re.compile(r"^(?:write\s+to|email|msg|message)\s+(?P<who>(?:the\s+)?(?-i:[a-z]{2,14}|[A-Z][\w'’-]{1,14}))\s+"
+                r"(?=(?:cancel|confirm|ask|remind|book|check|chase|request|order|postpone|reschedule|"
+                r"move|decline|accept)\s+(?!(?:to|of|for|and|is|was)\b)\w)", re.I),
+     lambda m: f"write to {m.group('who')[:1].upper() + m.group('who')[1:] if not m.group('who').startswith('the') else m.group('who')}: "),
+    # "quick one to siobhan - running late", "write a quick one to Fionnuala to say …"
+    (re.compile(r"^(?:(?:write|send|draft|do|drop)\s+)?(?:an?\s+)?(?:quick|short|brief)\s+(?:one|line|note|msg|message)\s+"
+                r"(?:to|2)\s+(?P<who>(?-i:[a-z]{2,14}|[A-Z][\w'’-]{1,14}))(?:\s*[:,—–-]\s*|\s+(?:to\s+)?(?:say|saying)\s+"
+                r"(?:that\s+)?)(?=\w)", re.I),
+     lambda m: f"write to {m.group('who')[:1].upper() + m.group('who')[1:]}: "),
     # "pls write somthing to the parents group re bake sale"
     (re.compile(r"^(?:write|send|draft)\s+(?:some\s?thing|somthing|smth|sth)\s+(?:nice\s+|short\s+)?to\s+", re.I),
      "write to "),
@@ -535,8 +558,13 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
         for pattern, replacement in _WITH_AT:
             line = pattern.sub(replacement, line)
         line = re.sub(r"\bi\b(?=\s|['’])", "I", line)
+        # "loop him in on the roadmap": update him on it
+        line = re.sub(r"(?i)\bloop\s+(him|her|them|[A-Z][\w'’-]+)\s+in\s+on\b", r"update \1 on", line)
+        # "intimating that I will be on leave": informing (Indian English)
+        line = re.sub(r"(?i)\bintimat(e|ing)\b", lambda m: "inform" + m.group(1)[1:].replace("ng", "ing")
+                      if m.group(1).lower() == "ing" else "inform", line)
         lines.append(line)
-    text = _untyped_verb("\n".join(lines).strip())
+    text = _untyped_verb(_HELP_ME.sub("", "\n".join(lines).strip()))
     text = _to_the_writer(retold(_CHATTER.sub("", text)))
     text = _OBLIGED.sub("", text)
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)

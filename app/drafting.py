@@ -20,7 +20,7 @@ from store.jobs import CancelToken
 from store.settings import data_home, load_section, on_settings_saved, save_section
 from trainer.activity import drafting_threads
 from trainer.addressing import asked_address
-from trainer.checks import ACT_NAMES, DraftCheck, check_draft
+from trainer.checks import DraftCheck, act_name, check_draft
 from trainer.engine.chat import ChatFormat, chat_format_for
 from trainer.engine.context import ContextSettings, context_query, profile_for, retrieve_own_emails
 from trainer.engine.models import ModelCatalogue
@@ -544,7 +544,7 @@ class DraftingService:
             raw_text=generation.text, reply_to=prepared.reply, prompt=prepared.built.text,
             check={**asdict(best.check), **best.scores()},
             missing=[surface(key, request.instruction) for key in best.check.facts_missing]
-            + [ACT_NAMES[act] for act in best.check.acts_missing],
+            + [act_name(act) for act in best.check.acts_missing],
             unasked=[surface(key, cleaned.body) for key in sorted(best.check.made_up)],
             candidates=pooled, to=request.recipient if "@" in request.recipient else "",
         )

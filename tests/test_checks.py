@@ -3,6 +3,8 @@ draft's form, its length — on hand-made drafts whose answers are known."""
 
 from __future__ import annotations
 
+import pytest
+
 from trainer.checks import asked_acts, check_draft, structure_defects, summarise
 from trainer.facts import everyday_words, fact_keys
 
@@ -351,3 +353,17 @@ def test_a_draft_that_copies_the_email_it_answers_has_a_defect_and_loses_the_cop
     # Answering it in one's own words, with its facts, copies nothing.
     assert check("Hi Gwil —\n\nWednesday at 8 is perfect, and thanks for bringing the liner."
                  "\n\nBest,\nTess").defects == []
+
+
+@pytest.mark.parametrize("request_", [
+    "ask Jo who is bringing the cake", "ask Sam when the van is back", "ask how much the repair is",
+    "ask Ruth which day suits", "thank Ola for the lift and ask where to park", "apologise to Ben",
+])
+def test_every_act_a_request_asks_has_a_name_the_window_can_show(request_):
+    """A draft that misses an act names it ("did not mention: the question when"); an act
+    without a name once stopped the draft with a KeyError."""
+    from trainer.checks import act_name, asked_acts
+    acts = asked_acts(request_)
+    assert acts
+    for act in acts:
+        assert act_name(act).startswith("the ")

@@ -106,6 +106,14 @@ _DRAFT_THANKS = re.compile(r"\b(?:thank|thanks|grateful|appreciate[ds]?|cheers f
 ACT_NAMES = {"ask": "the question asked", "thank": "the thanks", "apologise": "the apology"}
 
 
+def act_name(act: str) -> str:
+    """What a missing act is called in the window: "ask when" → "the question when"."""
+    if act in ACT_NAMES:
+        return ACT_NAMES[act]
+    verb, _, about = act.partition(" ")
+    return f"the question {about}" if verb == "ask" and about else act
+
+
 def asked_acts(instruction: str) -> list[str]:
     """What the request asks the email to do that a check can see ("Could you draft a
     thank-you to Ellie?" asks the assistant, not Ellie)."""

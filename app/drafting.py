@@ -476,9 +476,12 @@ class DraftingService:
         self._check(first, request, prepared, sign_off)
         pool = [first]
         variants = max(1, request.variants)
-        # Temperature 0 asks for the one most likely text: no sampled rivals, no revision,
-        # and what streams is what a request without streaming gets.
+        # Temperature 0 asks for the one most likely text: no sampled rivals. It is still
+        # checked and revised (what it left out put back, what it made up taken out, the
+        # request's own email where it is not one to send), all of it greedy, so the same
+        # request gets the same draft. Only one candidate asked for outright is shown as written.
         default = 1 if temperature == 0 else self.settings.candidates
+        greedy_revised = temperature == 0 and request.candidates is None and variants == 1
         wanted = max(variants, request.candidates if request.candidates is not None
                      else default)
         cancelled = generation.stats.stop_reason == "cancelled"
@@ -491,9 +494,11 @@ class DraftingService:
             yield DraftEvent("checking", text="checking other drafts")
             pool += self._more_candidates(wanted - 1, request, prepared, sign_off, params,
                                           cancel, deadline, single, must=variants - 1)
+        elif greedy_revised and not cancelled and not first.perfect:
+            yield DraftEvent("checking", text="checking the draft")
         ranked = sorted(pool, key=lambda c: c.score, reverse=True)  # stable: ties go first
         chosen = _distinct(ranked, variants)
-        if variants == 1 and wanted > 1 and not cancel.cancelled:
+        if variants == 1 and (wanted > 1 or greedy_revised) and not cancel.cancelled:
             # The best, revised: what it left out put back, what it made up taken out.
             if chosen[0].check.facts_missing:
                 chosen[0] = self._fill(chosen[0], request, prepared, sign_off, params, cancel,

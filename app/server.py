@@ -314,12 +314,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._event("[DONE]")
 
     def _tokens_are_the_answer(self, request: DraftRequest) -> bool:
-        """Whether the first draft's tokens, streamed as written, are the answer: only at
-        temperature 0, where no rival is drafted and nothing is revised."""
+        """Whether the first draft's tokens, streamed as written, are the answer: only for
+        one candidate asked for outright at temperature 0, where no rival is drafted and
+        nothing is revised (a greedy draft is otherwise checked and may be revised)."""
         service = self.server.service
         temperature = service.settings.temperature if request.temperature is None \
             else request.temperature
-        return temperature == 0
+        return temperature == 0 and request.candidates == 1
 
 
 class DraftServer(ThreadingHTTPServer):

@@ -146,9 +146,10 @@ def test_an_openai_client_lists_models_and_streams_what_it_would_get_whole(serve
     pieces = [chunk.choices[0].delta.content or ""
               for chunk in client.chat.completions.create(**ask, stream=True)]
     assert "".join(pieces).rstrip() == whole.rstrip()
-    # (Temperature 0 is the model's one most likely text, unrevised: whether it is clean
-    # depends on the model, and the checked draft at the sampling temperature is tested below.)
+    # Temperature 0 is the model's one most likely text, checked and revised as any draft
+    # (greedily, so the same request gets the same answer): no placeholder, one subject.
     assert client.chat.completions.create(**ask).choices[0].message.content == whole
+    assert whole.count("Subject:") <= 1 and "[" not in whole and "Sam" in whole
     with pytest.raises(openai.AuthenticationError):
         openai.OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0).models.list()
 

@@ -313,3 +313,13 @@ def test_two_for_to_only_where_it_cannot_be_a_number():
 ])
 def test_companies_clubs_and_titles_from_other_countries(request_, reader):
     assert named_in_instruction(request_).replace(".", "") == reader
+
+
+def test_the_subject_and_sign_off_asked_for_in_quotes():
+    from trainer.typed import asked_framing, asked_subject
+    said, subject = asked_subject("Write to Ines. Subject line: 'Rota – week 12'. Tell her I swap Friday.")
+    assert subject == "Rota – week 12" and "Rota" not in said
+    assert asked_subject("Subject should be 'Van keys'. Tell Bo they're under the mat.")[1] == "Van keys"
+    said, _, sign_off = asked_framing("Tell Bo the van is back. Sign off with just 'Cheers, T'.")
+    assert sign_off == "Cheers,\nT" and said == "Tell Bo the van is back."
+    assert asked_framing("Tell Bo the van is back. Sign off 'Best, Hollis'.")[2] == "Best,\nHollis"

@@ -70,7 +70,7 @@ _GERUND = r"saying|telling|letting|updating|asking|thanking|chasing|reminding|in
 # "write to Priya and ask whether …", "reply to Martin and thank him for …": the act, to them.
 _AND_ACT = re.compile(
     rf"^{_WRITE}{_TO}{_WHO}\s+(?:and\s+(?P<verb>ask|tell|thank|remind|invite|congratulate|warn|see|"
-    r"apologi[sz]e|confirm|let|update)(?:\s+(?:him|her|them))?"
+    r"apologi[sz]e|confirm|let|update|welcome)(?:\s+(?:him|her|them))?"
     # "Email Tyler tell him he's been selected": the same, typed without "and"
     r"|,?\s*(?P<bare>ask|tell|remind|warn|let)\s+(?:him|her|them))\b(?P<rest>.*)$", re.S)
 # "Write to Olivia in HR. I need …", "respond to Kev's email - yes we …", "quick note to

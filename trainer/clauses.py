@@ -51,6 +51,8 @@ def clauses(instruction: str) -> list[str]:
         asides.append(match.group(0))
         return f"\x01{len(asides) - 1}\x01"
     kept = re.sub(r"\([^()]*\)", keep, instruction.strip())
+    # "$14,600 is unpaid", "rooms 3,4 and 5": a comma between digits splits nothing
+    kept = re.sub(r"(?<=\d),(?=\d)", "\x02", kept)
     parts: list[str] = []
     start, joint = 0, ""
     for found in [*_CLAUSE_SPLIT.finditer(kept), None]:
@@ -74,7 +76,8 @@ def clauses(instruction: str) -> list[str]:
             parts.append(part)
         if found:
             start, joint = found.end(), found.group(0).strip()
-    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c) for c in parts]
+    return [re.sub(r"\x01(\d+)\x01", lambda m: asides[int(m.group(1))], c).replace("\x02", ",")
+            for c in parts]
 
 
 _CONDITION = re.compile(r"(?:if|when|whenever|unless|once|as\s+soon\s+as|because|since|"

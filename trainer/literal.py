@@ -48,8 +48,12 @@ _GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
           rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+s['’]\s+[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|people|folks|"
+          r"accounts\s+(?:payable|receivable)|customer\s+(?:services?|care|support)|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
-_WHO = rf"(?P<who>{_PERSON}|{_GROUP})"
+# Where a group or desk is: "the residents of Block C", "customer services at the airline".
+_AT_PLACE = (r"(?:\s+(?:of|in|at|from)\s+(?:(?:the|my|our)\s+)?(?:[A-Z][\w&'’.-]*|[a-z]+)"
+             r"(?:\s+[A-Z0-9][\w&'’.-]*)*(?=[\s:,;.—–]|$))?")
+_WHO = rf"(?P<who>{_PERSON}|(?:{_GROUP}){_AT_PLACE})"
 # Who they are, between commas: "thank Ana, our treasurer, for …" (said in the address).
 _APPOSED = r"(?:,\s+(?:our|my|the|his|her|their)\s+[^,;:]{1,30},)?"
 # Where the people told are: "remind tenants in building B that …" (up to the "that").
@@ -185,6 +189,7 @@ _RULES: list[tuple[str, str]] = [
     (rf"(?:say|reply|answer|mention|explain)(?:\s+to\s+{_WHO})?\s+(?:that\s+|saying\s+)?"
      rf"(?P<x>.+)", "{x}."),
     (rf"remind\s+{_WHO}\s+to\s+(?P<x>.+)", "just a reminder to {x}."),
+    (rf"remind\s+{_WHO}\s*:\s*(?P<x>.+)", "just a reminder: {x}."),
     (rf"remind\s+{_WHO}\s+(?:about|of)\s+(?P<x>.+)", "just a reminder about {x}."),
     (rf"remind\s+{_WHO}{_WHERE}\s+(?:that\s+)?(?P<x>.+)", "just a reminder that {x}."),
     (rf"thank\s+{_WHO}{_APPOSED}\s+(?:\w+ly\s+)?for\s+(?P<x>.+)", "thank you for {x}."),
@@ -262,6 +267,8 @@ _RULES: list[tuple[str, str]] = [
     (rf"congratulate\s+{_WHO}(?:\s+(?:too|as\s+well|again))?\s*!*", "congratulations!"),
     (rf"welcome\s+{_WHO}\s+(?:to|aboard)\s*(?P<x>.*)", "welcome to {x}!"),
     (rf"welcome\s+{_WHO}\s*$", "welcome!"),
+    # "welcome her, first day is Monday": welcome, and what follows
+    (rf"welcome\s+{_WHO}\s*[,;]\s*(?P<x>.+)", "welcome! {x}."),
     # "welcome new members of our running club": to all of them
     (r"welcome\s+(?P<x>(?:new|all|our|the)\s+[^!?]+?)\.?", "welcome to all {x}!"),
     # "… Is that too close to the deadline? Ask him.": the question is already said

@@ -16,7 +16,7 @@ _PASTED = re.compile(
     r"(?:help\s+me\s+)?)?(?i:reply|respond|answer|re)"
     r"(?:(?:\s+to)?\s+(?i:this|the\s+following)(?:\s+(?i:email|message|mail|note))?|\s+(?i:to)(?=\s*:)|(?<=(?i:re))(?=\s+(?i:this)))"
     r"(?:\s+(?i:this))?"
-    r"(?:\s+(?i:from)\s+(?:(?P<sender>[A-ZÀ-Þ][\w'’-]+)(?=\s*[:—–-])|(?i:the)\s+[^:'\"“]{1,40}?))?\s*[:—–-]?\s*"
+    r"(?:\s+(?i:from)\s+(?:(?P<sender>[A-ZÀ-Þ][\w'’-]+)(?:\s*\([^()\n]{1,40}\))?(?=\s*[:—–-])|(?i:the)\s+[^:'\"“]{1,40}?))?\s*[:—–-]?\s*"
     r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]"
     # 'Hi Mum, can I borrow £50? Love Jack x' — in single quotes, apostrophes inside
     r"|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$))"
@@ -44,15 +44,20 @@ _SIGNED_THEN = re.compile(
 # "he wrote: "…" — I can do 10% off", "my boss sent this: "…"", "Colm emailed: '…' — answer
 # him that …": the email answered, pasted, and who sent it.
 _PASTED_SAID = re.compile(
-    r"^\s*(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?:(?i:my|our|a|an|the)\s+)?[a-z][\w'’-]*)\s+"
+    r"^\s*(?:(?P<who>(?i:he|she|they)|[A-ZÀ-Þ][\w'’-]+|(?:(?i:my|our|a|an|the)\s+)?[a-z][\w'’-]*)\s+"
     r"(?i:wrote|emailed|e-mailed|messaged|sent(?:\s+(?:me\s+)?this)?|said|asked|replied)"
-    r"(?:\s+(?i:me|us))?(?:\s+(?i:this))?\s*:?\s*"
-    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)))"
+    r"(?:\s+(?i:me|us))?(?:\s+(?i:this))?"
+    # "Got this from Amelie: '…'"
+    r"|(?i:(?:i\s+)?(?:just\s+)?(?:got|received)\s+this(?:\s+(?:e-?mail|message|mail|one|note))?\s+from)\s+"
+    r"(?P<from>[A-ZÀ-Þ][\w'’-]+))\s*:?\s*"
+    r"(?:[\"“](?P<quoted>[^\"”]{8,})[\"”]|['‘](?P<single>[^\n]{8,}?)['’](?=\s*(?:[—–:,.-]|\n|$)|"
+    r"\s+(?=(?i:tell|say|reply|answer|ask|yes|no)\b)))"
     r"\s*[—–:,.-]*\s*(?P<rest>\S.*)$", re.S)
 
 
-_SIGNED_FOR_A_DESK = re.compile(r"(?:[A-Z][\w&'’-]*\s+){1,3}(?i:team|services?|desk|office|department|bookings|"
-                                r"support|administration|admissions|reception)\b")
+_SIGNED_FOR_A_DESK = re.compile(r"(?:[A-Z][\w&'’-]*[ \t]+){1,3}(?i:team|services?|desk|office|department|bookings|"
+                                r"support|administration|admissions|reception|management|lettings|estates|care|"
+                                r"accounts|billing)\b|(?i:property|facilities|estate|building)[ \t]+(?i:management|team|office)\b")
 # Who sends, said by what they are: "Supplier sent this:", "Landlord wrote:".
 _NOT_SENDERS = {"supplier", "customer", "client", "landlord", "landlady", "recruiter", "boss",
                 "manager", "tenant", "agent", "school", "teacher", "neighbour", "neighbor",
@@ -111,7 +116,7 @@ _REPLY_LEAD = re.compile(
     r"^\s*(?i:(?:hi|hey|ok)[,!.]?\s+)?(?i:(?:can|could)\s+(?:you|u)\s+|pls\s+|please\s+|kindly\s+)*"
     r"(?i:help\s+me\s+)?(?i:(?:write|draft|prepare)\s+(?:a\s+)?)?(?i:reply|respond|answer|write\s+back|get\s+back)"
     r"(?:\s+(?i:to))?(?:\s+(?i:this|it|the\s+following|the\s+email\s+below|(?:the\s+)?below(?:\s+(?:e-?mail|mail|message))?|"
-    r"her|him|them)|\s+[A-ZÀ-Þ][\w'’-]+['’]s\s+(?i:e-?mail|message|note|mail)(?:\s+(?i:below))?)?"
+    r"her|him|them)|\s+(?:[A-ZÀ-Þ][\w'’-]+|(?i:the|my|our)\s+[a-z]+)['’]s\s+(?i:e-?mail|message|note|mail)(?:\s+(?i:below))?)?"
     r"(?:\s+(?i:email|message|mail|note|customer|client|supplier|recruiter|person|one))?(?:\s+(?i:from)\s+(?:(?i:my|our|the)\s+)?[^:,.\n]{1,40}?)?"
     r"(?:\s+(?i:for\s+me|pls|please))?\s*(?:[,:.—–-]+\s*|\s+(?i:and)\s+|\s+(?=(?i:saying|say|telling|tell)\b)"
     r"|\s+(?=[a-z]+ing\b)|\s+(?=(?i:that['’]?s|thats|which\s+is)\b)|$)")
@@ -119,6 +124,12 @@ _REPLY_LEAD = re.compile(
 _ANSWERED = {"booking": "I'd like to book", "accepting": "I'm happy to accept",
              "declining": "I'm afraid I have to decline", "confirming": "Just to confirm:",
              "agreeing": "I agree", "thanking": "Thank you"}
+
+
+# Who sent the paste, said in the request's lead or in the header lines copied with it.
+_FROM_SOMEONE = re.compile(r"^\s*(?i:(?:i\s+|we\s+)?(?:just\s+)?(?:got|received|had)\s+this(?:\s+(?:e-?mail|message|mail|one|note))?"
+                           r"\s+from)\s+(?P<name>[A-ZÀ-Þ][\w'’-]+)\b(?![’']s)")
+_FROM_HEADER = re.compile(r"(?m)^[ \t]*From[ \t]*:[ \t]*\"?(?P<name>[A-ZÀ-Þ][\w'’-]+)")
 
 
 def _pasted_block(text: str) -> tuple[str, str] | None:
@@ -134,7 +145,8 @@ def _pasted_block(text: str) -> tuple[str, str] | None:
         if pattern is _QUOTED_LINES:
             block = re.sub(r"(?m)^[ \t]*>+[ \t]?", "", block)
         rest = (text[:found.start()] + "\n" + text[found.end():]).strip()
-        if len(block.split()) >= 5 and rest and (_REPLY_WORDS.search(rest) or _ANSWERS.match(rest)):
+        answer = _GOT_THIS.sub("", rest).strip()
+        if len(block.split()) >= 5 and rest and (_REPLY_WORDS.search(rest) or _ANSWERS.match(answer)):
             return rest, block.strip()
     return None
 
@@ -150,11 +162,13 @@ def _headed_block(text: str) -> tuple[str, str] | None:
     """An email pasted with its header lines ("From: …", "Subject: …"), up to the paragraph
     after it that says what to answer."""
     headers = list(_HEADER_LINE.finditer(text))
-    if not headers or not (re.match(r"\s*From\b", headers[0].group(0)) or len(headers) >= 2):
+    greeted = bool(headers) and re.match(r"\s*\n[ \t]*(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon))\b",
+                                         text[headers[-1].end():])
+    if not headers or not (re.match(r"\s*From\b", headers[0].group(0)) or len(headers) >= 2 or greeted):
         return None
     start = headers[0].start()
     breaks = [b for b in re.finditer(r"\n[ \t]*\n", text) if b.start() >= headers[-1].end()]
-    if len(breaks) < 2:  # the headers, the email, and then what to answer
+    if len(breaks) < 2 and not (breaks and greeted):  # the headers, the email, what to answer
         return None
     block, rest = text[start:breaks[-1].start()], (text[:start] + "\n" + text[breaks[-1].end():]).strip()
     if len(block.split()) < 8 or not (_REPLY_WORDS.search(rest) or _ANSWERS.match(rest)
@@ -202,17 +216,21 @@ def _what_to_answer(rest: str) -> str:
 def pasted_reply(text: str) -> tuple[str, str, str] | None:
     """(what to say, the email replied to as pasted, who wrote it) where a request pastes
     the email it answers ("reply to this: "…" — say yes"); None where it pastes none."""
-    found = _PASTED.match(text)
+    headed = _headed_block(text)
+    found = None if headed else _PASTED.match(text)
     if not found:
-        said = _PASTED_SAID.match(text)
+        said = None if headed else _PASTED_SAID.match(text)
         if not said:
-            block = _pasted_block(text)
+            block = headed or _pasted_block(text)
             if not block:
                 return None
             rest, pasted = block
-            return _what_to_answer(rest), pasted, signer(pasted)
+            # "Got this from Ravi: …", "From: Ellery Nakashima": who sent it, said
+            named = _FROM_SOMEONE.search(rest) or _FROM_HEADER.search(pasted)
+            sender = named.group("name") if named else ""
+            return _what_to_answer(rest), pasted, sender or signer(pasted)
         pasted = (said.group("quoted") or said.group("single")).strip()
-        who = said.group("who")
+        who = said.group("who") or said.group("from")
         # "They sent:", "A recruiter sent:", "Supplier sent this:": whoever signed it
         sender = who if who[0].isupper() and who.lower() not in _DESK_SIGNED | _NOT_SENDERS \
             and not re.match(r"(?i:my|our|a|an|the|he|she|they)\b", who) else signer(pasted)

@@ -23,7 +23,7 @@ _HER_OBJECT = {"to", "for", "about", "with", "by", "at", "on", "in", "if", "whet
                "again", "too", "tonight", "asap", "yesterday", "directly", "the", "a", "an",
                "properly", "personally", "formally", "officially", "publicly", "privately",
                "warmly", "politely", "sincerely", "enough", "so", "very", "immediately",
-               "this", "these", "those", "some", "any", "next",
+               "this", "these", "those", "some", "any", "next", "then",
                "everything", "anything", "something", "what", "how", "when", "why", "where"}
 # "he's thought about" is "you've thought about"; "he's tired" stays "you're tired".
 _PARTICIPLES = {"been", "thought", "done", "got", "gotten", "gone", "made", "built", "had",

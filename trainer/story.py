@@ -77,7 +77,9 @@ _ABOUT_WRITING_TAIL = re.compile(
     + r"\b(?:\s+(?:but|and)\s+" + TONE + r")?(?=\s*[,;]|\s*$)"
     # "…, nothing cheesy", "…, not too formal"
     r"|[,;]\s*(?:nothing|not|no)\s+(?:too\s+|overly\s+)?(?:" + TONE + r"|cheesy|flowery|mushy|soppy|"
-    r"formal|corporate|long|wordy|stuffy|sappy)\b(?=\s*[,;]|\s*$)", re.I)
+    r"formal|corporate|long|wordy|stuffy|sappy|(?:fake\s+|made[\s-]up\s+)?excuses?|grovel\w*|waffle)\b(?=\s*[,;]|\s*$)"
+    # "…, kind but clear, no fake excuses": the tone, said last ("big, warm, bright" is not)
+    r"|,\s*" + TONE + r"\s+but\s+" + TONE + r"(?=\s*$)", re.I)
 
 # What the email is to leave out, told to the assistant: "Don't mention the table", "…, and
 # don't bring up the money". Not "don't mention it to Sam", which the reader is asked.
@@ -166,7 +168,8 @@ _ROLE = rf"(?i:{_ROLE_WORDS})"
 # Family and friends, as a story names them before their name: "my old flatmate Dmitri".
 _KIN_AND_FRIENDS = (r"friend|mate|colleague|coworker|cousin|sister|brother|aunt|uncle|niece|nephew|"
                     r"son|daughter|grandson|granddaughter|sister-in-law|brother-in-law|mother-in-law|"
-                    r"father-in-law|dad|mum|mom|father|mother|husband|wife|partner|flatmate|housemate|roommate")
+                    r"father-in-law|dad|mum|mom|father|mother|husband|wife|partner|flatmate|housemate|roommate|"
+                    r"buddy|pal|bestie")
 # Words that end as people's jobs do ("baker", "florist", "librarian") and are things.
 _NOT_PEOPLE = (r"order|number|address|answer|letter|paper|cover|power|water|border|folder|poster|"
                r"charger|printer|computer|server|register|chapter|summer|winter|quarter|offer|"
@@ -583,7 +586,9 @@ class _Story:
             # "I don't want to sound like I'm complaining, I love the ward": what is said
             sentence = tail.strip()[:1].upper() + tail.strip()[1:]
         end = sentence[-1] if sentence[-1] in ".!?" else ""
-        core = _ABOUT_WRITING_TAIL.sub("", sentence.rstrip(".!?")).strip()
+        core = sentence.rstrip(".!?").strip()
+        while (bare := _ABOUT_WRITING_TAIL.sub("", core).strip()) != core:
+            core = bare
         if core != sentence.rstrip(".!?").strip():
             sentence = core + end
         # "Want to ask: is there a cot, can we bring the dog": the questions, asked

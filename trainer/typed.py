@@ -107,6 +107,29 @@ _CHATTER = re.compile(r"^(?:(?:(?:hi|hello)\s+po|hey|hi|hello|hiya|heya|ok|okay|
                       r"\s+(?:this|it)\s*(?:,?\s*but|,?\s*so|[,.:;—–-])?\s+"
                       # "Pls find below details and draft mail to …"
                       r"|(?:pls|please|kindly)\s+find\s+(?:the\s+)?below\s+(?:details|info|information)\s*(?:and|,)\s+)+", re.I)
+_TO_THEM = re.compile(r"(?:^|(?<=[.!?]\s))(?i:to)\s+(?P<who>[A-Z][\w'’-]+)\.(?:\s+|$)")
+# Whom to write to, said by what they are and then named: "email the new analyst (Anjali
+# Raghunathan) and …", "tell the client (Beatriz at Monteverde Capital) that …", "email my
+# counterpart at the Port Authority, Valentina (V. Ostrowski on her signature), re …",
+# "write to the guy from TotalEnergies, Lorenzo something, and …", "message the school's
+# SENCO, Mrs Adeleke, asking …": the name.
+_TO_WHOM = (r"(?P<verb>^(?:(?:we|i)\s+(?:need|have|want)\s+to\s+)?(?i:e-?mail|write\s+to|message|tell|ask|remind|thank|"
+            r"reply\s+to|let|update|invite|warn)\s+)(?i:the|my|our)\s+")
+_ROLE_IN_BRACKETS = re.compile(
+    _TO_WHOM + r"(?:[\w'’-]+\s+){0,3}?[\w'’-]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)"
+    r"(?:\s*(?:at|from|of)\s+[^()]{1,40}|\s*,\s*(?-i:[a-z])[^()]{0,40})?\)")
+_ROLE_THEN_NAME = re.compile(
+    _TO_WHOM + r"(?:[\w'’&-]+\s+){0,5}?[\w'’&-]+,\s+(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-ZÀ-Þ][\w'’-]+"
+    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?)(?:\s+something)?(?:\s*\([^()]{1,60}\))?\s*,")
+
+
+def _named_after_role(found: re.Match) -> str:
+    """ "email my counterpart at the Port Authority, Valentina (…), re …" → "email Valentina,
+    re …"; "… mum, Claire, that fees …" → "… Claire that fees …"."""
+    joined = re.match(r"\s*(?:that|to|about|re|regarding|asking|saying|and)\b", found.string[found.end():])
+    return found.group("verb") + found.group("name") + ("" if joined else ",")
+
+
 # "Pls help me write to my landlord …": the ask to write is the request.
 _HELP_ME = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:(?:can|could)\s+(?:you|u)\s+)?help\s+me\s+(?:to\s+)?"
                       r"(?=(?:write|draft|email|reply|respond|prepare|compose|send)\b)", re.I)
@@ -267,7 +290,7 @@ mum mom dad gran grandma grandpa nana auntie uncle
 email note letter message card pack party drinks lunch dinner aboard address
 because since as so but and or if when while though although unless until before after
 accept decline confirm agree refuse reject approve reply respond answer apologise apologize
-yes no sure ok okay""".split())
+say tell ask remind thank welcome yes no sure ok okay""".split())
 
 
 # Family, greeted by what they are called: "Hi Mum", "Dear Nana".
@@ -325,8 +348,8 @@ def group_lead(text: str) -> re.Match | None:
 # returned)": the subject the user wants, which is no part of what is said.
 _ASKED_SUBJECT = re.compile(
     r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n|\s*\()\s*(?i:subject(?:\s+line)?|subj)\s*"
-    r"(?:(?:[:—–]|\s-)\s*(?P<subject>[^\n;()]+?)\s*(?:\)|(?=\s+[-—–]\s+|\n|;|$))"
-    r"|\s*['\"‘“](?P<quoted>[^'\"’”\n]+)['\"’”])")
+    r"(?:\s*(?:(?i:should\s+be|is|of)\s+|[:—–]\s*)?['\"‘“](?P<quoted>[^'\"’”\n]+)['\"’”]"
+    r"|(?:[:—–]|\s-)\s*(?P<subject>[^\n;()]+?)\s*(?:\)|(?=\s+[-—–]\s+|\n|;|$)))\.?")
 
 
 def asked_subject(instruction: str) -> tuple[str, str]:
@@ -337,7 +360,8 @@ def asked_subject(instruction: str) -> tuple[str, str]:
     # "From: Gabrielle Moreau\nSubject: Do you ship to France?": an email pasted with the
     # header lines a mail client shows, whose subject is its own
     around = instruction[max(0, instruction.rfind("\n", 0, max(0, found.start() - 1))):found.end() + 200]
-    if re.search(r"(?im)^[ \t]*(?:from|sent|date)[ \t]*:", around):
+    if re.search(r"(?im)^[ \t]*(?:from|sent|date)[ \t]*:", around) or re.match(
+            r"(?:[^\n]*\n)?\s*(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon))\b", instruction[found.end():]):
         return instruction, ""
     rest = (instruction[:found.start()] + instruction[found.end():]).strip()
     rest = re.sub(r"^\s*[-—–:]\s*", "", rest)
@@ -352,7 +376,7 @@ _ASKED_OPENING = re.compile(
     r"\s*(?=[,;.]\s|\n|$)")
 _ASKED_CLOSING = re.compile(
     r"(?:^|\s*[,;]\s*|(?<=[.!?])\s*|\n)\s*(?i:sign)\s+(?i:it\s+|off\s+|it\s+off\s+)?"
-    r"(?i:(?P<from>from)|with|as)\s+(?P<sign_off>[^\n;.]+?)\s*(?=[;.]\s|\n|\.?$)")
+    r"(?:(?i:(?P<from>from)|with|as)\s+|(?<=(?i:off) )(?=['\"‘“]))(?P<sign_off>[^\n;.]+?)\s*(?=[;.]\s|\n|\.?$)")
 
 
 def asked_framing(instruction: str) -> tuple[str, str, str]:
@@ -366,13 +390,15 @@ def asked_framing(instruction: str) -> tuple[str, str, str]:
         instruction = (instruction[:opening.start()] + instruction[opening.end():]).strip()
     closing = _ASKED_CLOSING.search(instruction)
     if closing:
-        said = closing.group("sign_off").strip()
+        # "with just 'Cheers, T'": the words quoted
+        said = re.sub(r"^(?i:just|simply|only)\s+", "", closing.group("sign_off").strip()).strip("'\"‘’“”")
         if "," in said:  # "love, Mum": the closing word and the name
             word, _, name = said.partition(",")
             sign_off = f"{word.strip()[:1].upper()}{word.strip()[1:]},\n{name.strip()}"
         else:  # "from all of us in ops", "as Dr. Patel": who signs
             sign_off = said[:1].upper() + said[1:]
         instruction = (instruction[:closing.start()] + instruction[closing.end():]).strip()
+        instruction = re.sub(r"([.!?])\s*\.$", r"\1", instruction)
     return instruction.strip(" ,;"), greeting, sign_off
 
 
@@ -445,7 +471,7 @@ _SAME_ACT = [
     (re.compile(r"^(?i:have|get)\s+(?P<who>[A-Z][\w'’-]+)\s+(?=(?:look|check|send|call|review|sign|fix|update|"
                 r"book|sort|chase|draft|prepare|confirm)\b)"), r"ask \g<who> to "),
     # "fwd rate sheet to lisa, say prices firm till fri": forwarded, and what to say
-    (re.compile(r"^(?i:fwd|forward)\s+(?P<x>[^,.;:]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Za-z][\w'’-]+)"
+    (re.compile(r"^(?i:(?:please|pls|can\s+(?:you|u))\s+)?(?i:fwd|forward)\s+(?P<x>[^,.;:]{1,50}?)\s+(?i:to)\s+(?P<who>[A-Za-z][\w'’-]+)"
                 r"(?:\s*,?\s*(?:and\s+)?(?i:say|tell\s+(?:him|her|them))\s+(?:that\s+)?|\s*[:—–-]\s*"
                 r"|\s*,?\s*(?:and\s+)?(?=(?i:ask)\s+(?:him|her|them)\b))(?=\w)"),
      lambda m: f"write to {m.group('who').capitalize()}: I'm forwarding {_the(m.group('x'))}. "),
@@ -513,6 +539,12 @@ _SAME_ACT = [
                 r"(?=(?:cancel|confirm|ask|remind|book|check|chase|request|order|postpone|reschedule|"
                 r"move|decline|accept)\s+(?!(?:to|of|for|and|is|was)\b)\w)", re.I),
      lambda m: f"write to {m.group('who')[:1].upper() + m.group('who')[1:] if not m.group('who').startswith('the') else m.group('who')}: "),
+    # "… The organiser is Ines. Write to say I'm stepping back": what to say
+    (re.compile(r"(?<=[.!?]\s)(?i:write|email|message)\s+(?:(?i:him|her|them)\s+)?(?i:to\s+say)\s+(?:(?i:that)\s+)?"),
+     ""),
+    # "need Rashid to resend the invoice": ask them to
+    (re.compile(r"^(?:I\s+)?(?:need|want)\s+(?P<who>[A-Z][a-z'’-]+)\s+to\s+(?=[a-z]+\b)"),
+     r"ask \g<who> to "),
     # "quick one to siobhan - running late", "write a quick one to Fionnuala to say …"
     (re.compile(r"^(?:(?:write|send|draft|do|drop)\s+)?(?:an?\s+)?(?:quick|short|brief)\s+(?:one|line|note|msg|message)\s+"
                 r"(?:to|2)\s+(?P<who>(?-i:[a-z]{2,14}|[A-Z][\w'’-]{1,14}))(?:\s*[:,—–-]\s*|\s+(?:to\s+)?(?:say|saying)\s+"
@@ -565,6 +597,11 @@ def plain_request(instruction: str, everyday: Collection[str] = frozenset()) -> 
                       if m.group(1).lower() == "ing" else "inform", line)
         lines.append(line)
     text = _untyped_verb(_HELP_ME.sub("", "\n".join(lines).strip()))
+    told_to = _TO_THEM.search(text)  # "… To Wiremu. Ask if he …": who it is to, as a sentence
+    if told_to:
+        text = f"write to {told_to.group('who')}: " + (text[:told_to.start()] + " " + text[told_to.end():]).strip()
+    text = _ROLE_IN_BRACKETS.sub(r"\g<verb>\g<name>", _ROLE_THEN_NAME.sub(_named_after_role, text, count=1),
+                                 count=1)
     text = _to_the_writer(retold(_CHATTER.sub("", text)))
     text = _OBLIGED.sub("", text)
     text = _BARE_ROLE.sub(lambda m: f"{m.group('verb')} the {m.group('role')}", text, count=1)

@@ -81,19 +81,24 @@ def subject_from_request(instruction: str) -> str:
     clause = _PROPER_WORDS.sub(_proper, clause)
     # At a colon, bracket, spaced dash or comma; never inside "10:30" or "2–5 March".
     clause = re.split(r"\s*(?::(?!\d)|\(|\s[—–-]\s|—|\?)\s*|,\s+", clause)[0]
-    words = clause.split()
+    subject = _trimmed(clause.split())
+    return subject[0].upper() + subject[1:] if subject else ""
+
+
+def _trimmed(words: list[str]) -> str:
+    """A subject's words: up to a "before"/"by" that adds a condition, at most
+    ``SUBJECT_WORDS``, and no word left dangling at the end ("Fit the £380 lids on the 13th
+    or"); "" for fewer than two."""
     for n, word in enumerate(words):
         if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
             words = words[:n]
             break
     cut = len(words) > SUBJECT_WORDS
     words = words[:SUBJECT_WORDS]
-    while words and (words[-1].lower() in _DANGLING or cut and words[-1].lower() in ("in", "on")):
-        words.pop()  # "Fit the £380 lids on the 13th or"
-    if len(words) < 2:
-        return ""
-    subject = " ".join(words).rstrip(".,;?!")
-    return subject[0].upper() + subject[1:]
+    while words and (words[-1].lower() in _DANGLING
+                     or cut and words[-1].lower() in ("in", "on", "due", "dated")):
+        words.pop()
+    return " ".join(words).rstrip(".,;?!") if len(words) >= 2 else ""
 
 
 def poor_subject(subject: str, instruction: str) -> bool:
@@ -149,17 +154,7 @@ def reply_subject(email: str) -> str:
             words = sentence.rstrip(".!?").split()
             if len(words) < 3 or CLOSING.match(sentence):
                 continue
-            words = re.split(r"\s*(?:,\s+|\s[—–-]\s|;|:(?!\d)|\()\s*", " ".join(words))[0].split()
-            for n, word in enumerate(words):
-                if n >= 4 and word.lower() in ("before", "by", "until", "after", "because", "so"):
-                    words = words[:n]
-                    break
-            cut = len(words) > SUBJECT_WORDS
-            words = words[:SUBJECT_WORDS]
-            while words and (words[-1].lower() in _DANGLING
-                             or cut and words[-1].lower() in ("in", "on", "due", "dated")):
-                words.pop()
-            if len(words) >= 2:
-                topic = " ".join(words).rstrip(".,;?!")
+            topic = _trimmed(re.split(r"\s*(?:,\s+|\s[—–-]\s|;|:(?!\d)|\()\s*", " ".join(words))[0].split())
+            if topic:
                 return f"Re: {topic[0].upper()}{topic[1:]}"
     return ""

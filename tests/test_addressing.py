@@ -547,6 +547,28 @@ def test_who_sent_a_pasted_email_is_the_one_answered(request_, said, sender):
      "Invoice 4410 for $12,300 is 45 days overdue."),
     ("write to the tenants of Block D about the boiler service on 3 May", "",
      "I'm writing about the boiler service on 3 May."),
+    # whom to, said first, last, or in the middle, in the many ways people put it
+    ("To Osvaldo re: the van hire: it's booked for Friday 8am, ref VH-2210.", "Osvaldo", None),
+    ("can you get a note out to Folake saying the audit moved to 3 June", "Folake",
+     "The audit moved to 3 June."),
+    ("I owe Radek an apology for missing his call on Monday. Write it, nothing grovelling.", "Radek",
+     "I'm sorry for missing your call on Monday."),
+    ("Need to tell the new starter that her badge is at reception. This is going to Nkiru.", "Nkiru",
+     None),
+    ("Confirm the gas check at 9 Elm Row on Tuesday at 10am. Send to Mrs Lindgren.", "Mrs Lindgren",
+     "Just to confirm: the gas check at 9 Elm Row on Tuesday at 10am."),
+    ("email for wojtek — cant make squash tues, back next wk", "Wojtek", None),
+    ("Please write email to head nurse Agata that bed 4 was moved to ward 7.", "Agata", None),
+    ("I'm a Year 3 teacher. Write to Noor's dad, Mr Haddad, to say she won the spelling bee.",
+     "Mr Haddad", None),
+    ("Volunteer thank-you to Efua, who sorted the food bank rota", "Efua",
+     "Thank you — you sorted the food bank rota."),
+    ("For the site manager at Tilbury, Oyelaran: crane hire is confirmed for Monday 7am.",
+     "Oyelaran", "Crane hire is confirmed for Monday 7am."),
+    ("Draft an email from me to Inés in payroll: my May payslip is missing 6 hours of overtime.",
+     "Inés", "My May payslip is missing 6 hours of overtime."),
+    ("Reply to this saying we can't do Saturday: 'Hi, could you deliver the sofa on Saturday "
+     "morning? Thanks, Blessing'", "Blessing", "We can't do Saturday."),
     # an answer verb is never the one written to
     ("decline, we've already booked another venue", "", "I'm afraid I'll have to decline. We've "
      "already booked another venue."),

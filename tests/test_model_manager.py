@@ -53,7 +53,14 @@ def test_doctor_reports_the_machine_and_what_fits_it(capsys):
     small = min(report["catalogue"], key=lambda row: row["parameters_b"])
     assert small["drafting"]["fits"] and small["drafting"]["tokens_per_s"] > 0
     assert small["cpu_training"]["fits"]
-    assert report["recommendation"]["drafting"] in {row["name"] for row in report["catalogue"]}
+    # The largest model that drafts at reading speed, as measured now: on a machine busy
+    # with other work even the smallest may fall short, and then none is recommended.
+    rec = report["recommendation"]
+    quick = [row["name"] for row in report["catalogue"] if row["drafting"]["fits"] and (
+             row["drafting"].get("gpu")
+             or (row["drafting"]["tokens_per_s"] or 0) >= rec["reading_speed_tokens_per_s"]
+             and (row["drafting"]["draft_seconds"] or 1e9) <= rec["draft_seconds"])]
+    assert rec["drafting"] in quick if quick else rec["drafting"] is None
     assert any(m["name"] == "smollm2-135m" and m["default"] for m in report["installed_models"])
     assert all(row["cpu_training"].get("why", "").find("not offered") < 0
                for row in report["catalogue"])  # every catalogued architecture trains

@@ -28,17 +28,22 @@ _NAME = (rf"(?:(?:(?:Mr\.?\s*(?:&|and)\s*Mrs|Mrs\.?\s*(?:&|and)\s*Mr)\.?\s+)?{_T
 # "the neighbour, Derek,", "my tenant Grace".
 _ROLE_BEFORE = (r"(?:(?:the|my|our)\s+(?:[a-z'’-]+\s+){0,2}(?!(?:the|a|an|of|for|to|in|at|on|with)\s)[a-z'’-]+,?\s+(?=[A-Z])"
                 r"|(?:patient|client|customer|tenant|student|pupil|candidate|applicant)\s+"
-                rf"(?={HONORIFIC}\b))?")
+                rf"(?={HONORIFIC}\b)"
+                # "write to supplier Pavlos", "email head nurse Gabriela": the role, typed bare
+                r"|(?:supplier|landlord|landlady|client|customer|tenant|colleague|neighbou?r|contractor|"
+                r"plumber|builder|electrician|(?:head\s+)?nurse|matron|coach|tutor|driver)\s+(?=[A-Z][a-z]))?")
 # What asks for the email: "write to", "draft a reply to", "send a quick note to",
 # "a thank-you to".
 _MAIL_NOUN = (r"\s+(?:(?:an?|my)\s+)?(?:(?:quick|short|brief|polite|formal|official|friendly|follow-up)\s+)?"
               r"(?:email|e-mail|mail|note|message|reply|response|line|notice|letter|follow-up|"
-              r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)")
+              r"follow\s+up|thank-you|thank\s+you(?:\s+note)?)(?:\s+from\s+me)?")
 _WRITE = (r"(?:(?:write|email|e-mail|message|msg|reply|respond|answer|draft|compose|prepare|emailing|writing|"
           r"messaging|do|put\s+together)"
           rf"(?:\s+(?:back|out|up))?(?:{_MAIL_NOUN}|\s+something(?:\s+(?:nice|short|quick|brief|kind|polite|"
           r"friendly|sweet|lovely|formal))?|\s+a\s+few\s+lines)?"
           r"|send(?:\s+(?:it|this|these|them|the\s+attached))?(?=\s+to\s)"
+          # "get a note out to Ngozi"
+          r"|get\s+(?:an?\s+)?(?:quick\s+)?(?:note|email|e-mail|message|line|reply)\s+(?:out|off|over)"
           rf"|(?:send|shoot|drop)(?:{_MAIL_NOUN}|\s+(?:an?\s+)?(?:[a-z]+\s+)?(?:update|announcement|notice|invitation|invite))"
           r"|(?:(?:I\s+)?need\s+)?(?:an?\s+)?(?:(?:quick|short|brief|little|urgent|formal|polite|"
           r"friendly)\s+){0,2}(?:note|message|email|line|reply|response)"
@@ -180,7 +185,9 @@ _TOLD_NAME = re.compile(
     r"|\b(?i:it['’]s)\s+(?i:to|for)\s+(?P<e>[A-Z][\w'’-]+)"
     rf"|\b(?:a|an|the|my|our)\s+(?:[a-z]+\s+){{1,3}}(?:named|called)\s+(?P<f>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+)"
     r"|\((?i:to|for)\s*:?\s*(?P<g>[A-Z][\w'’-]+)\)"
-    r"|(?:^|(?<=[.!?])\s*)(?i:it\s+)?(?i:goes|is\s+going)\s+to\s+(?P<i>[A-Z][\w'’-]+)\s*[.!]?\s*$"
+    # "… It goes to Ravi.", "This is going to Wanjiru.", "Send to Mrs Achterberg."
+    rf"|(?:^|(?<=[.!?])\s*)(?:(?i:it|this)\s+)?(?:(?i:goes|is\s+going)\s+to|(?i:send\s+(?:it\s+|this\s+)?to))\s+"
+    rf"(?P<i>(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+)\s*[.!]?\s*$"
     # "decline the sat shift pls, to Sean": who it is for, said last
     r"|[,;—–]\s*(?i:to|for)\s+(?P<h>(?!(?i:now|today|tomorrow|tonight|me|us|you|all|everyone|them|him|her|"
     r"later|sure|free|real|good|once|ages|years|weeks|days|months)\b)[A-Za-z][\w'’-]+)\s*[.!]?\s*$"
@@ -524,7 +531,8 @@ def _without_asides(text: str) -> str:
     told = name_told(text)
     if told:
         text = re.sub(rf"\s*[,;—–]\s*(?i:to|for)\s+(?i:{re.escape(told)})\s*[.!]?\s*$", "", text)
-    text = re.sub(r"(?:^|(?<=[.!?]))\s*(?i:it\s+)?(?i:goes|is\s+going)\s+to\s+[A-Z][\w'’-]+\s*[.!]?\s*$", "",
+    text = re.sub(rf"(?:^|(?<=[.!?]))\s*(?:(?i:it|this)\s+)?(?:(?i:goes|is\s+going)\s+to|(?i:send\s+(?:it\s+|this\s+)?to))\s+"
+                  rf"(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+\s*[.!]?\s*$", "",
                   text).strip()
     # "…, its from Chidi": whose invitation it is, told to the assistant
     text = re.sub(r"\s*[,;—–]\s*(?i:it['’]?s|it\s+is|this\s+is)\s+from\s+[A-Z][\w'’-]+\s*[.!]?\s*$", "", text)

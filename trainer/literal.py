@@ -42,11 +42,11 @@ _PEOPLE = (r"(?:parent|member|volunteer|tenant|resident|neighbou?r|player|coache
            r"participant|customer|client|subscriber|owner|lead|rep|engineer|developer|teacher|"
            r"nurse|driver|friend|helper|trader|stallholder|runner|rider|singer|governor|"
            r"councillor|landlord|leaseholder)s|staff|team|group|committee|class|crew|board|club|"
-           r"choir|society|squad|circle|"
+           r"choir|society|squad|circle|lot|gang|bunch|"
            r"department|office|household")
 _GROUP = (rf"(?:(?:the|all(?:\s+the|\s+our)?|our|my)\s+(?:[\w-]+\s+){{0,2}}(?:{_PEOPLE})(?=[\s:,;.—–]|$)"
           r"|everyone\s+(?:on|in|at)\s+the\s+[\w ]{1,30}?(?=\s+know\b)|"
-          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+s['’]\s+[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
+          rf"the\s+(?:whole|entire)\s+(?:[a-z]+\s+)?[a-z]+|the\s+[a-z]+s['’]\s+[a-z]+|the\s+new\s+[a-z]+|the\s+[a-z]+|everyone|everybody|all|him|her|them|(?:my|our)\s+[a-z-]+(?:\s+[A-Z][a-z]+)?|"
           r"mum|mom|dad|mother|father|gran|grandma|grandpa|nana|auntie|people|folks|"
           r"accounts\s+(?:payable|receivable)|customer\s+(?:services?|care|support)|"
           rf"(?:[a-z]+\s+)?{_PLURAL_NOUN}(?=\s))")
@@ -200,6 +200,8 @@ _RULES: list[tuple[str, str]] = [
     (r"thank\s+(?:everyone|everybody|all)(?:\s+(?:in|on|at|from)\s+[^,]{1,30}?)?\s+for\s+(?P<x>.+)",
      "thank you all for {x}."),
     (rf"thank\s+{_WHO}\s*$", "thank you."),
+    # "thank Yusra, who ran the appeal warehouse": what they did, said to them
+    (rf"thank\s+{_WHO}\s*,\s*who\s+(?P<x>.+)", "thank you — you {x}."),
     (rf"thank\s+{_WHO}(?:\s*[:,—–]|\s+-)\s*(?P<x>.+)", "thank you — {x}."),
     (rf"thank\s+{_WHO}\s+(?P<x>(?:after|on|over|again)\b.+)", "thank you, {x}."),
     (rf"announce(?:\s+to\s+{_WHO})?\s+(?:that\s+)?(?P<x>.+)", "{x}."),

@@ -99,6 +99,9 @@ _QUOTED_LINES = re.compile(r"(?:^|\n)(?P<block>(?:[ \t]*>[^\n]*(?:\n|$))+)")
 _RULED = re.compile(r"(?:^|\n)[ \t]*-{3,}[ \t]*\n(?P<block>.+?)(?:\n[ \t]*-{3,}[ \t]*(?:\n|$)|$)", re.S)
 _RULED_BEFORE = re.compile(r"^(?P<block>.+?)\n[ \t]*-{3,}[ \t]*\n", re.S)
 _IN_QUOTES = re.compile(r"[\"“](?P<block>[^\"”]{40,})[\"”]")
+# "Reply to this saying …: 'Hi there, love your oak tables … Thanks, Eilidh'": in single
+# quotes, ending the request (apostrophes inside)
+_IN_SINGLE_QUOTES = re.compile(r"(?:(?<=[\s:—–-])|^)['‘](?P<block>[^\n]{40,})['’]\s*[.!]?\s*$")
 # Pasted first, then what to answer after a blank line: "hey can u send the slides? Mo\n\n
 # reply - attached".
 _PASTED_FIRST = re.compile(r"^(?P<block>.+?)\n[ \t]*\n(?=\s*(?i:pls\s+|please\s+)?(?i:reply|respond|answer|write\s+back)\b)",
@@ -137,7 +140,7 @@ def _pasted_block(text: str) -> tuple[str, str] | None:
     headed = _headed_block(text)
     if headed:
         return headed
-    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _RULED_BEFORE, _GREETED, _PASTED_FIRST):
+    for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _IN_SINGLE_QUOTES, _RULED_BEFORE, _GREETED, _PASTED_FIRST):
         found = pattern.search(text)
         if not found:
             continue

@@ -33,7 +33,7 @@ TONE = (r"(?:nice|kind|polite|friendly|formal|informal|casual|warm|firm|professi
         r"preachy|stiff|cold|rude|respectful|reassuring|enthusiastic|excited|cheerful|"
         r"confident|calm|passive[\s-]aggressive|needy|desperate|grovel(?:l?ing|l?y)?|gracious|"
         r"graceful|humble|gentle|gently|politely|nicely|kindly|warmly|firmly|honest|candid|"
-        r"constructive|supportive|encouraging|empathetic|understanding|clear|fair|reasonable)")
+        r"constructive|supportive|encouraging|empathetic|understanding|clear|fair|reasonable|heartfelt)")
 
 # Words a sentence about the writing is made of, besides the tone words: "Polite but firm
 # please.", "Not too long.", "Short and sweet."
@@ -62,13 +62,15 @@ _ABOUT_WRITING = re.compile(
     r"|(?:i\s+)?(?:want|need|would\s+like|['’]d\s+like)\s+(?:it|this|the\s+(?:email|tone))\s+(?:to\s+(?:be|sound)\s+)?"
     r"(?=(?:very\s+|quite\s+|more\s+|a\s+bit\s+)?" + TONE + r"\b)"
     r"|(?:sound|come\s+across\s+as)\s+\w+"
-    r"|nothing\s+too\b|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay|fuss|pressure|guilt|jargon|"
+    r"|nothing\s+(?:too\b|grovel\w*|fancy|over\s+the\s+top)|not\s+too\b|no\s+(?:waffle|fluff|grovel\w*|drama|essay|fuss|pressure|guilt|jargon|"
     r"emojis?|exclamation\s+marks?|[a-z]+ing)\b"
     r"|(?:write|do)\s+(?:it\s+)?in\s+(?:english|plain\s+english|a\s+\w+\s+tone)"
     # "Kindly help me write it in respectful way."
     r"|(?:kindly\s+|please\s+|pls\s+)?(?:help\s+me\s+)?(?:write|word|put)\s+(?:it|this)\s+in\s+(?:an?\s+)?\w+\s+(?:way|manner|tone)"
     r"|(?:the\s+)?tone\s*(?:[:—–-]|should|is)"
     r"|use\s+(?:a\s+)?\w+\s+tone"
+    # "Write it, nothing grovelling."
+    r"|(?:write|draft)\s+(?:it|this|one)(?:\s+for\s+me)?\s*(?:,|$)"
     r")", re.I)
 # "…, so don't make it sound like a threat": the same, as the last clause of a sentence.
 _ABOUT_WRITING_TAIL = re.compile(
@@ -105,7 +107,10 @@ _ROLE_BEFORE = (rf"(?:[a-z]+\s+(?:of|at|for)\s+(?:our|my|the)\s+[a-z]+\s*,\s*(?=
                 r"|(?:my|our|the|his|her|their|a|an)\s+(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w'’-]*\s+){0,2}"
                 r"(?:(?!(?:of|at|from|in|for|on|to|and)\b)[a-z][\w-]*|[A-Z]{2,3})"
                 r"(?:,\s*|\s+[—–-]\s+|\s+(?:named|called)\s+|\s+)"
-                rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z]))")
+                rf"(?=(?:{HONORIFIC}\.?\s+)?[A-ZÀ-Þ]|(?:dr|mr|mrs|ms|prof)\.\s*[a-z])"
+                # "write email to head nurse Gabriela", "to supplier Pavlos": the role, typed bare
+                r"|(?:head\s+nurse|nurse|matron|supplier|landlord|landlady|contractor|colleague|tenant|"
+                r"client|customer|neighbou?r|coach|tutor)\s+(?=[A-ZÀ-Þ][a-zà-þ]))")
 # After the name, the sentence goes on with what to say, or ends.
 _AFTER_NAME = (r"(?![’']s)(?=\s*[,.:;!?(—–-]|\s*$|\s+(?:at|from|in|of|to|about|re|regarding|that|and|"
                r"who|for|with|on|since|because|as|after|before|[a-z]+ing)\b"

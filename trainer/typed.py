@@ -113,26 +113,29 @@ _TO_THEM = re.compile(r"(?:^|(?<=[.!?]\s))(?i:to)\s+(?P<who>[A-Z][\w'’-]+)\.(?
 # counterpart at the Port Authority, Valentina (V. Ostrowski on her signature), re …",
 # "write to the guy from TotalEnergies, Lorenzo something, and …", "message the school's
 # SENCO, Mrs Adeleke, asking …": the name.
-_TO_WHOM = (r"(?P<verb>^(?:(?:we|i)\s+(?:need|have|want)\s+to\s+)?(?i:e-?mail|write\s+to|message|tell|ask|remind|thank|"
-            r"reply\s+to|let|update|invite|warn)\s+)(?i:the|my|our)\s+")
+_TO_WHOM = (r"(?P<verb>(?:^|(?<=[.!?]\s))(?:(?:we|i)\s+(?:need|have|want)\s+to\s+)?(?i:e-?mail|write\s+to|message|tell|ask|remind|thank|"
+            r"reply\s+to|let|update|invite|warn|for|to)\s+)(?:(?i:the|my|our)\s+|(?=[A-Z][\w'’-]+['’]s\s+[a-z]))")
 _ROLE_IN_BRACKETS = re.compile(
     _TO_WHOM + r"(?:[\w'’-]+\s+){0,3}?[\w'’-]+\s*\((?P<name>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?)"
     r"(?:\s*(?:at|from|of)\s+[^()]{1,40}|\s*,\s*(?-i:[a-z])[^()]{0,40})?\)")
 _ROLE_THEN_NAME = re.compile(
     _TO_WHOM + r"(?:[\w'’&-]+\s+){0,5}?[\w'’&-]+,\s+(?P<name>(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-ZÀ-Þ][\w'’-]+"
-    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?)(?:\s+something)?(?:\s*\([^()]{1,60}\))?\s*,")
+    r"(?:\s+[A-ZÀ-Þ][\w'’-]+)?)(?:\s+something)?(?:\s*\([^()]{1,60}\))?\s*(?P<end>[,:])")
 
 
 def _named_after_role(found: re.Match) -> str:
     """ "email my counterpart at the Port Authority, Valentina (…), re …" → "email Valentina,
     re …"; "… mum, Claire, that fees …" → "… Claire that fees …"."""
     joined = re.match(r"\s*(?:that|to|about|re|regarding|asking|saying|and)\b", found.string[found.end():])
-    return found.group("verb") + found.group("name") + ("" if joined else ",")
+    verb = found.group("verb")
+    if found.group("end") == ":" or re.match(r"(?i)(?:for|to)\s", verb):  # "For …, Grzegorz: …"
+        return f"write to {found.group('name')}: "
+    return verb + found.group("name") + ("" if joined else ",")
 
 
 # "Pls help me write to my landlord …": the ask to write is the request.
-_HELP_ME = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:(?:can|could)\s+(?:you|u)\s+)?help\s+me\s+(?:to\s+)?"
-                      r"(?=(?:write|draft|email|reply|respond|prepare|compose|send)\b)", re.I)
+_HELP_ME = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:(?:can|could)\s+(?:you|u)\s+)?help\s+(?:me\s+)?(?:to\s+)?"
+                      r"(?=(?:write|draft|email|reply|respond|answer|prepare|compose|send)\b)", re.I)
 # What the writer must do, said of themselves: "need to tell Pat …", "gotta ask …".
 _OBLIGED = re.compile(r"^(?:i\s+)?(?:need\s+to|have\s+to|gotta|must|should|want\s+to)\s+"
                       r"(?=(?:tell|ask|remind|thank|let|email|write|reply|message|text|"
@@ -290,7 +293,7 @@ mum mom dad gran grandma grandpa nana auntie uncle
 email note letter message card pack party drinks lunch dinner aboard address
 because since as so but and or if when while though although unless until before after
 accept decline confirm agree refuse reject approve reply respond answer apologise apologize
-say tell ask remind thank welcome yes no sure ok okay""".split())
+say tell ask remind thank welcome yes no sure ok okay head nurse chief senior matron""".split())
 
 
 # Family, greeted by what they are called: "Hi Mum", "Dear Nana".
@@ -452,7 +455,7 @@ _SAME_ACT = [
     (re.compile(r"^heads[\s-]up\s+to\s+", re.I), "tell "),
     (re.compile(r"^say\s+(?:thanks|thank\s+you)\s+to\s+", re.I), "thank "),
     # "polite no to Liam's invite", "a quick yes to Jo"
-    (re.compile(r"^(?:an?\s+)?(?:polite|nice|gentle|quick|firm|friendly|kind)\s+(no|yes)\s+to\s+",
+    (re.compile(r"^(?:(?:pls|please)\s+)?(?:(?:do|send|give)\s+)?(?:an?\s+)?(?:polite|nice|gentle|quick|firm|friendly|kind)\s+(no|yes)\s+to\s+",
                 re.I), r"say \1 to "),
     # "get jess to order more": ask her to (where a clause opens with it, too)
     (re.compile(r"(?:^|(?<=[,.;]\s))get\s+(?P<who>[A-Za-z][\w'’-]*)\s+to\s+(?=[a-z])", re.I),
@@ -542,6 +545,22 @@ _SAME_ACT = [
     # "… The organiser is Ines. Write to say I'm stepping back": what to say
     (re.compile(r"(?<=[.!?]\s)(?i:write|email|message)\s+(?:(?i:him|her|them)\s+)?(?i:to\s+say)\s+(?:(?i:that)\s+)?"),
      ""),
+    # "To Henrietta re: the plot transfer: …", "email for dimitri — cant make thurs", "draft
+    # for olamide at the gym — cancelling": whom to, first
+    (re.compile(r"^(?:(?i:to|for)\s+(?P<who>[A-Z][\w'’-]+)(?=\s+(?i:re|about|regarding)\b)"
+                r"|(?i:an?\s+)?(?i:email|e-mail|draft|note|msg|message)\s+(?i:for|to)\s+"
+                r"(?!(?i:this|that|it|them|him|her|us|me|the|my|our|all|everyone|everybody|below|customer|client|"
+                r"team|staff|hr)\b)(?P<low>[A-Za-z][\w'’-]+)"
+                r"(?:\s+(?i:at|from|in)\s+(?:(?i:the)\s+)?[\w'’-]+)?\s*[—–:]\s*)"),
+     lambda m: f"write to {m.group('who') or m.group('low')[:1].upper() + m.group('low')[1:]}: "
+               + ("" if m.group("low") else "")),
+    # "I owe Benedikt an apology for snapping at him": the apology, to them
+    (re.compile(r"^(?:I\s+)?owe\s+(?P<who>[A-Z][\w'’-]+)\s+an?\s+apology\s+(?=for\b)"), r"apologise to \g<who> "),
+    (re.compile(r"^(?:I\s+)?owe\s+(?P<who>[A-Z][\w'’-]+)\s+an?\s+(?:email|reply|answer|update)\b\s*(?:about|on|re)?\s*"),
+     r"write to \g<who>: "),
+    # "Volunteer thank-you to Yusra, who ran …"
+    (re.compile(r"^(?:(?:a|our|my)\s+)?(?:[A-Za-z]+\s+)?thank[\s-]you(?:\s+(?:note|email|message))?\s+to\s+(?=[A-Z])"),
+     "thank "),
     # "need Rashid to resend the invoice": ask them to
     (re.compile(r"^(?:I\s+)?(?:need|want)\s+(?P<who>[A-Z][a-z'’-]+)\s+to\s+(?=[a-z]+\b)"),
      r"ask \g<who> to "),

@@ -8,6 +8,7 @@ window can show tokens as they come; ``draft`` is the same stream collected.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from trainer.greetings import (
     Recipient,
     first_name,
     learn_from_store,
+    named_in_instruction,
     resolve_recipient,
 )
 from trainer.metrics import style_distance
@@ -548,7 +550,8 @@ class DraftingService:
             dropped=prepared.built.dropped, stop_reason=stats.stop_reason, variant=variant,
             raw_text=generation.text, reply_to=prepared.reply, prompt=prepared.built.text,
             check={**asdict(best.check), **best.scores()},
-            missing=[surface(key, request.instruction) for key in best.check.facts_missing]
+            missing=[surface(key, request.instruction) for key in best.check.facts_missing
+                     if key not in _greeted_names(request.instruction, cleaned.body)]
             + [act_name(act) for act in best.check.acts_missing],
             unasked=[surface(key, cleaned.body) for key in sorted(best.check.made_up)],
             candidates=pooled, to=request.recipient if "@" in request.recipient else "",
@@ -792,6 +795,17 @@ def as_asked(request: DraftRequest) -> DraftRequest:
         # to that address, and the address no fact the email has to say
         request = replace(request, instruction=said, recipient=address)
     return request
+
+
+def _greeted_names(instruction: str, body: str) -> set[str]:
+    """The reader's name, as fact keys, where the draft greets them: "Hi Declan —" says all
+    of "Declan Hughes" a greeting in the user's way needs, so "Hughes" is not missing."""
+    name = named_in_instruction(instruction)
+    first_line = body.strip().split("\n", 1)[0].lower() if body.strip() else ""
+    words = [w.strip(".,").lower() for w in name.split()]
+    if not any(w and re.search(rf"\b{re.escape(w)}\b", first_line) for w in words):
+        return set()
+    return {f"p:{w}" for w in words if w}
 
 
 def with_asked_framing(request: DraftRequest) -> DraftRequest:

@@ -606,3 +606,19 @@ def test_whoever_signed_a_pasted_email_is_answered(request_, sender):
     asked, pasted, who = pasted_reply(request_)
     assert who == sender
     assert pasted and not asked.lower().startswith(("write back", "reply", "supplier", "they sent"))
+
+
+def test_a_subject_is_about_the_one_named_not_one_of_them():
+    from trainer.subjects import subject_from_request
+    asked = ("I supply veg boxes to a few pubs. One of them, The Drover's Rest, hasn't paid the last "
+             "four invoices. Write to the landlord, Mags.")
+    assert subject_from_request(asked) == "The Drover's Rest hasn't paid"
+
+
+def test_the_readers_surname_is_not_missing_where_the_draft_greets_them():
+    """"Hi Declan —" greets the reader as the user does; the window does not say it "did
+    not mention: Hughes"."""
+    from app.drafting import _greeted_names
+    asked = "The owner is Ruairi Delaney. Write to Ruairi and offer to split the bill."
+    assert _greeted_names(asked, "Hi Ruairi —\n\nHappy to split it.") == {"p:ruairi", "p:delaney"}
+    assert _greeted_names(asked, "Hello,\n\nHappy to split it.") == set()

@@ -29,7 +29,8 @@ _DANGLING = {"or", "and", "the", "a", "an", "of", "at", "to", "for", "with", "by
 
 # A clause that says who the writer is, not what the email is about.
 _ABOUT_THE_WRITER = re.compile(r"(?i)^(?:i|we)\s+(?:run|am|['’]m|work|coordinate|manage|organi[sz]e|"
-                               r"look\s+after|teach|volunteer|own|rent|live|help\s+run)\b")
+                               r"look\s+after|teach|volunteer|own|rent|live|help\s+run|supply|sell|provide|"
+                               r"coach|chair)\b")
 # Forms whose subject says what the email does: "Thank you for the flowers".
 _SUBJECT_LEADS = {"thank you for {x}.": "thank you for ", "I'm sorry for {x}.": "sorry for ",
                   "congratulations on {x}!": "congratulations on "}
@@ -58,7 +59,10 @@ def subject_from_request(instruction: str) -> str:
         parts = parts[1:]
     if not parts:
         return ""
-    clause = _lower_first(parts[0])
+    # "One of them, The Copper Kettle, hasn't paid …": about the one named
+    clause = re.sub(r"^(?i:one|some|two|three|all|both|most|none)\s+of\s+(?i:them|us|these|those)\s*,\s*"
+                    r"(?P<named>[^,]{2,40}),\s*", r"\g<named> ", parts[0])
+    clause = _lower_first(clause)
     first, _, rest = clause.partition(" ")
     if first in _GERUNDS:  # "saying the sellers accepted": what is said
         clause = f"{_GERUNDS[first]} {rest}"
@@ -85,6 +89,12 @@ def subject_from_request(instruction: str) -> str:
     return subject[0].upper() + subject[1:] if subject else ""
 
 
+# Words that end a subject cut short in the middle of a phrase ("… hasn't paid the last
+# three").
+_CUT_SHORT = {"in", "on", "due", "dated", "last", "first", "next", "two", "three", "four", "five",
+              "six", "few", "several", "many", "some"}
+
+
 def _trimmed(words: list[str]) -> str:
     """A subject's words: up to a "before"/"by" that adds a condition, at most
     ``SUBJECT_WORDS``, and no word left dangling at the end ("Fit the £380 lids on the 13th
@@ -95,8 +105,8 @@ def _trimmed(words: list[str]) -> str:
             break
     cut = len(words) > SUBJECT_WORDS
     words = words[:SUBJECT_WORDS]
-    while words and (words[-1].lower() in _DANGLING
-                     or cut and words[-1].lower() in ("in", "on", "due", "dated")):
+    while words and (words[-1].lower() in _DANGLING or cut and (
+            words[-1].lower() in _CUT_SHORT or re.fullmatch(r"[\d,.]+", words[-1]))):
         words.pop()
     return " ".join(words).rstrip(".,;?!") if len(words) >= 2 else ""
 

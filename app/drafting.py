@@ -538,6 +538,7 @@ class DraftingService:
                     variant: int, pooled: int) -> Draft:
         generation, cleaned = best.generation, best.shaped
         stats = generation.stats
+        greeted = _greeted_names(request.instruction, cleaned.body) if best.check.facts_missing else set()
         return Draft(
             text=cleaned.body, subject=self._subject(prepared.thread, cleaned.subject),
             context=prepared.context, model=prepared.runtime.info.name,
@@ -551,7 +552,7 @@ class DraftingService:
             raw_text=generation.text, reply_to=prepared.reply, prompt=prepared.built.text,
             check={**asdict(best.check), **best.scores()},
             missing=[surface(key, request.instruction) for key in best.check.facts_missing
-                     if key not in _greeted_names(request.instruction, cleaned.body)]
+                     if key not in greeted]
             + [act_name(act) for act in best.check.acts_missing],
             unasked=[surface(key, cleaned.body) for key in sorted(best.check.made_up)],
             candidates=pooled, to=request.recipient if "@" in request.recipient else "",

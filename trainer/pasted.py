@@ -136,10 +136,8 @@ _FROM_HEADER = re.compile(r"(?m)^[ \t]*From[ \t]*:[ \t]*\"?(?P<name>[A-ZÀ-Þ][\
 
 
 def _pasted_block(text: str) -> tuple[str, str] | None:
-    """(the request without the pasted email, the email) for a block pasted anywhere."""
-    headed = _headed_block(text)
-    if headed:
-        return headed
+    """(the request without the pasted email, the email) for a block pasted anywhere (one
+    pasted with its header lines is ``_headed_block``'s)."""
     for pattern in (_QUOTED_LINES, _RULED, _IN_QUOTES, _IN_SINGLE_QUOTES, _RULED_BEFORE, _GREETED, _PASTED_FIRST):
         found = pattern.search(text)
         if not found:

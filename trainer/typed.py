@@ -541,7 +541,7 @@ _SAME_ACT = [
     (re.compile(r"^(?:write\s+to|email|msg|message)\s+(?P<who>(?:the\s+)?(?-i:[a-z]{2,14}|[A-Z][\w'’-]{1,14}))\s+"
                 r"(?=(?:cancel|confirm|ask|remind|book|check|chase|request|order|postpone|reschedule|"
                 r"move|decline|accept)\s+(?!(?:to|of|for|and|is|was)\b)\w)", re.I),
-     lambda m: f"write to {m.group('who')[:1].upper() + m.group('who')[1:] if not m.group('who').startswith('the') else m.group('who')}: "),
+     lambda m: f"write to {m.group('who')[:1].upper() + m.group('who')[1:] if m.group('who')[:4] != 'the ' else m.group('who')}: "),
     # "… The organiser is Ines. Write to say I'm stepping back": what to say
     (re.compile(r"(?<=[.!?]\s)(?i:write|email|message)\s+(?:(?i:him|her|them)\s+)?(?i:to\s+say)\s+(?:(?i:that)\s+)?"),
      ""),
@@ -552,8 +552,7 @@ _SAME_ACT = [
                 r"(?!(?i:this|that|it|them|him|her|us|me|the|my|our|all|everyone|everybody|below|customer|client|"
                 r"team|staff|hr)\b)(?P<low>[A-Za-z][\w'’-]+)"
                 r"(?:\s+(?i:at|from|in)\s+(?:(?i:the)\s+)?[\w'’-]+)?\s*[—–:]\s*)"),
-     lambda m: f"write to {m.group('who') or m.group('low')[:1].upper() + m.group('low')[1:]}: "
-               + ("" if m.group("low") else "")),
+     lambda m: f"write to {m.group('who') or m.group('low')[:1].upper() + m.group('low')[1:]}: "),
     # "I owe Benedikt an apology for snapping at him": the apology, to them
     (re.compile(r"^(?:I\s+)?owe\s+(?P<who>[A-Z][\w'’-]+)\s+an?\s+apology\s+(?=for\b)"), r"apologise to \g<who> "),
     (re.compile(r"^(?:I\s+)?owe\s+(?P<who>[A-Z][\w'’-]+)\s+an?\s+(?:email|reply|answer|update)\b\s*(?:about|on|re)?\s*"),

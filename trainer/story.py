@@ -88,7 +88,7 @@ _ABOUT_WRITING_TAIL = re.compile(
 _LEAVE_OUT = re.compile(r"(?i)(?:^|[,;]\s*(?:(?:and|but)\s+)?|\s+(?:and|but)\s+)(?:please\s+|pls\s+)?"
                         r"(?:(?:don['’]?t|do\s+not|dont|no\s+need\s+to|never)\s+(?:mention|bring\s+up|"
                         r"say\s+anything\s+about|talk\s+about|refer\s+to)|leave\s+out)\b")
-_TOLD_ON = re.compile(r"(?i)[^,.;]*?\bto\s+(?:anyone|anybody|him|her|them|the\s+others|others|[A-Z][a-z]+)\b")
+_TOLD_ON = re.compile(r"(?i)[^,.;]*?\bto\s+(?:anyone|anybody|him|her|them|the\s+others|others|(?-i:[A-Z][a-z]+))\b")
 
 # Who the email is to, as a story names them.
 _NAME = (rf"(?:Mr\.?\s*(?:&|and)\s*Mrs\.?\s+[A-Z][\w'’-]+|(?:dr|mr|mrs|ms|prof)\.\s*[a-z][\w'’-]+"
